@@ -1,0 +1,59 @@
+"""sciml.numpy: numpy's API on values that may be traced (`import sciml.numpy as snp`).
+
+Eager calls on plain arrays return plain numpy arrays, so sciml code mixes freely with numpy and
+scipy; under a transform the same calls bind primitives.
+"""
+from numpy import (bool_, complex64, complex128, dtype, e, finfo, float16, float32, float64, iinfo, inf,  # noqa: F401
+                   int8, int16, int32, int64, nan, ndarray, newaxis, pi, uint8, uint32, uint64)
+
+from . import array_methods, fft, linalg  # noqa: F401
+from .creation import (arange, array, asarray, copy, empty, eye, full, full_like, identity, linspace,  # noqa: F401
+                       meshgrid, ones, ones_like, tri, zeros, zeros_like)
+from .elementwise import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
+                          arctanh, around, bitwise_and, bitwise_not, bitwise_or, ceil, clip, conj, conjugate,
+                          convert, cos, cosh, divide, equal, erf, exp, exp2, expm1, floor, floor_divide, greater,
+                          greater_equal, hypot, imag, invert, isfinite, isinf, isnan, less, less_equal, log,
+                          log1p, log2, log10, logaddexp, logical_and, logical_not, logical_or, logical_xor,
+                          maximum, minimum, mod, multiply, negative, not_equal, positive, power, real,
+                          reciprocal, remainder, round, sigmoid, sign, sin, sinh, sqrt, square, subtract, tan,
+                          tanh, true_divide, where)
+from .indexing import at, take, take_along_axis  # noqa: F401
+from .linalg_products import (diag, diagonal, dot, einsum, inner, matmul, outer, tensordot, trace,  # noqa: F401
+                              tril, triu, vdot)
+from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min,  # noqa: F401
+                         prod, std, sum, var)
+from .manipulation import (atleast_1d, atleast_2d, broadcast_arrays, broadcast_to, column_stack,  # noqa: F401
+                    concatenate, expand_dims, flip, fliplr, flipud, hstack, moveaxis, pad, ravel, repeat,
+                    reshape, roll, split, squeeze, stack, swapaxes, tile, transpose, vstack)
+
+array_methods.install()
+
+
+def shape(a):
+    return getattr(a, "shape", None) or __import__("numpy").shape(a)
+
+
+def ndim(a):
+    return len(shape(a))
+
+
+def size(a):
+    return int(__import__("numpy").prod(shape(a), dtype="int64"))
+
+
+def result_type(*args):
+    import numpy
+    return numpy.result_type(*[getattr(a, "dtype", a) for a in args])
+
+
+def astype(x, dtype):
+    return convert(x, dtype)
+
+
+def __getattr__(name):
+    import numpy
+    if hasattr(numpy, name):
+        raise AttributeError(f"sciml.numpy has no function {name!r}: numpy.{name} exists but has no "
+                             "differentiable, traceable version here yet. Build it from sciml.numpy functions, "
+                             "or apply numpy to concrete values outside the transformed function.")
+    raise AttributeError(f"module 'sciml.numpy' has no attribute {name!r}")

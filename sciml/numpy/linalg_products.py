@@ -1,0 +1,292 @@
+"""Tensor products: the `dot_general` primitive (contractions through BLAS) and the numpy functions
+built on it — matmul, dot, vdot, inner, outer, tensordot, einsum, trace, diagonal, diag."""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from ..core.avals import ShapedArray, UndefinedPrimal, aval_of
+from ..core.primitive import Primitive
+from ..core.trace import Tracer
+from . import elementwise as E
+from . import indexing as I
+from . import reductions as Rd
+from . import rules as R
+from . import manipulation as S
+
+
+def _free(ndim, contract, batch):
+    return [i for i in range(ndim) if i not in contract and i not in batch]
+
+
+def _dot_general_impl(x, y, dimension_numbers):
+    (lc, rc), (lb, rb) = dimension_numbers
+    lf, rf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)
+    bshape = [x.shape[i] for i in lb]
+    xf, yf = [x.shape[i] for i in lf], [y.shape[i] for i in rf]
+    nb, k = int(np.prod(bshape, dtype=np.int64)), int(np.prod([x.shape[i] for i in lc], dtype=np.int64))
+    xt = np.transpose(x, list(lb) + lf + list(lc)).reshape(nb, -1, k) if x.size else np.zeros((nb, int(np.prod(xf)), k), x.dtype)
+    yt = np.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, -1) if y.size else np.zeros((nb, k, int(np.prod(yf))), y.dtype)
+    out = np.matmul(xt[0], yt[0])[None] if nb == 1 else np.matmul(xt, yt)
+    return out.reshape(bshape + xf + yf)
+
+
+def _dot_general_abstract(x, y, dimension_numbers):
+    (lc, rc), (lb, rb) = dimension_numbers
+    if [x.shape[i] for i in lc] != [y.shape[i] for i in rc] or [x.shape[i] for i in lb] != [y.shape[i] for i in rb]:
+        raise ValueError(f"dot_general: shapes {x.shape} and {y.shape} do not match along contracting "
+                         f"{lc}/{rc} or batch {lb}/{rb} dimensions")
+    shape = [x.shape[i] for i in lb] + [x.shape[i] for i in _free(x.ndim, lc, lb)] + \
+        [y.shape[i] for i in _free(y.ndim, rc, rb)]
+    return ShapedArray(shape, x.dtype)
+
+
+def _ranges(*lengths):
+    out, start = [], 0
+    for n in lengths:
+        out.append(list(range(start, start + n)))
+        start += n
+    return out
+
+
+def _transpose_lhs(g, x_aval, y, dimension_numbers, swap_ans=False):
+    (xc, yc), (xb, yb) = dimension_numbers
+    x_kept = _free(x_aval.ndim, xc, xb)
+    y_kept = _free(aval_of(y).ndim, yc, yb)
+    if swap_ans:
+        ans_batch, ans_y, _ = _ranges(len(xb), len(y_kept), len(x_kept))
+    else:
+        ans_batch, _, ans_y = _ranges(len(xb), len(x_kept), len(y_kept))
+    dims = ((tuple(ans_y), tuple(y_kept)), (tuple(ans_batch), tuple(yb)))
+    xc_sorted_by_y = list(np.take(xc, np.argsort(yc))) if xc else []
+    out_axes = tuple(int(a) for a in np.argsort(list(xb) + x_kept + xc_sorted_by_y))
+    return S.transpose(dot_general_p.bind(g, y, dimension_numbers=dims), out_axes)
+
+
+def _dot_general_transpose(g, x, y, dimension_numbers):
+    (xc, yc), (xb, yb) = dimension_numbers
+    if isinstance(x, UndefinedPrimal):
+        return [_transpose_lhs(g, x.aval, y, dimension_numbers), None]
+    swapped = ((yc, xc), (yb, xb))
+    return [None, _transpose_lhs(g, y.aval, x, swapped, swap_ans=True)]
+
+
+def _shift(dims):
+    return tuple(d + 1 for d in dims)
+
+
+def _dot_general_batch(args, dims, dimension_numbers):
+    (x, y), (dx, dy) = args, dims
+    (lc, rc), (lb, rb) = dimension_numbers
+    if dx is not None and dy is not None:
+        x, y = R.move_bdim(x, dx), R.move_bdim(y, dy)
+        dn = ((_shift(lc), _shift(rc)), ((0,) + _shift(lb), (0,) + _shift(rb)))
+        return dot_general_p.bind(x, y, dimension_numbers=dn), 0
+    if dx is not None:
+        x = R.move_bdim(x, dx)
+        dn = ((_shift(lc), rc), (_shift(lb), rb))
+        return dot_general_p.bind(x, y, dimension_numbers=dn), len(lb)
+    y = R.move_bdim(y, dy)
+    dn = ((lc, _shift(rc)), (lb, _shift(rb)))
+    n_xfree = len(_free(aval_of(x).ndim, lc, lb))
+    return dot_general_p.bind(x, y, dimension_numbers=dn), len(lb) + n_xfree
+
+
+dot_general_p = Primitive("dot_general", _dot_general_impl, _dot_general_abstract,
+                          transpose=_dot_general_transpose, batch=_dot_general_batch)
+dot_general_p.jvp = R.per_arg_jvp(
+    dot_general_p,
+    lambda t, x, y, z, dimension_numbers: dot_general_p.bind(t, y, dimension_numbers=dimension_numbers),
+    lambda t, x, y, z, dimension_numbers: dot_general_p.bind(x, t, dimension_numbers=dimension_numbers))
+
+
+def dot_general(x, y, dimension_numbers):
+    """Contract `x` and `y`: dimension_numbers = ((x_contract, y_contract), (x_batch, y_batch)); the
+    result has the batch dims, then x's free dims, then y's free dims."""
+    (lc, rc), (lb, rb) = dimension_numbers
+    dn = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
+    x, y = _promote2("dot_general", x, y)
+    return dot_general_p.bind(x, y, dimension_numbers=dn)
+
+
+def _promote2(name, x, y):
+    dtype = np.result_type(aval_of(x).dtype, aval_of(y).dtype)
+    return E.convert(x, dtype), E.convert(y, dtype)
+
+
+# ---- numpy functions ---------------------------------------------------------------------------
+
+def matmul(a, b):
+    """a @ b with numpy's semantics (1-d operands promoted, batch dimensions broadcast)."""
+    if not isinstance(a, Tracer) and not isinstance(b, Tracer):
+        return np.matmul(a, b)
+    sa, sb = aval_of(a).shape, aval_of(b).shape
+    if not sa or not sb:
+        raise ValueError("matmul: operands must not be scalars (use * for scalar multiplication)")
+    ka = sa[-1]
+    kb = sb[0] if len(sb) == 1 else sb[-2]
+    if ka != kb:
+        raise ValueError(f"matmul: shapes {sa} and {sb} are not aligned: {ka} (dim {len(sa) - 1}) != {kb}")
+    if len(sb) == 1 or len(sa) == 1 or len(sb) == 2:
+        out = dot_general(a, b, (((len(sa) - 1,), (max(len(sb) - 2, 0),)), ((), ())))
+        return out
+    if len(sa) == 2:  # (n, k) @ (..., k, m) -> (n, ..., m) -> (..., n, m)
+        out = dot_general(a, b, (((1,), (len(sb) - 2,)), ((), ())))
+        return S.moveaxis(out, 0, -2)
+    batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+    a = S.broadcast_to(a, batch + sa[-2:])
+    b = S.broadcast_to(b, batch + sb[-2:])
+    nb = len(batch)
+    return dot_general(a, b, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
+
+
+def dot(a, b):
+    if not isinstance(a, Tracer) and not isinstance(b, Tracer):
+        return np.dot(a, b)
+    na, nb = aval_of(a).ndim, aval_of(b).ndim
+    if na == 0 or nb == 0:
+        return E.multiply(a, b)
+    return dot_general(a, b, (((na - 1,), (max(nb - 2, 0),)), ((), ())))
+
+
+def vdot(a, b):
+    return dot(E.conj(S.ravel(a)), S.ravel(b))
+
+
+def inner(a, b):
+    na, nb = aval_of(a).ndim, aval_of(b).ndim
+    if na == 0 or nb == 0:
+        return E.multiply(a, b)
+    return dot_general(a, b, (((na - 1,), (nb - 1,)), ((), ())))
+
+
+def outer(a, b):
+    a, b = S.ravel(a), S.ravel(b)
+    return E.multiply(S.reshape(a, (-1, 1)), S.reshape(b, (1, -1)))
+
+
+def tensordot(a, b, axes=2):
+    na, nb = aval_of(a).ndim, aval_of(b).ndim
+    if isinstance(axes, (int, np.integer)):
+        ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        ax_a, ax_b = (np.atleast_1d(axes[0]).tolist(), np.atleast_1d(axes[1]).tolist())
+    ax_a = [S.norm_axes(x, na, "tensordot")[0] for x in ax_a]
+    ax_b = [S.norm_axes(x, nb, "tensordot")[0] for x in ax_b]
+    if not isinstance(a, Tracer) and not isinstance(b, Tracer):
+        return np.tensordot(a, b, (ax_a, ax_b))
+    return dot_general(a, b, ((tuple(ax_a), tuple(ax_b)), ((), ())))
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    if not isinstance(a, Tracer):
+        return np.diagonal(a, offset, axis1, axis2)
+    positions = np.diagonal(np.arange(a.size).reshape(a.shape), offset, axis1, axis2)
+    return I.gather_p.bind(S.reshape(a, (-1,)), positions)
+
+
+def trace(a, offset=0, axis1=0, axis2=1):
+    return Rd.sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+def diag(v, k=0):
+    if not isinstance(v, Tracer):
+        return np.diag(v, k)
+    if v.ndim == 2:
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise ValueError(f"diag: input must be 1-d or 2-d, got shape {v.shape}")
+    n = v.shape[0] + abs(k)
+    positions = np.diag(np.arange(n * n).reshape(n, n), k)
+    flat = I.scatter_add_p.bind(np.zeros(n * n, v.dtype), positions, v)
+    return S.reshape(flat, (n, n))
+
+
+# ---- einsum -------------------------------------------------------------------------------------
+
+def _parse_einsum(subscripts, shapes):
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        lhs, out = subscripts.split("->")
+    else:
+        lhs, out = subscripts, None
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: {len(terms)} operand subscripts for {len(shapes)} operands")
+    used = set(subscripts) - set(".,->")
+    spare = [c for c in string.ascii_letters if c not in used]
+    n_ell = max((len(s) - (len(t) - 3) for t, s in zip(terms, shapes) if "..." in t), default=0)
+    ell = "".join(spare[:n_ell])
+    full = []
+    for t, s in zip(terms, shapes):
+        if "..." in t:
+            k = len(s) - (len(t) - 3)
+            t = t.replace("...", ell[n_ell - k:] if k else "")
+        if len(t) != len(s):
+            raise ValueError(f"einsum: subscripts {t!r} do not match an operand of shape {s}")
+        full.append(t)
+    if out is None:
+        counts = {c: sum(t.count(c) for t in full) for c in set("".join(full))}
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+    return full, out
+
+
+def _take_diagonals(x, letters):
+    """Collapse repeated letters within one operand (e.g. 'ii' -> 'i')."""
+    while len(set(letters)) < len(letters):
+        c = next(c for c in letters if letters.count(c) > 1)
+        i = letters.index(c)
+        j = letters.index(c, i + 1)
+        x = S.moveaxis(diagonal(x, 0, i, j), -1, i)
+        letters = letters[:j] + letters[j + 1:]
+    return x, letters
+
+
+def einsum(subscripts, *operands, optimize=None):
+    """numpy.einsum as a sequence of pairwise `dot_general` contractions (so it differentiates,
+    batches and compiles like matmul)."""
+    if not any(isinstance(o, Tracer) for o in operands):
+        return np.einsum(subscripts, *operands, optimize=True if optimize is None else optimize)
+    terms, out = _parse_einsum(subscripts, [aval_of(o).shape for o in operands])
+    ops = []
+    for x, t in zip(operands, terms):
+        x, t = _take_diagonals(x, t)
+        ops.append((x, t))
+    # sum out letters that occur in one operand only and not in the output
+    for i, (x, t) in enumerate(ops):
+        others = out + "".join(tt for j, (_, tt) in enumerate(ops) if j != i)
+        lonely = [k for k, c in enumerate(t) if c not in others]
+        if lonely:
+            ops[i] = (Rd.sum(x, axis=tuple(lonely)), "".join(c for c in t if c not in others))
+    x, t = ops[0]
+    for k in range(1, len(ops)):
+        y, u = ops[k]
+        later = out + "".join(tt for _, tt in ops[k + 1:])
+        shared = [c for c in t if c in u]
+        batch = [c for c in shared if c in later]
+        contract = [c for c in shared if c not in later]
+        dn = ((tuple(t.index(c) for c in contract), tuple(u.index(c) for c in contract)),
+              (tuple(t.index(c) for c in batch), tuple(u.index(c) for c in batch)))
+        x = dot_general(x, y, dn)
+        t = "".join(batch) + "".join(c for c in t if c not in shared) + "".join(c for c in u if c not in shared)
+    extra = [k for k, c in enumerate(t) if c not in out]
+    if extra:
+        x = Rd.sum(x, axis=tuple(extra))
+        t = "".join(c for c in t if c in out)
+    return S.transpose(x, tuple(t.index(c) for c in out))
+
+
+def tril(m, k=0):
+    """Lower triangle of the last two axes (a mask multiply, so it differentiates)."""
+    if not isinstance(m, Tracer):
+        return np.tril(m, k)
+    return E.multiply(m, np.tri(*m.shape[-2:], k=k, dtype=bool))
+
+
+def triu(m, k=0):
+    if not isinstance(m, Tracer):
+        return np.triu(m, k)
+    return E.multiply(m, ~np.tri(*m.shape[-2:], k=k - 1, dtype=bool))

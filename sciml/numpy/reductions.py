@@ -1,0 +1,252 @@
+"""Reductions and scans (sum, max, prod, argmax, cumsum, ...) with numpy's axis/keepdims semantics."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.avals import ShapedArray, Zero, aval_of
+from ..core.primitive import Primitive
+from ..core.trace import Tracer
+from . import rules as R
+from . import manipulation as S
+
+
+def _reduced_aval(x, axes, dtype=None):
+    return ShapedArray(tuple(s for i, s in enumerate(x.shape) if i not in axes), dtype or x.dtype)
+
+
+def _batch_reduction(prim):
+    def rule(args, dims, axes):
+        x = R.move_bdim(args[0], dims[0])
+        return prim.bind(x, axes=tuple(a + 1 for a in axes)), 0
+    return rule
+
+
+def reduction(name, impl, jvp=None, out_dtype=None):
+    prim = Primitive(name, lambda x, axes: impl(x, axis=axes),
+                     lambda x, axes: _reduced_aval(x, axes, out_dtype))
+    prim.batch = _batch_reduction(prim)
+    prim.jvp = R.zero_jvp(prim) if jvp == "zero" else jvp
+    return prim
+
+
+def _expand_back(y, x_shape, axes):
+    """Broadcast a reduced array back to the shape it was reduced from."""
+    kept = tuple(i for i in range(len(x_shape)) if i not in axes)
+    return S.broadcast_in_dim(y, x_shape, kept)
+
+
+def _sum_transpose(ct, x, axes):
+    return [_expand_back(ct, x.aval.shape, axes)]
+
+
+reduce_sum_p = reduction("reduce_sum", np.sum)
+reduce_sum_p.jvp = R.linear_jvp(reduce_sum_p)
+reduce_sum_p.transpose = _sum_transpose
+
+
+def _extremum_jvp(prim):
+    def rule(primals, tangents, axes):
+        (x,), (t,) = primals, tangents
+        y = prim.bind(x, axes=axes)
+        if isinstance(t, Zero):
+            return y, Zero.like(y)
+        from .elementwise import convert, equal
+        mask = convert(equal(x, _expand_back(y, aval_of(x).shape, axes)), aval_of(t).dtype)
+        # ties share the derivative evenly
+        return y, reduce_sum(t * mask, axes) / reduce_sum(mask, axes)
+    return rule
+
+
+reduce_max_p = reduction("reduce_max", np.max)
+reduce_max_p.jvp = _extremum_jvp(reduce_max_p)
+reduce_min_p = reduction("reduce_min", np.min)
+reduce_min_p.jvp = _extremum_jvp(reduce_min_p)
+reduce_and_p = reduction("reduce_and", np.all, "zero", out_dtype=np.dtype(bool))
+reduce_or_p = reduction("reduce_or", np.any, "zero", out_dtype=np.dtype(bool))
+
+
+def _prod_jvp(primals, tangents, axes):
+    """d prod = sum_k t_k * prod_{j != k} x_j, with the leave-one-out products from two exclusive
+    cumulative products, so that zeros in x are handled exactly."""
+    (x,), (t,) = primals, tangents
+    y = reduce_prod_p.bind(x, axes=axes)
+    if isinstance(t, Zero):
+        return y, Zero.like(y)
+    shape = aval_of(x).shape
+    kept = [i for i in range(len(shape)) if i not in axes]
+    n = int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    flat_shape = tuple(shape[i] for i in kept) + (n,)
+    xr = S.reshape(S.transpose(x, kept + list(axes)), flat_shape)
+    tr = S.reshape(S.transpose(t, kept + list(axes)), flat_shape)
+    last = len(flat_shape) - 1
+    one = np.ones(flat_shape[:-1] + (1,), aval_of(x).dtype)
+    left = _cumprod(S.concatenate([one, S.slice_in_dim(xr, 0, n - 1, axis=last)], last), last, reverse=False)
+    right = _cumprod(S.concatenate([S.slice_in_dim(xr, 1, n, axis=last), one], last), last, reverse=True)
+    return y, reduce_sum(tr * left * right, (last,))
+
+
+reduce_prod_p = reduction("reduce_prod", np.prod, _prod_jvp)
+
+
+def _arg_impl(fn):
+    return lambda x, axis: fn(x, axis=axis)
+
+
+def _arg_batch(prim):
+    def rule(args, dims, axis):
+        return prim.bind(R.move_bdim(args[0], dims[0]), axis=axis + 1), 0
+    return rule
+
+
+argmax_p = Primitive("argmax", _arg_impl(np.argmax), lambda x, axis: _reduced_aval(x, (axis,), np.dtype(np.int64)))
+argmin_p = Primitive("argmin", _arg_impl(np.argmin), lambda x, axis: _reduced_aval(x, (axis,), np.dtype(np.int64)))
+for _p in (argmax_p, argmin_p):
+    _p.jvp = R.zero_jvp(_p)
+    _p.batch = _arg_batch(_p)
+
+
+# ---- scans ------------------------------------------------------------------------------------
+
+def _cum_impl(fn):
+    def impl(x, axis, reverse):
+        if reverse:
+            return np.flip(fn(np.flip(x, axis), axis=axis), axis)
+        return fn(x, axis=axis)
+    return impl
+
+
+def _cum_batch(prim):
+    def rule(args, dims, axis, reverse):
+        return prim.bind(R.move_bdim(args[0], dims[0]), axis=axis + 1, reverse=reverse), 0
+    return rule
+
+
+cumsum_p = Primitive("cumsum", _cum_impl(np.cumsum), lambda x, axis, reverse: x,
+                     transpose=lambda ct, x, axis, reverse: [cumsum_p.bind(ct, axis=axis, reverse=not reverse)])
+cumsum_p.jvp = R.linear_jvp(cumsum_p)
+cumsum_p.batch = _cum_batch(cumsum_p)
+
+
+def _cumprod_jvp(primals, tangents, axis, reverse):
+    # d y_k = y_k * sum_{j<=k} t_j / x_j; requires non-zero x (used only for higher derivatives of prod)
+    (x,), (t,) = primals, tangents
+    y = cumprod_p.bind(x, axis=axis, reverse=reverse)
+    if isinstance(t, Zero):
+        return y, Zero.like(y)
+    return y, y * cumsum_p.bind(t / x, axis=axis, reverse=reverse)
+
+
+cumprod_p = Primitive("cumprod", _cum_impl(np.cumprod), lambda x, axis, reverse: x, jvp=_cumprod_jvp)
+cumprod_p.batch = _cum_batch(cumprod_p)
+
+
+# ---- numpy-style functions ----------------------------------------------------------------------
+
+def _finish(y, x_shape, axes, keepdims):
+    if keepdims:
+        return S.reshape(y, tuple(1 if i in axes else s for i, s in enumerate(x_shape)))
+    return y
+
+
+def _sum_dtype(dtype):
+    return np.sum(np.zeros(1, dtype)).dtype
+
+
+def reduce_sum(x, axes):
+    """Sum over `axes` (a tuple of non-negative ints); the primitive-level form."""
+    if not axes:
+        return x
+    return reduce_sum_p.bind(x, axes=tuple(axes)) if isinstance(x, Tracer) else np.sum(x, axis=tuple(axes))
+
+
+def _reduce(prim, numpy_fn, name, to_dtype=None):
+    def fn(a, axis=None, dtype=None, keepdims=False, **kwargs):
+        if kwargs:
+            raise TypeError(f"sciml.numpy.{name}: unsupported arguments {sorted(kwargs)}")
+        if not isinstance(a, Tracer):
+            return numpy_fn(a, axis=axis, keepdims=keepdims, **({"dtype": dtype} if dtype is not None else {}))
+        axes = S.norm_axes(axis, a.ndim, name)
+        target = np.dtype(dtype) if dtype is not None else (to_dtype(a.dtype) if to_dtype else a.dtype)
+        if target != a.dtype:
+            from .elementwise import convert
+            a = convert(a, target)
+        y = prim.bind(a, axes=axes) if axes else a
+        return _finish(y, a.shape, axes, keepdims)
+    fn.__name__ = name
+    fn.__doc__ = f"numpy.{name} over `axis` (None: all axes), differentiable."
+    return fn
+
+
+sum = _reduce(reduce_sum_p, np.sum, "sum", _sum_dtype)  # noqa: A001 - numpy's name
+prod = _reduce(reduce_prod_p, np.prod, "prod", _sum_dtype)
+max = amax = _reduce(reduce_max_p, np.max, "max")  # noqa: A001
+min = amin = _reduce(reduce_min_p, np.min, "min")  # noqa: A001
+all = _reduce(reduce_and_p, np.all, "all", lambda d: np.dtype(bool))  # noqa: A001
+any = _reduce(reduce_or_p, np.any, "any", lambda d: np.dtype(bool))  # noqa: A001
+
+
+def mean(a, axis=None, dtype=None, keepdims=False):
+    if not isinstance(a, Tracer):
+        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    axes = S.norm_axes(axis, a.ndim, "mean")
+    n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+    dtype = dtype or R.float_dtype_of(a.dtype)
+    return sum(a, axis=axis, dtype=dtype, keepdims=keepdims) / n
+
+
+def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    if not isinstance(a, Tracer):
+        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    from .elementwise import real
+    axes = S.norm_axes(axis, a.ndim, "var")
+    n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+    centered = a - mean(a, axis=axis, dtype=dtype, keepdims=True)
+    sq = real(centered * centered.conj()) if np.issubdtype(a.dtype, np.complexfloating) else centered * centered
+    return sum(sq, axis=axis, keepdims=keepdims) / (n - ddof)
+
+
+def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    if not isinstance(a, Tracer):
+        return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    from .elementwise import sqrt
+    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+
+
+def _arg(prim, numpy_fn, name):
+    def fn(a, axis=None, keepdims=False):
+        if not isinstance(a, Tracer):
+            return numpy_fn(a, axis=axis, keepdims=keepdims)
+        if axis is None:
+            out = prim.bind(S.ravel(a), axis=0)
+            return S.reshape(out, (1,) * a.ndim) if keepdims else out
+        ax = S.norm_axes(axis, a.ndim, name)[0]
+        return _finish(prim.bind(a, axis=ax), a.shape, (ax,), keepdims)
+    fn.__name__ = name
+    return fn
+
+
+argmax = _arg(argmax_p, np.argmax, "argmax")
+argmin = _arg(argmin_p, np.argmin, "argmin")
+
+
+def _cumulative(prim, numpy_fn, name):
+    def fn(a, axis=None, dtype=None):
+        if not isinstance(a, Tracer):
+            return numpy_fn(a, axis=axis, dtype=dtype)
+        if axis is None:
+            a, axis = S.ravel(a), 0
+        target = np.dtype(dtype) if dtype is not None else _sum_dtype(a.dtype)
+        if target != a.dtype:
+            from .elementwise import convert
+            a = convert(a, target)
+        return prim.bind(a, axis=S.norm_axes(axis, a.ndim, name)[0], reverse=False)
+    fn.__name__ = name
+    return fn
+
+
+cumsum = _cumulative(cumsum_p, np.cumsum, "cumsum")
+cumprod = _cumulative(cumprod_p, np.cumprod, "cumprod")
+
+
+def _cumprod(x, axis, reverse):
+    return cumprod_p.bind(x, axis=axis, reverse=reverse) if isinstance(x, Tracer) else _cum_impl(np.cumprod)(x, axis, reverse)

@@ -1,0 +1,166 @@
+"""Helpers for writing primitive rules: symbolic zeros, per-argument jvps, batch-dimension moves."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.avals import ShapedArray, Zero, aval_of, is_differentiable_dtype
+from ..core.primitive import PRIMITIVES
+
+
+def zeros(aval: ShapedArray):
+    """A read-only zero array of the given shape and dtype (a broadcast view: no memory)."""
+    return np.broadcast_to(np.zeros((), aval.dtype), aval.shape)
+
+
+def instantiate(t, aval=None):
+    """Numbers for a tangent that may be a symbolic `Zero`."""
+    if isinstance(t, Zero):
+        return zeros(t.aval if aval is None else aval)
+    return t
+
+
+def add_tangents(a, b):
+    if isinstance(a, Zero):
+        return b
+    if isinstance(b, Zero):
+        return a
+    return PRIMITIVES["add"].bind(a, b)
+
+
+def sum_tangents(terms, aval):
+    out = Zero(aval)
+    for t in terms:
+        out = add_tangents(out, t)
+    return out
+
+
+def zero_jvp(prim):
+    """jvp rule of a piecewise-constant primitive (sign, floor, comparisons, argmax)."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if prim.multiple_results:
+            return out, [Zero.like(o) for o in out]
+        return out, Zero.like(out)
+    return rule
+
+
+def per_arg_jvp(prim, *fns):
+    """jvp rule from one function per argument, `fn(t, *primals, out, **params)`, each linear in `t`
+    (the HIPS-autograd style). `None` marks an argument the primitive is not differentiable in."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        terms = []
+        for fn, t in zip(fns, tangents):
+            if isinstance(t, Zero):
+                continue
+            if fn is None:
+                raise TypeError(f"{prim.name} is not differentiable in this argument")
+            terms.append(fn(t, *primals, out, **params))
+        tangent = sum_tangents(terms, aval_of(out))
+        return out, tangent
+    return rule
+
+
+def linear_jvp(prim):
+    """jvp of a primitive linear in all its arguments jointly: apply it to the tangents."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if all(isinstance(t, Zero) for t in tangents):
+            return out, (Zero.like(out) if not prim.multiple_results else [Zero.like(o) for o in out])
+        ts = [instantiate(t) for t in tangents]
+        return out, prim.bind(*ts, **params)
+    return rule
+
+
+def linear_in_first_jvp(prim):
+    """jvp of a primitive linear in its first argument, the others being constant parameters
+    (indices, a matrix held fixed)."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if any(not isinstance(t, Zero) for t in tangents[1:]):
+            raise TypeError(f"{prim.name}: derivative with respect to a non-differentiable argument")
+        if isinstance(tangents[0], Zero):
+            return out, Zero.like(out)
+        return out, prim.bind(tangents[0], *primals[1:], **params)
+    return rule
+
+
+def float_dtype_of(dtype):
+    """The floating dtype numpy would compute a transcendental in (int -> float64)."""
+    dtype = np.dtype(dtype)
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def real_dtype(dtype):
+    return np.finfo(dtype).dtype if np.issubdtype(dtype, np.complexfloating) else np.dtype(dtype)
+
+
+def complex_dtype(dtype):
+    return np.result_type(dtype, np.complex64)
+
+
+def differentiable(x):
+    return is_differentiable_dtype(aval_of(x).dtype)
+
+
+# ---- batching helpers -------------------------------------------------------------------------
+
+def move_bdim(x, bdim, dst=0):
+    """Move the batch dimension of `x` from `bdim` to `dst`."""
+    if bdim == dst:
+        return x
+    from .manipulation import transpose
+    nd = aval_of(x).ndim
+    perm = [d for d in range(nd) if d != bdim]
+    perm.insert(dst, bdim)
+    return transpose(x, tuple(perm))
+
+
+def bdim_at_front(x, bdim, size):
+    """`x` with its batch dimension first; an unbatched `x` (bdim None) is broadcast along it."""
+    if bdim is None:
+        from .manipulation import broadcast_in_dim
+        shape = aval_of(x).shape
+        return broadcast_in_dim(x, (size,) + shape, tuple(range(1, len(shape) + 1)))
+    return move_bdim(x, bdim, 0)
+
+
+def batch_size(args, dims):
+    for x, d in zip(args, dims):
+        if d is not None:
+            return aval_of(x).shape[d]
+    raise ValueError("no batched argument")
+
+
+def batch_elementwise(prim):
+    """Batching rule of a shape-strict n-ary elementwise primitive: align the batch dimensions."""
+    def rule(args, dims, **params):
+        batched = {d for d in dims if d is not None}
+        size = batch_size(args, dims)
+        if len(batched) == 1:
+            (d,) = batched
+            from .manipulation import broadcast_in_dim
+            out_args = []
+            for x, xd in zip(args, dims):
+                if xd is None:
+                    shape = list(aval_of(x).shape)
+                    nd = len(shape)
+                    shape.insert(d, size)
+                    x = broadcast_in_dim(x, tuple(shape), tuple(i for i in range(nd + 1) if i != d))
+                out_args.append(x)
+            out = prim.bind(*out_args, **params)
+            return out, ([d] * len(out) if prim.multiple_results else d)
+        out = prim.bind(*[bdim_at_front(x, d, size) for x, d in zip(args, dims)], **params)
+        return out, ([0] * len(out) if prim.multiple_results else 0)
+    return rule
+
+
+def batch_leading(prim):
+    """Batching rule of a primitive that maps over leading dimensions of its operands (linear
+    algebra on stacks of matrices): put the batch dimension first on every operand."""
+    def rule(args, dims, **params):
+        size = batch_size(args, dims)
+        front = [bdim_at_front(x, d, size) for x, d in zip(args, dims)]
+        out = prim.bind(*front, **params)
+        return out, ([0] * len(out) if prim.multiple_results else 0)
+    return rule

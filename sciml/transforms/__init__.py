@@ -1,0 +1,1 @@
+"""Function transformations: differentiation (ad), batching (vmap)."""

@@ -1,0 +1,171 @@
+"""vmap: batching by moving batch dimensions through each primitive's batching rule (never a loop)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import tree
+from ..core.avals import ShapedArray, aval_of
+from ..core.trace import Trace, Tracer, current_trace, set_current_trace
+from ..numpy import rules as R
+
+
+class BatchTracer(Tracer):
+    __slots__ = ("val", "bdim")
+
+    def __init__(self, trace, val, bdim):
+        self._trace = trace
+        self.val = val
+        self.bdim = bdim
+
+    @property
+    def aval(self):
+        a = aval_of(self.val)
+        return ShapedArray(a.shape[:self.bdim] + a.shape[self.bdim + 1:], a.dtype)
+
+
+class BatchTrace(Trace):
+    def __init__(self, parent, axis_name, axis_size):
+        super().__init__(parent)
+        self.axis_name = axis_name
+        self.axis_size = axis_size
+
+    def lift(self, x):
+        if isinstance(x, BatchTracer) and x._trace is self:
+            return x.val, x.bdim
+        if isinstance(x, Tracer):
+            self.check_owned(x)
+        return x, None
+
+    def wrap(self, val, bdim):
+        return val if bdim is None else BatchTracer(self, val, bdim)
+
+    def process_primitive(self, prim, args, params):
+        vals, dims = zip(*map(self.lift, args)) if args else ((), ())
+        if prim.always_trace:  # collectives: this trace decides whether it is the named axis
+            with set_current_trace(self.parent):
+                out, out_dim = prim.batch(list(vals), list(dims), frame=(self.axis_name, self.axis_size), **params)
+        elif all(d is None for d in dims):
+            with set_current_trace(self.parent):
+                return prim.bind(*vals, **params)
+        else:
+            if prim.batch is None:
+                raise NotImplementedError(f"vmap: batching rule for {prim.name!r} is not implemented")
+            with set_current_trace(self.parent):
+                out, out_dim = prim.batch(list(vals), list(dims), **params)
+        if prim.multiple_results:
+            return [self.wrap(o, d) for o, d in zip(out, out_dim)]
+        return self.wrap(out, out_dim)
+
+    def process_custom_jvp_call(self, prim, args, fun, jvp, symbolic_zeros):
+        vals, dims = zip(*map(self.lift, args))
+        if all(d is None for d in dims):
+            with set_current_trace(self.parent):
+                return prim.bind(*vals, fun=fun, jvp=jvp, symbolic_zeros=symbolic_zeros)
+        # rebind in the parent with batched versions of both the function and its rule, so that a
+        # transform above this vmap still sees the custom rule
+        frame = (self.axis_name, self.axis_size)
+        batched_fun = _batch_flat(fun, dims, frame)
+        batched_jvp = lambda ps, ts: _batch_flat(lambda *pt: jvp(pt[:len(ps)], pt[len(ps):]),  # noqa: E731
+                                                 list(dims) * 2, frame, pairs=True)(*ps, *ts)
+        with set_current_trace(self.parent):
+            outs = prim.bind(*vals, fun=batched_fun, jvp=batched_jvp, symbolic_zeros=symbolic_zeros)
+        return [self.wrap(o, 0) for o in outs]
+
+
+def _batch_flat(fun, dims, frame, pairs=False):
+    """`fun` (flat -> flat) mapped over the given input dims; every output batched at 0. With
+    `pairs`, `fun` returns two lists (primal and tangent outputs)."""
+    name, size = frame
+
+    def batched(*vals):
+        trace = BatchTrace(current_trace(), name, size)
+        try:
+            args = [trace.wrap(v, d) for v, d in zip(vals, dims)]
+            with set_current_trace(trace):
+                outs = fun(*args)
+        finally:
+            trace.alive = False
+        groups = outs if pairs else [outs]
+        done = [[_to_front(trace, o, size) for o in group] for group in groups]
+        return tuple(done) if pairs else done[0]
+
+    return batched
+
+
+def _to_front(trace, out, size):
+    from ..core.avals import Zero
+    if isinstance(out, Zero):
+        return Zero(ShapedArray((size,) + out.aval.shape, out.aval.dtype))
+    val, bdim = trace.lift(out)
+    return R.bdim_at_front(val, bdim, size)
+
+
+def _describe(path):
+    return f"argument {path[0]}" + ("" if path[1] is None else f" (leaf {path[1]})")
+
+
+def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None):
+    """Vectorise `fun` over an axis of its arguments (JAX's semantics for in_axes/out_axes)."""
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
+    def batched(*args, **kwargs):
+        if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+            raise ValueError(f"vmap: in_axes has {len(in_axes)} entries but the function was called with "
+                             f"{len(args)} positional arguments")
+        prefix = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
+        flat_args, in_tree = tree.flatten((tuple(args), kwargs))
+        axes = tree.broadcast_prefix((prefix, {k: 0 for k in kwargs}), (tuple(args), kwargs), what="vmap in_axes")
+        paths = [(i, j if len(tree.leaves(a)) > 1 else None) for i, a in enumerate(args)
+                 for j in range(len(tree.leaves(a)))] + [(k, None) for k in sorted(kwargs) for _ in tree.leaves(kwargs[k])]
+        size, sizes = axis_size, []
+        norm_axes = []
+        for x, ax, path in zip(flat_args, axes, paths):
+            if ax is None:
+                norm_axes.append(None)
+                continue
+            if not isinstance(ax, (int, np.integer)):
+                raise TypeError(f"vmap: in_axes entries must be ints or None, got {ax!r} for {_describe(path)}")
+            nd = aval_of(x).ndim
+            if not -nd <= ax < nd:
+                raise ValueError(f"vmap: in_axes={ax} is out of range for {_describe(path)} of shape "
+                                 f"{aval_of(x).shape}")
+            ax %= nd
+            norm_axes.append(ax)
+            sizes.append((path, aval_of(x).shape[ax], ax))
+        distinct = {s for _, s, _ in sizes}
+        if len(distinct) > 1 or (axis_size is not None and distinct and distinct != {axis_size}):
+            detail = ", ".join(f"{_describe(p)} has size {s} along axis {a}" for p, s, a in sizes)
+            raise ValueError(f"vmap got inconsistent sizes for the mapped axes: {detail}"
+                             + (f" (axis_size={axis_size})" if axis_size is not None else ""))
+        if distinct:
+            size = distinct.pop()
+        if size is None:
+            raise ValueError("vmap needs at least one mapped argument (in_axes not None) or an explicit axis_size")
+        trace = BatchTrace(current_trace(), axis_name, size)
+        try:
+            wrapped = [trace.wrap(x, ax) for x, ax in zip(flat_args, norm_axes)]
+            call_args, call_kwargs = in_tree.unflatten(wrapped)
+            with set_current_trace(trace):
+                out = fun(*call_args, **call_kwargs)
+        finally:
+            trace.alive = False
+        flat_out, out_tree = tree.flatten(out)
+        oaxes = tree.broadcast_prefix(out_axes, out, what="vmap out_axes")
+        results = []
+        for o, oax in zip(flat_out, oaxes):
+            val, bdim = trace.lift(o)
+            if oax is None:
+                if bdim is not None:
+                    raise ValueError("vmap: out_axes=None for an output that depends on the mapped axis")
+                results.append(val)
+                continue
+            nd = aval_of(val).ndim + (bdim is None)
+            if not -nd <= oax < nd:
+                raise ValueError(f"vmap: out_axes={oax} is out of range for an output of rank {nd}")
+            results.append(R.move_bdim(R.bdim_at_front(val, bdim, size), 0, oax % nd))
+        return out_tree.unflatten(results)
+
+    batched.__name__ = f"vmap({getattr(fun, '__name__', 'fun')})"
+    batched.__wrapped__ = fun
+    return batched
