@@ -392,12 +392,12 @@ def _pad_batch(args, dims, config):
     if dv is None:
         return pad_p.bind(x, value, config=((0, 0, 0),) + config), 0
     # a batched padding value: pad with zeros, then fill the padding per lane
-    from .elementwise import select
+    from .elementwise import where
     zero = np.zeros((), aval_of(x).dtype)
     padded = pad_p.bind(x, zero, config=((0, 0, 0),) + config)
     mask = pad_p.bind(np.ones(aval_of(x).shape[1:], bool), np.zeros((), bool), config=config)
     shape = aval_of(padded).shape
-    return select(broadcast_in_dim(mask, shape, tuple(range(1, len(shape)))), padded,
+    return where(broadcast_in_dim(mask, shape, tuple(range(1, len(shape)))), padded,
                   broadcast_in_dim(value, shape, (0,))), 0
 
 
