@@ -171,7 +171,10 @@ class Tracer:
             raise ConcretizationError(self._concretization_message(what)) from None
 
     def __array__(self, dtype=None, copy=None):
-        raise ConcretizationError(self._concretization_message("a numpy function (np.asarray)"))
+        raise ConcretizationError(
+            self._concretization_message("a numpy function (np.asarray)")
+            + " To index a numpy array with a traced index use sciml.numpy.take(array, index, axis) or "
+            "sciml.numpy.at(array)[index].get().")
 
     def __repr__(self):
         return f"{type(self).__name__}<{self.aval.str_short()}>"
