@@ -9,5 +9,6 @@ from .core import ConcretizationError, EscapedTracerError, TracerError  # noqa: 
 from .transforms.ad import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp, linearize,  # noqa: F401
                             value_and_grad, vjp)
 from .transforms.batching import vmap  # noqa: F401
+from .transforms.jit import jit, make_ir  # noqa: F401
 
 __version__ = "0.1.0"

@@ -8,6 +8,8 @@ Rules (any may be missing; a transform that needs a missing rule says so):
                                                 linear args arrive as `UndefinedPrimal`
   batch(args, dims, **params)                -> (outs, out_dims); dims are ints or None (unbatched)
   numba                                      -> lowering template for the compiled backend
+  partial_eval(trace, args, params)          -> outputs; for higher-order primitives staged with
+                                                some inputs known (see core/staging.py)
 Primitives are shape-strict: `sciml.numpy` broadcasts and promotes before binding.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ PRIMITIVES: dict = {}
 
 class Primitive:
     def __init__(self, name, impl=None, abstract_eval=None, *, jvp=None, transpose=None, batch=None,
-                 numba=None, multiple_results=False, always_trace=False):
+                 numba=None, multiple_results=False, always_trace=False, partial_eval=None, needs_axis=False):
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
         self.name = name
@@ -32,6 +34,10 @@ class Primitive:
         self.multiple_results = multiple_results
         # collectives must meet the trace that names their axis even when given constants
         self.always_trace = always_trace
+        # higher-order primitives: split known from unknown work when staged with some inputs known
+        self.partial_eval = partial_eval
+        # the batching rule is told the vmap axis (name, size): collectives, and primitives holding programs
+        self.needs_axis = needs_axis or always_trace
         PRIMITIVES[name] = self
 
     def bind(self, *args, **params):

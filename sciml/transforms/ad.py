@@ -134,11 +134,14 @@ def linearize_flat(fun, primals):
     return out_primals, program, in_mask, nonzero
 
 
-def backward_pass(program, cts):
-    """Transpose a linear program: cotangents of its outputs -> cotangents of its inputs (`Zero` where
-    an input does not influence the outputs)."""
-    linear = set(program.invars)
+def backward_pass(program, args, cts):
+    """Transpose a program that is linear in the inputs given as `UndefinedPrimal` (the others are
+    values): cotangents of its outputs -> cotangents of the linear inputs (`Zero` where an input
+    does not influence the outputs). Work that does not depend on the linear inputs is evaluated
+    forward first."""
+    linear = {v for v, a in zip(program.invars, args) if isinstance(a, UndefinedPrimal)}
     env = dict(zip(program.constvars, program.consts))
+    env.update((v, a) for v, a in zip(program.invars, args) if not isinstance(a, UndefinedPrimal))
 
     def read(v):
         return v.value if isinstance(v, Literal) else env[v]
@@ -166,15 +169,15 @@ def backward_pass(program, cts):
             continue
         if eqn.prim.transpose is None:
             raise NotImplementedError(f"reverse-mode differentiation of {eqn.prim.name!r}: it has no transpose rule")
-        args = [UndefinedPrimal(v.aval) if isinstance(v, Var) and v in linear else read(v) for v in eqn.inputs]
+        eqn_args = [UndefinedPrimal(v.aval) if isinstance(v, Var) and v in linear else read(v) for v in eqn.inputs]
         if eqn.prim.multiple_results:
             ct_arg = [R.zeros(v.aval) if c is None else c for v, c in zip(eqn.outputs, cts_out)]
         else:
             ct_arg = cts_out[0]
-        cts_in = eqn.prim.transpose(ct_arg, *args, **eqn.params)
+        cts_in = eqn.prim.transpose(ct_arg, *eqn_args, **eqn.params)
         for v, ct in zip(eqn.inputs, cts_in):
             accumulate(v, ct)
-    return [ct_env.get(v, Zero(v.aval)) for v in program.invars]
+    return [ct_env.get(v, Zero(v.aval)) for v, a in zip(program.invars, args) if isinstance(a, UndefinedPrimal)]
 
 
 # ---- custom derivative primitives -----------------------------------------------------------------
@@ -419,7 +422,8 @@ def vjp(fun, *primals, has_aux=False):
         for c, a in zip(flat_ct, out_avals):
             if aval_of(c).shape != a.shape:
                 raise ValueError(f"vjp: cotangent of shape {aval_of(c).shape} for an output of shape {a.shape}")
-        cts = backward_pass(program, [c for c, nz in zip(flat_ct, nonzero) if nz])
+        cts = backward_pass(program, [UndefinedPrimal(v.aval) for v in program.invars],
+                            [c for c, nz in zip(flat_ct, nonzero) if nz])
         it = iter(cts)
         leaves = [_materialize(next(it), p) if m else _zeros_for(p) for p, m in zip(flat_p, in_mask)]
         return tuple(tree_p.unflatten(leaves))

@@ -41,7 +41,7 @@ class BatchTrace(Trace):
 
     def process_primitive(self, prim, args, params):
         vals, dims = zip(*map(self.lift, args)) if args else ((), ())
-        if prim.always_trace:  # collectives: this trace decides whether it is the named axis
+        if prim.always_trace and prim.batch is not None:  # collectives: is this trace the named axis?
             with set_current_trace(self.parent):
                 out, out_dim = prim.batch(list(vals), list(dims), frame=(self.axis_name, self.axis_size), **params)
         elif all(d is None for d in dims):
@@ -50,8 +50,9 @@ class BatchTrace(Trace):
         else:
             if prim.batch is None:
                 raise NotImplementedError(f"vmap: batching rule for {prim.name!r} is not implemented")
+            extra = {"frame": (self.axis_name, self.axis_size)} if prim.needs_axis else {}
             with set_current_trace(self.parent):
-                out, out_dim = prim.batch(list(vals), list(dims), **params)
+                out, out_dim = prim.batch(list(vals), list(dims), **extra, **params)
         if prim.multiple_results:
             return [self.wrap(o, d) for o, d in zip(out, out_dim)]
         return self.wrap(out, out_dim)

@@ -1,0 +1,17 @@
+"""Executors of programs: `numpy` (the reference) and, later, `numba`."""
+from . import numpy_backend
+
+BACKENDS = {"numpy": numpy_backend.compile_program}
+
+
+def compile_program(program, backend="numpy"):
+    """A callable running `program` on concrete arrays, cached on the program."""
+    cache = program.__dict__.setdefault("_compiled", {})
+    fn = cache.get(backend)
+    if fn is None:
+        try:
+            make = BACKENDS[backend]
+        except KeyError:
+            raise ValueError(f"unknown backend {backend!r}; available: {sorted(BACKENDS)}") from None
+        fn = cache[backend] = make(program)
+    return fn

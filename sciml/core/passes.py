@@ -1,0 +1,205 @@
+"""Program passes run before execution: inline nested calls, fold constants, simplify identities and
+zeros left by differentiation, common-subexpression elimination, dead-code elimination."""
+from __future__ import annotations
+
+import numpy as np
+
+from .avals import aval_of
+from .ir import Equation, Literal, Program, Var
+
+# primitives that are the identity when their output aval equals their input aval
+_IDENTITY_IF_SAME_AVAL = {"reshape", "broadcast_in_dim", "convert", "slice"}
+
+
+def optimize(program: Program) -> Program:
+    program = inline_calls(program)
+    program = fold_constants(program)
+    program = simplify(program)
+    program = cse(program)
+    return dce(program)
+
+
+def count_equations(program: Program) -> int:
+    """Equations, counting those inside sub-programs."""
+    n = 0
+    for eqn in program.eqns:
+        n += 1
+        for p in eqn.params.values():
+            if isinstance(p, Program):
+                n += count_equations(p)
+            elif isinstance(p, (tuple, list)):
+                n += sum(count_equations(q) for q in p if isinstance(q, Program))
+    return n
+
+
+class _Rewriter:
+    """Builds a new program while substituting variables."""
+
+    def __init__(self, program):
+        self.program = program
+        self.subst = {}
+        self.eqns = []
+        self.constvars = list(program.constvars)
+        self.consts = list(program.consts)
+        self.const_of = dict(zip(program.constvars, program.consts))
+
+    def read(self, a):
+        while isinstance(a, Var) and a in self.subst:
+            a = self.subst[a]
+        return a
+
+    def value(self, a):
+        """The concrete value of an atom, or None when it is computed at run time."""
+        a = self.read(a)
+        if isinstance(a, Literal):
+            return a.value
+        return self.const_of.get(a)
+
+    def add_const(self, value):
+        value = np.asarray(value)
+        if value.ndim == 0:
+            return Literal(value)
+        v = Var(aval_of(value))
+        self.constvars.append(v)
+        self.consts.append(value)
+        self.const_of[v] = value
+        return v
+
+    def finish(self):
+        outvars = [self.read(v) for v in self.program.outvars]
+        return Program(self.constvars, self.program.invars, self.eqns, outvars, self.consts)
+
+
+def inline_calls(program: Program) -> Program:
+    """Splice the programs of nested `jit` calls into this one (fresh variables per call)."""
+    if not any(e.prim.name == "jit" for e in program.eqns):
+        return program
+    rw = _Rewriter(program)
+    for eqn in program.eqns:
+        if eqn.prim.name != "jit":
+            rw.eqns.append(Equation(eqn.prim, [rw.read(a) for a in eqn.inputs], eqn.params, eqn.outputs))
+            continue
+        inner = inline_calls(eqn.params["program"])
+        env = {v: rw.add_const(c) for v, c in zip(inner.constvars, inner.consts)}
+        env.update(zip(inner.invars, [rw.read(a) for a in eqn.inputs]))
+
+        def atom(a):
+            return env.get(a, a) if isinstance(a, Var) else a
+        for ie in inner.eqns:
+            outs = [Var(v.aval) for v in ie.outputs]
+            rw.eqns.append(Equation(ie.prim, [atom(a) for a in ie.inputs], ie.params, outs))
+            env.update(zip(ie.outputs, outs))
+        for out, inner_out in zip(eqn.outputs, inner.outvars):
+            rw.subst[out] = atom(inner_out)
+    return rw.finish()
+
+
+def fold_constants(program: Program) -> Program:
+    """Evaluate equations whose inputs are all known constants."""
+    rw = _Rewriter(program)
+    for eqn in program.eqns:
+        inputs = [rw.read(a) for a in eqn.inputs]
+        values = [rw.value(a) for a in inputs]
+        if inputs and all(v is not None for v in values) and not eqn.prim.always_trace \
+                and not any(isinstance(p, Program) for p in eqn.params.values()):
+            outs = eqn.prim.impl(*values, **eqn.params)
+            outs = outs if eqn.prim.multiple_results else [outs]
+            for v, o in zip(eqn.outputs, outs):
+                rw.subst[v] = rw.add_const(o)
+            continue
+        rw.eqns.append(Equation(eqn.prim, inputs, eqn.params, eqn.outputs))
+    return rw.finish()
+
+
+def _is_constant(value, x):
+    if value is None or value.size == 0:
+        return False
+    if all(s == 0 for s in value.strides):
+        return bool(value.flat[0] == x)
+    return value.size <= 4096 and bool(np.all(value == x))
+
+
+def simplify(program: Program) -> Program:
+    """Drop identity reshapes/broadcasts/converts/transposes, additions of zero and products with one."""
+    rw = _Rewriter(program)
+    for eqn in program.eqns:
+        inputs = [rw.read(a) for a in eqn.inputs]
+        name = eqn.prim.name
+        replacement = None
+        if name in _IDENTITY_IF_SAME_AVAL and inputs[0].aval == eqn.outputs[0].aval:
+            replacement = inputs[0]
+        elif name == "transpose" and list(eqn.params["permutation"]) == sorted(eqn.params["permutation"]):
+            replacement = inputs[0]
+        elif name == "rev" and not eqn.params["dimensions"]:
+            replacement = inputs[0]
+        elif name in ("add", "sub", "mul"):
+            x, y = inputs
+            vx, vy = rw.value(x), rw.value(y)
+            out_aval = eqn.outputs[0].aval
+            if name == "add" and _is_constant(vx, 0) and y.aval == out_aval:
+                replacement = y
+            elif name in ("add", "sub") and _is_constant(vy, 0) and x.aval == out_aval:
+                replacement = x
+            elif name == "mul" and _is_constant(vx, 1) and y.aval == out_aval:
+                replacement = y
+            elif name == "mul" and _is_constant(vy, 1) and x.aval == out_aval:
+                replacement = x
+            # x * 0 is not folded: it is NaN where x is inf or NaN
+        if replacement is not None:
+            rw.subst[eqn.outputs[0]] = replacement
+        else:
+            rw.eqns.append(Equation(eqn.prim, inputs, eqn.params, eqn.outputs))
+    return rw.finish()
+
+
+def _param_key(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _param_key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_param_key(v) for v in value)
+    if isinstance(value, Program) or callable(value):
+        return ("id", id(value))
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return ("repr", repr(value))
+
+
+def _atom_key(a):
+    if isinstance(a, Literal):
+        return ("lit", a.value.dtype.str, a.value.tobytes())
+    return ("var", a.id)
+
+
+def cse(program: Program) -> Program:
+    """Reuse the result of an identical earlier equation (same primitive, inputs and params)."""
+    rw = _Rewriter(program)
+    seen = {}
+    for eqn in program.eqns:
+        inputs = [rw.read(a) for a in eqn.inputs]
+        if eqn.prim.always_trace:
+            rw.eqns.append(Equation(eqn.prim, inputs, eqn.params, eqn.outputs))
+            continue
+        key = (eqn.prim.name, tuple(_atom_key(a) for a in inputs), _param_key(eqn.params))
+        prev = seen.get(key)
+        if prev is not None:
+            for v, p in zip(eqn.outputs, prev):
+                rw.subst[v] = p
+            continue
+        seen[key] = eqn.outputs
+        rw.eqns.append(Equation(eqn.prim, inputs, eqn.params, eqn.outputs))
+    return rw.finish()
+
+
+def dce(program: Program) -> Program:
+    """Remove equations whose results are never used, and constants nobody reads."""
+    live = {v for v in program.outvars if isinstance(v, Var)}
+    kept = []
+    for eqn in reversed(program.eqns):
+        if any(v in live for v in eqn.outputs):
+            kept.append(eqn)
+            live.update(a for a in eqn.inputs if isinstance(a, Var))
+    kept.reverse()
+    pairs = [(v, c) for v, c in zip(program.constvars, program.consts) if v in live]
+    return Program([v for v, _ in pairs], program.invars, kept, program.outvars, [c for _, c in pairs])

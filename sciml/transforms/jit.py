@@ -1,0 +1,235 @@
+"""jit: trace a function once per signature into a program, optimise it, run it with a backend.
+
+`jit` is a higher-order primitive holding its program, with rules of its own: its jvp, batching and
+transpose rules transform the program (and cache the result on it), and its partial-evaluation rule
+splits known from unknown work, so grad(jit(f)) computes the primal once and differentiates the
+program, not the Python.
+"""
+from __future__ import annotations
+
+import functools
+
+from .. import tree
+from ..backends import compile_program
+from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
+from ..core.ir import Program, eval_program
+from ..core.passes import optimize
+from ..core.primitive import Primitive
+from ..core.staging import StagingTrace, split_known, trace_to_program
+from ..core.trace import Tracer, current_trace, set_current_trace
+from ..numpy import rules as R
+from . import ad
+from .batching import _batch_flat
+
+DEFAULT_BACKEND = "numpy"
+
+
+def _run(program):
+    return lambda *xs: eval_program(program, program.consts, xs)
+
+
+def _derived(program, key, make):
+    """A program derived from `program` (its jvp, batched or transposed form), cached on it."""
+    cache = program.__dict__.setdefault("_derived", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _jit_impl(*args, program, backend, name):
+    return compile_program(program, backend)(*args)
+
+
+def _jit_abstract(*avals, program, backend, name):
+    expected = program.in_avals
+    if len(avals) != len(expected) or any(a.shape != e.shape or a.dtype != e.dtype for a, e in zip(avals, expected)):
+        raise TypeError(f"jit({name}): called with {[a.str_short() for a in avals]}, traced for "
+                        f"{[e.str_short() for e in expected]}")
+    return program.out_avals
+
+
+def _jit_jvp(primals, tangents, program, backend, name):
+    nonzero = tuple(not isinstance(t, Zero) for t in tangents)
+
+    def make():
+        n = len(program.invars)
+
+        def f(*xs):
+            it = iter(xs[n:])
+            ts = [next(it) if m else Zero(a) for a, m in zip(program.in_avals, nonzero)]
+            outs, touts = ad.jvp_flat(_run(program), list(xs[:n]), ts)
+            return list(outs) + [R.instantiate(t, a) for t, a in zip(touts, program.out_avals)]
+        return optimize(trace_to_program(f, program.in_avals + [a for a, m in zip(program.in_avals, nonzero) if m]))
+
+    jprog = _derived(program, ("jvp", nonzero), make)
+    outs = jit_p.bind(*primals, *[t for t in tangents if not isinstance(t, Zero)], program=jprog, backend=backend,
+                      name=f"jvp({name})")
+    n = len(program.outvars)
+    return outs[:n], outs[n:]
+
+
+def _jit_batch(args, dims, frame, program, backend, name):
+    size = frame[1]
+
+    def make():
+        avals = [a if d is None else ShapedArray(a.shape[:d] + (size,) + a.shape[d:], a.dtype)
+                 for a, d in zip(program.in_avals, dims)]
+        return optimize(trace_to_program(_batch_flat(_run(program), list(dims), frame), avals))
+
+    bprog = _derived(program, ("batch", tuple(dims), frame), make)
+    outs = jit_p.bind(*args, program=bprog, backend=backend, name=f"vmap({name})")
+    return outs, [0] * len(outs)
+
+
+def _jit_transpose(cts, *args, program, backend, name):
+    linear = tuple(isinstance(a, UndefinedPrimal) for a in args)
+
+    def make():
+        known_avals = [a for a, lin in zip(program.in_avals, linear) if not lin]
+        k = len(known_avals)
+
+        def f(*xs):
+            it = iter(xs[:k])
+            full = [UndefinedPrimal(a) if lin else next(it) for a, lin in zip(program.in_avals, linear)]
+            cts_in = ad.backward_pass(program, full, list(xs[k:]))
+            return [R.instantiate(c, a) for c, a in zip(cts_in, [a for a, lin in zip(program.in_avals, linear) if lin])]
+        return optimize(trace_to_program(f, known_avals + program.out_avals))
+
+    tprog = _derived(program, ("transpose", linear), make)
+    cts = [R.instantiate(c, a) for c, a in zip(cts, program.out_avals)]
+    outs = iter(jit_p.bind(*[a for a in args if not isinstance(a, UndefinedPrimal)], *cts, program=tprog,
+                           backend=backend, name=f"transpose({name})"))
+    return [next(outs) if lin else None for lin in linear]
+
+
+def _jit_partial_eval(trace: StagingTrace, args, params):
+    program = params["program"]
+    known = tuple(not trace.owns(a) for a in args)
+    known_prog, unknown_prog, n_res, out_known = _derived(
+        program, ("split", known), lambda: _optimized_split(program, known))
+    with set_current_trace(trace.parent):
+        res = jit_p.bind(*[a for a, k in zip(args, known) if k], **dict(params, program=known_prog))
+    n_known_out = len(res) - n_res
+    known_outs, residuals = res[:n_known_out], res[n_known_out:]
+    unknown_outs = trace.stage(jit_p, [*residuals, *[a for a, k in zip(args, known) if not k]],
+                               dict(params, program=unknown_prog))
+    ko, uo = iter(known_outs), iter(unknown_outs)
+    return [next(ko) if k else next(uo) for k in out_known]
+
+
+def _optimized_split(program, known):
+    kp, up, n_res, out_known = split_known(program, known)
+    return optimize(kp), optimize(up), n_res, out_known
+
+
+jit_p = Primitive("jit", _jit_impl, _jit_abstract, jvp=_jit_jvp, transpose=_jit_transpose, batch=_jit_batch,
+                  multiple_results=True, partial_eval=_jit_partial_eval, needs_axis=True)
+
+
+# ---- the user-facing transform ----------------------------------------------------------------
+
+class Lowered:
+    """What `jit(f).lower(*args)` returns: the optimised program and the code a backend runs."""
+
+    def __init__(self, program, backend):
+        self.program = program
+        self.backend = backend
+
+    def as_text(self):
+        from ..backends import numpy_backend
+        src, _ = numpy_backend.source(self.program)
+        return f"# program\n{self.program}\n\n# {self.backend} backend\n{src}"
+
+
+class Jitted:
+    def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None):
+        self.fun = fun
+        self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+        self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+        self.donate_argnums = donate_argnums  # accepted for JAX compatibility; numpy cannot reuse buffers
+        self.backend = backend
+        self.trace_count = 0
+        self._cache = {}
+        functools.update_wrapper(self, fun)
+
+    def _split_args(self, args, kwargs):
+        nums = {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
+        statics = tuple((i, args[i]) for i in sorted(nums)) + \
+            tuple((k, kwargs[k]) for k in sorted(kwargs) if k in self.static_argnames)
+        for where, value in statics:
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(f"jit({self.__name__}): static argument {where!r} of type {type(value).__name__} "
+                                "is not hashable (pass a tuple instead of a list, or make it a traced argument)") from None
+        dyn_args = [a for i, a in enumerate(args) if i not in nums]
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+
+        def rebuild(dyn_a, dyn_k):
+            it = iter(dyn_a)
+            full = [args[i] if i in nums else next(it) for i in range(len(args))]
+            return full, {**dyn_k, **{k: kwargs[k] for k in kwargs if k in self.static_argnames}}
+        return statics, (dyn_args, dyn_kwargs), rebuild
+
+    def _specialize(self, args, kwargs):
+        """-> (program, tracer constants, flat dynamic args, output tree)."""
+        statics, dyn, rebuild = self._split_args(args, kwargs)
+        flat, in_tree = tree.flatten(dyn)
+        avals = tuple(aval_of(x) for x in flat)
+        key = (in_tree, avals, statics)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit[0], [], flat, hit[1]
+        self.trace_count += 1
+        out_tree = []
+
+        def flat_fun(*xs):
+            a, k = in_tree.unflatten(xs)
+            out = self.fun(*rebuild(a, k)[0], **rebuild(a, k)[1])
+            leaves, t = tree.flatten(out)
+            out_tree.append(t)
+            return leaves
+
+        trace = StagingTrace(current_trace())
+        try:
+            tracers = [trace.new_arg(a) for a in avals]
+            with set_current_trace(trace):
+                outs = flat_fun(*tracers)
+            program = trace.build(outs)
+        finally:
+            trace.alive = False
+        # constants that are tracers of enclosing transforms become leading arguments
+        lifted = [(v, c) for v, c in zip(program.constvars, program.consts) if isinstance(c, Tracer)]
+        if lifted:
+            keep = [(v, c) for v, c in zip(program.constvars, program.consts) if not isinstance(c, Tracer)]
+            program = Program([v for v, _ in keep], [v for v, _ in lifted] + program.invars, program.eqns,
+                              program.outvars, [c for _, c in keep])
+        program = optimize(program)
+        if not lifted:
+            self._cache[key] = (program, out_tree[0])
+        return program, [c for _, c in lifted], flat, out_tree[0]
+
+    def __call__(self, *args, **kwargs):
+        program, lifted, flat, out_tree = self._specialize(args, kwargs)
+        outs = jit_p.bind(*lifted, *flat, program=program, backend=self.backend or DEFAULT_BACKEND,
+                          name=getattr(self.fun, "__name__", "fun"))
+        return out_tree.unflatten(outs)
+
+    def lower(self, *args, **kwargs):
+        return Lowered(self._specialize(args, kwargs)[0], self.backend or DEFAULT_BACKEND)
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None):
+    """Compile `fun`: trace once per (argument structure, shapes, dtypes, static values), optimise the
+    program, and run it with `backend` (default "numpy"). Usable as a decorator, with or without
+    arguments."""
+    if fun is None:
+        return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
+                             donate_argnums=donate_argnums, backend=backend)
+    return Jitted(fun, static_argnums, static_argnames, donate_argnums, backend)
+
+
+def make_ir(fun, static_argnums=(), static_argnames=()):
+    """A function returning the optimised program that jit(fun) would run for these arguments."""
+    jitted = Jitted(fun, static_argnums, static_argnames)
+    return lambda *args, **kwargs: jitted._specialize(args, kwargs)[0]
