@@ -94,33 +94,55 @@ def trace_to_program(fun, in_avals, parent=None) -> Program:
         trace.alive = False
 
 
-def split_known(program: Program, known):
+def stage_closed(fun, in_avals):
+    """Stage `fun` under the current trace. Constants it captures that are tracers of enclosing
+    transforms become leading inputs of the program. -> (program, those tracers)."""
+    from .trace import current_trace
+    trace = StagingTrace(current_trace())
+    try:
+        args = [trace.new_arg(a) for a in in_avals]
+        with set_current_trace(trace):
+            outs = fun(*args)
+        program = trace.build(outs)
+    finally:
+        trace.alive = False
+    lifted = [(v, c) for v, c in zip(program.constvars, program.consts) if isinstance(c, Tracer)]
+    if not lifted:
+        return program, []
+    keep = [(v, c) for v, c in zip(program.constvars, program.consts) if not isinstance(c, Tracer)]
+    program = Program([v for v, _ in keep], [v for v, _ in lifted] + program.invars, program.eqns,
+                      program.outvars, [c for _, c in keep])
+    return program, [c for _, c in lifted]
+
+
+def split_known(program: Program, known, out_known=None):
     """Partial evaluation of a program whose inputs are partly known (`known` mask).
 
-    -> (known program, unknown program, number of residuals, mask of known outputs). The known
-    program takes the known inputs and returns the known outputs followed by the residuals; the
-    unknown program takes the residuals followed by the unknown inputs and returns the rest."""
-    unknown = {v for v, k in zip(program.invars, known) if not k}
-    k_eqns, u_eqns = [], []
-    for eqn in program.eqns:
-        if any(isinstance(a, Var) and a in unknown for a in eqn.inputs):
-            unknown.update(eqn.outputs)
-            u_eqns.append(eqn)
-        else:
-            k_eqns.append(eqn)
-    const_set = set(program.constvars)
-    residuals = []
-    for eqn in u_eqns:
-        for a in eqn.inputs:
-            if isinstance(a, Var) and a not in unknown and a not in const_set and a not in residuals:
-                residuals.append(a)
-    out_known = [not (isinstance(v, Var) and v in unknown) for v in program.outvars]
-    for v, k in zip(program.outvars, out_known):
-        if not k and v not in unknown and v not in residuals:
-            residuals.append(v)
-    k_invars = [v for v, k in zip(program.invars, known) if k]
-    known_prog = Program(program.constvars, k_invars, k_eqns,
-                         [v for v, k in zip(program.outvars, out_known) if k] + residuals, program.consts)
-    unknown_prog = Program(program.constvars, residuals + [v for v, k in zip(program.invars, known) if not k],
-                           u_eqns, [v for v, k in zip(program.outvars, out_known) if not k], program.consts)
+    -> (known program, unknown program, number of residuals, mask of known outputs); `out_known`
+    (None entries: decide) forces outputs to be unknown. The known program takes the known inputs
+    and returns the known outputs followed by the residuals; the unknown program takes the residuals
+    followed by the unknown inputs and returns the rest.
+
+    It works by interpretation: the program runs on a staging trace for unknown values whose parent
+    stages the known ones, so higher-order equations with mixed inputs are split by their own
+    partial-evaluation rules."""
+    from .ir import eval_program
+    from .trace import ROOT
+    known_trace = StagingTrace(ROOT)
+    unknown_trace = StagingTrace(known_trace)
+    try:
+        args = [known_trace.new_arg(a) if k else None for a, k in zip(program.in_avals, known)]
+        args = [a if a is not None else unknown_trace.new_arg(av) for a, av in zip(args, program.in_avals)]
+        with set_current_trace(unknown_trace):
+            outs = eval_program(program, program.consts, args)
+        auto = [not unknown_trace.owns(o) for o in outs]
+        out_known = auto if out_known is None else [a and (o is None or o) for a, o in zip(auto, out_known)]
+        unknown_prog = unknown_trace.build([o for o, k in zip(outs, out_known) if not k])
+        residuals = [(v, c) for v, c in zip(unknown_prog.constvars, unknown_prog.consts) if isinstance(c, Tracer)]
+        concrete = [(v, c) for v, c in zip(unknown_prog.constvars, unknown_prog.consts) if not isinstance(c, Tracer)]
+        unknown_prog = Program([v for v, _ in concrete], [v for v, _ in residuals] + unknown_prog.invars,
+                               unknown_prog.eqns, unknown_prog.outvars, [c for _, c in concrete])
+        known_prog = known_trace.build([o for o, k in zip(outs, out_known) if k] + [c for _, c in residuals])
+    finally:
+        known_trace.alive = unknown_trace.alive = False
     return known_prog, unknown_prog, len(residuals), out_known

@@ -11,29 +11,15 @@ import functools
 
 from .. import tree
 from ..backends import compile_program
-from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
-from ..core.ir import Program, eval_program
+from ..core.avals import UndefinedPrimal, Zero, aval_of
 from ..core.passes import optimize
 from ..core.primitive import Primitive
-from ..core.staging import StagingTrace, split_known, trace_to_program
-from ..core.trace import Tracer, current_trace, set_current_trace
+from ..core.staging import StagingTrace, split_known, stage_closed
+from ..core.trace import set_current_trace
 from ..numpy import rules as R
-from . import ad
-from .batching import _batch_flat
+from . import programs as P
 
 DEFAULT_BACKEND = "numpy"
-
-
-def _run(program):
-    return lambda *xs: eval_program(program, program.consts, xs)
-
-
-def _derived(program, key, make):
-    """A program derived from `program` (its jvp, batched or transposed form), cached on it."""
-    cache = program.__dict__.setdefault("_derived", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
 
 
 def _jit_impl(*args, program, backend, name):
@@ -50,52 +36,23 @@ def _jit_abstract(*avals, program, backend, name):
 
 def _jit_jvp(primals, tangents, program, backend, name):
     nonzero = tuple(not isinstance(t, Zero) for t in tangents)
-
-    def make():
-        n = len(program.invars)
-
-        def f(*xs):
-            it = iter(xs[n:])
-            ts = [next(it) if m else Zero(a) for a, m in zip(program.in_avals, nonzero)]
-            outs, touts = ad.jvp_flat(_run(program), list(xs[:n]), ts)
-            return list(outs) + [R.instantiate(t, a) for t, a in zip(touts, program.out_avals)]
-        return optimize(trace_to_program(f, program.in_avals + [a for a, m in zip(program.in_avals, nonzero) if m]))
-
-    jprog = _derived(program, ("jvp", nonzero), make)
+    jprog, out_nonzero = P.jvp_program(program, nonzero)
     outs = jit_p.bind(*primals, *[t for t in tangents if not isinstance(t, Zero)], program=jprog, backend=backend,
                       name=f"jvp({name})")
     n = len(program.outvars)
-    return outs[:n], outs[n:]
+    touts = iter(outs[n:])
+    return outs[:n], [next(touts) if m else Zero(a) for a, m in zip(program.out_avals, out_nonzero)]
 
 
 def _jit_batch(args, dims, frame, program, backend, name):
-    size = frame[1]
-
-    def make():
-        avals = [a if d is None else ShapedArray(a.shape[:d] + (size,) + a.shape[d:], a.dtype)
-                 for a, d in zip(program.in_avals, dims)]
-        return optimize(trace_to_program(_batch_flat(_run(program), list(dims), frame), avals))
-
-    bprog = _derived(program, ("batch", tuple(dims), frame), make)
+    bprog, batched = P.batch_program(program, dims, frame)
     outs = jit_p.bind(*args, program=bprog, backend=backend, name=f"vmap({name})")
-    return outs, [0] * len(outs)
+    return outs, [0 if b else None for b in batched]
 
 
 def _jit_transpose(cts, *args, program, backend, name):
     linear = tuple(isinstance(a, UndefinedPrimal) for a in args)
-
-    def make():
-        known_avals = [a for a, lin in zip(program.in_avals, linear) if not lin]
-        k = len(known_avals)
-
-        def f(*xs):
-            it = iter(xs[:k])
-            full = [UndefinedPrimal(a) if lin else next(it) for a, lin in zip(program.in_avals, linear)]
-            cts_in = ad.backward_pass(program, full, list(xs[k:]))
-            return [R.instantiate(c, a) for c, a in zip(cts_in, [a for a, lin in zip(program.in_avals, linear) if lin])]
-        return optimize(trace_to_program(f, known_avals + program.out_avals))
-
-    tprog = _derived(program, ("transpose", linear), make)
+    tprog = P.transpose_program(program, linear)
     cts = [R.instantiate(c, a) for c, a in zip(cts, program.out_avals)]
     outs = iter(jit_p.bind(*[a for a in args if not isinstance(a, UndefinedPrimal)], *cts, program=tprog,
                            backend=backend, name=f"transpose({name})"))
@@ -105,7 +62,7 @@ def _jit_transpose(cts, *args, program, backend, name):
 def _jit_partial_eval(trace: StagingTrace, args, params):
     program = params["program"]
     known = tuple(not trace.owns(a) for a in args)
-    known_prog, unknown_prog, n_res, out_known = _derived(
+    known_prog, unknown_prog, n_res, out_known = P.cached(
         program, ("split", known), lambda: _optimized_split(program, known))
     with set_current_trace(trace.parent):
         res = jit_p.bind(*[a for a, k in zip(args, known) if k], **dict(params, program=known_prog))
@@ -190,24 +147,11 @@ class Jitted:
             out_tree.append(t)
             return leaves
 
-        trace = StagingTrace(current_trace())
-        try:
-            tracers = [trace.new_arg(a) for a in avals]
-            with set_current_trace(trace):
-                outs = flat_fun(*tracers)
-            program = trace.build(outs)
-        finally:
-            trace.alive = False
-        # constants that are tracers of enclosing transforms become leading arguments
-        lifted = [(v, c) for v, c in zip(program.constvars, program.consts) if isinstance(c, Tracer)]
-        if lifted:
-            keep = [(v, c) for v, c in zip(program.constvars, program.consts) if not isinstance(c, Tracer)]
-            program = Program([v for v, _ in keep], [v for v, _ in lifted] + program.invars, program.eqns,
-                              program.outvars, [c for _, c in keep])
+        program, lifted = stage_closed(flat_fun, avals)
         program = optimize(program)
         if not lifted:
             self._cache[key] = (program, out_tree[0])
-        return program, [c for _, c in lifted], flat, out_tree[0]
+        return program, lifted, flat, out_tree[0]
 
     def __call__(self, *args, **kwargs):
         program, lifted, flat, out_tree = self._specialize(args, kwargs)

@@ -18,8 +18,12 @@ import sciml.numpy as snp  # noqa: F401  (registers the primitives)
 from sciml.core import PRIMITIVES
 from sciml.core.avals import aval_of
 
-# primitives exercised through their own transforms rather than with array arguments
-NOT_ARRAY_PRIMITIVES = {"custom_jvp_call", "custom_vjp_call", "custom_lin"}
+# primitives that need a context these generic checks cannot give, and where they are tested instead
+TESTED_ELSEWHERE = {
+    "custom_jvp_call": "test_ad_nesting.py (custom_jvp)", "custom_vjp_call": "test_ad_nesting.py (custom_vjp)",
+    "custom_lin": "test_ad_nesting.py (custom_vjp)",
+    **{n: "test_vmap.py (collectives need a named axis)" for n in ("psum", "pmax", "pmin", "all_gather", "axis_index")},
+}
 EPS = 1e-6
 
 
@@ -33,6 +37,7 @@ class Case:
     tangent: Callable = None      # map a random tangent to an admissible one (e.g. symmetric)
     batch: bool = True
     fd: bool = True               # False: the derivative is zero by definition (stop_gradient)
+    reverse: bool = True          # False: reverse mode raises by design (while_loop)
 
 
 def rng():
@@ -137,6 +142,22 @@ CASES = {
 }
 
 
+CASES["jit"] = [Case([X, Y], {"program": sciml.make_ir(lambda x, y: snp.sin(x) * y + snp.sum(x ** 2))(X, Y),
+                              "backend": "numpy", "name": "f"})]
+
+
+_W, _C0, _XS = np.array(0.7), R(4), R(5, 4)
+CASES["cond"] = [Case([np.array(k), X, Y], {"branches": (
+    sciml.make_ir(lambda x, y: snp.sin(x) * y)(X, Y), sciml.make_ir(lambda x, y: x - y ** 2)(X, Y))}) for k in (0, 1)]
+CASES["while"] = [Case([np.array(0), X], {
+    "cond_program": sciml.make_ir(lambda i, x: i < 3)(np.array(0), X),
+    "body_program": sciml.make_ir(lambda i, x: (i + 1, snp.sin(x) * 1.1))(np.array(0), X),
+    "n_cond_consts": 0, "n_body_consts": 0}, reverse=False)]
+CASES["scan"] = [Case([_W, _C0, _XS], {
+    "program": sciml.make_ir(lambda w, c, x: (snp.tanh(w * c + x), c ** 2))(_W, _C0, _XS[0]),
+    "n_consts": 1, "n_carry": 1, "length": 5, "reverse": rev}) for rev in (False, True)]
+
+
 def all_cases():
     for name in sorted(CASES):
         for i, case in enumerate(CASES[name]):
@@ -144,7 +165,7 @@ def all_cases():
 
 
 def test_every_primitive_has_cases():
-    missing = set(PRIMITIVES) - set(CASES) - NOT_ARRAY_PRIMITIVES
+    missing = set(PRIMITIVES) - set(CASES) - set(TESTED_ELSEWHERE)
     assert not missing, f"primitives without test cases: {sorted(missing)}"
 
 
@@ -256,6 +277,11 @@ def test_jvp_matches_finite_differences(name, case):
 
 @pytest.mark.parametrize("name,case", list(all_cases()))
 def test_vjp_is_transpose_of_jvp(name, case):
+    if not case.reverse:
+        with pytest.raises(TypeError, match="reverse-mode"):
+            sciml.vjp(_partial(_fun(name, case), case)[0], *_partial(_fun(name, case), case)[1])[1](
+                _fun(name, case)(*case.args))
+        return
     f = _fun(name, case)
     g, xs = _partial(f, case)
     if not xs:
@@ -296,6 +322,8 @@ def test_second_derivatives_match_finite_differences(name, case):
 
     _, second = sciml.jvp(directional, xs, ss)
     _close(second, _fd(directional, xs, ss)[0], f"{name}: jvp of jvp", rtol=1e-4)
+    if not case.reverse:
+        return
     grads = sciml.grad(directional, argnums=tuple(range(len(xs))))(*xs)
     via_grad = sum(_pair(gr, s) for gr, s in zip(grads, ss))
     _close(via_grad, _fd(directional, xs, ss)[0], f"{name}: grad of jvp", rtol=1e-4)
@@ -338,3 +366,23 @@ def test_vmap_matches_loop(name, case):
             for o, e in zip(_as_list(out), _as_list(expected)):
                 np.testing.assert_allclose(np.asarray(o)[k], np.asarray(e), rtol=1e-12, atol=1e-12,
                                            err_msg=f"{name} layout {layout} lane {k}")
+
+
+def _single(a):
+    a = np.asarray(a)
+    return a.astype(np.float32) if a.dtype == np.float64 else a.astype(np.complex64) if a.dtype == np.complex128 else a
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,case", [p for p in all_cases() if p.values[0] != "jit"])
+def test_jit_matches_eager(name, case, dtype):
+    f = _fun(name, case)
+    args = case.args if dtype == "float64" else [_single(a) for a in case.args]
+    try:
+        expected = f(*args)
+    except (TypeError, ValueError, np.linalg.LinAlgError) as e:  # e.g. a float64-only parameter
+        pytest.skip(f"not defined in {dtype}: {e}")
+    got = sciml.jit(f)(*args)
+    for g, e in zip(_as_list(got), _as_list(expected)):
+        assert np.asarray(g).dtype == np.asarray(e).dtype
+        np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=1e-6 if dtype == "float32" else 1e-13, atol=1e-6)

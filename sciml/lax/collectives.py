@@ -1,28 +1,11 @@
-"""sciml.lax: primitives with no numpy counterpart — stopping gradients, and collectives over a
-named mapped axis (vmap / pmap)."""
+"""Collectives over a named mapped axis (vmap, pmap): psum, pmean, pmax, pmin, all_gather, axis_index."""
 from __future__ import annotations
 
 import numpy as np
 
-from .core.avals import ShapedArray, Zero
-from .core.primitive import Primitive
-from .core.trace import Tracer, current_trace
-
-
-def _stop_gradient_jvp(primals, tangents):
-    (x,) = primals
-    out = stop_gradient_p.bind(x)
-    return out, Zero.like(out)
-
-
-stop_gradient_p = Primitive("stop_gradient", lambda x: x, lambda x: x, jvp=_stop_gradient_jvp,
-                            batch=lambda args, dims: (stop_gradient_p.bind(args[0]), dims[0]))
-
-
-def stop_gradient(x):
-    """x, treated as a constant by differentiation (applies to every leaf of a pytree)."""
-    from . import tree
-    return tree.map(lambda v: stop_gradient_p.bind(v) if isinstance(v, Tracer) else v, x)
+from ..core.avals import ShapedArray, Zero
+from ..core.primitive import Primitive
+from ..core.trace import Tracer, current_trace
 
 
 # ---- collectives over a named mapped axis ------------------------------------------------------
@@ -51,17 +34,17 @@ def _collective(name, reduce, when_unbatched):
 
 
 def _sum(x, d):
-    from .numpy import reductions
+    from ..numpy import reductions
     return reductions.reduce_sum(x, (d,))
 
 
 def _max(x, d):
-    from .numpy import reductions
+    from ..numpy import reductions
     return reductions.reduce_max_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.max(axis=d)
 
 
 def _min(x, d):
-    from .numpy import reductions
+    from ..numpy import reductions
     return reductions.reduce_min_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.min(axis=d)
 
 
@@ -81,7 +64,7 @@ def _extremum_jvp(prim):
         y = prim.bind(x, axis_name=axis_name)
         if isinstance(t, Zero):
             return y, Zero.like(y)
-        from . import numpy as snp
+        from .. import numpy as snp
         hit = snp.convert(snp.equal(x, y), snp.result_type(t))
         return y, psum_p.bind(t * hit, axis_name=axis_name) / psum_p.bind(hit, axis_name=axis_name)
     return rule
@@ -105,13 +88,13 @@ def _all_gather_batch(args, dims, frame, axis_name, axis_size):
     (x,), (d,) = args, dims
     if frame[0] != axis_name:
         return all_gather_p.bind(x, axis_name=axis_name, axis_size=axis_size), d
-    from .numpy import rules
+    from ..numpy import rules
     return rules.bdim_at_front(x, d, frame[1]), None
 
 
 def _all_gather_transpose(ct, x, axis_name, axis_size):
     # each lane receives its own slice of the summed cotangent
-    from .numpy.indexing import getitem
+    from ..numpy.indexing import getitem
     return [getitem(psum_p.bind(ct, axis_name=axis_name), axis_index_p.bind(axis_name=axis_name))]
 
 
@@ -129,7 +112,7 @@ def _names(axis_name):
 
 
 def _apply(prim, x, axis_name, with_size=False):
-    from . import tree
+    from .. import tree
 
     def one(v):
         for name in _names(axis_name):
@@ -154,7 +137,7 @@ def psum(x, axis_name):
 
 
 def pmean(x, axis_name):
-    from . import tree
+    from .. import tree
     total = psum(x, axis_name)
     n = psum(1, axis_name)
     return tree.map(lambda v: v / n, total)
