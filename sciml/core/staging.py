@@ -26,8 +26,11 @@ class StagingTracer(Tracer):
 
 
 class StagingTrace(Trace):
-    def __init__(self, parent):
+    transform_name = "jit (or another staging transform)"
+
+    def __init__(self, parent, arg_names=None):
         super().__init__(parent)
+        self.arg_names = arg_names  # one per argument, for error messages
         self.eqns = []
         self.invars = []
         self._consts = {}  # id(value) -> (Var, value); the value is kept alive here
@@ -36,6 +39,25 @@ class StagingTrace(Trace):
         var = Var(aval)
         self.invars.append(var)
         return StagingTracer(self, var)
+
+    def describe(self, tracer):
+        """Names the arguments a traced value was computed from."""
+        if not self.arg_names or not self.owns(tracer):
+            return ""
+        needed, producers = {tracer.var}, {}
+        for eqn in self.eqns:
+            for v in eqn.outputs:
+                producers[v] = eqn
+        frontier = [tracer.var]
+        while frontier:
+            eqn = producers.get(frontier.pop())
+            if eqn is not None:
+                for a in eqn.inputs:
+                    if isinstance(a, Var) and a not in needed:
+                        needed.add(a)
+                        frontier.append(a)
+        names = [n for v, n in zip(self.invars, self.arg_names) if v in needed]
+        return f", computed from argument{'s' if len(names) > 1 else ''} {', '.join(map(repr, names))}" if names else ""
 
     def owns(self, x):
         return isinstance(x, StagingTracer) and x._trace is self
@@ -94,11 +116,11 @@ def trace_to_program(fun, in_avals, parent=None) -> Program:
         trace.alive = False
 
 
-def stage_closed(fun, in_avals):
+def stage_closed(fun, in_avals, arg_names=None):
     """Stage `fun` under the current trace. Constants it captures that are tracers of enclosing
     transforms become leading inputs of the program. -> (program, those tracers)."""
     from .trace import current_trace
-    trace = StagingTrace(current_trace())
+    trace = StagingTrace(current_trace(), arg_names)
     try:
         args = [trace.new_arg(a) for a in in_avals]
         with set_current_trace(trace):

@@ -30,6 +30,7 @@ class Trace:
     """An interpreter of primitives. Subclasses override `process_primitive` and the higher-order hooks."""
 
     _ids = itertools.count()
+    transform_name = "a transformation"
 
     def __init__(self, parent: "Trace | None"):
         self.parent = parent
@@ -55,8 +56,12 @@ class Trace:
         if not t.alive:
             raise EscapedTracerError(
                 f"A traced value ({x.aval.str_short()}) created inside a transformation "
-                f"({type(t).__name__}) was used after that transformation returned. Return it from the "
+                f"({t.transform_name}) was used after that transformation returned. Return it from the "
                 "transformed function instead of storing it in a global or closure.")
+
+    def describe(self, tracer):
+        """Where a tracer's value comes from, for error messages (traces that know say more)."""
+        return ""
 
     def __repr__(self):
         return f"{type(self).__name__}(level={self.level})"
@@ -144,8 +149,9 @@ class Tracer:
         raise ConcretizationError(self._concretization_message())
 
     def _concretization_message(self, what="Python control flow"):
-        return (f"A traced value ({self.aval.str_short()}, inside {type(self._trace).__name__}) was used "
-                f"in {what}, which needs a concrete value. Inside jit and vmap, use sciml.lax.cond / "
+        return (f"A traced value ({self.aval.str_short()}{self._trace.describe(self)}, inside "
+                f"{self._trace.transform_name}) was used in {what}, which needs a concrete value. Inside jit "
+                "and vmap, use sciml.lax.cond / "
                 "sciml.lax.select / sciml.lax.while_loop instead of `if`/`while`, and sciml.numpy "
                 "functions instead of float()/int()/bool() and numpy functions.")
 

@@ -37,6 +37,8 @@ class JVPTracer(Tracer):
 
 
 class JVPTrace(Trace):
+    transform_name = "jvp/grad"
+
     def lift(self, x):
         if isinstance(x, JVPTracer) and x._trace is self:
             return x.primal, x.tangent

@@ -24,6 +24,8 @@ class BatchTracer(Tracer):
 
 
 class BatchTrace(Trace):
+    transform_name = "vmap"
+
     def __init__(self, parent, axis_name, axis_size):
         super().__init__(parent)
         self.axis_name = axis_name

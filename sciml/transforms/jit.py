@@ -8,6 +8,7 @@ program, not the Python.
 from __future__ import annotations
 
 import functools
+import inspect
 
 from .. import tree
 from ..backends import compile_program
@@ -147,11 +148,31 @@ class Jitted:
             out_tree.append(t)
             return leaves
 
-        program, lifted = stage_closed(flat_fun, avals)
+        program, lifted = stage_closed(flat_fun, avals, self._arg_names(args, kwargs))
         program = optimize(program)
         if not lifted:
             self._cache[key] = (program, out_tree[0])
         return program, lifted, flat, out_tree[0]
+
+    def _arg_names(self, args, kwargs):
+        """A name for each flat dynamic argument: the parameter name, indexed for pytrees."""
+        try:
+            params = list(inspect.signature(self.fun).parameters)
+        except (TypeError, ValueError):
+            params = []
+        nums = {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
+        names = []
+        for i, a in enumerate(args):
+            if i in nums:
+                continue
+            base = params[i] if i < len(params) and not params[i].startswith("*") else f"args[{i}]"
+            n = len(tree.leaves(a))
+            names += [base] if n == 1 else [f"{base}[leaf {j}]" for j in range(n)]
+        for k in sorted(kwargs):
+            if k not in self.static_argnames:
+                n = len(tree.leaves(kwargs[k]))
+                names += [k] if n == 1 else [f"{k}[leaf {j}]" for j in range(n)]
+        return names
 
     def __call__(self, *args, **kwargs):
         program, lifted, flat, out_tree = self._specialize(args, kwargs)

@@ -1,0 +1,134 @@
+"""jit: caching and retracing, static arguments, composition with every transform, the passes, and
+the errors for Python control flow on traced values."""
+import numpy as np
+import pytest
+
+import sciml
+import sciml.numpy as snp
+from sciml.transforms.ad import linearize_flat
+
+rng = np.random.default_rng(0)
+X, W = rng.normal(size=(5, 3)), rng.normal(size=(3, 2))
+
+
+def mlp(x, w):
+    return snp.sum(snp.tanh(x @ w) ** 2) + 0.5 * snp.sum(x)
+
+
+def test_jit_matches_eager_and_returns_numpy_arrays():
+    out = sciml.jit(mlp)(X, W)
+    assert isinstance(out, (np.ndarray, np.floating))
+    np.testing.assert_allclose(out, mlp(X, W), rtol=1e-14)
+
+
+def test_trace_once_per_signature_and_retrace_on_change():
+    jf = sciml.jit(mlp)
+    jf(X, W)
+    jf(X + 1, W * 2)
+    assert jf.trace_count == 1
+    jf(X[:2], W)                      # shape
+    assert jf.trace_count == 2
+    jf(X.astype(np.float32), W.astype(np.float32))   # dtype
+    assert jf.trace_count == 3
+    jf(X[:2] * 3, W)
+    assert jf.trace_count == 3
+
+
+def test_static_arguments_retrace_per_value_and_must_be_hashable():
+    calls = []
+
+    def f(x, n, mode="sum"):
+        calls.append(n)
+        y = x ** n
+        return snp.sum(y) if mode == "sum" else snp.max(y)
+
+    jf = sciml.jit(f, static_argnums=1, static_argnames="mode")
+    np.testing.assert_allclose(jf(X, 2), np.sum(X ** 2))
+    np.testing.assert_allclose(jf(X, 3), np.sum(X ** 3))
+    np.testing.assert_allclose(jf(X, 3, mode="max"), np.max(X ** 3))
+    jf(X, 2)
+    assert jf.trace_count == 3
+    with pytest.raises(TypeError, match="not hashable"):
+        sciml.jit(lambda x, s: x, static_argnums=1)(X, [1, 2])
+
+
+def test_pytree_arguments_and_outputs():
+    f = sciml.jit(lambda p: {"y": p["a"] @ p["b"], "s": (snp.sum(p["a"]),)})
+    out = f({"a": X, "b": W})
+    np.testing.assert_allclose(out["y"], X @ W)
+    np.testing.assert_allclose(out["s"][0], X.sum())
+
+
+@pytest.mark.parametrize("order", ["grad(jit)", "jit(grad)", "jit(grad(jit))"])
+def test_jit_composes_with_grad(order):
+    g = {"grad(jit)": sciml.grad(sciml.jit(mlp)), "jit(grad)": sciml.jit(sciml.grad(mlp)),
+         "jit(grad(jit))": sciml.jit(sciml.grad(sciml.jit(mlp)))}[order]
+    np.testing.assert_allclose(g(X, W), sciml.grad(mlp)(X, W), rtol=1e-13)
+
+
+def test_jit_composes_with_vmap_hessian_and_nesting():
+    xs = rng.normal(size=(4, 5, 3))
+    expected = np.array([mlp(x, W) for x in xs])
+    np.testing.assert_allclose(sciml.vmap(sciml.jit(mlp), in_axes=(0, None))(xs, W), expected)
+    np.testing.assert_allclose(sciml.jit(sciml.vmap(mlp, in_axes=(0, None)))(xs, W), expected)
+    inner = sciml.jit(lambda x: snp.sin(x) * 2)
+    np.testing.assert_allclose(sciml.jit(lambda x: inner(x) + inner(2 * x))(X), 2 * np.sin(X) + 2 * np.sin(2 * X))
+    h = sciml.hessian(lambda w: mlp(X, w))
+    np.testing.assert_allclose(sciml.hessian(sciml.jit(lambda w: mlp(X, w)))(W), h(W), rtol=1e-12)
+
+
+def test_jit_inside_grad_closing_over_the_differentiated_value():
+    # d/da [a * b] at b = 2 is 2, with the jitted function capturing the traced a
+    assert sciml.grad(lambda a: sciml.jit(lambda b: a * b)(2.0))(3.0) == 2.0
+
+
+def test_nested_jit_is_inlined():
+    inner = sciml.jit(lambda x: snp.exp(x))
+    ir = sciml.make_ir(lambda x: inner(x) * 2)(X)
+    assert "jit" not in {e.prim.name for e in ir.eqns}
+
+
+def test_grad_of_jit_computes_the_primal_once():
+    """Partial evaluation: the linear program of jit(f) holds only the tangent work."""
+    _, program, _, _ = linearize_flat(lambda x: [sciml.jit(lambda v: snp.sum(snp.tanh(v)))(x)], [X])
+    (eqn,) = [e for e in program.eqns if e.prim.name == "jit"]
+    names = {e.prim.name for e in eqn.params["program"].eqns}
+    assert "tanh" not in names and names <= {"mul", "reduce_sum", "add", "sub", "neg", "broadcast_in_dim"}
+
+
+def test_passes_remove_dead_code_duplicates_identities_and_fold_constants():
+    c = np.arange(3.0)
+
+    def f(x):
+        unused = snp.exp(x) * 3          # dead
+        a = snp.sin(x)
+        b = snp.sin(x)                   # duplicate of a
+        k = snp.sum(snp.cos(c)) * 2      # constant: folded away
+        return a + b + x.reshape(x.shape) * k + 0.0
+
+    names = [e.prim.name for e in sciml.make_ir(f)(X).eqns]
+    assert names.count("sin") == 1 and "exp" not in names and "cos" not in names and "reshape" not in names
+    np.testing.assert_allclose(sciml.jit(f)(X), f(X))
+
+
+def test_make_ir_prints_like_a_jaxpr():
+    text = str(sciml.make_ir(mlp)(X, W))
+    assert text.startswith("{ lambda") and "dot_general" in text and "tanh" in text and "f64[5,3]" in text
+
+
+def test_lower_shows_the_generated_code():
+    text = sciml.jit(mlp).lower(X, W).as_text()
+    assert "def program(" in text and "tanh" in text
+
+
+@pytest.mark.parametrize("misuse", [lambda x: x if x > 0 else -x, lambda x: float(x), lambda x: int(x),
+                                    lambda x: bool(x), lambda x: np.sin(np.asarray(x))])
+def test_python_control_flow_on_traced_values_points_to_lax(misuse):
+    with pytest.raises(sciml.ConcretizationError) as e:
+        sciml.jit(misuse)(1.0)
+    assert "argument 'x'" in str(e.value) and "jit" in str(e.value) and "sciml.lax.cond" in str(e.value)
+
+
+def test_python_control_flow_is_allowed_under_grad():
+    f = lambda x: x ** 2 if x > 0 else -x  # noqa: E731
+    assert sciml.grad(f)(3.0) == 6.0 and sciml.grad(f)(-3.0) == -1.0
