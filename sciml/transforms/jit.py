@@ -129,13 +129,13 @@ class Jitted:
             return full, {**dyn_k, **{k: kwargs[k] for k in kwargs if k in self.static_argnames}}
         return statics, (dyn_args, dyn_kwargs), rebuild
 
-    def _specialize(self, args, kwargs):
+    def _specialize(self, args, kwargs, passes=True):
         """-> (program, tracer constants, flat dynamic args, output tree)."""
         statics, dyn, rebuild = self._split_args(args, kwargs)
         flat, in_tree = tree.flatten(dyn)
         avals = tuple(aval_of(x) for x in flat)
         key = (in_tree, avals, statics)
-        hit = self._cache.get(key)
+        hit = self._cache.get(key) if passes else None
         if hit is not None:
             return hit[0], [], flat, hit[1]
         self.trace_count += 1
@@ -149,6 +149,8 @@ class Jitted:
             return leaves
 
         program, lifted = stage_closed(flat_fun, avals, self._arg_names(args, kwargs))
+        if not passes:
+            return program, lifted, flat, out_tree[0]
         program = optimize(program)
         if not lifted:
             self._cache[key] = (program, out_tree[0])
@@ -194,7 +196,8 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), b
     return Jitted(fun, static_argnums, static_argnames, donate_argnums, backend)
 
 
-def make_ir(fun, static_argnums=(), static_argnames=()):
-    """A function returning the optimised program that jit(fun) would run for these arguments."""
+def make_ir(fun, static_argnums=(), static_argnames=(), optimize=True):
+    """A function returning the program that jit(fun) would run for these arguments (before the
+    passes with optimize=False)."""
     jitted = Jitted(fun, static_argnums, static_argnames)
-    return lambda *args, **kwargs: jitted._specialize(args, kwargs)[0]
+    return lambda *args, **kwargs: jitted._specialize(args, kwargs, passes=optimize)[0]

@@ -1,0 +1,119 @@
+"""One PINN training step on viscous Burgers: loss + gradient + Adam update.
+
+u_t + u u_x - (0.01/pi) u_xx = 0 on x in [-1, 1], t in [0, 1]; MLP tanh [2, 64, 64, 64, 64, 1];
+8192 collocation, 256 initial and 256 boundary points; loss = mean r^2 + IC and BC mean squares.
+Input derivatives are forward-mode jvps over the whole batch of points. Eager against jit, in
+float64 and float32: ms per step (median after warm-up), first-call time, and the size of the
+gradient program before and after the passes.
+
+    python -m benchmarks.pinn_burgers_step [--repeats 7]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import sciml
+import sciml.numpy as snp
+from sciml.core.passes import count_equations
+
+from .harness import machine, median_time, update_section
+
+SIZES = [2, 64, 64, 64, 64, 1]
+NU = 0.01 / np.pi
+
+
+def init(dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=(m, n)).astype(dtype) * np.sqrt(2.0 / (m + n)).astype(dtype), np.zeros(n, dtype))
+            for m, n in zip(SIZES[:-1], SIZES[1:])]
+
+
+def mlp(params, xt):
+    h = xt
+    for w, b in params[:-1]:
+        h = snp.tanh(h @ w + b)
+    w, b = params[-1]
+    return (h @ w + b)[:, 0]
+
+
+def data(dtype, seed=1):
+    rng = np.random.default_rng(seed)
+    col = np.column_stack([rng.uniform(-1, 1, 8192), rng.uniform(0, 1, 8192)]).astype(dtype)
+    x0 = rng.uniform(-1, 1, 256)
+    ic = np.column_stack([x0, np.zeros(256)]).astype(dtype)
+    ic_u = (-np.sin(np.pi * x0)).astype(dtype)
+    bc = np.column_stack([np.where(rng.uniform(size=256) < 0.5, -1.0, 1.0), rng.uniform(0, 1, 256)]).astype(dtype)
+    return col, ic, ic_u, bc
+
+
+def loss(params, col, ic, ic_u, bc):
+    u_fn = lambda xt: mlp(params, xt)  # noqa: E731
+    ex = np.zeros_like(col)
+    ex[:, 0] = 1
+    et = np.zeros_like(col)
+    et[:, 1] = 1
+    u_x_fn = lambda xt: sciml.jvp(u_fn, (xt,), (ex,))[1]  # noqa: E731
+    u, u_x = sciml.jvp(u_fn, (col,), (ex,))
+    u_t = sciml.jvp(u_fn, (col,), (et,))[1]
+    u_xx = sciml.jvp(u_x_fn, (col,), (ex,))[1]
+    r = u_t + u * u_x - NU * u_xx
+    return snp.mean(r ** 2) + snp.mean((u_fn(ic) - ic_u) ** 2) + snp.mean(u_fn(bc) ** 2)
+
+
+def adam_step(params, state, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    m, v, k = state
+    k = k + 1
+    m = sciml.tree.map(lambda a, g: b1 * a + (1 - b1) * g, m, grads)
+    v = sciml.tree.map(lambda a, g: b2 * a + (1 - b2) * g * g, v, grads)
+    c1, c2 = 1 - b1 ** k, 1 - b2 ** k
+    params = sciml.tree.map(lambda p, a, b: p - lr * (a / c1) / (snp.sqrt(b / c2) + eps), params, m, v)
+    return params, (m, v, k)
+
+
+def train_step(params, state, col, ic, ic_u, bc):
+    value, grads = sciml.value_and_grad(loss)(params, col, ic, ic_u, bc)
+    params, state = adam_step(params, state, grads)
+    return params, state, value
+
+
+def measure(dtype, repeats):
+    params = init(dtype)
+    state = (sciml.tree.map(np.zeros_like, params), sciml.tree.map(np.zeros_like, params), np.asarray(0, dtype))
+    batch = data(dtype)
+    rows = {}
+    for label, step in (("eager", train_step), ("jit (numpy backend)", sciml.jit(train_step))):
+        t0 = time.perf_counter()
+        out = step(params, state, *batch)
+        first = time.perf_counter() - t0
+        rows[label] = (median_time(lambda: step(params, state, *batch), repeats), first, out[2])
+    # the jitted step computes what the eager one does
+    np.testing.assert_allclose(rows["jit (numpy backend)"][2], rows["eager"][2], rtol=1e-4 if dtype == np.float32 else 1e-10)
+    before = count_equations(sciml.make_ir(train_step, optimize=False)(params, state, *batch))
+    after = count_equations(sciml.make_ir(train_step)(params, state, *batch))
+    return rows, before, after
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=7)
+    args = p.parse_args(argv)
+    lines = ["| dtype | mode | ms per step | first call (s) |", "|---|---|---|---|"]
+    sizes = []
+    for dtype in (np.float64, np.float32):
+        rows, before, after = measure(dtype, args.repeats)
+        for label, (t, first, _) in rows.items():
+            lines.append(f"| {np.dtype(dtype).name} | {label} | {t * 1e3:.1f} | {first:.2f} |")
+        sizes.append(f"{np.dtype(dtype).name}: {before} equations traced, {after} after the passes")
+    body = (f"PINN Burgers training step (loss + gradient + Adam), MLP {SIZES} tanh, 8192 + 256 + 256 points. "
+            f"Median of {args.repeats} steps after one warm-up call. Machine: {machine()}. "
+            f"Run {time.strftime('%Y-%m-%d')}.\n\n" + "\n".join(lines) + "\n\nProgram size of the jitted step: "
+            + "; ".join(sizes) + ".")
+    print(body)
+    update_section("PINN Burgers training step: eager vs jit", body)
+
+
+if __name__ == "__main__":
+    main()
