@@ -150,8 +150,13 @@ logaddexp_p = elementwise("logaddexp", np.logaddexp,
 
 real_p = elementwise("real", np.real, "linear", out_dtype=_real_out,
                      transpose=lambda ct, x: [convert(ct, x.aval.dtype)])
-imag_p = elementwise("imag", np.imag, "linear", out_dtype=_real_out,
-                     transpose=lambda ct, x: [convert(ct, x.aval.dtype) * np.asarray(-1j, x.aval.dtype)])
+def _imag_transpose(ct, x):
+    if not np.issubdtype(x.aval.dtype, np.complexfloating):  # the imaginary part of a real number is 0
+        return [R.zeros(x.aval)]
+    return [convert(ct, x.aval.dtype) * np.asarray(-1j, x.aval.dtype)]
+
+
+imag_p = elementwise("imag", np.imag, "linear", out_dtype=_real_out, transpose=_imag_transpose)
 conj_p = elementwise("conj", np.conj, "linear", transpose=lambda ct, x: [conj_p.bind(ct)])
 
 
@@ -181,6 +186,7 @@ def _convert_transpose(ct, x, new_dtype):
 
 
 def _convert_impl(x, new_dtype):
+    x = np.asarray(x)
     if np.issubdtype(x.dtype, np.complexfloating) and not np.issubdtype(new_dtype, np.complexfloating):
         x = x.real
     return np.asarray(x).astype(new_dtype)

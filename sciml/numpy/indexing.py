@@ -128,11 +128,35 @@ def _scatter_mul_jvp(primals, tangents):
     if not isinstance(tx, Zero):
         terms.append(tx * scatter_mul_p.bind(np.ones(aval_of(x).shape, aval_of(x).dtype), idx, upd))
     if not isinstance(tu, Zero):
-        if isinstance(idx, Tracer) or len(np.unique(idx)) != np.size(idx):
+        if isinstance(idx, Tracer):
             raise NotImplementedError("the derivative of x.at[idx].multiply(updates) with respect to the updates "
-                                      "needs concrete indices without duplicates")
-        terms.append(scatter_add_p.bind(R.zeros(aval_of(x)), idx, gather_p.bind(x, idx) * tu))
+                                      "needs concrete (not traced) indices")
+        # d out[i] / d u_k = x[i] * (product of the other updates aimed at the same i)
+        others = _others_product(np.asarray(idx), upd)
+        terms.append(scatter_add_p.bind(R.zeros(aval_of(x)), idx, gather_p.bind(x, idx) * others * tu))
     return out, R.sum_tangents(terms, aval_of(out))
+
+
+def _others_product(idx, upd):
+    """For each update k, the product of the updates with the same target index but k itself
+    (1 where there are none), by gathering from a table of group members: no division, so exact at 0."""
+    flat = idx.reshape(-1)
+    groups = {}
+    for k, i in enumerate(flat):
+        groups.setdefault(int(i), []).append(k)
+    width = max(len(g) for g in groups.values()) - 1
+    if width == 0:
+        return np.ones(aval_of(upd).shape, aval_of(upd).dtype)
+    n = len(flat)
+    table = np.full((n, width), n)  # n points at an appended row of ones
+    for members in groups.values():
+        for k in members:
+            rest = [j for j in members if j != k]
+            table[k, :len(rest)] = rest
+    rows = S.reshape(upd, (n,) + aval_of(upd).shape[idx.ndim:])
+    padded = S.concatenate([rows, np.ones((1,) + aval_of(rows).shape[1:], aval_of(upd).dtype)])
+    from .reductions import prod
+    return S.reshape(prod(gather_p.bind(padded, table), axis=1), aval_of(upd).shape)
 
 
 scatter_mul_p = Primitive("scatter_mul", _scatter_impl(np.multiply), _scatter_abstract, jvp=_scatter_mul_jvp)

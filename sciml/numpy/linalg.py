@@ -289,8 +289,15 @@ def norm(x, ord=None, axis=None, keepdims=False):
         elif ord in (np.inf, -np.inf):
             row = Rd.sum(a, axis=c, keepdims=True)
             out = (Rd.max if ord == np.inf else Rd.min)(row, axis=r, keepdims=True)
+        elif ord in (2, -2, "nuc"):
+            # singular values are the square roots of the eigenvalues of A^H A
+            m = S.moveaxis(x, (r, c), (-2, -1))
+            s2 = E.maximum(eigvalsh(matmul(_H(m), m)), 0.0)
+            sv = _safe_sqrt(s2)
+            out = sv[..., -1] if ord == 2 else sv[..., 0] if ord == -2 else Rd.sum(sv, axis=-1)
+            return S.expand_dims(S.expand_dims(out, r), c) if keepdims else out
         else:
-            raise NotImplementedError(f"linalg.norm: matrix norm ord={ord!r} on traced arrays (use 'fro', 1, inf)")
+            raise ValueError(f"linalg.norm: invalid norm order {ord!r} for matrices")
         return out if keepdims else S.squeeze(out, axis=axes)
     raise ValueError(f"linalg.norm: improper number of dimensions to norm: axis={axis}")
 

@@ -226,6 +226,12 @@ def _parse_einsum(subscripts, shapes):
         if len(t) != len(s):
             raise ValueError(f"einsum: subscripts {t!r} do not match an operand of shape {s}")
         full.append(t)
+    sizes = {}
+    for i, (t, s) in enumerate(zip(full, shapes)):
+        for c, n in zip(t, s):
+            if sizes.setdefault(c, (n, i))[0] != n:
+                raise ValueError(f"einsum: subscript {c!r} has size {sizes[c][0]} in operand {sizes[c][1]} "
+                                 f"but {n} in operand {i} ({subscripts!r})")
     if out is None:
         counts = {c: sum(t.count(c) for t in full) for c in set("".join(full))}
         out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
@@ -260,7 +266,7 @@ def einsum(subscripts, *operands, optimize=None):
         others = out + "".join(tt for j, (_, tt) in enumerate(ops) if j != i)
         lonely = [k for k, c in enumerate(t) if c not in others]
         if lonely:
-            ops[i] = (Rd.sum(x, axis=tuple(lonely)), "".join(c for c in t if c not in others))
+            ops[i] = (Rd.sum(x, axis=tuple(lonely)), "".join(c for c in t if c in others))
     x, t = ops[0]
     for k in range(1, len(ops)):
         y, u = ops[k]

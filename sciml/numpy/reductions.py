@@ -128,12 +128,26 @@ cumsum_p.batch = _cum_batch(cumsum_p)
 
 
 def _cumprod_jvp(primals, tangents, axis, reverse):
-    # d y_k = y_k * sum_{j<=k} t_j / x_j; requires non-zero x (used only for higher derivatives of prod)
+    """The recurrence y_k = y_{k-1} x_k gives dy_k = dy_{k-1} x_k + y_{k-1} t_k: a linear scan, exact
+    where x has zeros (no division)."""
     (x,), (t,) = primals, tangents
     y = cumprod_p.bind(x, axis=axis, reverse=reverse)
     if isinstance(t, Zero):
         return y, Zero.like(y)
-    return y, y * cumsum_p.bind(t / x, axis=axis, reverse=reverse)
+    from ..lax import scan
+    xs, ts, ys = (S.moveaxis(v, axis, 0) for v in (x, t, y))
+    n = aval_of(xs).shape[0]
+    one = np.ones((1,) + aval_of(xs).shape[1:], aval_of(xs).dtype)
+    # y_{k-1}, with y_{-1} = 1 (in scan order)
+    prev = S.concatenate([one, S.slice_in_dim(ys, 0, n - 1)]) if not reverse else \
+        S.concatenate([S.slice_in_dim(ys, 1, n), one])
+
+    def step(dy, inputs):
+        xk, tk, pk = inputs
+        dy = dy * xk + pk * tk
+        return dy, dy
+    _, dys = scan(step, np.zeros(aval_of(xs).shape[1:], aval_of(xs).dtype), (xs, ts, prev), reverse=reverse)
+    return y, S.moveaxis(dys, 0, axis)
 
 
 cumprod_p = Primitive("cumprod", _cum_impl(np.cumprod), lambda x, axis, reverse: x, jvp=_cumprod_jvp)

@@ -104,21 +104,29 @@ def _materialize(t, like):
 
 # ---- flat entry points --------------------------------------------------------------------------
 
-def jvp_flat(fun, primals, tangents):
-    """Push tangents forward through `fun` (flat list -> flat list). Zero tangents may be `Zero`."""
+def _lift_aux(trace, aux):
+    """Auxiliary outputs leave a transform as their primal values."""
+    return [tree.map(lambda a: trace.lift(a)[0], a) for a in aux]
+
+
+def jvp_flat(fun, primals, tangents, aux=None):
+    """Push tangents forward through `fun` (flat list -> flat list). Zero tangents may be `Zero`.
+    A list passed as `aux`, which `fun` fills with auxiliary outputs, is lifted out of the trace."""
     trace = JVPTrace(current_trace())
     try:
         args = [trace.wrap(p, t) for p, t in zip(primals, tangents)]
         with set_current_trace(trace):
             outs = fun(*args)
+        if aux is not None:
+            aux[:] = _lift_aux(trace, aux)
         return _unzip(map(trace.lift, outs))
     finally:
         trace.alive = False
 
 
-def linearize_flat(fun, primals):
+def linearize_flat(fun, primals, aux=None):
     """-> (out_primals, linear program from input tangents to the non-zero output tangents, mask of
-    which outputs have one). Inputs of integer dtype get no tangent."""
+    which outputs have one). Inputs of integer dtype get no tangent; `aux` as in `jvp_flat`."""
     pe = StagingTrace(current_trace())
     jt = JVPTrace(pe)
     try:
@@ -127,6 +135,8 @@ def linearize_flat(fun, primals):
         args = [jt.wrap(p, t) for p, t in zip(primals, tangents)]
         with set_current_trace(jt):
             outs = fun(*args)
+        if aux is not None:
+            aux[:] = _lift_aux(jt, aux)
         out_primals, out_tangents = _unzip(map(jt.lift, outs))
         nonzero = [pe.owns(t) for t in out_tangents]
         program = pe.build([t for t, nz in zip(out_tangents, nonzero) if nz])
@@ -214,7 +224,8 @@ def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals):
 
 
 custom_lin_p = Primitive("custom_lin", _custom_lin_impl, lambda *avals, num_res, bwd, out_avals: list(out_avals),
-                         transpose=_custom_lin_transpose, multiple_results=True)
+                         transpose=_custom_lin_transpose, multiple_results=True,
+                         batch=lambda args, dims, **params: _custom_lin_impl(**params))
 
 
 class custom_jvp:
@@ -370,7 +381,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         out_tree.append(t)
         return leaves
 
-    outs, touts = jvp_flat(flat_fun, flat_p, flat_t)
+    outs, touts = jvp_flat(flat_fun, flat_p, flat_t, aux if has_aux else None)
     touts = [_materialize(t, o) for t, o in zip(touts, outs)]
     result = (out_tree[0].unflatten(outs), out_tree[0].unflatten(touts))
     return result + (aux[0],) if has_aux else result
@@ -414,7 +425,7 @@ def vjp(fun, *primals, has_aux=False):
         out_tree.append(t)
         return leaves
 
-    outs, program, in_mask, nonzero = linearize_flat(flat_fun, flat_p)
+    outs, program, in_mask, nonzero = linearize_flat(flat_fun, flat_p, aux if has_aux else None)
     out_avals = [aval_of(o) for o in outs]
 
     def vjp_fun(ct):
