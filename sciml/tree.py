@@ -5,6 +5,7 @@ box; `register` adds more. Transforms flatten their inputs and outputs with thes
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 from typing import Any, Callable
 
@@ -21,6 +22,10 @@ register(tuple, lambda x: (x, None), lambda _, c: tuple(c))
 register(list, lambda x: (x, None), lambda _, c: list(c))
 register(dict, lambda x: ([x[k] for k in sorted(x)], tuple(sorted(x))), lambda keys, c: dict(zip(keys, c)))
 register(type(None), lambda x: ((), None), lambda _, c: None)
+register(collections.OrderedDict, lambda x: (list(x.values()), tuple(x)),
+         lambda keys, c: collections.OrderedDict(zip(keys, c)))  # insertion order is part of the structure
+register(collections.defaultdict, lambda x: ([x[k] for k in sorted(x)], (x.default_factory, tuple(sorted(x)))),
+         lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)))
 
 
 def _rebuild_dataclass(aux, children):
@@ -37,6 +42,8 @@ def _node(x):
     entry = _REGISTRY.get(cls)
     if entry is not None:
         return entry[0], entry[1], cls
+    if isinstance(x, dict):  # other dict subclasses: by sorted key, rebuilt with their own type
+        return (lambda v: ([v[k] for k in sorted(v)], tuple(sorted(v)))), (lambda keys, c, cls=cls: cls(zip(keys, c))), cls
     if isinstance(x, tuple) and hasattr(cls, "_fields"):  # namedtuple
         return (lambda v: (tuple(v), None)), (lambda _, c, cls=cls: cls(*c)), cls
     if dataclasses.is_dataclass(x) and not isinstance(x, type):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.avals import aval_of
 from ..core.trace import Tracer
 from . import elementwise as E
 from . import indexing as I
@@ -39,7 +40,7 @@ _OPERATORS = {
 
 
 def _logic(logical, bitwise, a, b):
-    dtypes = [getattr(x, "dtype", np.asarray(x).dtype) for x in (a, b)]
+    dtypes = [aval_of(x).dtype for x in (a, b)]
     return logical(a, b) if all(d == np.bool_ for d in dtypes) else bitwise(a, b)
 
 

@@ -86,7 +86,7 @@ def _transform(kind, a, n, axis, norm, inverse):
         raise ValueError(f"{kind}: invalid number of data points ({length})")
     a = _resize(a, length // 2 + 1 if kind == "irfft" else length, axis)
     out = S.moveaxis(fft_p.bind(S.moveaxis(a, axis, -1), kind=kind, n=length if kind == "irfft" else None), -1, axis)
-    scale = _NORM_SCALE[norm][1 if inverse else 0](length)
+    scale = float(_NORM_SCALE[norm][1 if inverse else 0](length))  # a weak Python float keeps complex64
     return out if scale == 1.0 else out * scale
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tree
-from ..core.avals import ShapedArray, aval_of
+from ..core.avals import ShapedArray, Zero, aval_of
 from ..core.trace import Trace, Tracer, current_trace, set_current_trace
 from ..numpy import rules as R
 
@@ -75,6 +75,36 @@ class BatchTrace(Trace):
         return [self.wrap(o, 0) for o in outs]
 
 
+    def process_custom_vjp_call(self, prim, args, fun, fwd, bwd, out_tree):
+        vals, dims = zip(*map(self.lift, args))
+        if all(d is None for d in dims):
+            with set_current_trace(self.parent):
+                return prim.bind(*vals, fun=fun, fwd=fwd, bwd=bwd, out_tree=out_tree)
+        # rebind in the parent with batched fun, fwd and bwd, so a transform above keeps the rule
+        frame = (self.axis_name, self.axis_size)
+        batched_fun = _batch_flat(fun, dims, frame)
+        batched_fwd = _batch_flat(fwd, dims, frame, pairs=True)
+
+        def batched_bwd(*res_and_cts):
+            cts = _batch_flat(bwd, [0] * len(res_and_cts), frame)(*res_and_cts)
+            # back to the layout of the arguments: the batch axis where it was, summed where unbatched
+            out = []
+            for c, v, d in zip(cts, vals, dims):
+                if isinstance(c, Zero):
+                    out.append(Zero(aval_of(v)))
+                else:
+                    out.append(_sum_lanes(c) if d is None else R.move_bdim(c, 0, d))
+            return out
+        with set_current_trace(self.parent):
+            outs = prim.bind(*vals, fun=batched_fun, fwd=batched_fwd, bwd=batched_bwd, out_tree=out_tree)
+        return [self.wrap(o, 0) for o in outs]
+
+
+def _sum_lanes(x):
+    from ..numpy.reductions import reduce_sum
+    return reduce_sum(x, (0,))
+
+
 def _batch_flat(fun, dims, frame, pairs=False):
     """`fun` (flat -> flat) mapped over the given input dims; every output batched at 0. With
     `pairs`, `fun` returns two lists (primal and tangent outputs)."""
@@ -96,7 +126,6 @@ def _batch_flat(fun, dims, frame, pairs=False):
 
 
 def _to_front(trace, out, size):
-    from ..core.avals import Zero
     if isinstance(out, Zero):
         return Zero(ShapedArray((size,) + out.aval.shape, out.aval.dtype))
     val, bdim = trace.lift(out)

@@ -639,9 +639,6 @@ def test_custom_vjp_under_vmap_and_vmap_of_grad():
     close(vmap(grad(square_custom_vjp))(x), 3 * x)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: BatchTrace (batching.py) has no process_custom_vjp_call, so the default "
-                                       "Trace.process_custom_vjp_call runs the plain function and the JVP trace above "
-                                       "the vmap never sees fwd/bwd: grad(vmap(f)) differentiates f itself")
 def test_custom_vjp_rule_is_used_by_grad_of_vmap():
     x = np.array([1.0, 2.0, -1.5])
     close(grad(lambda v: snp.sum(vmap(square_custom_vjp)(v)))(x), 3 * x)

@@ -145,16 +145,10 @@ def test_matmul_misaligned_under_vmap():
         vmap(lambda a: snp.matmul(a, np.ones((4, 2))))(np.ones((5, 2, 3)))
 
 
-_XFAIL_DOT_CHECK = pytest.mark.xfail(strict=True, reason="BUG: the shape check of dot_general lives only in its "
-                                                         "abstract_eval; under grad/vmap the parent trace calls "
-                                                         "_dot_general_impl directly, which fails with numpy's 'cannot "
-                                                         "reshape array of size 4 into shape (1,3,newaxis)'")
-
-
 @pytest.mark.parametrize("fn", [
-    pytest.param(lambda x: snp.dot(x, np.ones(4)), id="dot", marks=_XFAIL_DOT_CHECK),
-    pytest.param(lambda x: snp.tensordot(x, np.ones((4, 2)), 1), id="tensordot", marks=_XFAIL_DOT_CHECK),
-    pytest.param(lambda x: snp.inner(x, np.ones(4)), id="inner", marks=_XFAIL_DOT_CHECK),
+    pytest.param(lambda x: snp.dot(x, np.ones(4)), id="dot"),
+    pytest.param(lambda x: snp.tensordot(x, np.ones((4, 2)), 1), id="tensordot"),
+    pytest.param(lambda x: snp.inner(x, np.ones(4)), id="inner"),
     pytest.param(lambda x: x.dot(np.ones(4)), id="dot_method"),
 ])
 def test_dot_family_misaligned_shapes_under_grad_name_both_shapes(fn):

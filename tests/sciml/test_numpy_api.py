@@ -181,12 +181,9 @@ def test_clip_gradient_is_one_inside_and_zero_outside():
     np.testing.assert_allclose(grad(lambda x: snp.sum(x.clip(-0.5, 0.7)))(x), [0, 1, 1, 1, 0])
 
 
-XFAIL_LOGIC = pytest.mark.xfail(strict=True, reason="BUG: array_methods._logic evaluates getattr(x, 'dtype', "
-                                                    "np.asarray(x).dtype): the default np.asarray(tracer) runs "
-                                                    "eagerly, so `&`/`|` on batched tracers raise ConcretizationError")
 
 
-@pytest.mark.parametrize("op", [pytest.param("and", marks=XFAIL_LOGIC), pytest.param("or", marks=XFAIL_LOGIC), "xor"])
+@pytest.mark.parametrize("op", ["and", "or", "xor"])
 def test_boolean_operators_on_batched_tracers_match_numpy(op):
     x = rand(3, 4)
     fn = {"and": lambda a, b: a & b, "or": lambda a, b: a | b, "xor": lambda a, b: a ^ b}[op]
@@ -194,7 +191,6 @@ def test_boolean_operators_on_batched_tracers_match_numpy(op):
     np.testing.assert_array_equal(out, fn(x > 0, x < 1))
 
 
-@XFAIL_LOGIC
 def test_bitwise_and_of_batched_int_tracer():
     i = np.arange(6)
     np.testing.assert_array_equal(vmap(lambda k: k & 3)(i), i & 3)
@@ -324,8 +320,7 @@ REDUCTIONS = [
     Case("cumprod_with_zero", lambda m, x: m.cumprod(x, axis=1), WITH_ONE_ZERO),
     Case("argmax_argmin_values", lambda m, x: m.argmax(x, axis=1) * 10 + m.argmin(x, axis=0)[0], rand(3, 4), diff=[]),
     Case("argmax_flat", lambda m, x: m.argmax(x), rand(3, 4), diff=[]),
-    Case("all_any", lambda m, x: m.all(x > -1, axis=0) & m.any(x > 1, axis=0), rand(3, 4), diff=[],
-         transform_marks=[XFAIL_LOGIC]),
+    Case("all_any", lambda m, x: m.all(x > -1, axis=0) & m.any(x > 1, axis=0), rand(3, 4), diff=[]),
 ]
 
 test_reduction_values_match_numpy, test_reduction_grad_matches_finite_differences = cases_test(REDUCTIONS)
@@ -948,23 +943,7 @@ def test_second_derivative_forward_over_reverse_matches_difference_of_gradients(
     np.testing.assert_allclose(grad(lambda x: snp.sum(grad(loss)(x) * v))(x), hv, rtol=1e-8, atol=1e-8)
 
 
-_XFAIL_F64_CONST = pytest.mark.xfail(strict=True, reason="BUG: exp2/log2/log10 (elementwise.py) scale by np.log(2.0) "
-                                                         "/ np.log(10.0), a strong np.float64 under NEP 50, so float32 "
-                                                         "tracers are promoted to float64 (numpy keeps float32)")
-_XFAIL_FFT_SCALE = pytest.mark.xfail(strict=True, reason="BUG: fft._transform multiplies by the norm scale as a "
-                                                         "np.float64 (strong), so norm='ortho' on float32 "
-                                                         "tracers gives complex128 (numpy: complex64)")
-_DTYPE_BUGS = {"exp_expm1_exp2": _XFAIL_F64_CONST, "log_family": _XFAIL_F64_CONST, "fft_ortho": _XFAIL_FFT_SCALE,
-               "ifft_n_axis_ortho": _XFAIL_FFT_SCALE, "rfft_ortho": _XFAIL_FFT_SCALE}
-
-
-def _dtype_param(c):
-    p = c.param(transformed=True)
-    return pytest.param(*p.values, id=p.id, marks=tuple(p.marks) + ((_DTYPE_BUGS[c.name],) if c.name in _DTYPE_BUGS
-                                                                     else ()))
-
-
-@pytest.mark.parametrize("case", [_dtype_param(c) for c in ALL_CASES if c.diff])
+@pytest.mark.parametrize("case", [c.param(transformed=True) for c in ALL_CASES if c.diff])
 def test_traced_output_dtype_matches_numpy_for_float32_inputs(case):
     """Under a transform the dtype rules must be numpy's: float32 inputs with python scalars and
     integer arrays stay float32 (weak scalars), and gradients come back float32."""

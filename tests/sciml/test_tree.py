@@ -212,13 +212,6 @@ def test_registered_class_works_under_grad_and_vmap():
     np.testing.assert_allclose(out, 2 * np.ones((4, 2)))
 
 
-_XFAIL_DICT_SUBCLASS = pytest.mark.xfail(
-    strict=True, reason="BUG: tree._node looks containers up by exact type (_REGISTRY.get(type(x))), so dict "
-                        "subclasses (OrderedDict, defaultdict) are leaves; grad over an OrderedDict then fails inside "
-                        "np.result_type with 'object of type float has no len()'")
-
-
-@_XFAIL_DICT_SUBCLASS
 @pytest.mark.parametrize("make", [collections.OrderedDict, lambda d: collections.defaultdict(list, d)],
                          ids=["OrderedDict", "defaultdict"])
 def test_dict_subclasses_are_containers(make):
@@ -229,7 +222,6 @@ def test_dict_subclasses_are_containers(make):
     assert type(rebuilt) is type(value) and dict(rebuilt) == {"b": 1, "a": 2}
 
 
-@_XFAIL_DICT_SUBCLASS
 def test_grad_over_ordered_dict_returns_ordered_dict():
     g = sciml.grad(lambda d: d["a"] * d["b"])(collections.OrderedDict(a=2.0, b=3.0))
     assert isinstance(g, collections.OrderedDict)
