@@ -1,7 +1,7 @@
-"""Executors of programs: `numpy` (the reference) and, later, `numba`."""
-from . import numpy_backend
+"""Executors of programs: `numpy` (the reference) and `numba` (fused, compiled)."""
+from . import numba_backend, numpy_backend
 
-BACKENDS = {"numpy": numpy_backend.compile_program}
+BACKENDS = {"numpy": numpy_backend.compile_program, "numba": numba_backend.compile_program}
 
 
 def compile_program(program, backend="numpy"):

@@ -59,5 +59,5 @@ def compile_program(program: Program):
     src, glob = source(program)
     exec(compile(src, f"<sciml program {id(program):x}>", "exec"), glob)  # noqa: S102 - our own generated code
     fn = glob["program"]
-    fn.source = src
+    fn.source, fn.backend = src, "numpy"
     return fn

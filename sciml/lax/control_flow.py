@@ -615,3 +615,70 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     outs = scan_p.bind(*lifted, *c_flat, *x_flat, program=program, n_consts=n_l, n_carry=len(c_flat),
                        length=length, reverse=bool(reverse))
     return c_tree.unflatten(outs[:len(c_flat)]), out_tree[0].unflatten(outs[len(c_flat):])
+
+
+# ---- numba lowerings: native branches and loops with the sub-programs inlined ----------------------
+
+def _tuple(names):
+    return ", ".join(names) + ("," if len(names) == 1 else "")
+
+
+def _assign(ctx, targets, values, avals):
+    for t, v, a in zip(targets, values, avals):
+        ctx.emit(f"{t} = {ctx.contiguous(v, a)}")
+
+
+def _cond_numba(ctx, eqn, index, *ops):
+    branches = eqn.params["branches"]
+    outs = [ctx.fresh("c") for _ in eqn.outputs]
+    avals = [v.aval for v in eqn.outputs]
+    i = ctx.fresh("branch")
+    ctx.emit(f"{i} = min(max({index}, 0), {len(branches) - 1})")
+    for k, branch in enumerate(branches):
+        ctx.emit(f"{'if' if k == 0 else 'elif'} {i} == {k}:" if k < len(branches) - 1 else "else:")
+        with ctx.block():
+            _assign(ctx, outs, ctx.inline(branch, list(ops)), avals)
+    return _tuple(outs)
+
+
+def _while_numba(ctx, eqn, *args):
+    p = eqn.params
+    cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
+    avals = p["body_program"].out_avals
+    state = [ctx.fresh("w") for _ in carry]
+    _assign(ctx, state, carry, avals)
+    ctx.emit("while True:")
+    with ctx.block():
+        (go,) = ctx.inline(p["cond_program"], cc + state)
+        ctx.emit(f"if not {go}:")
+        with ctx.block():
+            ctx.emit("break")
+        _assign(ctx, state, ctx.inline(p["body_program"], bc + state), avals)
+    return _tuple(state)
+
+
+def _scan_numba(ctx, eqn, *args):
+    p = eqn.params
+    from ..backends.numba_backend import np_dtype
+    consts, carry, xs = _split3(args, p["n_consts"], p["n_carry"])
+    body, length = p["program"], p["length"]
+    avals = body.out_avals[:p["n_carry"]]
+    state = [ctx.fresh("s") for _ in carry]
+    _assign(ctx, state, carry, avals)
+    ys = [ctx.fresh("ys") for _ in body.out_avals[p["n_carry"]:]]
+    for y, a in zip(ys, body.out_avals[p["n_carry"]:]):
+        ctx.emit(f"{y} = np.empty({(length,) + a.shape}, {np_dtype(a.dtype)})")
+    step, i = ctx.fresh("step"), ctx.fresh("i")
+    ctx.emit(f"for {step} in range({length}):")
+    with ctx.block():
+        ctx.emit(f"{i} = {length - 1} - {step}" if p["reverse"] else f"{i} = {step}")
+        outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs])
+        _assign(ctx, state, outs[:p["n_carry"]], avals)
+        for y, o in zip(ys, outs[p["n_carry"]:]):
+            ctx.emit(f"{y}[{i}] = {o}")
+    return _tuple(state + ys)
+
+
+cond_p.numba = _cond_numba
+while_p.numba = _while_numba
+scan_p.numba = _scan_numba

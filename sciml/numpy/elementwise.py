@@ -25,9 +25,12 @@ def _same_aval(name):
     return abstract_eval
 
 
-def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None):
+def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None, numba=None, transcendental=False):
     """Define an elementwise primitive. `jvp` is a tuple with one function per argument,
-    "linear" (the primitive is linear in all arguments jointly) or "zero" (piecewise constant)."""
+    "linear" (the primitive is linear in all arguments jointly) or "zero" (piecewise constant).
+    `numba` is the scalar expression the compiled backend fuses into loops ("{0} + {1}"; a numpy
+    ufunc gets "np.<ufunc>({0}, ...)" by default). `transcendental` primitives are left to numpy's
+    vectorised ufuncs on large arrays: numba's scalar libm calls are several times slower."""
     if out_dtype is None:
         abstract_eval = _same_aval(name)
     else:
@@ -36,7 +39,11 @@ def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None):
         def abstract_eval(*avals, **params):
             a = check(*avals)
             return ShapedArray(a.shape, out_dtype(*[x.dtype for x in avals], **params))
-    prim = Primitive(name, impl, abstract_eval, transpose=transpose)
+    if numba is None and isinstance(impl, np.ufunc):
+        numba = f"np.{impl.__name__}(" + ", ".join(f"{{{i}}}" for i in range(impl.nin)) + ")"
+    prim = Primitive(name, impl, abstract_eval, transpose=transpose, numba=numba)
+    prim.elementwise = True
+    prim.transcendental = transcendental
     prim.batch = R.batch_elementwise(prim)
     if jvp == "zero":
         prim.jvp = R.zero_jvp(prim)
@@ -86,11 +93,12 @@ def _pow_dy(t, x, y, z):
     return t * where(x == 0, 0.0, z * log(safe_x))
 
 
-pow_p = elementwise("pow", np.power, (_pow_dx, _pow_dy))
+pow_p = elementwise("pow", np.power, (_pow_dx, _pow_dy), transcendental=True)
 
 
 integer_pow_p = elementwise("integer_pow", lambda x, y: np.power(x, y),
-                            (lambda t, x, z, y: t * (y * integer_pow(x, y - 1) if y != 1 else 1),))
+                            (lambda t, x, z, y: t * (y * integer_pow(x, y - 1) if y != 1 else 1),),
+                            numba="({0} ** {y})")
 
 
 def _abs_jvp(t, x, y):
@@ -103,7 +111,7 @@ abs_p = elementwise("abs", np.abs, (_abs_jvp,), out_dtype=_real_out)
 sign_p = elementwise("sign", np.sign, "zero")
 floor_p = elementwise("floor", np.floor, "zero")
 ceil_p = elementwise("ceil", np.ceil, "zero")
-round_p = elementwise("round", lambda x, decimals=0: np.round(x, decimals), "zero")
+round_p = elementwise("round", lambda x, decimals=0: np.round(x, decimals), "zero", numba="np.round({0}, {decimals})")
 
 
 def _max_jvp(t, x, y, z, pick):
@@ -119,36 +127,38 @@ min_p = elementwise("min", np.minimum, (lambda t, x, y, z: _max_jvp(t, x, y, z, 
 
 # ---- transcendental ---------------------------------------------------------------------------
 
-exp_p = elementwise("exp", np.exp, (lambda t, x, y: t * y,))
-expm1_p = elementwise("expm1", np.expm1, (lambda t, x, y: t * (y + 1),))
-log_p = elementwise("log", np.log, (lambda t, x, y: t / x,))
-log1p_p = elementwise("log1p", np.log1p, (lambda t, x, y: t / (1 + x),))
+exp_p = elementwise("exp", np.exp, (lambda t, x, y: t * y,), transcendental=True)
+expm1_p = elementwise("expm1", np.expm1, (lambda t, x, y: t * (y + 1),), transcendental=True)
+log_p = elementwise("log", np.log, (lambda t, x, y: t / x,), transcendental=True)
+log1p_p = elementwise("log1p", np.log1p, (lambda t, x, y: t / (1 + x),), transcendental=True)
 sqrt_p = elementwise("sqrt", np.sqrt, (lambda t, x, y: t / (2 * y),))
-sin_p = elementwise("sin", np.sin, (lambda t, x, y: t * cos(x),))
-cos_p = elementwise("cos", np.cos, (lambda t, x, y: -t * sin(x),))
-tan_p = elementwise("tan", np.tan, (lambda t, x, y: t * (1 + y * y),))
-arcsin_p = elementwise("arcsin", np.arcsin, (lambda t, x, y: t / sqrt(1 - x * x),))
-arccos_p = elementwise("arccos", np.arccos, (lambda t, x, y: -t / sqrt(1 - x * x),))
-arctan_p = elementwise("arctan", np.arctan, (lambda t, x, y: t / (1 + x * x),))
-sinh_p = elementwise("sinh", np.sinh, (lambda t, x, y: t * cosh(x),))
-cosh_p = elementwise("cosh", np.cosh, (lambda t, x, y: t * sinh(x),))
-tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),))
-arcsinh_p = elementwise("arcsinh", np.arcsinh, (lambda t, x, y: t / sqrt(x * x + 1),))
-arccosh_p = elementwise("arccosh", np.arccosh, (lambda t, x, y: t / sqrt((x - 1) * (x + 1)),))
-arctanh_p = elementwise("arctanh", np.arctanh, (lambda t, x, y: t / (1 - x * x),))
-logistic_p = elementwise("logistic", scipy.special.expit, (lambda t, x, y: t * y * (1 - y),))
-erf_p = elementwise("erf", scipy.special.erf, (lambda t, x, y: t * (2 / np.sqrt(np.pi)) * exp(-x * x),))
+sin_p = elementwise("sin", np.sin, (lambda t, x, y: t * cos(x),), transcendental=True)
+cos_p = elementwise("cos", np.cos, (lambda t, x, y: -t * sin(x),), transcendental=True)
+tan_p = elementwise("tan", np.tan, (lambda t, x, y: t * (1 + y * y),), transcendental=True)
+arcsin_p = elementwise("arcsin", np.arcsin, (lambda t, x, y: t / sqrt(1 - x * x),), transcendental=True)
+arccos_p = elementwise("arccos", np.arccos, (lambda t, x, y: -t / sqrt(1 - x * x),), transcendental=True)
+arctan_p = elementwise("arctan", np.arctan, (lambda t, x, y: t / (1 + x * x),), transcendental=True)
+sinh_p = elementwise("sinh", np.sinh, (lambda t, x, y: t * cosh(x),), transcendental=True)
+cosh_p = elementwise("cosh", np.cosh, (lambda t, x, y: t * sinh(x),), transcendental=True)
+tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),), transcendental=True)
+arcsinh_p = elementwise("arcsinh", np.arcsinh, (lambda t, x, y: t / sqrt(x * x + 1),), transcendental=True)
+arccosh_p = elementwise("arccosh", np.arccosh, (lambda t, x, y: t / sqrt((x - 1) * (x + 1)),), transcendental=True)
+arctanh_p = elementwise("arctanh", np.arctanh, (lambda t, x, y: t / (1 - x * x),), transcendental=True)
+logistic_p = elementwise("logistic", scipy.special.expit, (lambda t, x, y: t * y * (1 - y),),
+                         numba="(1.0 / (1.0 + np.exp(-{0})))", transcendental=True)
+erf_p = elementwise("erf", scipy.special.erf, (lambda t, x, y: t * (2 / np.sqrt(np.pi)) * exp(-x * x),),
+                    numba="math.erf({0})", transcendental=True)
 arctan2_p = elementwise("arctan2", np.arctan2,
                         (lambda t, x, y, z: t * y / (x * x + y * y),
-                         lambda t, x, y, z: -t * x / (x * x + y * y)))
-hypot_p = elementwise("hypot", np.hypot, (lambda t, x, y, z: t * x / z, lambda t, x, y, z: t * y / z))
+                         lambda t, x, y, z: -t * x / (x * x + y * y)), transcendental=True)
+hypot_p = elementwise("hypot", np.hypot, (lambda t, x, y, z: t * x / z, lambda t, x, y, z: t * y / z), transcendental=True)
 logaddexp_p = elementwise("logaddexp", np.logaddexp,
-                          (lambda t, x, y, z: t * exp(x - z), lambda t, x, y, z: t * exp(y - z)))
+                          (lambda t, x, y, z: t * exp(x - z), lambda t, x, y, z: t * exp(y - z)), transcendental=True)
 
 
 # ---- complex parts ----------------------------------------------------------------------------
 
-real_p = elementwise("real", np.real, "linear", out_dtype=_real_out,
+real_p = elementwise("real", np.real, "linear", out_dtype=_real_out, numba="{0}.real",
                      transpose=lambda ct, x: [convert(ct, x.aval.dtype)])
 def _imag_transpose(ct, x):
     if not np.issubdtype(x.aval.dtype, np.complexfloating):  # the imaginary part of a real number is 0
@@ -156,7 +166,7 @@ def _imag_transpose(ct, x):
     return [convert(ct, x.aval.dtype) * np.asarray(-1j, x.aval.dtype)]
 
 
-imag_p = elementwise("imag", np.imag, "linear", out_dtype=_real_out, transpose=_imag_transpose)
+imag_p = elementwise("imag", np.imag, "linear", out_dtype=_real_out, transpose=_imag_transpose, numba="{0}.imag")
 conj_p = elementwise("conj", np.conj, "linear", transpose=lambda ct, x: [conj_p.bind(ct)])
 
 
@@ -164,7 +174,7 @@ def _complex_out(x, y, **params):
     return R.complex_dtype(np.result_type(x, y))
 
 
-complex_p = elementwise("complex", lambda x, y: x + 1j * y, "linear", out_dtype=_complex_out,
+complex_p = elementwise("complex", lambda x, y: x + 1j * y, "linear", out_dtype=_complex_out, numba="complex({0}, {1})",
                         transpose=lambda ct, x, y: [real(ct), neg(imag(ct))])
 
 
@@ -192,7 +202,13 @@ def _convert_impl(x, new_dtype):
     return np.asarray(x).astype(new_dtype)
 
 
-convert_p = elementwise("convert", _convert_impl, transpose=_convert_transpose,
+def _convert_numba(x, new_dtype, in_dtypes):
+    name = "bool_" if np.dtype(new_dtype) == np.bool_ else np.dtype(new_dtype).name
+    drop_imag = np.issubdtype(in_dtypes[0], np.complexfloating) and not np.issubdtype(new_dtype, np.complexfloating)
+    return f"np.{name}({x}.real)" if drop_imag else f"np.{name}({x})"
+
+
+convert_p = elementwise("convert", _convert_impl, transpose=_convert_transpose, numba=_convert_numba,
                         out_dtype=lambda dtype, new_dtype: np.dtype(new_dtype))
 convert_p.jvp = _convert_jvp
 
@@ -215,7 +231,7 @@ def _select_jvp(primals, tangents):
     return out, select_p.bind(pred, R.instantiate(ta), R.instantiate(tb))
 
 
-select_p = elementwise("select", np.where, transpose=_select_transpose)
+select_p = elementwise("select", np.where, transpose=_select_transpose, numba="({1} if {0} else {2})")
 select_p.jvp = _select_jvp
 
 _COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
@@ -386,16 +402,19 @@ def reciprocal(x):
     return divide(1, x)
 
 
+_LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))  # Python floats: weak types keep float32 float32
+
+
 def log2(x):
-    return log(x) / np.log(2.0)
+    return log(x) / _LN2
 
 
 def log10(x):
-    return log(x) / np.log(10.0)
+    return log(x) / _LN10
 
 
 def exp2(x):
-    return exp(x * np.log(2.0))
+    return exp(x * _LN2)
 
 
 def where(condition, x=None, y=None):

@@ -365,3 +365,24 @@ def take_along_axis(arr, indices, axis):
             grid = np.arange(full[d]).reshape([-1 if e == d else 1 for e in range(len(shape))]) * int(strides[d])
             flat = flat + grid
     return gather_p.bind(S.reshape(arr, (-1,)), flat)
+
+
+# ---- numba lowerings --------------------------------------------------------------------------------
+
+def _gather_numba(ctx, eqn, x, idx):
+    if not eqn.inputs[1].aval.shape:
+        return f"{x}[{idx}]"
+    return f"np.ascontiguousarray({x}[{idx}.ravel()]).reshape({eqn.outputs[0].aval.shape})"
+
+
+def _scatter_add_numba(ctx, eqn, x, idx, upd):
+    shape = eqn.inputs[0].aval.shape
+    n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
+    k = max(1, eqn.inputs[1].aval.size)
+    flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{idx}.ravel()"
+    return (f"rt.scatter_add_rows(np.ascontiguousarray({x}).reshape(({n}, {r})), {flat_idx}, "
+            f"np.ascontiguousarray({upd}).reshape(({k}, {r}))).reshape({shape})")
+
+
+gather_p.numba = _gather_numba
+scatter_add_p.numba = _scatter_add_numba

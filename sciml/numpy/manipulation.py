@@ -542,3 +542,37 @@ def repeat(a, repeats, axis=None):
         return reshape(out, shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
     from .indexing import take
     return take(a, np.repeat(np.arange(a.shape[axis]), repeats), axis=axis)
+
+
+# ---- numba lowerings (see sciml/backends/numba_backend.py); broadcast_in_dim is fused into loops ----
+
+def _reshape_numba(ctx, eqn, x):
+    old, new = eqn.inputs[0].aval.shape, eqn.params["new_shape"]
+    if not old:
+        return f"np.full({new}, {x})"
+    if not new:
+        return f"{x}.ravel()[0]"
+    return f"np.ascontiguousarray({x}).reshape({new})"
+
+
+def _slices(starts, limits, strides):
+    return ", ".join(f"{s}:{l}:{st}" for s, l, st in zip(starts, limits, strides))
+
+
+def _pad_numba(ctx, eqn, x, value):
+    out = ctx.fresh("pad")
+    aval = eqn.outputs[0].aval
+    from ..backends.numba_backend import np_dtype
+    ctx.emit(f"{out} = np.full({aval.shape}, {value}, {np_dtype(aval.dtype)})")
+    shape = eqn.inputs[0].aval.shape
+    lims = [lo + (n - 1) * (i + 1) + 1 if n else lo for n, (lo, _, i) in zip(shape, eqn.params["config"])]
+    ctx.emit(f"{out}[{_slices([c[0] for c in eqn.params['config']], lims, [c[2] + 1 for c in eqn.params['config']])}] = {x}")
+    return out
+
+
+reshape_p.numba = _reshape_numba
+transpose_p.numba = lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})"
+concatenate_p.numba = lambda ctx, eqn, *xs: f"np.concatenate(({', '.join(xs)},), axis={eqn.params['axis']})"
+slice_p.numba = lambda ctx, eqn, x: f"{x}[{_slices(eqn.params['start_indices'], eqn.params['limit_indices'], eqn.params['strides'])}]"
+rev_p.numba = lambda ctx, eqn, x: f"{x}[{', '.join('::-1' if d in eqn.params['dimensions'] else ':' for d in range(eqn.inputs[0].aval.ndim))}]"
+pad_p.numba = _pad_numba

@@ -264,3 +264,54 @@ cumprod = _cumulative(cumprod_p, np.cumprod, "cumprod")
 
 def _cumprod(x, axis, reverse):
     return cumprod_p.bind(x, axis=axis, reverse=reverse) if isinstance(x, Tracer) else _cum_impl(np.cumprod)(x, axis, reverse)
+
+
+# ---- numba lowerings: whole reductions with numpy, partial ones row by row -------------------------
+
+def _rows(x, shape, axes):
+    kept = [d for d in range(len(shape)) if d not in axes]
+    k = int(np.prod([shape[d] for d in kept], dtype=np.int64))
+    r = int(np.prod([shape[d] for d in axes], dtype=np.int64))
+    return f"np.ascontiguousarray(np.transpose({x}, {tuple(kept) + tuple(axes)})).reshape(({k}, {r}))", \
+        tuple(shape[d] for d in kept)
+
+
+def _numba_reduction(whole, rows=None):
+    def lower(ctx, eqn, x):
+        shape, axes = eqn.inputs[0].aval.shape, eqn.params["axes"]
+        if len(axes) == len(shape):
+            return f"{whole}({x})"
+        if rows is None:
+            from ..backends.numba_backend import Unsupported
+            raise Unsupported(f"{eqn.prim.name} over some axes")
+        x2, kept = _rows(x, shape, axes)
+        return f"rt.{rows}({x2}).reshape({kept})"
+    return lower
+
+
+def _numba_arg(rows):
+    def lower(ctx, eqn, x):
+        shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
+        x2, kept = _rows(x, shape, (axis,))
+        out = f"rt.{rows}({x2})"
+        return f"{out}[0]" if not kept else f"{out}.reshape({kept})"
+    return lower
+
+
+def _cumsum_numba(ctx, eqn, x):
+    shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
+    x2, kept = _rows(x, shape, (axis,))
+    order = [d for d in range(len(shape)) if d != axis] + [axis]
+    back = tuple(int(i) for i in np.argsort(order))
+    return f"np.transpose(rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (shape[axis],)}), {back})"
+
+
+reduce_sum_p.numba = _numba_reduction("np.sum", "sum_rows")
+reduce_max_p.numba = _numba_reduction("np.max", "max_rows")
+reduce_min_p.numba = _numba_reduction("np.min", "min_rows")
+reduce_prod_p.numba = _numba_reduction("np.prod")
+reduce_and_p.numba = _numba_reduction("np.all")
+reduce_or_p.numba = _numba_reduction("np.any")
+argmax_p.numba = _numba_arg("argmax_rows")
+argmin_p.numba = _numba_arg("argmin_rows")
+cumsum_p.numba = _cumsum_numba

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 
-from .. import tree
+from .. import config, tree
 from ..backends import compile_program
 from ..core.avals import UndefinedPrimal, Zero, aval_of
 from ..core.passes import optimize
@@ -19,9 +19,6 @@ from ..core.staging import StagingTrace, split_known, stage_closed
 from ..core.trace import set_current_trace
 from ..numpy import rules as R
 from . import programs as P
-
-DEFAULT_BACKEND = "numpy"
-
 
 def _jit_impl(*args, program, backend, name):
     return compile_program(program, backend)(*args)
@@ -94,9 +91,11 @@ class Lowered:
         self.backend = backend
 
     def as_text(self):
-        from ..backends import numpy_backend
-        src, _ = numpy_backend.source(self.program)
-        return f"# program\n{self.program}\n\n# {self.backend} backend\n{src}"
+        """The program and the code the backend generated for it."""
+        from ..backends import compile_program
+        fn = compile_program(self.program, self.backend)
+        code = getattr(fn, "source", None) or getattr(fn, "kernels_source", "")
+        return f"# program\n{self.program}\n\n# {self.backend} backend\n{code}"
 
 
 class Jitted:
@@ -178,12 +177,12 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         program, lifted, flat, out_tree = self._specialize(args, kwargs)
-        outs = jit_p.bind(*lifted, *flat, program=program, backend=self.backend or DEFAULT_BACKEND,
+        outs = jit_p.bind(*lifted, *flat, program=program, backend=self.backend or config.get("jit_backend"),
                           name=getattr(self.fun, "__name__", "fun"))
         return out_tree.unflatten(outs)
 
     def lower(self, *args, **kwargs):
-        return Lowered(self._specialize(args, kwargs)[0], self.backend or DEFAULT_BACKEND)
+        return Lowered(self._specialize(args, kwargs)[0], self.backend or config.get("jit_backend"))
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None):

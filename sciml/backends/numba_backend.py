@@ -1,0 +1,408 @@
+"""The numba backend: a program becomes one Python function compiled with numba's @njit.
+
+Chains of elementwise equations of one shape (with the broadcasts feeding them) are fused into a
+single loop nest that keeps intermediates in registers; matmuls go to BLAS through np.dot; control
+flow becomes native branches and loops, so an iterative algorithm compiles to one function.
+Transcendental functions on large arrays stay on numpy's vectorised ufuncs (called from an
+object-mode block: numba's scalar libm calls are several times slower). Each primitive gives its
+lowering as `prim.numba`: a scalar template for elementwise primitives, or a function
+`(ctx, eqn, *input names) -> expression`.
+
+The generated module is written to the cache directory (SCIML_CACHE_DIR, default
+~/.cache/sciml) under a hash of its source and the numba/numpy versions, and imported from there,
+so numba's own disk cache spares a second process the compilation. A program using a primitive
+without a lowering runs on the numpy backend instead. The source runs as plain Python with
+NUMBA_DISABLE_JIT=1.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+from ..core.ir import Literal, Program, Var
+
+# arrays at least this large run transcendental functions through numpy rather than scalar libm
+VECTORISE_SIZE = 1024
+
+
+class Unsupported(Exception):
+    """A primitive (or a use of one) this backend cannot lower."""
+
+
+def np_dtype(dtype):
+    """The numpy dtype as written in generated code."""
+    dtype = np.dtype(dtype)
+    return "np.bool_" if dtype == np.bool_ else f"np.{dtype.name}"
+
+
+def _numba_type(aval):
+    dt = aval.dtype.name if aval.dtype != np.bool_ else "boolean"
+    if not aval.shape:
+        return dt
+    return f"{dt}[{', '.join([':'] * (len(aval.shape) - 1) + ['::1'])}]"
+
+
+class Lowering:
+    """Emits the body of the compiled function; `prim.numba` rules use its methods."""
+
+    def __init__(self):
+        self.lines = []
+        self.level = 1
+        self.counter = 0
+        self.const_args = []   # (name, value) passed to the function as arguments
+        self.scalar_of = {}    # names of broadcast constants -> the scalar they repeat
+
+    # -- helpers for lowering rules
+    def fresh(self, prefix="t"):
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def emit(self, line):
+        self.lines.append("    " * self.level + line)
+
+    @contextlib.contextmanager
+    def block(self):
+        self.level += 1
+        try:
+            yield
+        finally:
+            self.level -= 1
+
+    @staticmethod
+    def literal(value):
+        value = np.asarray(value)
+        if value.dtype == np.bool_:
+            return repr(bool(value))
+        if np.issubdtype(value.dtype, np.complexfloating):
+            return f"np.{value.dtype.name}(complex({value.real!r}, {value.imag!r}))"
+        return f"{np_dtype(value.dtype)}({value.item()!r})"
+
+    def contiguous(self, name, aval):
+        return f"np.ascontiguousarray({name})" if aval.shape else name
+
+    # -- programs
+    def inline(self, program: Program, in_names):
+        """Lower `program` here with its inputs bound to `in_names`; -> names of its outputs."""
+        env = dict(zip(program.invars, in_names))
+        for v, c in zip(program.constvars, program.consts):
+            env[v] = self._const(c)
+        self._lower_eqns(program, env)
+        return [self._atom(env, v) for v in program.outvars]
+
+    def _const(self, value):
+        value = np.asarray(value)
+        if value.ndim == 0:
+            return self.literal(value)
+        name = self.fresh("const")
+        if all(s == 0 for s in value.strides) and value.size:  # a broadcast scalar: loops read the scalar
+            self.scalar_of[name] = self.literal(value.flat[0])
+            self.emit(f"{name} = np.full({value.shape}, {self.scalar_of[name]})")
+            return name
+        self.const_args.append((name, np.ascontiguousarray(value)))
+        return name
+
+    def _atom(self, env, a):
+        return self.literal(a.value) if isinstance(a, Literal) else env[a]
+
+    def _lower_eqns(self, program, env):
+        groups = _fusion_groups(program)
+        emitted = set()
+        for k, eqn in enumerate(program.eqns):
+            group = groups.get(k)
+            if group is not None:
+                if k == group[-1]:
+                    self._emit_group(program, [program.eqns[j] for j in group], env, groups)
+                    emitted.update(group)
+                continue
+            ins = [self._atom(env, a) for a in eqn.inputs]
+            rule = eqn.prim.numba
+            if getattr(eqn.prim, "elementwise", False) and rule is not None:
+                expr = self._scalar_or_vectorised(eqn, ins)
+            elif callable(rule):
+                expr = rule(self, eqn, *ins)
+            else:
+                raise Unsupported(eqn.prim.name)
+            outs = [self.fresh("v") for _ in eqn.outputs]
+            if eqn.prim.multiple_results:
+                if outs:
+                    self.emit(f"{', '.join(outs)}{',' if len(outs) == 1 else ''} = {expr}")
+            else:
+                self.emit(f"{outs[0]} = {expr}")
+            env.update(zip(eqn.outputs, outs))
+
+    def _scalar_or_vectorised(self, eqn, ins):
+        """An elementwise equation outside a fused loop: scalars inline, large transcendentals
+        through numpy in object mode."""
+        aval = eqn.outputs[0].aval
+        if not aval.shape:
+            return _template(eqn, ins)
+        # a lone large transcendental: numpy's implementation on the whole array
+        out = self.fresh("v")
+        self.emit(f"with objmode({out}='{_numba_type(aval)}'):")
+        with self.block():
+            params = "".join(f", {k}={v!r}" for k, v in eqn.params.items())
+            self.emit(f"{out} = np.ascontiguousarray(PRIMITIVES[{eqn.prim.name!r}].impl({', '.join(ins)}{params}), "
+                      f"dtype={np_dtype(aval.dtype)})")
+        return out
+
+    def _emit_group(self, program, members, env, groups):
+        """One loop nest computing every member; outputs used elsewhere are written to arrays."""
+        shape = members[-1].outputs[0].aval.shape
+        inside = {v for e in members for v in e.outputs}
+        used_outside = _used_outside(program, members)
+        idx = [self.fresh("i") for _ in shape]
+        outs = {}
+        for e in members:
+            for v in e.outputs:
+                if v in used_outside:
+                    outs[v] = self.fresh("v")
+                    self.emit(f"{outs[v]} = np.empty({shape}, {np_dtype(v.aval.dtype)})")
+        for d, (i, n) in enumerate(zip(idx, shape)):
+            self.emit(f"for {i} in range({n}):")
+            self.level += 1
+        scalars = {}
+        where = ", ".join(idx)
+        for e in members:
+            if e.prim.name == "broadcast_in_dim":
+                src = e.inputs[0]
+                name = self._atom(env, src)
+                if not src.aval.shape:
+                    expr = name
+                else:
+                    sub = [("0" if src.aval.shape[k] == 1 else idx[d]) for k, d in
+                           enumerate(e.params["broadcast_dimensions"])]
+                    expr = f"{name}[{', '.join(sub)}]"
+            else:
+                args = []
+                for a in e.inputs:
+                    if isinstance(a, Var) and a in inside:
+                        args.append(scalars[a])
+                    elif isinstance(a, Literal) or not a.aval.shape:
+                        args.append(self._atom(env, a))
+                    elif env[a] in self.scalar_of:
+                        args.append(self.scalar_of[env[a]])
+                    else:
+                        args.append(f"{env[a]}[{where}]")
+                expr = _template(e, args)
+            s = self.fresh("s")
+            self.emit(f"{s} = {expr}")
+            scalars[e.outputs[0]] = s
+            if e.outputs[0] in outs:
+                self.emit(f"{outs[e.outputs[0]]}[{where}] = {s}")
+        self.level -= len(shape)
+        env.update(outs)
+
+
+def _template(eqn, args):
+    """The scalar expression of an elementwise equation; a callable rule also gets the input dtypes."""
+    rule = eqn.prim.numba
+    if callable(rule):
+        return rule(*args, **eqn.params, in_dtypes=[a.aval.dtype for a in eqn.inputs])
+    return rule.format(*args, **eqn.params)
+
+
+def _fusible(eqn):
+    if eqn.prim.name == "broadcast_in_dim":
+        return True
+    if not getattr(eqn.prim, "elementwise", False) or eqn.prim.numba is None:
+        return False
+    aval = eqn.outputs[0].aval
+    return not (eqn.prim.transcendental and aval.size >= VECTORISE_SIZE)
+
+
+def _used_outside(program, members):
+    ids = {id(e) for e in members}
+    used = set(v for v in program.outvars if isinstance(v, Var))
+    for e in program.eqns:
+        if id(e) not in ids:
+            used.update(a for a in e.inputs if isinstance(a, Var))
+    return used
+
+
+def _fusion_groups(program):
+    """Map equation index -> the sorted indices of its fusion group (same output shape, at least one
+    dimension). A group runs where its last member is, so an equation joins a group only if no
+    equation outside it, placed before, consumes the group's values."""
+    producer = {}
+    for k, e in enumerate(program.eqns):
+        for v in e.outputs:
+            producer[v] = k
+    consumers = {}
+    for k, e in enumerate(program.eqns):
+        for a in e.inputs:
+            if isinstance(a, Var):
+                consumers.setdefault(a, []).append(k)
+    group_of, groups = {}, []
+    for k, e in enumerate(program.eqns):
+        if not _fusible(e) or not e.outputs[0].aval.shape:
+            continue
+        shape = e.outputs[0].aval.shape
+        chosen = None
+        candidates = [group_of[producer[a]] for a in e.inputs if isinstance(a, Var) and a in producer
+                      and producer[a] in group_of]
+        for g in candidates:
+            members = groups[g]
+            if program.eqns[members[0]].outputs[0].aval.shape != shape:
+                continue
+            ok = all(c in members or c >= k for j in members for v in program.eqns[j].outputs
+                     for c in consumers.get(v, []))
+            if ok:
+                chosen = g
+                break
+        if chosen is None:
+            groups.append([k])
+            group_of[k] = len(groups) - 1
+        else:
+            groups[chosen].append(k)
+            group_of[k] = chosen
+    return {k: groups[g] for k, g in group_of.items()}
+
+
+# ---- compiling and caching ------------------------------------------------------------------------
+
+def cache_dir():
+    root = os.environ.get("SCIML_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sciml")
+    return os.path.join(root, "numba")
+
+
+def source(program: Program):
+    """The module source of the compiled function for `program` (raises Unsupported)."""
+    ctx = Lowering()
+    args = [f"a{i}" for i in range(len(program.invars))]
+    outs = ctx.inline(program, args)
+    const_names = [n for n, _ in ctx.const_args]
+    header = [_HEADER, "", "@njit(cache=True, error_model='numpy')", f"def program({', '.join(args + const_names)}):"]
+    body = ctx.lines + [f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"]
+    return "\n".join(header + body) + "\n", [v for _, v in ctx.const_args]
+
+
+_HEADER = """import math
+import numpy as np
+from numba import njit, objmode
+from sciml.backends import numba_runtime as rt
+from sciml.core.primitive import PRIMITIVES
+"""
+
+
+def _load(src, entry="program"):
+    import numba
+    key = hashlib.sha256((src + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
+    directory = cache_dir()
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"sciml_{key}.py")
+    if not (os.path.exists(path) and open(path).read() == src):  # missing or corrupted: (re)write atomically
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(src)
+        os.replace(tmp, path)
+    name = f"sciml_numba_{key}"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return (getattr(module, entry) if entry else module), path
+
+
+def _largest(program: Program):
+    sizes = [v.aval.size for e in program.eqns for v in e.outputs] + [a.size for a in program.in_avals]
+    for e in program.eqns:
+        for p in e.params.values():
+            for q in (p if isinstance(p, (tuple, list)) else (p,)):
+                if isinstance(q, Program):
+                    sizes.append(_largest(q))
+    return max(sizes, default=0)
+
+
+class _Kernel:
+    """A fused kernel standing in the driver program as a primitive-like callable."""
+
+    multiple_results = True
+
+    def __init__(self, name, fn, scalar_inputs):
+        self.name = name
+        self._fn = fn
+        self._scalar = scalar_inputs
+
+    def impl(self, *args):
+        return self._fn(*[np.asarray(a)[()] if s else a for a, s in zip(args, self._scalar)])
+
+
+def _kernel(program, members):
+    """(source of one fused kernel's body, its input atoms, its output vars)."""
+    ctx = Lowering()
+    produced = {v for e in members for v in e.outputs}
+    inputs, env = [], {}
+    for e in members:
+        for a in e.inputs:
+            if isinstance(a, Var) and a not in produced and a not in env:
+                env[a] = f"x{len(inputs)}"
+                inputs.append(a)
+    for v, c in zip(program.constvars, program.consts):
+        if v in env and np.ndim(c) and np.asarray(c).size and all(st == 0 for st in np.asarray(c).strides):
+            ctx.scalar_of[env[v]] = ctx.literal(np.asarray(c).flat[0])
+    known = set(env)
+    ctx._emit_group(program, members, env, None)
+    outputs = [v for e in members for v in e.outputs if v in env and v not in known]
+    args = ", ".join(f"x{i}" for i in range(len(inputs)))
+    src = (f"def KERNEL({args}):\n" + "\n".join(ctx.lines)
+           + f"\n    return ({', '.join(env[v] for v in outputs)},)\n")
+    return src, inputs, outputs
+
+
+def _compile_kernels(program: Program):
+    """Kernel mode, for programs on large arrays: each fusion group becomes a small compiled kernel
+    (identical ones shared); everything else runs as numpy calls in a straight-line Python driver
+    (as in the numpy backend), so transcendentals and matmuls stay vectorised."""
+    from ..core.ir import Equation
+    from .numpy_backend import compile_program as compile_driver
+    groups = _fusion_groups(program)
+    names, sites = {}, []
+    for k, eqn in enumerate(program.eqns):
+        group = groups.get(k)
+        if group is None:
+            sites.append(eqn)
+        elif k == group[-1]:
+            src, inputs, outputs = _kernel(program, [program.eqns[j] for j in group])
+            name = names.setdefault(src, f"kernel{len(names)}")
+            sites.append((name, inputs, outputs))
+    module = "\n\n".join([_HEADER] + [f"@njit(cache=True, error_model='numpy')\n" + src.replace("KERNEL", name)
+                                       for src, name in names.items()])
+    loaded, path = _load(module, entry=None)
+    eqns = [site if not isinstance(site, tuple) else
+            Equation(_Kernel(site[0], getattr(loaded, site[0]), [not a.aval.shape for a in site[1]]),
+                     site[1], {}, site[2])
+            for site in sites]
+    run = compile_driver(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
+    run.kernels_source, run.path, run.backend = module, path, "numba (kernels)"
+    return run
+
+
+def compile_program(program: Program):
+    """Small programs compile whole (loops and all, no Python per step); programs on large arrays
+    compile their fused loops as kernels called from a Python driver."""
+    if _largest(program) >= VECTORISE_SIZE:
+        return _compile_kernels(program)
+    try:
+        src, consts = source(program)
+    except Unsupported:
+        return _compile_kernels(program)
+    compiled, path = _load(src)
+    in_avals = program.in_avals
+    out_avals = program.out_avals
+
+    def run(*args):
+        args = [np.asarray(a, av.dtype)[()] if not av.shape else a for a, av in zip(args, in_avals)]
+        outs = compiled(*args, *consts)
+        return [np.asarray(o, av.dtype) if not av.shape else o for o, av in zip(outs, out_avals)]
+
+    run.source, run.path, run.dispatcher, run.backend = src, path, compiled, "numba"
+    return run

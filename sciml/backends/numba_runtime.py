@@ -1,0 +1,87 @@
+"""Compiled helpers that generated numba programs call: row-wise reductions and scans, scatter."""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, error_model="numpy")
+def sum_rows(x):
+    out = np.zeros(x.shape[0], x.dtype)
+    for i in range(x.shape[0]):
+        acc = out[i]
+        for j in range(x.shape[1]):
+            acc += x[i, j]
+        out[i] = acc
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def max_rows(x):
+    out = np.empty(x.shape[0], x.dtype)
+    for i in range(x.shape[0]):
+        acc = x[i, 0]
+        for j in range(1, x.shape[1]):
+            v = x[i, j]
+            if v > acc or v != v:  # NaN propagates, as in numpy
+                acc = v
+        out[i] = acc
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def min_rows(x):
+    out = np.empty(x.shape[0], x.dtype)
+    for i in range(x.shape[0]):
+        acc = x[i, 0]
+        for j in range(1, x.shape[1]):
+            v = x[i, j]
+            if v < acc or v != v:
+                acc = v
+        out[i] = acc
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def argmax_rows(x):
+    out = np.empty(x.shape[0], np.int64)
+    for i in range(x.shape[0]):
+        best = 0
+        for j in range(1, x.shape[1]):
+            if x[i, j] > x[i, best]:
+                best = j
+        out[i] = best
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def argmin_rows(x):
+    out = np.empty(x.shape[0], np.int64)
+    for i in range(x.shape[0]):
+        best = 0
+        for j in range(1, x.shape[1]):
+            if x[i, j] < x[i, best]:
+                best = j
+        out[i] = best
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def cumsum_rows(x, reverse):
+    out = np.empty_like(x)
+    n = x.shape[1]
+    for i in range(x.shape[0]):
+        acc = x[i, 0] * 0
+        for k in range(n):
+            j = n - 1 - k if reverse else k
+            acc += x[i, j]
+            out[i, j] = acc
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def scatter_add_rows(x, idx, upd):
+    out = x.copy()
+    for k in range(idx.shape[0]):
+        out[idx[k]] += upd[k]
+    return out

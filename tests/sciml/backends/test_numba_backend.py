@@ -1,0 +1,124 @@
+"""The numba backend against the numpy backend (the reference): every primitive case of the
+registry in float64 and float32, non-contiguous inputs, control flow compiled whole, kernel mode
+for large arrays, and the disk cache across processes."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import sciml
+import sciml.numpy as snp
+from sciml import lax
+from sciml.backends import numba_backend
+
+from ..test_primitives import _as_list, _fun, _single, all_cases
+
+
+def _compare(f, args, rtol):
+    expected = sciml.jit(f, backend="numpy")(*args)
+    got = sciml.jit(f, backend="numba")(*args)
+    for g, e in zip(_as_list(got), _as_list(expected)):
+        assert np.asarray(g).dtype == np.asarray(e).dtype
+        np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,case", list(all_cases()))
+def test_numba_matches_numpy_backend(name, case, dtype):
+    holds_program = any(isinstance(p, sciml.core.Program) or isinstance(p, tuple) and p and
+                        isinstance(p[0], sciml.core.Program) for p in case.params.values())
+    if dtype == "float32" and holds_program:
+        pytest.skip("its programs were traced for float64")
+    args = case.args if dtype == "float64" else [_single(a) for a in case.args]
+    f = _fun(name, case)
+    try:
+        f(*args)
+    except (TypeError, ValueError, np.linalg.LinAlgError) as e:
+        pytest.skip(f"not defined in {dtype}: {e}")
+    _compare(f, args, 1e-12 if dtype == "float64" else 1e-5)
+
+
+def test_non_contiguous_inputs():
+    x = np.random.default_rng(0).normal(size=(6, 8))
+    f = lambda a, b: snp.sum(snp.tanh(a @ b.T) * 2.0, axis=0) + a[:4, 0]  # noqa: E731
+    a, b = x.T[:, ::2], x[:4, :6:2]
+    assert not a.flags.c_contiguous and not b.flags.c_contiguous
+    _compare(f, (a, b), 1e-12)
+
+
+def test_control_flow_compiles_to_one_function():
+    def f(a, xs):
+        def step(c, x):
+            c = lax.cond(x > 0, lambda v: v * a + x, lambda v: v - x * x, c)
+            return c, c * 2
+        c, ys = lax.scan(step, 1.0, xs)
+        n = lax.while_loop(lambda s: s[0] < 10.0, lambda s: (s[0] * 1.5 + 1.0, s[1] + 1), (c, 0))[1]
+        return c, ys, n
+    xs = np.linspace(-1, 1, 9)
+    _compare(f, (0.7, xs), 1e-12)
+    run = sciml.backends.compile_program(sciml.make_ir(f)(0.7, xs), "numba")
+    assert run.backend == "numba" and "while True:" in run.source and "for step" in run.source
+
+
+def test_large_arrays_use_fused_kernels_and_vectorised_transcendentals():
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=(4096, 8)), rng.normal(size=(8, 8)), rng.normal(size=8)
+    f = lambda x, w, b: snp.tanh(x @ w + b) * 0.5 - x * x + 1.0  # noqa: E731
+    _compare(f, (x, w, b), 1e-12)
+    run = sciml.backends.compile_program(sciml.make_ir(f)(x, w, b), "numba")
+    assert run.backend == "numba (kernels)"
+    assert "tanh" not in run.kernels_source  # left to numpy's ufunc
+
+
+def test_disk_cache_is_reused_by_a_fresh_process(tmp_path):
+    script = textwrap.dedent("""
+        import numpy as np, sciml, sciml.numpy as snp
+        from sciml import lax
+        f = lambda a: lax.fori_loop(0, 50, lambda i, c: c * 0.99 + snp.sin(c * a), 0.5)
+        run = sciml.backends.compile_program(sciml.make_ir(f)(0.3), "numba")
+        stats = run.dispatcher.stats
+        print(float(run(0.3)[0]), sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+    """)
+    env = dict(os.environ, SCIML_CACHE_DIR=str(tmp_path))
+    outs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+            for _ in range(2)]
+    for o in outs:
+        assert o.returncode == 0, o.stderr
+    first, second = (o.stdout.split() for o in outs)
+    assert first[0] == second[0]
+    assert first[1] == "0" and int(second[1]) >= 1  # the second process loaded the compiled code from disk
+
+
+def test_corrupted_cache_entry_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
+    prog = sciml.make_ir(lambda a: a * 3.0 + 1.0)(2.0)
+    src, _ = numba_backend.source(prog)
+    _, path = numba_backend._load(src)
+    with open(path, "w") as f:
+        f.write("garbage that is not the program")
+    fn, path2 = numba_backend._load(src)
+    assert path2 == path and open(path).read() == src
+
+
+def test_generated_code_runs_as_plain_python_without_jit():
+    script = "import numpy as np, sciml, sciml.numpy as snp; print(sciml.jit(lambda a: snp.sum(a * a), backend='numba')(np.array([1.0, 2.0])))"
+    out = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, NUMBA_DISABLE_JIT="1"),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) == 5.0
+
+
+def test_config_sets_the_default_backend():
+    f = sciml.jit(lambda a: a * 2.0 + 1.0)
+    try:
+        sciml.config.update("jit_backend", "numba")
+        assert "njit" in f.lower(np.ones(3)).as_text()
+        np.testing.assert_allclose(f(np.ones(3)), 3.0)
+    finally:
+        sciml.config.update("jit_backend", "numpy")
+    assert "njit" not in f.lower(np.ones(3)).as_text()
+    with pytest.raises(ValueError, match="jit_backend"):
+        sciml.config.update("jit_backend", "cuda")
