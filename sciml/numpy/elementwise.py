@@ -222,17 +222,8 @@ def _select_transpose(ct, pred, on_true, on_false):
             select_p.bind(pred, zero, ct) if isinstance(on_false, UndefinedPrimal) else None]
 
 
-def _select_jvp(primals, tangents):
-    pred, a, b = primals
-    out = select_p.bind(pred, a, b)
-    _, ta, tb = tangents
-    if isinstance(ta, Zero) and isinstance(tb, Zero):
-        return out, Zero.like(out)
-    return out, select_p.bind(pred, R.instantiate(ta), R.instantiate(tb))
-
-
 select_p = elementwise("select", np.where, transpose=_select_transpose, numba="({1} if {0} else {2})")
-select_p.jvp = _select_jvp
+select_p.jvp = R.linear_jvp(select_p, linear=(False, True, True))
 
 _COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
                 "gt": np.greater, "ge": np.greater_equal}

@@ -57,7 +57,7 @@ def _gather_batch(args, dims):
 
 gather_p = Primitive("gather", lambda x, idx: x[idx], _gather_abstract,
                      transpose=_gather_transpose, batch=_gather_batch)
-gather_p.jvp = R.linear_in_first_jvp(gather_p)
+gather_p.jvp = R.linear_jvp(gather_p, linear=(True, False))
 
 
 # ---- scatters ---------------------------------------------------------------------------------
@@ -90,17 +90,6 @@ def _scatter_batch(prim):
     return rule
 
 
-def _scatter_linear_jvp(prim):
-    def rule(primals, tangents):
-        x, idx, upd = primals
-        out = prim.bind(x, idx, upd)
-        tx, _, tu = tangents
-        if isinstance(tx, Zero) and isinstance(tu, Zero):
-            return out, Zero.like(out)
-        return out, prim.bind(R.instantiate(tx), idx, R.instantiate(tu))
-    return rule
-
-
 def _scatter_add_transpose(ct, x, idx, upd):
     return [ct if isinstance(x, UndefinedPrimal) else None, None,
             gather_p.bind(ct, idx) if isinstance(upd, UndefinedPrimal) else None]
@@ -116,7 +105,7 @@ def _scatter_transpose(ct, x, idx, upd):
 scatter_add_p = Primitive("scatter_add", _scatter_impl(np.add), _scatter_abstract, transpose=_scatter_add_transpose)
 scatter_p = Primitive("scatter", _scatter_impl(None), _scatter_abstract, transpose=_scatter_transpose)
 for _p in (scatter_add_p, scatter_p):
-    _p.jvp = _scatter_linear_jvp(_p)
+    _p.jvp = R.linear_jvp(_p, linear=(True, False, True))
     _p.batch = _scatter_batch(_p)
 
 

@@ -61,27 +61,18 @@ def per_arg_jvp(prim, *fns):
     return rule
 
 
-def linear_jvp(prim):
-    """jvp of a primitive linear in all its arguments jointly: apply it to the tangents."""
+def linear_jvp(prim, linear=None):
+    """jvp of a primitive linear in the arguments marked in `linear` jointly (default: all), the
+    others being fixed parameters (a predicate, indices): apply it to the tangents."""
     def rule(primals, tangents, **params):
         out = prim.bind(*primals, **params)
-        if all(isinstance(t, Zero) for t in tangents):
-            return out, (Zero.like(out) if not prim.multiple_results else [Zero.like(o) for o in out])
-        ts = [instantiate(t) for t in tangents]
-        return out, prim.bind(*ts, **params)
-    return rule
-
-
-def linear_in_first_jvp(prim):
-    """jvp of a primitive linear in its first argument, the others being constant parameters
-    (indices, a matrix held fixed)."""
-    def rule(primals, tangents, **params):
-        out = prim.bind(*primals, **params)
-        if any(not isinstance(t, Zero) for t in tangents[1:]):
+        mask = linear or (True,) * len(primals)
+        if any(not m and not isinstance(t, Zero) for m, t in zip(mask, tangents)):
             raise TypeError(f"{prim.name}: derivative with respect to a non-differentiable argument")
-        if isinstance(tangents[0], Zero):
-            return out, Zero.like(out)
-        return out, prim.bind(tangents[0], *primals[1:], **params)
+        if all(isinstance(t, Zero) for t, m in zip(tangents, mask) if m):
+            return out, (Zero.like(out) if not prim.multiple_results else [Zero.like(o) for o in out])
+        args = [instantiate(t) if m else p for p, t, m in zip(primals, tangents, mask)]
+        return out, prim.bind(*args, **params)
     return rule
 
 

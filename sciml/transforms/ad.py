@@ -543,23 +543,26 @@ def _argnums_partial(fun, args, argnums):
     return partial, (dyn if multiple else dyn[0]), multiple
 
 
+def _jacobian_inputs(fun, args, argnums, name):
+    """-> (fun of the differentiated arguments, those arguments as a tuple, whether argnums is a tuple)."""
+    f, x, multiple = _argnums_partial(fun, args, argnums)
+    xs = x if multiple else (x,)
+    for leaf in tree.leaves(xs):
+        _check_inexact(leaf, name)
+    return f, xs, multiple
+
+
 def jacfwd(fun, argnums=0, has_aux=False):
     """Jacobian by forward mode: a vmap of jvp over the input basis (best for few inputs)."""
     from .batching import vmap
 
     def jacfun(*args):
-        f, x, multiple = _argnums_partial(fun, args, argnums)
-        xs = x if multiple else (x,)
-        for leaf in tree.leaves(xs):
-            _check_inexact(leaf, "jacfwd")
+        f, xs, multiple = _jacobian_inputs(fun, args, argnums, "jacfwd")
         flat_x, x_tree = tree.flatten(xs)
-        aux = []
+        main = (lambda *a: f(*a)[0]) if has_aux else f
 
         def push(*tangent_flat):
-            out = jvp(lambda *a: f(*a), xs, tuple(x_tree.unflatten(tangent_flat)), has_aux=has_aux)
-            if has_aux:
-                aux.append(out[2])
-            return out[1]
+            return jvp(main, xs, tuple(x_tree.unflatten(tangent_flat)))[1]
 
         tangents = vmap(push, in_axes=0, out_axes=-1)(*_std_basis(flat_x))
         jac = tree.map(lambda y: _split_last(y, flat_x, x_tree) if multiple else _split_last(y, flat_x, x_tree)[0],
@@ -576,10 +579,7 @@ def jacrev(fun, argnums=0, has_aux=False):
     from .batching import vmap
 
     def jacfun(*args):
-        f, x, multiple = _argnums_partial(fun, args, argnums)
-        xs = x if multiple else (x,)
-        for leaf in tree.leaves(xs):
-            _check_inexact(leaf, "jacrev")
+        f, xs, multiple = _jacobian_inputs(fun, args, argnums, "jacrev")
         res = vjp(f, *xs, has_aux=has_aux)
         out, pullback = res[0], res[1]
         flat_out, out_tree = tree.flatten(out)
