@@ -2,10 +2,13 @@
 zeros left by differentiation, common-subexpression elimination, dead-code elimination."""
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from .avals import aval_of
 from .ir import Equation, Literal, Program, Var
+from .trace import Tracer
 
 # primitives that are the identity when their output aval equals their input aval
 _IDENTITY_IF_SAME_AVAL = {"reshape", "broadcast_in_dim", "convert", "slice"}
@@ -49,11 +52,13 @@ class _Rewriter:
         return a
 
     def value(self, a):
-        """The concrete value of an atom, or None when it is computed at run time."""
+        """The concrete value of an atom, or None when it is only known at run time (an input, a
+        computed value, or a constant that is a tracer of an enclosing transform)."""
         a = self.read(a)
         if isinstance(a, Literal):
             return a.value
-        return self.const_of.get(a)
+        value = self.const_of.get(a)
+        return None if isinstance(value, Tracer) else value
 
     def add_const(self, value):
         value = np.asarray(value)
@@ -172,16 +177,43 @@ def _atom_key(a):
     return ("var", a.id)
 
 
+_COMMUTATIVE = {"add", "mul", "max", "min", "eq", "ne", "and", "or", "xor"}
+
+
+def equation_key(name, inputs, params):
+    """Identical equations (up to the order of a commutative operation's inputs) have equal keys."""
+    keys = [_atom_key(a) for a in inputs]
+    if name in _COMMUTATIVE:
+        keys.sort()
+    return (name, tuple(keys), _param_key(params))
+
+
+def const_key(value):
+    """Equal constants have equal keys (tracers are compared by identity)."""
+    if isinstance(value, Tracer):
+        return ("tracer", id(value))
+    value = np.asarray(value)
+    if value.size and all(st == 0 for st in value.strides):  # a broadcast scalar: cheap to compare
+        return (value.shape, value.dtype.str, "bcast", value.flat[0].tobytes())
+    return (value.shape, value.dtype.str, hashlib.blake2b(np.ascontiguousarray(value).tobytes()).digest())
+
+
 def cse(program: Program) -> Program:
-    """Reuse the result of an identical earlier equation (same primitive, inputs and params)."""
+    """Reuse the result of an identical earlier equation (same primitive, inputs up to the order of
+    a commutative operation, and params); constants with equal values count as the same input."""
     rw = _Rewriter(program)
+    first_of = {}
+    for v, c in zip(program.constvars, program.consts):
+        rw.subst.setdefault(v, first_of.setdefault(const_key(c), v))
+        if rw.subst[v] is v:
+            del rw.subst[v]
     seen = {}
     for eqn in program.eqns:
         inputs = [rw.read(a) for a in eqn.inputs]
         if eqn.prim.always_trace:
             rw.eqns.append(Equation(eqn.prim, inputs, eqn.params, eqn.outputs))
             continue
-        key = (eqn.prim.name, tuple(_atom_key(a) for a in inputs), _param_key(eqn.params))
+        key = equation_key(eqn.prim.name, inputs, eqn.params)
         prev = seen.get(key)
         if prev is not None:
             for v, p in zip(eqn.outputs, prev):

@@ -10,6 +10,7 @@ import numpy as np
 
 from .avals import ShapedArray, aval_of
 from .ir import Equation, Literal, Program, Var
+from .passes import const_key, equation_key
 from .trace import Trace, Tracer, set_current_trace
 
 
@@ -34,6 +35,8 @@ class StagingTrace(Trace):
         self.eqns = []
         self.invars = []
         self._consts = {}  # id(value) -> (Var, value); the value is kept alive here
+        self._const_by_value = {}  # equal constants share one variable
+        self._staged = {}  # (primitive, inputs, params) -> outputs: identical equations are staged once
 
     def new_arg(self, aval: ShapedArray) -> StagingTracer:
         var = Var(aval)
@@ -71,7 +74,11 @@ class StagingTrace(Trace):
             return Literal(x)
         entry = self._consts.get(id(x))
         if entry is None:
-            entry = self._consts[id(x)] = (Var(aval_of(x)), x)
+            key = const_key(x)
+            var = self._const_by_value.get(key)
+            if var is None:
+                var = self._const_by_value[key] = Var(aval_of(x))
+            entry = self._consts[id(x)] = (var, x)
         return entry[0]
 
     def process_primitive(self, prim, args, params):
@@ -88,18 +95,26 @@ class StagingTrace(Trace):
         if prim.abstract_eval is None:
             raise NotImplementedError(f"primitive {prim.name!r} has no abstract_eval rule, so it cannot be staged")
         inputs = [self.to_var(a) for a in args]
+        key = None if prim.always_trace else equation_key(prim.name, inputs, params)
+        if key is not None and key in self._staged:
+            return self._staged[key]
         out_avals = prim.abstract_eval(*[v.aval for v in inputs], **params)
         if not prim.multiple_results:
             out_avals = [out_avals]
         outs = [StagingTracer(self, Var(a)) for a in out_avals]
         self.eqns.append(Equation(prim, inputs, params, [o.var for o in outs]))
-        return outs if prim.multiple_results else outs[0]
+        result = outs if prim.multiple_results else outs[0]
+        if key is not None:
+            self._staged[key] = result
+        return result
 
     def build(self, outs) -> Program:
         """The program from this trace's arguments to `outs` (tracers or constants)."""
         outvars = [self.to_var(o) for o in outs]
-        constvars = [v for v, _ in self._consts.values()]
-        consts = [x for _, x in self._consts.values()]
+        first = {}
+        for var, x in self._consts.values():
+            first.setdefault(var, x)
+        constvars, consts = list(first), list(first.values())
         return Program(constvars, self.invars, self.eqns, outvars, consts)
 
 
