@@ -188,13 +188,19 @@ def equation_key(name, inputs, params):
     return (name, tuple(keys), _param_key(params))
 
 
+_HASHED_SIZE = 4096  # larger constants are compared by identity: hashing them would cost more than it saves
+
+
 def const_key(value):
-    """Equal constants have equal keys (tracers are compared by identity)."""
+    """Equal constants have equal keys: broadcast scalars and small arrays by value, the rest (and
+    tracers) by identity."""
     if isinstance(value, Tracer):
-        return ("tracer", id(value))
+        return ("id", id(value))
     value = np.asarray(value)
     if value.size and all(st == 0 for st in value.strides):  # a broadcast scalar: cheap to compare
         return (value.shape, value.dtype.str, "bcast", value.flat[0].tobytes())
+    if value.size > _HASHED_SIZE:
+        return ("id", id(value))
     return (value.shape, value.dtype.str, hashlib.blake2b(np.ascontiguousarray(value).tobytes()).digest())
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .avals import ShapedArray, aval_of
 from .ir import Equation, Literal, Program, Var
-from .passes import const_key, equation_key
+from .passes import _param_key, const_key, equation_key
 from .trace import Trace, Tracer, set_current_trace
 
 
@@ -29,14 +29,18 @@ class StagingTracer(Tracer):
 class StagingTrace(Trace):
     transform_name = "jit (or another staging transform)"
 
-    def __init__(self, parent, arg_names=None):
+    def __init__(self, parent, arg_names=None, memoize_known=False):
         super().__init__(parent)
         self.arg_names = arg_names  # one per argument, for error messages
+        # staging a whole function (jit) also folds repeated work on known values; linearize does
+        # not, as that would keep every eager intermediate alive until the backward pass
+        self.memoize_known = memoize_known
         self.eqns = []
         self.invars = []
         self._consts = {}  # id(value) -> (Var, value); the value is kept alive here
         self._const_by_value = {}  # equal constants share one variable
         self._staged = {}  # (primitive, inputs, params) -> outputs: identical equations are staged once
+        self._known = {}   # the same for work on known values: (primitive, input ids, params) -> (inputs, result)
 
     def new_arg(self, aval: ShapedArray) -> StagingTracer:
         var = Var(aval)
@@ -84,11 +88,23 @@ class StagingTrace(Trace):
     def process_primitive(self, prim, args, params):
         owned = [self.owns(a) for a in args]
         if not any(owned):
-            with set_current_trace(self.parent):
-                return prim.bind(*args, **params)
+            return self._known_work(prim, args, params)
         if prim.partial_eval is not None and not all(owned):
             return prim.partial_eval(self, args, params)
         return self.stage(prim, args, params)
+
+    def _known_work(self, prim, args, params):
+        """Hand work on known values to the parent, once per distinct (primitive, inputs, params)."""
+        key = None if prim.always_trace or not self.memoize_known else \
+            (prim.name, tuple(map(id, args)), _param_key(params))
+        hit = self._known.get(key)
+        if hit is not None:
+            return hit[1]
+        with set_current_trace(self.parent):
+            result = prim.bind(*args, **params)
+        if key is not None:
+            self._known[key] = (args, result)  # keeps the inputs alive, so their ids stay theirs
+        return result
 
     def stage(self, prim, args, params):
         """Record `prim` applied to `args` as an equation; returns tracers for its outputs."""
@@ -121,7 +137,7 @@ class StagingTrace(Trace):
 def trace_to_program(fun, in_avals, parent=None) -> Program:
     """Stage `fun` (flat list of arrays -> flat list) applied to values of the given avals."""
     from .trace import ROOT
-    trace = StagingTrace(parent if parent is not None else ROOT)
+    trace = StagingTrace(parent if parent is not None else ROOT, memoize_known=True)
     try:
         args = [trace.new_arg(a) for a in in_avals]
         with set_current_trace(trace):
@@ -135,7 +151,7 @@ def stage_closed(fun, in_avals, arg_names=None):
     """Stage `fun` under the current trace. Constants it captures that are tracers of enclosing
     transforms become leading inputs of the program. -> (program, those tracers)."""
     from .trace import current_trace
-    trace = StagingTrace(current_trace(), arg_names)
+    trace = StagingTrace(current_trace(), arg_names, memoize_known=True)
     try:
         args = [trace.new_arg(a) for a in in_avals]
         with set_current_trace(trace):

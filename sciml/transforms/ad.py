@@ -13,7 +13,6 @@ import numpy as np
 from .. import tree
 from ..core.avals import UndefinedPrimal, Zero, aval_of, is_differentiable_dtype
 from ..core.ir import Literal, Var
-from ..core.passes import optimize
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace
 from ..core.trace import Trace, Tracer, current_trace, set_current_trace
@@ -140,9 +139,7 @@ def linearize_flat(fun, primals, aux=None):
             aux[:] = _lift_aux(jt, aux)
         out_primals, out_tangents = _unzip(map(jt.lift, outs))
         nonzero = [pe.owns(t) for t in out_tangents]
-        # deduplicated before transposition: a repeated tangent computation would transpose into
-        # separate cotangent computations that no later pass can merge
-        program = optimize(pe.build([t for t, nz in zip(out_tangents, nonzero) if nz]))
+        program = pe.build([t for t, nz in zip(out_tangents, nonzero) if nz])
     finally:
         jt.alive = pe.alive = False
     in_mask = [not isinstance(t, Zero) for t in tangents]
