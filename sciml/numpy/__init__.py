@@ -10,18 +10,18 @@ from . import array_methods, fft, linalg  # noqa: F401
 from .creation import (arange, array, asarray, copy, empty, eye, full, full_like, identity, linspace,  # noqa: F401
                        meshgrid, ones, ones_like, tri, zeros, zeros_like)
 from .elementwise import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
-                          arctanh, around, bitwise_and, bitwise_not, bitwise_or, ceil, clip, conj, conjugate,
+                          arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clip, conj, conjugate,
                           convert, cos, cosh, divide, equal, erf, exp, exp2, expm1, floor, floor_divide, greater,
-                          greater_equal, hypot, imag, invert, isfinite, isinf, isnan, less, less_equal, log,
+                          greater_equal, hypot, imag, invert, isfinite, isinf, isnan, left_shift, less, less_equal, log,
                           log1p, log2, log10, logaddexp, logical_and, logical_not, logical_or, logical_xor,
                           maximum, minimum, mod, multiply, negative, not_equal, positive, power, real,
-                          reciprocal, remainder, round, sigmoid, sign, sin, sinh, sqrt, square, subtract, tan,
+                          reciprocal, remainder, right_shift, round, sigmoid, sign, sin, sinh, sqrt, square, subtract, tan,
                           tanh, true_divide, where)
 from .indexing import at, take, take_along_axis  # noqa: F401
 from .linalg_products import (diag, diagonal, dot, einsum, inner, matmul, outer, tensordot, trace,  # noqa: F401
                               tril, triu, vdot)
-from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min,  # noqa: F401
-                         prod, std, sum, var)
+from .reductions import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum, max, mean,  # noqa: F401
+                         min, prod, sort, std, sum, var)
 from .manipulation import (atleast_1d, atleast_2d, broadcast_arrays, broadcast_to, column_stack,  # noqa: F401
                     concatenate, expand_dims, flip, fliplr, flipud, hstack, moveaxis, pad, ravel, repeat,
                     reshape, roll, split, squeeze, stack, swapaxes, tile, transpose, vstack)

@@ -33,7 +33,10 @@ _OPERATORS = {
     "__rand__": lambda a, b: _logic(E.logical_and, E.bitwise_and, b, a),
     "__or__": lambda a, b: _logic(E.logical_or, E.bitwise_or, a, b),
     "__ror__": lambda a, b: _logic(E.logical_or, E.bitwise_or, b, a),
-    "__xor__": E.logical_xor, "__neg__": E.negative, "__pos__": E.positive, "__abs__": E.absolute,
+    "__xor__": lambda a, b: _logic(E.logical_xor, E.bitwise_xor, a, b),
+    "__rxor__": lambda a, b: _logic(E.logical_xor, E.bitwise_xor, b, a),
+    "__lshift__": E.left_shift, "__rlshift__": _swap(E.left_shift),
+    "__rshift__": E.right_shift, "__rrshift__": _swap(E.right_shift), "__neg__": E.negative, "__pos__": E.positive, "__abs__": E.absolute,
     "__invert__": lambda a: E.logical_not(a) if a.dtype == np.bool_ else E.bitwise_not(a),
     "__getitem__": I.getitem,
 }

@@ -315,3 +315,30 @@ reduce_or_p.numba = _numba_reduction("np.any")
 argmax_p.numba = _numba_arg("argmax_rows")
 argmin_p.numba = _numba_arg("argmin_rows")
 cumsum_p.numba = _cumsum_numba
+
+
+# ---- sorting ----------------------------------------------------------------------------------------
+
+argsort_p = Primitive("argsort", lambda x, axis: np.argsort(x, axis=axis, kind="stable"),
+                      lambda x, axis: ShapedArray(x.shape, np.int64))
+argsort_p.jvp = R.zero_jvp(argsort_p)
+argsort_p.batch = _arg_batch(argsort_p)
+
+
+def argsort(a, axis=-1, kind=None):
+    """Indices that sort `a` along `axis` (stable)."""
+    if not isinstance(a, Tracer):
+        return np.argsort(a, axis=axis, kind="stable")
+    if axis is None:
+        a, axis = S.ravel(a), 0
+    return argsort_p.bind(a, axis=S.norm_axes(axis, a.ndim, "argsort")[0])
+
+
+def sort(a, axis=-1):
+    """Sorted copy of `a`; differentiable (the derivative follows the elements)."""
+    if not isinstance(a, Tracer):
+        return np.sort(a, axis=axis)
+    from .indexing import take_along_axis
+    if axis is None:
+        a, axis = S.ravel(a), 0
+    return take_along_axis(a, argsort(a, axis), axis)
