@@ -27,14 +27,11 @@ from sciml.core.passes import count_equations
 
 from .harness import machine, median_time, update_section
 
-SIZES = [2, 64, 64, 64, 64, 1]
-NU = 0.01 / np.pi
+from .pinn_burgers_data import NU, SIZES, init_weights, points
 
 
 def init(dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    return [(rng.normal(size=(m, n)).astype(dtype) * np.sqrt(2.0 / (m + n)).astype(dtype), np.zeros(n, dtype))
-            for m, n in zip(SIZES[:-1], SIZES[1:])]
+    return init_weights(dtype, seed)
 
 
 def mlp(params, xt):
@@ -46,13 +43,7 @@ def mlp(params, xt):
 
 
 def data(dtype, seed=1):
-    rng = np.random.default_rng(seed)
-    col = np.column_stack([rng.uniform(-1, 1, 8192), rng.uniform(0, 1, 8192)]).astype(dtype)
-    x0 = rng.uniform(-1, 1, 256)
-    ic = np.column_stack([x0, np.zeros(256)]).astype(dtype)
-    ic_u = (-np.sin(np.pi * x0)).astype(dtype)
-    bc = np.column_stack([np.where(rng.uniform(size=256) < 0.5, -1.0, 1.0), rng.uniform(0, 1, 256)]).astype(dtype)
-    return col, ic, ic_u, bc
+    return points(dtype, seed)
 
 
 def loss(params, col, ic, ic_u, bc):
@@ -107,10 +98,31 @@ def _in_subprocess(dtype, backend, repeats, cache_dir):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+PEERS = {"JAX jit": "pinn_burgers_jax.py", "PyTorch eager": "pinn_burgers_torch.py"}
+
+
+def _peers(python, repeats):
+    """{peer: {dtype: [ms, first call s, loss]}} for the peers that run under `python`."""
+    results = {}
+    if not python:
+        return results
+    for name, script in PEERS.items():
+        path = pathlib.Path(__file__).with_name("peers") / script
+        out = subprocess.run([python, str(path), str(repeats)], capture_output=True, text=True)
+        if out.returncode == 0:
+            results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        else:
+            print(f"{name}: not measured ({out.stderr.strip().splitlines()[-1] if out.stderr else 'failed'})")
+    return results
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--peer-python", default=os.environ.get("SCIML_PEER_PYTHON"),
+                   help="an interpreter with jax and/or torch installed, to run the peers side by side")
     args = p.parse_args(argv)
+    peers = _peers(args.peer_python, args.repeats)
     lines = ["| dtype | mode | ms per step | first call, cold (s) | first call, warm disk cache (s) |",
              "|---|---|---|---|---|"]
     sizes = []
@@ -121,7 +133,12 @@ def main(argv=None):
                 ms, cold, losses[backend] = _in_subprocess(dtype, backend, args.repeats, cache)
                 warm = _in_subprocess(dtype, backend, 1, cache)[1] if backend == "numba" else None
             label = "eager" if backend == "eager" else f"jit, {backend} backend"
-            lines.append(f"| {dtype} | {label} | {ms:.1f} | {cold:.2f} | {'' if warm is None else f'{warm:.2f}'} |")
+            lines.append(f"| {dtype} | sciml {label} | {ms:.1f} | {cold:.2f} | {'' if warm is None else f'{warm:.2f}'} |")
+            if backend == "numba":
+                best = ms
+        for name, results in peers.items():
+            ms, first, losses[name] = results[dtype]
+            lines.append(f"| {dtype} | {name} ({ms / best:.2f}x the sciml numba step) | {ms:.1f} | {first:.2f} | |")
         # every mode computes the same loss
         np.testing.assert_allclose(list(losses.values()), losses["eager"], rtol=1e-4 if dtype == "float32" else 1e-10)
         d = getattr(np, dtype)
