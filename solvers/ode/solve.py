@@ -1,0 +1,277 @@
+"""solve: adaptive explicit Runge-Kutta integration written in sciml, so it runs under jit (the step
+loop is a lax.while_loop), batches under vmap (each trajectory keeps its own step size), and
+differentiates: forward mode through the loop, reverse mode by a discrete adjoint that runs the
+vector-Jacobian product of every accepted step backwards (the exact gradient of the numerical
+solution, whatever the number of steps; step sizes are held fixed, as they are in forward mode).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import sciml
+import sciml.numpy as snp
+from sciml import lax, tree
+from sciml.core.avals import aval_of
+
+from . import tableaus
+from .controllers import ConstantStepSize, PIDController
+
+SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE = 0, 1, 2, 3
+STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (max_steps) was reached",
+                   DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
+                   NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)"}
+
+
+class ODESolveError(RuntimeError):
+    """The solver stopped before the end of the time span."""
+
+
+@dataclass
+class Solution:
+    """ts: the save times; ys: the state at those times (the pytree of y0 with a leading time axis);
+    stats: steps accepted/rejected and right-hand-side evaluations; status: 0 on success."""
+    ts: object
+    ys: object
+    stats: dict
+    status: object
+
+    @property
+    def message(self):
+        return STATUS_MESSAGES[int(self.status)]
+
+
+# ---- flattening the state ------------------------------------------------------------------------
+
+def _ravel(y0):
+    leaves, treedef = tree.flatten(y0)
+    shapes = [aval_of(x).shape for x in leaves]
+    sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
+    dtype = np.result_type(*[aval_of(x).dtype for x in leaves])
+    if not np.issubdtype(dtype, np.inexact):
+        dtype = np.dtype(np.float64)
+    flat = snp.concatenate([snp.reshape(snp.convert(snp.asarray(x), dtype), (-1,)) for x in leaves])
+
+    def unravel(v):
+        parts, start = [], 0
+        for shape, n in zip(shapes, sizes):
+            parts.append(snp.reshape(v[..., start:start + n], v.shape[:-1] + shape))
+            start += n
+        return treedef.unflatten(parts)
+    return flat, unravel
+
+
+# ---- one Runge-Kutta step --------------------------------------------------------------------------
+
+def rk_step(fun, tab, t, y, dt, args, k1):
+    """-> (y_new, error estimate (or None), f(t + dt, y_new), number of new f evaluations)."""
+    ks = [k1]
+    for ci, row in zip(tab.c[1:], tab.a[1:]):
+        incr = sum((aij * k for aij, k in zip(row, ks) if aij != 0), snp.zeros_like(y))
+        ks.append(fun(t + ci * dt, y + dt * incr, args))
+    y_new = y + dt * sum((bj * k for bj, k in zip(tab.b, ks) if bj != 0), snp.zeros_like(y))
+    err = None if tab.b_err is None else dt * sum((ej * k for ej, k in zip(tab.b_err, ks) if ej != 0),
+                                                 snp.zeros_like(y))
+    if tab.fsal:
+        return y_new, err, ks[-1], len(tab.c) - 1
+    return y_new, err, fun(t + dt, y_new, args), len(tab.c)
+
+
+def hermite(theta, dt, y0, f0, y1, f1):
+    """Cubic Hermite interpolation on a step, at fractions `theta` (a vector) of it."""
+    th = theta[:, None]
+    h00 = (2 * th - 3) * th * th + 1
+    h10 = ((th - 2) * th + 1) * th
+    h01 = (3 - 2 * th) * th * th
+    h11 = (th - 1) * th * th
+    return h00 * y0 + h10 * dt * f0 + h01 * y1 + h11 * dt * f1
+
+
+def _error_norm(err, y, y_new, rtol, atol):
+    scale = atol + rtol * snp.maximum(snp.abs(y), snp.abs(y_new))
+    return snp.sqrt(snp.mean((err / scale) ** 2))
+
+
+def _initial_step(fun, t0, y0, f0, args, order, rtol, atol, t1):
+    """Hairer, Norsett & Wanner's starting step-size heuristic."""
+    scale = atol + rtol * snp.abs(y0)
+    d0 = snp.sqrt(snp.mean((y0 / scale) ** 2))
+    d1 = snp.sqrt(snp.mean((f0 / scale) ** 2))
+    h0 = snp.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / snp.where(d1 == 0, 1.0, d1))
+    h0 = snp.minimum(h0, t1 - t0)
+    f1 = fun(t0 + h0, y0 + h0 * f0, args)
+    d2 = snp.sqrt(snp.mean(((f1 - f0) / scale) ** 2)) / h0
+    dmax = snp.maximum(d1, d2)
+    h1 = snp.where(dmax <= 1e-15, snp.maximum(1e-6, h0 * 1e-3),
+                   (0.01 / snp.where(dmax == 0, 1.0, dmax)) ** (1.0 / (order + 1)))
+    return snp.minimum(100 * h0, h1)
+
+
+# ---- the integration loop --------------------------------------------------------------------------
+
+def _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0, max_steps, record):
+    """The forward loop. -> (ys at ts_save, stats, status, history). With `record`, the history holds
+    the start time, step size and state of every accepted step (for the adjoint)."""
+    n = y0.shape[0]
+    f0 = fun(t0, y0, args)
+    adaptive = tab.adaptive and not isinstance(controller, ConstantStepSize)
+    given_dt0 = dt0
+    if dt0 is None:
+        if not adaptive:
+            raise ValueError(f"method {tab.name!r} has no error estimate: give dt0 (a constant step size)")
+        dt0 = lax.stop_gradient(_initial_step(fun, t0, y0, f0, args, tab.order, rtol, atol, t1))
+    dt0 = snp.asarray(dt0, y0.dtype) * 1.0
+    ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (ts_save.shape[0], n)),
+                   snp.zeros((ts_save.shape[0], n), y0.dtype))
+    hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype)) \
+        if record else ()
+    int0 = np.asarray(0, np.int64)
+    nfev0 = np.asarray(2 if given_dt0 is None else 1, np.int64)
+    # state: t, y, f(t, y), dt, saved ys, accepted, rejected, f evaluations, status, controller memory, history
+    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, nfev0, int0,
+             controller.init(y0.dtype), hist)
+
+    def cond(s):
+        t, status, accepted, rejected = s[0], s[8], s[5], s[6]
+        return (t < t1) & (status == SUCCESS)
+
+    def body(s):
+        t, y, f, dt, ys, accepted, rejected, nfev, status, memory, hist = s
+        # end exactly at t1, without leaving a sliver of a step
+        sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
+        dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
+        y_new, err, f_new, evals = rk_step(fun, tab, t, y, dt, args, f)
+        if adaptive:
+            en = lax.stop_gradient(_error_norm(err, y, y_new, rtol, atol))
+            finite = snp.isfinite(en)
+            accept = finite & (en <= 1.0)
+        else:
+            en = np.asarray(0.0, y0.dtype)
+            finite = snp.all(snp.isfinite(y_new))
+            accept = finite
+        t_new = t + dt
+        theta = (ts_save - t) / snp.where(dt > 0, dt, 1.0)  # dt is 0 in lanes that have finished
+        inside = accept & (ts_save > t) & (ts_save <= t_new)
+        ys = snp.where(inside[:, None], hermite(theta, dt, y, f, y_new, f_new), ys)
+        if record:
+            slot = snp.minimum(accepted, max_steps - 1)
+            keep = lambda buf, v: snp.where(accept, snp.at(buf)[slot].set(v), buf)  # noqa: E731
+            hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y))
+        dt_next, memory = controller.propose(dt, en, accept, memory, tab.order)
+        tiny = (dt_next < 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & (t_new < t1)
+        accepted_new = accepted + snp.convert(accept, np.int64)
+        rejected_new = rejected + snp.convert(~accept, np.int64)
+        status = snp.where(~finite & (tiny | (not adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
+        status = snp.where((accepted_new + rejected_new >= max_steps) & (t_new < t1) & (status == SUCCESS),
+                           MAX_STEPS, status)
+        return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next, ys,
+                accepted_new, rejected_new, nfev + evals, status, memory, hist)
+
+    t, y, f, dt, ys, accepted, rejected, nfev, status, _, hist = lax.while_loop(cond, body, state)
+    stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
+             "t_final": t}
+    return ys, stats, status, (hist, accepted)
+
+
+def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
+          controller=None, adjoint="discrete", throw=True):
+    """Integrate dy/dt = f(t, y, args) over t_span = (t0, t1).
+
+    y0 and args are pytrees (args may hold an nn module). saveat: None or "t1" (the end), "t0t1", or
+    an array of times in [t0, t1]. method: a name from solvers.ode.tableaus.METHODS or a Tableau.
+    controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0.
+    adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps) or
+    "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
+    throw=True a solve that stops early raises ODESolveError giving the time reached (when the
+    values are concrete); otherwise check `Solution.status`.
+    """
+    tab = tableaus.get(method)
+    controller = controller if controller is not None else PIDController()
+    if adjoint not in ("discrete", "forward"):
+        raise ValueError(f"adjoint must be 'discrete' or 'forward', got {adjoint!r}")
+    t0, t1 = t_span
+    if not isinstance(t0, sciml.core.Tracer) and not isinstance(t1, sciml.core.Tracer) and not float(t1) > float(t0):
+        raise ValueError(f"t_span must be increasing, got {t_span}")
+    flat0, unravel = _ravel(y0)
+    dtype = flat0.dtype
+    if saveat is None or (isinstance(saveat, str) and saveat == "t1"):
+        ts_save = snp.reshape(snp.asarray(t1, dtype) * 1.0, (1,))
+    elif isinstance(saveat, str) and saveat == "t0t1":
+        ts_save = snp.stack([snp.asarray(t0, dtype) * 1.0, snp.asarray(t1, dtype) * 1.0])
+    else:
+        ts_save = snp.asarray(saveat, dtype)
+        if not isinstance(ts_save, sciml.core.Tracer) and (np.any(np.diff(ts_save) < 0) or ts_save[0] < t0
+                                                            or ts_save[-1] > t1):
+            raise ValueError("saveat times must be sorted and lie within t_span")
+
+    def fun(t, v, a):
+        out = f(t, unravel(v), a)
+        flat, _ = _ravel(out)
+        if flat.shape != v.shape:
+            raise ValueError(f"f returned {tree.structure(out)} with {flat.shape[0]} values for a state of "
+                             f"{v.shape[0]} values")
+        return snp.convert(flat, dtype)
+
+    settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps)
+    if adjoint == "forward":
+        ys, stats, status, _ = _integrate(fun, tab, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
+    else:
+        ys, stats, status = _solve_flat(fun, tab, controller, flat0, t0, t1, args, ts_save, settings)
+    if throw and not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
+        raise ODESolveError(f"the ODE solve stopped at t={float(stats['t_final']):.6g} before t1={float(t1):.6g}: "
+                            f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
+                            f"rejected {int(stats['num_rejected_steps'])}). Raise max_steps, loosen rtol/atol, or "
+                            "use a stiff method.")
+    return Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
+
+
+def _solve_flat(fun, tab, controller, y0, t0, t1, args, ts_save, settings):
+    """The discrete-adjoint solve as a custom_vjp of (y0, args)."""
+
+    @sciml.custom_vjp
+    def run(y0, args):
+        ys, stats, status, _ = _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, record=False, **settings)
+        return ys, stats, status
+
+    def fwd(y0, args):
+        ys, stats, status, (hist, accepted) = _integrate(fun, tab, controller, y0, t0, t1, args, ts_save,
+                                                            record=True, **settings)
+        return (ys, stats, status), (hist, accepted, y0, args)
+
+    def bwd(res, cts):
+        (hist_t, hist_dt, hist_y), accepted, y0_, args_ = res
+        ct_ys = cts[0]
+        arg_leaves, arg_tree = tree.flatten(args_)
+        diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
+
+        def body(state):
+            i, lam, acc = state
+            t, dt, y_i = (snp.take(h, i, axis=0) for h in (hist_t, hist_dt, hist_y))
+            inside = (ts_save > t) & (ts_save <= t + dt)
+
+            def step_out(y, *leaves):  # one accepted step and the values it saved, as a function of y, args
+                a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
+                f0 = fun(t, y, a)
+                y_new, _, f_new, _ = rk_step(fun, tab, t, y, dt, a, f0)
+                return y_new, snp.where(inside[:, None], hermite((ts_save - t) / dt, dt, y, f0, y_new, f_new), 0.0)
+
+            _, pullback = sciml.vjp(step_out, y_i, *[x for x, d in zip(arg_leaves, diff) if d])
+            cts_in = pullback((lam, snp.where(inside[:, None], ct_ys, 0.0)))
+            return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:]))
+
+        acc0 = tuple(snp.zeros_like(x) for x, d in zip(arg_leaves, diff) if d)
+        lam0 = snp.zeros_like(y0_)
+        _, lam, acc = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, lam0, acc0))
+        lam = lam + snp.sum(snp.where((ts_save == t0)[:, None], ct_ys, 0.0), axis=0)
+        it = iter(acc)
+        ct_args = arg_tree.unflatten([next(it) if d else snp.zeros_like(x) for x, d in zip(arg_leaves, diff)])
+        return lam, ct_args
+
+    run.defvjp(fwd, bwd)
+    return run(y0, args)
+
+
+def _merge(diff_values, all_leaves, diff):
+    it = iter(diff_values)
+    return [next(it) if d else x for x, d in zip(all_leaves, diff)]
