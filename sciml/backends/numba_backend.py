@@ -80,8 +80,11 @@ class Lowering:
         if value.dtype == np.bool_:
             return repr(bool(value))
         if np.issubdtype(value.dtype, np.complexfloating):
-            return f"np.{value.dtype.name}(complex({value.real!r}, {value.imag!r}))"
-        return f"{np_dtype(value.dtype)}({value.item()!r})"
+            return f"np.{value.dtype.name}(complex(float({str(value.real)!r}), float({str(value.imag)!r})))"
+        item = value.item()
+        if isinstance(item, float) and not np.isfinite(item):  # inf and nan have no literal in Python
+            return f"{np_dtype(value.dtype)}(float({str(item)!r}))"
+        return f"{np_dtype(value.dtype)}({item!r})"
 
     def contiguous(self, name, aval):
         return f"np.ascontiguousarray({name})" if aval.shape else name
@@ -117,7 +120,7 @@ class Lowering:
             group = groups.get(k)
             if group is not None:
                 if k == group[-1]:
-                    self._emit_group(program, [program.eqns[j] for j in group], env, groups)
+                    self._emit_group(program, [program.eqns[j] for j in group], env)
                     emitted.update(group)
                 continue
             ins = [self._atom(env, a) for a in eqn.inputs]
@@ -151,7 +154,7 @@ class Lowering:
                       f"dtype={np_dtype(aval.dtype)})")
         return out
 
-    def _emit_group(self, program, members, env, groups):
+    def _emit_group(self, program, members, env):
         """One loop nest computing every member; outputs used elsewhere are written to arrays."""
         shape = members[-1].outputs[0].aval.shape
         inside = {v for e in members for v in e.outputs}
@@ -350,7 +353,7 @@ def _kernel(program, members):
         if v in env and np.ndim(c) and np.asarray(c).size and all(st == 0 for st in np.asarray(c).strides):
             ctx.scalar_of[env[v]] = ctx.literal(np.asarray(c).flat[0])
     known = set(env)
-    ctx._emit_group(program, members, env, None)
+    ctx._emit_group(program, members, env)
     outputs = [v for e in members for v in e.outputs if v in env and v not in known]
     args = ", ".join(f"x{i}" for i in range(len(inputs)))
     src = (f"def KERNEL({args}):\n" + "\n".join(ctx.lines)

@@ -157,11 +157,12 @@ def simplify(program: Program) -> Program:
     return rw.finish()
 
 
-def _param_key(value):
+def param_key(value):
+    """A hashable stand-in for an equation's params (programs and functions by identity)."""
     if isinstance(value, dict):
-        return tuple(sorted((k, _param_key(v)) for k, v in value.items()))
+        return tuple(sorted((k, param_key(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(_param_key(v) for v in value)
+        return tuple(param_key(v) for v in value)
     if isinstance(value, Program) or callable(value):
         return ("id", id(value))
     try:
@@ -185,7 +186,7 @@ def equation_key(name, inputs, params):
     keys = [_atom_key(a) for a in inputs]
     if name in _COMMUTATIVE:
         keys.sort()
-    return (name, tuple(keys), _param_key(params))
+    return (name, tuple(keys), param_key(params))
 
 
 _HASHED_SIZE = 4096  # larger constants are compared by identity: hashing them would cost more than it saves

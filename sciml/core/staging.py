@@ -10,7 +10,7 @@ import numpy as np
 
 from .avals import ShapedArray, aval_of
 from .ir import Equation, Literal, Program, Var
-from .passes import _param_key, const_key, equation_key
+from .passes import const_key, equation_key, param_key
 from .trace import Trace, Tracer, set_current_trace
 
 
@@ -96,7 +96,7 @@ class StagingTrace(Trace):
     def _known_work(self, prim, args, params):
         """Hand work on known values to the parent, once per distinct (primitive, inputs, params)."""
         key = None if prim.always_trace or not self.memoize_known else \
-            (prim.name, tuple(map(id, args)), _param_key(params))
+            (prim.name, tuple(map(id, args)), param_key(params))
         hit = self._known.get(key)
         if hit is not None:
             return hit[1]

@@ -122,3 +122,8 @@ def test_config_sets_the_default_backend():
     assert "njit" not in f.lower(np.ones(3)).as_text()
     with pytest.raises(ValueError, match="jit_backend"):
         sciml.config.update("jit_backend", "cuda")
+
+
+def test_non_finite_literals():
+    f = lambda x: snp.minimum(x, np.inf) + snp.where(x > 5, np.nan, 0.0) - snp.maximum(x, -np.inf)  # noqa: E731
+    _compare(f, (np.array([1.0, 7.0]),), 1e-12)

@@ -1,0 +1,145 @@
+"""`minimize`: scipy.optimize.minimize on a pytree of parameters, with exact derivatives from sciml.
+
+The pytree is flattened to one float64 vector (`ravel_pytree`); the objective and its gradient are
+one jitted `value_and_grad` (traced once, reused at every scipy call); methods that accept `hessp`
+get Hessian-vector products by forward-over-reverse differentiation (jvp of the gradient), and
+`dogleg`/`trust-exact` get the full Hessian (jacfwd of the gradient).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.optimize
+
+from .. import tree
+from ..core.avals import aval_of
+from ..transforms.ad import jacfwd, jvp, value_and_grad
+from ..transforms.jit import jit
+from .flat import ravel_pytree
+
+METHODS = ("nelder-mead", "powell", "cg", "bfgs", "newton-cg", "l-bfgs-b", "tnc", "cobyla", "cobyqa", "slsqp",
+           "trust-constr", "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
+_GRADIENT_FREE = ("nelder-mead", "powell", "cobyla", "cobyqa")
+_HESSP = ("newton-cg", "trust-ncg", "trust-krylov", "trust-constr")
+_HESS = ("dogleg", "trust-exact")
+
+
+def _check_scalar(out):
+    try:
+        shape = aval_of(out).shape
+    except Exception:  # noqa: BLE001 - not an array at all
+        raise TypeError(f"minimize: fun must return a scalar, got {type(out).__name__}") from None
+    if shape != ():
+        raise TypeError(f"minimize: fun must return a scalar, got an array of shape {shape} "
+                        "(reduce it, e.g. with .sum())")
+    return out
+
+
+def _flat_bounds(bounds, params, n):
+    """scipy Bounds (on the flat vector) or a pair (lower, upper), each None, a scalar or a pytree like
+    params with None/scalar/array leaves -> scipy Bounds."""
+    if isinstance(bounds, scipy.optimize.Bounds):
+        return bounds
+    if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
+        raise TypeError("minimize: bounds must be scipy.optimize.Bounds or a pair (lower, upper) of scalars or "
+                        "pytrees shaped like params")
+
+    def side(b, fill):
+        if b is None or np.isscalar(b):
+            return np.full(n, fill if b is None else float(b))
+        b = tree.map(lambda v, p: np.broadcast_to(np.asarray(fill if v is None else v, np.float64), aval_of(p).shape),
+                     b, params, is_leaf=lambda v: v is None)
+        return np.asarray(ravel_pytree(b, np.float64)[0])
+    return scipy.optimize.Bounds(side(bounds[0], -np.inf), side(bounds[1], np.inf))
+
+
+def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), bounds=None, constraints=(),
+             tol=None, callback=None, **options):
+    """scipy.optimize.minimize over a pytree: -> (params pytree at the optimum, scipy OptimizeResult).
+
+    fun(params, *args) -> scalar, written in sciml. jac=True takes the exact gradient from
+    sciml.value_and_grad (jitted once); jac=False lets scipy use finite differences (or nothing, for
+    derivative-free methods); a callable jac(params, *args) returns a gradient pytree. hessp=None
+    supplies Hessian-vector products (jvp of the gradient) to the methods that accept them
+    (Newton-CG, trust-ncg, trust-krylov, trust-constr) and the Hessian to dogleg/trust-exact;
+    hessp=False supplies neither; a callable hessp(params, v, *args) is used as given (v and its
+    result are pytrees like params). `bounds` is scipy.optimize.Bounds on the flat vector,
+    or a pair (lower, upper) of scalars or pytrees like params (None: unbounded). Remaining keywords go to scipy as `options`
+    (e.g. maxiter, gtol); `callback` receives the parameter pytree.
+
+    >>> import numpy as np, sciml.numpy as snp
+    >>> p, res = minimize(lambda p: snp.sum((p["a"] - 2.0) ** 2), {"a": np.zeros(3)})
+    >>> np.allclose(p["a"], 2.0), res.success
+    (True, True)
+    """
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise ValueError(f"minimize: unknown method {method!r}; choose one of "
+                         + ", ".join(["Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
+                                      "COBYLA", "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg",
+                                      "trust-exact", "trust-krylov"]))
+    m = method.lower()
+    args = tuple(args) if isinstance(args, (tuple, list)) else (args,)
+    leaves = tree.leaves(params)
+    for leaf in leaves:
+        if not np.issubdtype(aval_of(leaf).dtype, np.floating):
+            raise TypeError(f"minimize: parameters must be floating point, got a leaf of dtype {aval_of(leaf).dtype} "
+                            "(convert it with .astype(float), or pass it through args)")
+    x0, unravel = ravel_pytree(params, np.float64)
+    x0 = np.asarray(x0, np.float64)
+    n = x0.shape[0]
+
+    def flat_fun(x, *a):
+        return _check_scalar(fun(unravel(x), *a))
+
+    f_only = jit(flat_fun)
+    f_and_g = jit(value_and_grad(flat_fun))
+    grad_only = lambda x, *a: value_and_grad(flat_fun)(x, *a)[1]  # noqa: E731
+
+    if m in _GRADIENT_FREE and jac is True:
+        jac = False
+    if callable(jac):
+        user_jac = jac
+        fun_for_scipy = lambda x, *a: float(f_only(x, *a))  # noqa: E731
+        jac_for_scipy = lambda x, *a: np.asarray(ravel_pytree(user_jac(unravel(x), *a), np.float64)[0])  # noqa: E731
+    elif jac:
+        def fun_for_scipy(x, *a):
+            v, g = f_and_g(x, *a)
+            return float(v), np.asarray(g, np.float64)
+        jac_for_scipy = True
+    else:
+        fun_for_scipy = lambda x, *a: float(f_only(x, *a))  # noqa: E731
+        jac_for_scipy = None
+
+    kwargs = {}
+    if hessp is not False and hessp is not None:
+        if not callable(hessp):
+            raise TypeError(f"minimize: hessp must be None, False or a function, got {type(hessp).__name__}")
+        if m not in _HESSP:
+            raise ValueError(f"minimize: method {method!r} does not use hessp; use one of Newton-CG, trust-ncg, "
+                             "trust-krylov, trust-constr")
+        user_hessp = hessp
+        kwargs["hessp"] = lambda x, v, *a: np.asarray(
+            ravel_pytree(user_hessp(unravel(x), unravel(v), *a), np.float64)[0])
+    elif hessp is None and m in _HESSP:
+        hvp = jit(lambda x, v, *a: jvp(lambda y: grad_only(y, *a), (x,), (v,))[1])
+        kwargs["hessp"] = lambda x, v, *a: np.asarray(hvp(np.asarray(x, np.float64), np.asarray(v, np.float64), *a))
+    elif hessp is None and m in _HESS:
+        hess = jit(lambda x, *a: jacfwd(lambda y: grad_only(y, *a))(x))
+        kwargs["hess"] = lambda x, *a: np.asarray(hess(np.asarray(x, np.float64), *a))
+    if (m in ("newton-cg", "dogleg", "trust-ncg", "trust-exact", "trust-krylov")) and jac_for_scipy is None:
+        raise ValueError(f"minimize: method {method!r} needs the gradient: use jac=True")
+
+    user_callback = callback
+    if callback is not None:
+        if m == "trust-constr":
+            kwargs["callback"] = lambda xk, state=None: user_callback(unravel(np.asarray(xk)))
+        else:
+            kwargs["callback"] = lambda xk, *rest: user_callback(unravel(np.asarray(xk)))
+    if bounds is not None:
+        kwargs["bounds"] = _flat_bounds(bounds, params, n)
+    if constraints:
+        kwargs["constraints"] = constraints
+
+    result = scipy.optimize.minimize(fun_for_scipy, x0, args=args, method=method, jac=jac_for_scipy, tol=tol,
+                                     options=options or None, **kwargs)
+    result.params = unravel(np.asarray(result.x, np.float64))
+    return result.params, result
