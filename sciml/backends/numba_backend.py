@@ -389,10 +389,14 @@ def _compile_kernels(program: Program):
     return run
 
 
+def _has_loops(program: Program):
+    return any(e.prim.name in ("while", "scan") for e in program.eqns)
+
+
 def compile_program(program: Program):
-    """Small programs compile whole (loops and all, no Python per step); programs on large arrays
-    compile their fused loops as kernels called from a Python driver."""
-    if _largest(program) >= VECTORISE_SIZE:
+    """Programs with loops, or on small arrays, compile whole (no Python per step); straight-line
+    programs on large arrays compile their fused loops as kernels called from a Python driver."""
+    if _largest(program) >= VECTORISE_SIZE and not _has_loops(program):
         return _compile_kernels(program)
     try:
         src, consts = source(program)

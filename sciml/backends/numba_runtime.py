@@ -85,3 +85,19 @@ def scatter_add_rows(x, idx, upd):
     for k in range(idx.shape[0]):
         out[idx[k]] += upd[k]
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def scatter_rows(x, idx, upd):
+    out = x.copy()
+    for k in range(idx.shape[0]):
+        out[idx[k]] = upd[k]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def scatter_mul_rows(x, idx, upd):
+    out = x.copy()
+    for k in range(idx.shape[0]):
+        out[idx[k]] *= upd[k]
+    return out

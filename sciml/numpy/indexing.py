@@ -364,14 +364,18 @@ def _gather_numba(ctx, eqn, x, idx):
     return f"np.ascontiguousarray({x}[{idx}.ravel()]).reshape({eqn.outputs[0].aval.shape})"
 
 
-def _scatter_add_numba(ctx, eqn, x, idx, upd):
-    shape = eqn.inputs[0].aval.shape
-    n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
-    k = max(1, eqn.inputs[1].aval.size)
-    flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{idx}.ravel()"
-    return (f"rt.scatter_add_rows(np.ascontiguousarray({x}).reshape(({n}, {r})), {flat_idx}, "
-            f"np.ascontiguousarray({upd}).reshape(({k}, {r}))).reshape({shape})")
+def _scatter_numba(helper):
+    def lower(ctx, eqn, x, idx, upd):
+        shape = eqn.inputs[0].aval.shape
+        n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
+        k = max(1, eqn.inputs[1].aval.size)
+        flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{idx}.ravel()"
+        return (f"rt.{helper}(np.ascontiguousarray({x}).reshape(({n}, {r})), {flat_idx}, "
+                f"np.ascontiguousarray({upd}).reshape(({k}, {r}))).reshape({shape})")
+    return lower
 
 
 gather_p.numba = _gather_numba
-scatter_add_p.numba = _scatter_add_numba
+scatter_add_p.numba = _scatter_numba("scatter_add_rows")
+scatter_p.numba = _scatter_numba("scatter_rows")
+scatter_mul_p.numba = _scatter_numba("scatter_mul_rows")
