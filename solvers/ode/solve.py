@@ -15,7 +15,7 @@ import sciml.numpy as snp
 from sciml import lax, tree
 from sciml.core.avals import aval_of
 
-from . import tableaus
+from . import methods
 from .controllers import ConstantStepSize, PIDController
 
 SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE = 0, 1, 2, 3
@@ -62,32 +62,6 @@ def _ravel(y0):
     return flat, unravel
 
 
-# ---- one Runge-Kutta step --------------------------------------------------------------------------
-
-def rk_step(fun, tab, t, y, dt, args, k1):
-    """-> (y_new, error estimate (or None), f(t + dt, y_new), number of new f evaluations)."""
-    ks = [k1]
-    for ci, row in zip(tab.c[1:], tab.a[1:]):
-        incr = sum((aij * k for aij, k in zip(row, ks) if aij != 0), snp.zeros_like(y))
-        ks.append(fun(t + ci * dt, y + dt * incr, args))
-    y_new = y + dt * sum((bj * k for bj, k in zip(tab.b, ks) if bj != 0), snp.zeros_like(y))
-    err = None if tab.b_err is None else dt * sum((ej * k for ej, k in zip(tab.b_err, ks) if ej != 0),
-                                                 snp.zeros_like(y))
-    if tab.fsal:
-        return y_new, err, ks[-1], len(tab.c) - 1
-    return y_new, err, fun(t + dt, y_new, args), len(tab.c)
-
-
-def hermite(theta, dt, y0, f0, y1, f1):
-    """Cubic Hermite interpolation on a step, at fractions `theta` (a vector) of it."""
-    th = theta[:, None]
-    h00 = (2 * th - 3) * th * th + 1
-    h10 = ((th - 2) * th + 1) * th
-    h01 = (3 - 2 * th) * th * th
-    h11 = (th - 1) * th * th
-    return h00 * y0 + h10 * dt * f0 + h01 * y1 + h11 * dt * f1
-
-
 def _error_norm(err, y, y_new, rtol, atol):
     scale = atol + rtol * snp.maximum(snp.abs(y), snp.abs(y_new))
     return snp.sqrt(snp.mean((err / scale) ** 2))
@@ -110,26 +84,26 @@ def _initial_step(fun, t0, y0, f0, args, order, rtol, atol, t1):
 
 # ---- the integration loop --------------------------------------------------------------------------
 
-def _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0, max_steps, record):
+def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0, max_steps, record):
     """The forward loop. -> (ys at ts_save, stats, status, history). With `record`, the history holds
     the start time, step size and state of every accepted step (for the adjoint)."""
     n = y0.shape[0]
     f0 = fun(t0, y0, args)
-    adaptive = tab.adaptive and not isinstance(controller, ConstantStepSize)
+    adaptive = method.adaptive and not isinstance(controller, ConstantStepSize)
     given_dt0 = dt0
     if dt0 is None:
         if not adaptive:
-            raise ValueError(f"method {tab.name!r} has no error estimate: give dt0 (a constant step size)")
-        dt0 = lax.stop_gradient(_initial_step(fun, t0, y0, f0, args, tab.order, rtol, atol, t1))
+            raise ValueError(f"method {method.name!r} has no error estimate: give dt0 (a constant step size)")
+        dt0 = lax.stop_gradient(_initial_step(fun, t0, y0, f0, args, method.order, rtol, atol, t1))
     dt0 = snp.asarray(dt0, y0.dtype) * 1.0
     ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (ts_save.shape[0], n)),
                    snp.zeros((ts_save.shape[0], n), y0.dtype))
     hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype)) \
         if record else ()
     int0 = np.asarray(0, np.int64)
-    nfev0 = np.asarray(2 if given_dt0 is None else 1, np.int64)
+    counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
     # state: t, y, f(t, y), dt, saved ys, accepted, rejected, f evaluations, status, controller memory, history
-    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, nfev0, int0,
+    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, counters, int0,
              controller.init(y0.dtype), hist)
 
     def cond(s):
@@ -137,11 +111,11 @@ def _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0,
         return (t < t1) & (status == SUCCESS)
 
     def body(s):
-        t, y, f, dt, ys, accepted, rejected, nfev, status, memory, hist = s
+        t, y, f, dt, ys, accepted, rejected, counters, status, memory, hist = s
         # end exactly at t1, without leaving a sliver of a step
         sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
         dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
-        y_new, err, f_new, evals = rk_step(fun, tab, t, y, dt, args, f)
+        y_new, err, f_new, counts, dense = method.step(fun, t, y, dt, args, f)
         if adaptive:
             en = lax.stop_gradient(_error_norm(err, y, y_new, rtol, atol))
             finite = snp.isfinite(en)
@@ -153,12 +127,12 @@ def _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0,
         t_new = t + dt
         theta = (ts_save - t) / snp.where(dt > 0, dt, 1.0)  # dt is 0 in lanes that have finished
         inside = accept & (ts_save > t) & (ts_save <= t_new)
-        ys = snp.where(inside[:, None], hermite(theta, dt, y, f, y_new, f_new), ys)
+        ys = snp.where(inside[:, None], method.interpolate(theta, dt, y, y_new, dense), ys)
         if record:
             slot = snp.minimum(accepted, max_steps - 1)
             keep = lambda buf, v: snp.where(accept, snp.at(buf)[slot].set(v), buf)  # noqa: E731
             hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y))
-        dt_next, memory = controller.propose(dt, en, accept, memory, tab.order)
+        dt_next, memory = controller.propose(dt, en, accept, memory, method.order)
         tiny = (dt_next < 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & (t_new < t1)
         accepted_new = accepted + snp.convert(accept, np.int64)
         rejected_new = rejected + snp.convert(~accept, np.int64)
@@ -166,10 +140,11 @@ def _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0,
         status = snp.where((accepted_new + rejected_new >= max_steps) & (t_new < t1) & (status == SUCCESS),
                            MAX_STEPS, status)
         return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next, ys,
-                accepted_new, rejected_new, nfev + evals, status, memory, hist)
+                accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status, memory, hist)
 
-    t, y, f, dt, ys, accepted, rejected, nfev, status, _, hist = lax.while_loop(cond, body, state)
+    t, y, f, dt, ys, accepted, rejected, (nfev, njev, nlu), status, _, hist = lax.while_loop(cond, body, state)
     stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
+             "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu,
              "t_final": t}
     return ys, stats, status, (hist, accepted)
 
@@ -186,7 +161,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     throw=True a solve that stops early raises ODESolveError giving the time reached (when the
     values are concrete); otherwise check `Solution.status`.
     """
-    tab = tableaus.get(method)
+    method = methods.get(method)
     controller = controller if controller is not None else PIDController()
     if adjoint not in ("discrete", "forward"):
         raise ValueError(f"adjoint must be 'discrete' or 'forward', got {adjoint!r}")
@@ -215,9 +190,9 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
 
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps)
     if adjoint == "forward":
-        ys, stats, status, _ = _integrate(fun, tab, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
+        ys, stats, status, _ = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
     else:
-        ys, stats, status = _solve_flat(fun, tab, controller, flat0, t0, t1, args, ts_save, settings)
+        ys, stats, status = _solve_flat(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
     if throw and not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
         raise ODESolveError(f"the ODE solve stopped at t={float(stats['t_final']):.6g} before t1={float(t1):.6g}: "
                             f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
@@ -226,16 +201,16 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     return Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
 
 
-def _solve_flat(fun, tab, controller, y0, t0, t1, args, ts_save, settings):
+def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
     """The discrete-adjoint solve as a custom_vjp of (y0, args)."""
 
     @sciml.custom_vjp
     def run(y0, args):
-        ys, stats, status, _ = _integrate(fun, tab, controller, y0, t0, t1, args, ts_save, record=False, **settings)
+        ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
         return ys, stats, status
 
     def fwd(y0, args):
-        ys, stats, status, (hist, accepted) = _integrate(fun, tab, controller, y0, t0, t1, args, ts_save,
+        ys, stats, status, (hist, accepted) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
                                                             record=True, **settings)
         return (ys, stats, status), (hist, accepted, y0, args)
 
@@ -253,8 +228,8 @@ def _solve_flat(fun, tab, controller, y0, t0, t1, args, ts_save, settings):
             def step_out(y, *leaves):  # one accepted step and the values it saved, as a function of y, args
                 a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
                 f0 = fun(t, y, a)
-                y_new, _, f_new, _ = rk_step(fun, tab, t, y, dt, a, f0)
-                return y_new, snp.where(inside[:, None], hermite((ts_save - t) / dt, dt, y, f0, y_new, f_new), 0.0)
+                y_new, _, _, _, dense = method.step(fun, t, y, dt, a, f0)
+                return y_new, snp.where(inside[:, None], method.interpolate((ts_save - t) / dt, dt, y, y_new, dense), 0.0)
 
             _, pullback = sciml.vjp(step_out, y_i, *[x for x, d in zip(arg_leaves, diff) if d])
             cts_in = pullback((lam, snp.where(inside[:, None], ct_ys, 0.0)))

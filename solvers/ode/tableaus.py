@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction as F
 
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,14 @@ class Tableau:
     @property
     def adaptive(self):
         return self.b_err is not None
+
+    def step(self, fun, t, y, dt, args, f0):
+        from .explicit import rk_step
+        return rk_step(self, fun, t, y, dt, args, f0)
+
+    def interpolate(self, theta, dt, y0, y1, dense):
+        from .explicit import hermite
+        return hermite(theta, dt, y0, y1, dense)
 
 
 def _f(*values):
@@ -82,22 +89,4 @@ TSIT5 = Tableau("tsit5", c=_TS_C, a=_TS_A, b=_TS_B, order=5,
                        -0.1447110071732629, 0.5823571654525552, -0.45808210592918697, 0.015151515151515152),
                 fsal=True)
 
-METHODS = {t.name: t for t in (EULER, MIDPOINT, HEUN, RALSTON, RK4, BOSH3, DOPRI5, TSIT5)}
-
-
-def get(method):
-    if isinstance(method, Tableau):
-        return method
-    try:
-        return METHODS[method]
-    except KeyError:
-        raise ValueError(f"unknown ODE method {method!r}; choose from {sorted(METHODS)}") from None
-
-
-def as_arrays(tab: Tableau):
-    """(c, a as a full lower-triangular matrix, b, b_err) as numpy arrays."""
-    n = len(tab.c)
-    a = np.zeros((n, n))
-    for i, row in enumerate(tab.a):
-        a[i, :i] = row
-    return np.array(tab.c), a, np.array(tab.b), None if tab.b_err is None else np.array(tab.b_err)
+EXPLICIT = {t.name: t for t in (EULER, MIDPOINT, HEUN, RALSTON, RK4, BOSH3, DOPRI5, TSIT5)}

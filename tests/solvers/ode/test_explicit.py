@@ -21,9 +21,9 @@ def decay_exact(t, a=0.8, y0=1.0):
     return c * np.exp(-a * t) + (a * np.sin(t) - np.cos(t)) / (1 + a * a)
 
 
-@pytest.mark.parametrize("name", sorted(tableaus.METHODS))
+@pytest.mark.parametrize("name", sorted(tableaus.EXPLICIT))
 def test_convergence_order(name):
-    tab = tableaus.METHODS[name]
+    tab = tableaus.EXPLICIT[name]
     errors = []
     steps = [0.1, 0.05, 0.025]
     for h in steps:
@@ -35,10 +35,10 @@ def test_convergence_order(name):
     assert tab.order - 0.3 < slope < tab.order + 1.6, f"{name}: observed order {slope:.2f}, expected {tab.order}"
 
 
-@pytest.mark.parametrize("name", [n for n, t in tableaus.METHODS.items() if t.b_err is not None])
+@pytest.mark.parametrize("name", [n for n, t in tableaus.EXPLICIT.items() if t.b_err is not None])
 def test_embedded_method_has_the_lower_order(name):
     """b - b_err is the embedded method: its order is that of the pair minus one."""
-    tab = tableaus.METHODS[name]
+    tab = tableaus.EXPLICIT[name]
     embedded = tableaus.Tableau(name + "-embedded", tab.c, tab.a, tuple(b - e for b, e in zip(tab.b, tab.b_err)),
                                 order=tab.order - 1)
     errors = [abs(float(ode.solve(decay, 1.0, (0.0, 2.0), args=0.8, method=embedded, dt0=h,

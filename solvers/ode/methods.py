@@ -1,0 +1,17 @@
+"""The methods by name: explicit tableaus and the stiff (Rosenbrock) methods."""
+from __future__ import annotations
+
+from .rosenbrock import Rosenbrock23
+from .tableaus import EXPLICIT
+
+METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23()}
+
+
+def get(method):
+    """A method by name, or a method object (a Tableau or another object with `step`)."""
+    if not isinstance(method, str):
+        return method
+    try:
+        return METHODS[method]
+    except KeyError:
+        raise ValueError(f"unknown ODE method {method!r}; choose from {sorted(METHODS)}") from None
