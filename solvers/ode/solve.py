@@ -84,9 +84,11 @@ def _initial_step(fun, t0, y0, f0, args, order, rtol, atol, t1):
 
 # ---- the integration loop --------------------------------------------------------------------------
 
-def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0, max_steps, record):
+def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0, max_steps, record, event=None):
     """The forward loop. -> (ys at ts_save, stats, status, history). With `record`, the history holds
-    the start time, step size and state of every accepted step (for the adjoint)."""
+    the start time, step size and state of every accepted step (for the adjoint). `event` is an
+    Event on the flat state: its first zero crossing is located by bisection on the step's
+    continuous extension; a terminal one ends the integration with a step that lands on it."""
     n = y0.shape[0]
     f0 = fun(t0, y0, args)
     adaptive = method.adaptive and not isinstance(controller, ConstantStepSize)
@@ -102,16 +104,19 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         if record else ()
     int0 = np.asarray(0, np.int64)
     counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
-    # state: t, y, f(t, y), dt, saved ys, accepted, rejected, f evaluations, status, controller memory, history
+    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0))  # event: hit, time, state
+    # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event
     state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, counters, int0,
-             controller.init(y0.dtype), hist)
+             controller.init(y0.dtype), hist, found)
+    terminal = event is not None and event.terminal
 
     def cond(s):
-        t, status, accepted, rejected = s[0], s[8], s[5], s[6]
-        return (t < t1) & (status == SUCCESS)
+        t, status, hit = s[0], s[8], s[11][0]
+        go = (t < t1) & (status == SUCCESS)
+        return go & ~hit if terminal else go
 
     def body(s):
-        t, y, f, dt, ys, accepted, rejected, counters, status, memory, hist = s
+        t, y, f, dt, ys, accepted, rejected, counters, status, memory, hist, found = s
         # end exactly at t1, without leaving a sliver of a step
         sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
         dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
@@ -124,6 +129,12 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             en = np.asarray(0.0, y0.dtype)
             finite = snp.all(snp.isfinite(y_new))
             accept = finite
+        if event is not None:
+            crossing = accept & ~found[0] & event.crosses(event.fn(t, y), event.fn(t + dt, y_new))
+            found, redo = lax.cond(crossing, lambda _: _locate(event, method, fun, args, t, y, f, dt, y_new, dense),
+                                   lambda _: (found, (dt, y_new, f_new, dense)), None)
+            if terminal:  # end on the event with a step that lands there (consistent for the adjoint)
+                dt, y_new, f_new, dense = redo
         t_new = t + dt
         theta = (ts_save - t) / snp.where(dt > 0, dt, 1.0)  # dt is 0 in lanes that have finished
         inside = accept & (ts_save > t) & (ts_save <= t_new)
@@ -140,17 +151,61 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         status = snp.where((accepted_new + rejected_new >= max_steps) & (t_new < t1) & (status == SUCCESS),
                            MAX_STEPS, status)
         return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next, ys,
-                accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status, memory, hist)
+                accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status, memory, hist,
+                found)
 
-    t, y, f, dt, ys, accepted, rejected, (nfev, njev, nlu), status, _, hist = lax.while_loop(cond, body, state)
+    t, y, f, dt, ys, accepted, rejected, (nfev, njev, nlu), status, _, hist, found = \
+        lax.while_loop(cond, body, state)
+    if terminal:  # nothing is saved after a terminal event
+        ys = snp.where((found[0] & (ts_save > found[1]))[:, None], np.nan, ys)
     stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
-             "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu,
-             "t_final": t}
+             "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": t,
+             "event_time": found[1], "event_state": found[2]}
     return ys, stats, status, (hist, accepted)
 
 
+@dataclass(frozen=True)
+class Event:
+    """A zero crossing of fn(t, y) -> scalar to locate: direction +1 (rising), -1 (falling) or 0
+    (either); a terminal event ends the integration there."""
+    fn: object
+    direction: int = 0
+    terminal: bool = True
+
+    def crosses(self, g0, g1):
+        if self.direction > 0:
+            return (g0 < 0) & (g1 >= 0)
+        if self.direction < 0:
+            return (g0 > 0) & (g1 <= 0)
+        return (g0 != 0) & (g0 * g1 <= 0)
+
+
+def _locate(event, method, fun, args, t, y, f, dt, y_new, dense, iterations=60):
+    """-> ((True, event time, state there), the step redone to end at the event)."""
+    g0 = event.fn(t, y)
+
+    def at(theta):
+        return method.interpolate(snp.reshape(theta, (1,)), dt, y, y_new, dense)[0]
+
+    def bisect(i, bracket):
+        lo, hi = bracket
+        mid = 0.5 * (lo + hi)
+        same_side = event.fn(t + mid * dt, at(mid)) * g0 > 0
+        return snp.where(same_side, mid, lo), snp.where(same_side, hi, mid)
+
+    _, theta = lax.fori_loop(0, iterations, bisect, (snp.zeros_like(dt), snp.ones_like(dt)))
+    # one Newton step at the root: no change in value, but its derivative is the implicit-function
+    # derivative of the event time (bisection alone would have none)
+    theta = lax.stop_gradient(theta)
+    g, dg = sciml.jvp(lambda th: event.fn(t + th * dt, at(th)), (theta,), (snp.ones_like(theta),))
+    theta = theta - g / snp.where(dg == 0, 1.0, lax.stop_gradient(dg))
+    dt_event = theta * dt
+    y_e, _, f_e, _, dense_e = method.step(fun, t, y, dt_event, args, f)
+    return (np.asarray(True), t + dt_event, y_e), (dt_event, y_e, f_e, dense_e)
+
+
 def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
-          controller=None, adjoint="discrete", throw=True):
+          controller=None, adjoint="discrete", throw=True, event=None):
     """Integrate dy/dt = f(t, y, args) over t_span = (t0, t1).
 
     y0 and args are pytrees (args may hold an nn module). saveat: None or "t1" (the end), "t0t1", or
@@ -159,7 +214,9 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps) or
     "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
     throw=True a solve that stops early raises ODESolveError giving the time reached (when the
-    values are concrete); otherwise check `Solution.status`.
+    values are concrete); otherwise check `Solution.status`. event: an Event(fn(t, y), direction,
+    terminal); its time and state are in `stats["event_time"]` (NaN if none) and
+    `stats["event_state"]`, and a terminal one leaves NaN at later save times.
     """
     method = methods.get(method)
     controller = controller if controller is not None else PIDController()
@@ -188,7 +245,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                              f"{v.shape[0]} values")
         return snp.convert(flat, dtype)
 
-    settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps)
+    flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
+    settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
     if adjoint == "forward":
         ys, stats, status, _ = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
     else:
@@ -198,6 +256,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                             f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
                             f"rejected {int(stats['num_rejected_steps'])}). Raise max_steps, loosen rtol/atol, or "
                             "use a stiff method.")
+    stats = dict(stats, event_state=unravel(stats["event_state"]))
     return Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
 
 
@@ -215,6 +274,9 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         return (ys, stats, status), (hist, accepted, y0, args)
 
     def bwd(res, cts):
+        if settings["event"] is not None:
+            raise NotImplementedError("reverse-mode differentiation of a solve with an event is not supported yet: "
+                                      "use adjoint='forward' (jvp, jacfwd), which differentiates the event time")
         (hist_t, hist_dt, hist_y), accepted, y0_, args_ = res
         ct_ys = cts[0]
         arg_leaves, arg_tree = tree.flatten(args_)
