@@ -15,9 +15,13 @@ from sciml import lax
 def coefficients(linear, dt, contour_points=32):
     """(E, E2, Q, f1, f2, f3) for the diagonal operator `linear` (a numpy array) and step dt."""
     linear = np.asarray(linear)
-    r = np.exp(1j * np.pi * (np.arange(1, contour_points + 1) - 0.5) / contour_points)
+    if np.isrealobj(linear):  # the upper half circle suffices: the real part of the mean is the integral
+        r = np.exp(1j * np.pi * (np.arange(1, contour_points + 1) - 0.5) / contour_points)
+        take = np.real
+    else:  # a complex linear part needs the whole circle
+        r = np.exp(2j * np.pi * (np.arange(1, 2 * contour_points + 1) - 0.5) / (2 * contour_points))
+        take = np.asarray
     lr = dt * linear.reshape(-1, 1) + r.reshape(1, -1)
-    take = (lambda z: z.real) if np.isrealobj(linear) else (lambda z: z)
 
     def mean(z):
         return take(np.mean(z, axis=1)).reshape(linear.shape)
