@@ -1,1 +1,18 @@
-"""problems: named benchmark problems and the `sciml` command (arriving with issues #9 and #10)."""
+"""problems: named benchmark problems (`problems.get(name)`, `problems.names()`) and the `sciml`
+command that solves them."""
+from __future__ import annotations
+
+from .pinn import burgers
+
+_PROBLEMS = {p.name: p for p in (burgers.PROBLEM,)}
+
+
+def names():
+    return sorted(_PROBLEMS)
+
+
+def get(name):
+    try:
+        return _PROBLEMS[name]
+    except KeyError:
+        raise KeyError(f"unknown problem {name!r}; choose from: {', '.join(names())}") from None

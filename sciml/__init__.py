@@ -3,7 +3,7 @@
     import sciml, sciml.numpy as snp
     sciml.grad(lambda x: snp.sin(x) ** 2)(1.0)
 """
-from . import checkpoint, config, lax, nn, optim, random, tree, tree_util  # noqa: F401
+from . import checkpoint, config, lax, nn, optim, pinn, random, tree, tree_util  # noqa: F401
 from . import numpy  # noqa: F401  (installs array methods on tracers)
 from .core import ConcretizationError, EscapedTracerError, TracerError  # noqa: F401
 from .transforms.ad import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp, linearize,  # noqa: F401

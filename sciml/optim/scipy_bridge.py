@@ -53,7 +53,7 @@ def _flat_bounds(bounds, params, n):
 
 
 def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), bounds=None, constraints=(),
-             tol=None, callback=None, **options):
+             tol=None, callback=None, backend=None, **options):
     """scipy.optimize.minimize over a pytree: -> (params pytree at the optimum, scipy OptimizeResult).
 
     fun(params, *args) -> scalar, written in sciml. jac=True takes the exact gradient from
@@ -64,7 +64,7 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
     hessp=False supplies neither; a callable hessp(params, v, *args) is used as given (v and its
     result are pytrees like params). `bounds` is scipy.optimize.Bounds on the flat vector,
     or a pair (lower, upper) of scalars or pytrees like params (None: unbounded). Remaining keywords go to scipy as `options`
-    (e.g. maxiter, gtol); `callback` receives the parameter pytree.
+    (e.g. maxiter, gtol); `callback` receives the parameter pytree; `backend` is the jit backend.
 
     >>> import numpy as np, sciml.numpy as snp
     >>> p, res = minimize(lambda p: snp.sum((p["a"] - 2.0) ** 2), {"a": np.zeros(3)})
@@ -90,8 +90,8 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
     def flat_fun(x, *a):
         return _check_scalar(fun(unravel(x), *a))
 
-    f_only = jit(flat_fun)
-    f_and_g = jit(value_and_grad(flat_fun))
+    f_only = jit(flat_fun, backend=backend)
+    f_and_g = jit(value_and_grad(flat_fun), backend=backend)
     grad_only = lambda x, *a: value_and_grad(flat_fun)(x, *a)[1]  # noqa: E731
 
     if m in _GRADIENT_FREE and jac is True:
@@ -120,10 +120,10 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
         kwargs["hessp"] = lambda x, v, *a: np.asarray(
             ravel_pytree(user_hessp(unravel(x), unravel(v), *a), np.float64)[0])
     elif hessp is None and m in _HESSP:
-        hvp = jit(lambda x, v, *a: jvp(lambda y: grad_only(y, *a), (x,), (v,))[1])
+        hvp = jit(lambda x, v, *a: jvp(lambda y: grad_only(y, *a), (x,), (v,))[1], backend=backend)
         kwargs["hessp"] = lambda x, v, *a: np.asarray(hvp(np.asarray(x, np.float64), np.asarray(v, np.float64), *a))
     elif hessp is None and m in _HESS:
-        hess = jit(lambda x, *a: jacfwd(lambda y: grad_only(y, *a))(x))
+        hess = jit(lambda x, *a: jacfwd(lambda y: grad_only(y, *a))(x), backend=backend)
         kwargs["hess"] = lambda x, *a: np.asarray(hess(np.asarray(x, np.float64), *a))
     if (m in ("newton-cg", "dogleg", "trust-ncg", "trust-exact", "trust-krylov")) and jac_for_scipy is None:
         raise ValueError(f"minimize: method {method!r} needs the gradient: use jac=True")

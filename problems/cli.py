@@ -1,0 +1,53 @@
+"""The `sciml` command: `sciml list`, `sciml solve NAME [options]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import problems
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="sciml", description="Solve scientific machine-learning benchmark problems.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="the problems, with a line each")
+    solve = sub.add_parser("solve", help="train a PINN on a problem, score it against the reference, plot it")
+    solve.add_argument("name")
+    solve.add_argument("--adam", type=int, help="Adam steps")
+    solve.add_argument("--lbfgs", type=int, help="L-BFGS iterations")
+    solve.add_argument("--points", type=int, help="collocation points")
+    solve.add_argument("--width", type=int, help="neurons per hidden layer")
+    solve.add_argument("--depth", type=int, help="hidden layers")
+    solve.add_argument("--dtype", choices=["float32", "float64"])
+    solve.add_argument("--seed", type=int)
+    solve.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
+    solve.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, solution.png")
+    solve.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    solve.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        for name in problems.names():
+            print(f"{name:12s} {problems.get(name).description}")
+        return 0
+    try:
+        problem = problems.get(args.name)
+        settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed")}
+        for k, v in settings.items():
+            if isinstance(v, int) and v < (0 if k in ("adam", "lbfgs", "seed") else 1):
+                raise ValueError(f"--{k} must be {'non-negative' if k in ('adam', 'lbfgs', 'seed') else 'positive'}, got {v}")
+        metrics = problem.solve(out=args.out, resume=args.resume, progress=not args.quiet, backend=args.backend,
+                                **settings)
+    except (KeyError, ValueError) as e:
+        print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    print(f"{problem.name}: relative L2 error {metrics['l2_relative_error']:.3e} after {metrics['steps']} steps, "
+          f"wall time {metrics['wall_time_s']:.1f} s; results in {args.out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""PINN benchmark problems, one module each."""

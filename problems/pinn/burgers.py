@@ -1,0 +1,49 @@
+"""Viscous Burgers (Raissi et al. 2019): u_t + u u_x = (0.01/pi) u_xx on x in [-1, 1], t in [0, 1],
+u(x, 0) = -sin(pi x), u(+-1, t) = 0. The reference is the Cole-Hopf solution (solvers.pde.exact),
+accurate to round-off, on a 256 x 101 grid."""
+from __future__ import annotations
+
+import numpy as np
+
+import sciml.numpy as snp
+from sciml import nn, pinn, random
+from solvers.pde.exact import burgers_reference
+
+from ..problem import PINNProblem
+
+NU = 0.01 / np.pi
+DOMAIN = pinn.SpaceTime(pinn.Interval(-1.0, 1.0), 0.0, 1.0)
+
+
+def build(settings):
+    """-> (loss(model), model) for the given settings."""
+    dtype = np.dtype(settings["dtype"])
+    seed = settings["seed"]
+    col = DOMAIN.sample(settings["points"], "sobol", seed).astype(dtype)
+    ic = DOMAIN.sample_initial(settings["boundary_points"], "sobol", seed + 1).astype(dtype)
+    ic_u = -np.sin(np.pi * ic[:, 0]).astype(dtype)
+    bc = DOMAIN.sample_boundary(settings["boundary_points"], "sobol", seed + 2)[0].astype(dtype)
+    sizes = [2] + [settings["width"]] * settings["depth"] + [1]
+    model = nn.MLP(sizes, activation="tanh", dtype=dtype, key=random.key(seed))
+
+    def loss(model):
+        u = lambda p: model(p)[:, 0]  # noqa: E731
+        value, u_x = pinn.value_and_partials(u, col, "x")
+        u_t = pinn.partial(u, col, "t")
+        u_xx = pinn.partial(u, col, "x", "x")
+        residual = u_t + value * u_x - NU * u_xx
+        return snp.mean(residual ** 2) + snp.mean((u(ic) - ic_u) ** 2) + snp.mean(u(bc) ** 2)
+
+    return loss, model
+
+
+def reference():
+    x, t = np.linspace(-1, 1, 256), np.linspace(0, 1, 101)
+    return (x, t), burgers_reference(x, t, NU)
+
+
+PROBLEM = PINNProblem(
+    name="burgers", description="viscous Burgers equation with a shock (Raissi et al. 2019)",
+    build=build, reference=reference, labels=("x", "t", "u"),
+    defaults={"adam": 2000, "lbfgs": 3000, "points": 8000, "boundary_points": 256, "width": 20, "depth": 8,
+              "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
