@@ -45,5 +45,5 @@ def reference():
 PROBLEM = PINNProblem(
     name="burgers", description="viscous Burgers equation with a shock (Raissi et al. 2019)",
     build=build, reference=reference, labels=("x", "t", "u"),
-    defaults={"adam": 2000, "lbfgs": 3000, "points": 8000, "boundary_points": 256, "width": 20, "depth": 8,
+    defaults={"adam": 3000, "lbfgs": 4000, "points": 2500, "boundary_points": 200, "width": 20, "depth": 6,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
