@@ -17,50 +17,27 @@ def sum_rows(x):
 
 
 @njit(cache=True, error_model="numpy")
-def max_rows(x):
+def extreme_rows(x, largest):
+    """Row maxima (largest=True) or minima; NaN propagates, as in numpy."""
     out = np.empty(x.shape[0], x.dtype)
     for i in range(x.shape[0]):
         acc = x[i, 0]
         for j in range(1, x.shape[1]):
             v = x[i, j]
-            if v > acc or v != v:  # NaN propagates, as in numpy
+            if (v > acc if largest else v < acc) or v != v:
                 acc = v
         out[i] = acc
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def min_rows(x):
-    out = np.empty(x.shape[0], x.dtype)
-    for i in range(x.shape[0]):
-        acc = x[i, 0]
-        for j in range(1, x.shape[1]):
-            v = x[i, j]
-            if v < acc or v != v:
-                acc = v
-        out[i] = acc
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def argmax_rows(x):
+def arg_extreme_rows(x, largest):
+    """Column of the first row maximum (largest=True) or minimum."""
     out = np.empty(x.shape[0], np.int64)
     for i in range(x.shape[0]):
         best = 0
         for j in range(1, x.shape[1]):
-            if x[i, j] > x[i, best]:
-                best = j
-        out[i] = best
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def argmin_rows(x):
-    out = np.empty(x.shape[0], np.int64)
-    for i in range(x.shape[0]):
-        best = 0
-        for j in range(1, x.shape[1]):
-            if x[i, j] < x[i, best]:
+            if x[i, j] > x[i, best] if largest else x[i, j] < x[i, best]:
                 best = j
         out[i] = best
     return out

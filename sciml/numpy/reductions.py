@@ -276,7 +276,7 @@ def _rows(x, shape, axes):
         tuple(shape[d] for d in kept)
 
 
-def _numba_reduction(whole, rows=None):
+def _numba_reduction(whole, rows=None, extra=None):
     def lower(ctx, eqn, x):
         shape, axes = eqn.inputs[0].aval.shape, eqn.params["axes"]
         if len(axes) == len(shape):
@@ -285,15 +285,15 @@ def _numba_reduction(whole, rows=None):
             from ..backends.numba_backend import Unsupported
             raise Unsupported(f"{eqn.prim.name} over some axes")
         x2, kept = _rows(x, shape, axes)
-        return f"rt.{rows}({x2}).reshape({kept})"
+        return f"rt.{rows}({x2}{', ' + extra if extra else ''}).reshape({kept})"
     return lower
 
 
-def _numba_arg(rows):
+def _numba_arg(largest):
     def lower(ctx, eqn, x):
         shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
         x2, kept = _rows(x, shape, (axis,))
-        out = f"rt.{rows}({x2})"
+        out = f"rt.arg_extreme_rows({x2}, {largest})"
         return f"{out}[0]" if not kept else f"{out}.reshape({kept})"
     return lower
 
@@ -307,13 +307,13 @@ def _cumsum_numba(ctx, eqn, x):
 
 
 reduce_sum_p.numba = _numba_reduction("np.sum", "sum_rows")
-reduce_max_p.numba = _numba_reduction("np.max", "max_rows")
-reduce_min_p.numba = _numba_reduction("np.min", "min_rows")
+reduce_max_p.numba = _numba_reduction("np.max", "extreme_rows", "True")
+reduce_min_p.numba = _numba_reduction("np.min", "extreme_rows", "False")
 reduce_prod_p.numba = _numba_reduction("np.prod")
 reduce_and_p.numba = _numba_reduction("np.all")
 reduce_or_p.numba = _numba_reduction("np.any")
-argmax_p.numba = _numba_arg("argmax_rows")
-argmin_p.numba = _numba_arg("argmin_rows")
+argmax_p.numba = _numba_arg(True)
+argmin_p.numba = _numba_arg(False)
 cumsum_p.numba = _cumsum_numba
 
 
