@@ -14,13 +14,15 @@ from sciml import pinn
 
 @dataclass
 class PINNProblem:
-    """build(settings) -> (loss(model), model); reference() -> ((x, t), u on the t x x grid)."""
+    """build(settings) -> (loss(model), model); reference() -> ((x, t), u on the t x x grid);
+    observable(model output) -> the scored quantity (default: the first output)."""
     name: str
     description: str
     build: object
     reference: object
     labels: tuple = ("x", "t", "u")
     defaults: dict = field(default_factory=dict)
+    observable: object = None
 
     def settings(self, **overrides):
         unknown = set(overrides) - set(self.defaults)
@@ -37,7 +39,8 @@ class PINNProblem:
         grid = np.stack(np.meshgrid(x, t), axis=-1).reshape(-1, 2).astype(settings["dtype"])
 
         def predict(m):
-            return np.asarray(m(grid)[:, 0]).reshape(len(t), len(x))
+            out = m(grid)
+            return np.asarray(out[:, 0] if self.observable is None else self.observable(out)).reshape(len(t), len(x))
 
         def evaluate(m):
             u = predict(m)
