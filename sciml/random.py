@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import numpy as snp
-from .core.avals import ShapedArray, aval_of
+from .core.avals import aval_of
 from .core.primitive import Primitive
 from .core.trace import Tracer
 from .numpy import rules as R

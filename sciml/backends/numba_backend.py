@@ -377,7 +377,7 @@ def _compile_kernels(program: Program):
             src, inputs, outputs = _kernel(program, [program.eqns[j] for j in group])
             name = names.setdefault(src, f"kernel{len(names)}")
             sites.append((name, inputs, outputs))
-    module = "\n\n".join([_HEADER] + [f"@njit(cache=True, error_model='numpy')\n" + src.replace("KERNEL", name)
+    module = "\n\n".join([_HEADER] + ["@njit(cache=True, error_model='numpy')\n" + src.replace("KERNEL", name)
                                        for src, name in names.items()])
     loaded, path = _load(module, entry=None)
     eqns = [site if not isinstance(site, tuple) else

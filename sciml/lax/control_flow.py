@@ -242,7 +242,7 @@ def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_b
         carry_nz = new
     jbody, _ = P.jvp_program(body_program, bc_nz + carry_nz, tuple(carry_nz))
     nb, nc = n_body_consts, len(carry)
-    n_bt, n_ct = sum(bc_nz), sum(carry_nz)
+    n_bt = sum(bc_nz)
     carry_avals = body_program.out_avals
     # loop state: carry then carry tangents; body consts: consts then their tangents
     body = P.wrap_program(jbody, body_program.in_avals[:nb] + [a for a, m in zip(body_program.in_avals[:nb], bc_nz) if m]

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import time
 
-import numpy as np
-
 from .. import checkpoint, optim, transforms
 from ..transforms.jit import jit
 

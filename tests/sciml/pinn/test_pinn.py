@@ -5,7 +5,7 @@ import pytest
 
 import sciml
 import sciml.numpy as snp
-from sciml import nn, pinn, random
+from sciml import nn, pinn
 
 PTS = np.random.default_rng(0).uniform(-1, 1, (7, 2))
 
