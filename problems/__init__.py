@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .pinn import burgers, closed_form, periodic
 
-_PROBLEMS = {p.name: p for p in (burgers.PROBLEM, closed_form.HEAT_1D, closed_form.WAVE_1D, closed_form.POISSON_2D,
+_PROBLEMS = {p.name: p for p in (burgers.PROBLEM, burgers.INVERSE, closed_form.HEAT_1D, closed_form.WAVE_1D, closed_form.POISSON_2D,
                                  closed_form.HELMHOLTZ_2D, periodic.ALLEN_CAHN, periodic.KDV, periodic.SCHRODINGER)}
 
 

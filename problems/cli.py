@@ -44,7 +44,8 @@ def main(argv=None):
     except (KeyError, ValueError) as e:
         print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
-    print(f"{problem.name}: relative L2 error {metrics['l2_relative_error']:.3e} after {metrics['steps']} steps, "
+    extra = "".join(f", {k} {v:.4g}" for k, v in metrics.items() if k.startswith("nu"))
+    print(f"{problem.name}: relative L2 error {metrics['l2_relative_error']:.3e}{extra} after {metrics['steps']} steps, "
           f"wall time {metrics['wall_time_s']:.1f} s; results in {args.out}/")
     return 0
 

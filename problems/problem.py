@@ -23,6 +23,7 @@ class PINNProblem:
     labels: tuple = ("x", "t", "u")
     defaults: dict = field(default_factory=dict)
     observable: object = None
+    report: object = None  # trained model -> extra metrics (e.g. recovered coefficients)
 
     def settings(self, **overrides):
         unknown = set(overrides) - set(self.defaults)
@@ -58,7 +59,7 @@ class PINNProblem:
         metrics = {"problem": self.name, "l2_relative_error": float(evaluate(model)["l2_relative_error"]),
                    "wall_time_s": wall, "training_time_s": float(history["time"][-1]) if history["time"] else 0.0,
                    "steps": int(history["step"][-1]) if history["step"] else 0, "final_loss": float(history["loss"][-1]),
-                   "settings": settings}
+                   "settings": settings, **(self.report(model) if self.report else {})}
         if out is not None:
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "metrics.json"), "w") as f:

@@ -3,6 +3,8 @@ u(x, 0) = -sin(pi x), u(+-1, t) = 0. The reference is the Cole-Hopf solution (so
 accurate to round-off, on a 256 x 101 grid."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import sciml.numpy as snp
@@ -37,6 +39,7 @@ def build(settings):
     return loss, model
 
 
+@functools.lru_cache(maxsize=1)
 def reference():
     x, t = np.linspace(-1, 1, 256), np.linspace(0, 1, 101)
     return (x, t), burgers_reference(x, t, NU)
@@ -47,3 +50,44 @@ PROBLEM = PINNProblem(
     build=build, reference=reference, labels=("x", "t", "u"),
     defaults={"adam": 3000, "lbfgs": 4000, "points": 2500, "boundary_points": 200, "width": 20, "depth": 6,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
+
+
+# ---- burgers-inverse: recover nu from noisy observations of the reference -------------------------------
+
+class InverseModel(nn.Module):
+    """The network and the unknown viscosity (through its logarithm, which keeps it positive)."""
+
+    def __init__(self, mlp, log_nu):
+        self.mlp = mlp
+        self.log_nu = log_nu
+
+    def __call__(self, points):
+        return self.mlp(points)
+
+
+def inverse_build(settings):
+    _, model = build(settings)
+    dtype = np.dtype(settings["dtype"])
+    rng = np.random.default_rng(settings["seed"])
+    (x, t), u_ref = reference()
+    pick = rng.choice(u_ref.size, 2000, replace=False)
+    obs_points = np.column_stack([np.tile(x, len(t))[pick], np.repeat(t, len(x))[pick]]).astype(dtype)
+    obs = (u_ref.ravel()[pick] + 0.01 * rng.normal(size=pick.size)).astype(dtype)   # 1% noise
+    col = DOMAIN.sample(settings["points"], "sobol", settings["seed"]).astype(dtype)
+    params = InverseModel(model, np.asarray(np.log(0.05), dtype))   # start far from 0.01/pi = 0.0032
+
+    def loss(p):
+        u = lambda q: p(q)[:, 0]  # noqa: E731
+        value, u_x = pinn.value_and_partials(u, col, "x")
+        residual = pinn.partial(u, col, "t") + value * u_x - snp.exp(p.log_nu) * pinn.partial(u, col, "x", "x")
+        return snp.mean(residual ** 2) + snp.mean((u(obs_points) - obs) ** 2)
+
+    return loss, params
+
+
+INVERSE = PINNProblem(
+    name="burgers-inverse", description="Burgers with unknown viscosity, recovered from 2000 noisy observations",
+    build=inverse_build, reference=reference, labels=("x", "t", "u"),
+    defaults={**PROBLEM.defaults},
+    report=lambda p: {"nu": float(np.exp(p.log_nu)), "nu_true": NU,
+                      "nu_relative_error": float(abs(np.exp(p.log_nu) - NU) / NU)})
