@@ -22,6 +22,7 @@ class Rosenbrock23:
     name: str = "rosenbrock23"
     order: int = 2
     adaptive: bool = True
+    dense_size: int = 2  # k1, k2
 
     def step(self, fun, t, y, dt, args, f0):
         n = y.shape[0]

@@ -31,15 +31,35 @@ class ODESolveError(RuntimeError):
 @dataclass
 class Solution:
     """ts: the save times; ys: the state at those times (the pytree of y0 with a leading time axis);
-    stats: steps accepted/rejected and right-hand-side evaluations; status: 0 on success."""
+    stats: steps accepted/rejected and right-hand-side evaluations; status: 0 on success. With
+    dense=True, evaluate(t) interpolates anywhere in the span with the method's continuous extension."""
     ts: object
     ys: object
     stats: dict
     status: object
+    dense: object = None  # (step starts, sizes, states, dense data, number of steps, final state, method, unravel)
 
     @property
     def message(self):
         return STATUS_MESSAGES[int(self.status)]
+
+    def evaluate(self, t):
+        """The solution at times t (a number or an array) from the recorded steps."""
+        if self.dense is None:
+            raise ValueError("evaluate needs the steps: solve(..., dense=True)")
+        starts, sizes, states, data, n, final, method, unravel = self.dense
+        t = np.asarray(t, float)
+        flat_t = np.atleast_1d(t)
+        if np.any(flat_t < starts[0]) or np.any(flat_t > starts[n - 1] + sizes[n - 1] * (1 + 1e-12)):
+            raise ValueError(f"evaluate: times must lie in [{starts[0]}, {starts[n - 1] + sizes[n - 1]}]")
+        ends = np.concatenate([states[1:n], final[None]])
+        idx = np.clip(np.searchsorted(starts[:n], flat_t, side="right") - 1, 0, n - 1)
+        out = np.empty((len(flat_t), states.shape[1]))
+        for i in np.unique(idx):
+            sel = idx == i
+            theta = (flat_t[sel] - starts[i]) / sizes[i]
+            out[sel] = method.interpolate(theta, sizes[i], states[i], ends[i], tuple(d[i] for d in data))
+        return unravel(out if t.ndim else out[0])
 
 
 # ---- flattening the state ------------------------------------------------------------------------
@@ -100,8 +120,9 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     dt0 = snp.asarray(dt0, y0.dtype) * 1.0
     ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (ts_save.shape[0], n)),
                    snp.zeros((ts_save.shape[0], n), y0.dtype))
-    hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype)) \
-        if record else ()
+    # history of accepted steps: start time, size, state and the method's dense-output data
+    hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype),
+            tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size))) if record else ()
     int0 = np.asarray(0, np.int64)
     counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
     found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0))  # event: hit, time, state
@@ -142,7 +163,7 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         if record:
             slot = snp.minimum(accepted, max_steps - 1)
             keep = lambda buf, v: snp.where(accept, snp.at(buf)[slot].set(v), buf)  # noqa: E731
-            hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y))
+            hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y), tuple(map(keep, hist[3], dense)))
         dt_next, memory = controller.propose(dt, en, accept, memory, method.order)
         tiny = (dt_next < 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & (t_new < t1)
         accepted_new = accepted + snp.convert(accept, np.int64)
@@ -161,7 +182,7 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
              "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": t,
              "event_time": found[1], "event_state": found[2]}
-    return ys, stats, status, (hist, accepted)
+    return ys, stats, status, (hist, accepted, y)
 
 
 @dataclass(frozen=True)
@@ -205,11 +226,14 @@ def _locate(event, method, fun, args, t, y, f, dt, y_new, dense, iterations=60):
 
 
 def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
-          controller=None, adjoint="discrete", throw=True, event=None):
+          controller=None, adjoint="discrete", throw=True, event=None, dense=False):
     """Integrate dy/dt = f(t, y, args) over t_span = (t0, t1).
 
-    y0 and args are pytrees (args may hold an nn module). saveat: None or "t1" (the end), "t0t1", or
-    an array of times in [t0, t1]. method: a name from solvers.ode.tableaus.METHODS or a Tableau.
+    y0 and args are pytrees (args may hold an nn module). saveat: None or "t1" (the end), "t0t1", an
+    array of times in [t0, t1], or "steps" (t0 and the end of every accepted step; under jit the
+    arrays keep max_steps + 1 rows, NaN after the last step). dense=True keeps every step for
+    Solution.evaluate(t). "steps" and dense record the steps, so they are differentiated in forward
+    mode only. method: a name from solvers.ode.tableaus.METHODS or a Tableau.
     controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0.
     adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps) or
     "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
@@ -227,7 +251,10 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
         raise ValueError(f"t_span must be increasing, got {t_span}")
     flat0, unravel = _ravel(y0)
     dtype = flat0.dtype
-    if saveat is None or (isinstance(saveat, str) and saveat == "t1"):
+    steps = isinstance(saveat, str) and saveat == "steps"
+    if steps:
+        ts_save = snp.zeros(0, dtype)
+    elif saveat is None or (isinstance(saveat, str) and saveat == "t1"):
         ts_save = snp.reshape(snp.asarray(t1, dtype) * 1.0, (1,))
     elif isinstance(saveat, str) and saveat == "t0t1":
         ts_save = snp.stack([snp.asarray(t0, dtype) * 1.0, snp.asarray(t1, dtype) * 1.0])
@@ -247,7 +274,11 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
 
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
-    if adjoint == "forward":
+    history = None
+    if steps or dense:
+        ys, stats, status, history = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=True,
+                                                **settings)
+    elif adjoint == "forward":
         ys, stats, status, _ = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
     else:
         ys, stats, status = _solve_flat(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
@@ -257,7 +288,30 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                             f"rejected {int(stats['num_rejected_steps'])}). Raise max_steps, loosen rtol/atol, or "
                             "use a stiff method.")
     stats = dict(stats, event_state=unravel(stats["event_state"]))
-    return Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
+    sol = Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
+    if history is not None:
+        (starts, sizes, states, data), n, final = history
+        if steps:
+            sol.ts, sol.ys = _steps_output(starts, sizes, states, n, final, unravel)
+        if dense:
+            sol.dense = (np.asarray(starts), np.asarray(sizes), np.asarray(states), [np.asarray(d) for d in data],
+                         int(n), np.asarray(final), method, unravel)
+    return sol
+
+
+def _steps_output(starts, sizes, states, n, final, unravel):
+    """(t0 and every step's end time, the states there); NaN rows after the last step when traced."""
+    m = starts.shape[0]
+    ends_t = snp.concatenate([starts[:1], starts[:1] + snp.cumsum(sizes)])
+    ys = snp.concatenate([states, snp.zeros_like(states[:1])])
+    ys = snp.at(ys)[n].set(final)
+    valid = np.arange(m + 1) <= n
+    ts = snp.where(valid, ends_t, np.nan)
+    ys = snp.where(valid[:, None] if not isinstance(n, sciml.core.Tracer) else (snp.arange(m + 1) <= n)[:, None],
+                   ys, np.nan)
+    if not isinstance(n, sciml.core.Tracer):
+        ts, ys = ts[:int(n) + 1], ys[:int(n) + 1]
+    return ts, unravel(ys)
 
 
 def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
@@ -269,9 +323,9 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         return ys, stats, status
 
     def fwd(y0, args):
-        ys, stats, status, (hist, accepted) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
-                                                            record=True, **settings)
-        return (ys, stats, status), (hist, accepted, y0, args)
+        ys, stats, status, (hist, accepted, _) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
+                                                               record=True, **settings)
+        return (ys, stats, status), (hist[:3], accepted, y0, args)
 
     def bwd(res, cts):
         if settings["event"] is not None:

@@ -29,6 +29,8 @@ class Tableau:
         if self.b_err is not None:
             assert len(self.b_err) == n and abs(sum(self.b_err)) < 1e-12, self.name
 
+    dense_size = 2  # Hermite interpolation data: f at both ends of a step
+
     @property
     def adaptive(self):
         return self.b_err is not None

@@ -145,3 +145,23 @@ def test_bad_inputs_are_named():
         ode.solve(decay, 1.0, (0.0, 1.0), args=0.8, method="rk4")
     with pytest.raises(ValueError, match="f returned"):
         ode.solve(lambda t, y, a: snp.stack([y, y]), 1.0, (0.0, 1.0))
+
+
+def test_dense_output_and_saveat_steps():
+    sol = ode.solve(decay, 1.0, (0.0, 3.0), args=0.8, dense=True, rtol=1e-10, atol=1e-12)
+    t = np.linspace(0, 3, 31)
+    # cubic Hermite between steps of a fifth-order solution
+    np.testing.assert_allclose(sol.evaluate(t), decay_exact(t), atol=1e-6)
+    np.testing.assert_allclose(sol.evaluate(3.0), decay_exact(3.0), atol=1e-10)
+    with pytest.raises(ValueError, match="must lie in"):
+        sol.evaluate(3.5)
+    with pytest.raises(ValueError, match="dense=True"):
+        ode.solve(decay, 1.0, (0.0, 3.0), args=0.8).evaluate(1.0)
+    steps = ode.solve(decay, 1.0, (0.0, 3.0), args=0.8, saveat="steps", rtol=1e-10, atol=1e-12)
+    n = int(steps.stats["num_accepted_steps"])
+    assert steps.ts.shape == (n + 1,) and steps.ts[0] == 0 and steps.ts[-1] == 3.0 and np.all(np.diff(steps.ts) > 0)
+    np.testing.assert_allclose(steps.ys, decay_exact(steps.ts), atol=1e-9)
+    padded = sciml.jit(lambda a: ode.solve(decay, 1.0, (0.0, 3.0), args=a, saveat="steps", max_steps=200, rtol=1e-10,
+                                           atol=1e-12).ts)(0.8)
+    assert padded.shape == (201,) and np.isnan(padded[n + 1:]).all()  # under jit: NaN after the last step
+    np.testing.assert_allclose(padded[:n + 1], steps.ts, rtol=1e-12)
