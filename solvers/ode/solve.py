@@ -315,23 +315,25 @@ def _steps_output(starts, sizes, states, n, final, unravel):
 
 
 def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
-    """The discrete-adjoint solve as a custom_vjp of (y0, args)."""
+    """The discrete-adjoint solve as a custom_vjp of (y0, args, t0, t1, save times). The save times
+    get the cotangent <ct_y(t_k), f(t_k, y(t_k))> and t0 gets -<lambda(t0), f(t0, y0)>; t1 only bounds
+    the integration (it reaches the outputs through the save times built from it)."""
 
     @sciml.custom_vjp
-    def run(y0, args):
+    def run(y0, args, t0, t1, ts_save):
         ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
         return ys, stats, status
 
-    def fwd(y0, args):
+    def fwd(y0, args, t0, t1, ts_save):
         ys, stats, status, (hist, accepted, _) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
                                                                record=True, **settings)
-        return (ys, stats, status), (hist[:3], accepted, y0, args)
+        return (ys, stats, status), (hist[:3], accepted, y0, args, t0, ts_save, ys)
 
     def bwd(res, cts):
         if settings["event"] is not None:
             raise NotImplementedError("reverse-mode differentiation of a solve with an event is not supported yet: "
                                       "use adjoint='forward' (jvp, jacfwd), which differentiates the event time")
-        (hist_t, hist_dt, hist_y), accepted, y0_, args_ = res
+        (hist_t, hist_dt, hist_y), accepted, y0_, args_, t0, ts_save, ys_saved = res
         ct_ys = cts[0]
         arg_leaves, arg_tree = tree.flatten(args_)
         diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
@@ -357,10 +359,14 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         lam = lam + snp.sum(snp.where((ts_save == t0)[:, None], ct_ys, 0.0), axis=0)
         it = iter(acc)
         ct_args = arg_tree.unflatten([next(it) if d else snp.zeros_like(x) for x, d in zip(arg_leaves, diff)])
-        return lam, ct_args
+        slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
+        ct_ts = snp.sum(ct_ys * slopes, axis=1)
+        ct_t0 = -snp.sum(lam * fun(t0, y0_, args_))
+        return lam, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
 
     run.defvjp(fwd, bwd)
-    return run(y0, args)
+    time = lambda v: snp.asarray(v, y0.dtype) * 1.0  # noqa: E731
+    return run(y0, args, time(t0), time(t1), ts_save)
 
 
 def _merge(diff_values, all_leaves, diff):

@@ -165,3 +165,17 @@ def test_dense_output_and_saveat_steps():
                                            atol=1e-12).ts)(0.8)
     assert padded.shape == (201,) and np.isnan(padded[n + 1:]).all()  # under jit: NaN after the last step
     np.testing.assert_allclose(padded[:n + 1], steps.ts, rtol=1e-12)
+
+
+def test_gradients_with_respect_to_the_time_span_and_save_times():
+    f = lambda t, y, a: -a * y  # noqa: E731  y(t) = exp(-a (t - t0))
+    kw = dict(args=0.7, rtol=1e-10, atol=1e-12)
+    g1 = sciml.grad(lambda t1: ode.solve(f, 1.0, (0.0, t1), **kw).ys[0])(2.0)
+    np.testing.assert_allclose(g1, -0.7 * np.exp(-1.4), rtol=1e-8)
+    g0 = sciml.grad(lambda t0: ode.solve(f, 1.0, (t0, 2.0), **kw).ys[0])(0.5)
+    np.testing.assert_allclose(g0, 0.7 * np.exp(-0.7 * 1.5), rtol=1e-8)
+    ts = np.array([0.5, 1.0, 2.0])
+    gs = sciml.grad(lambda s: snp.sum(ode.solve(f, 1.0, (0.0, 2.0), saveat=s, **kw).ys))(ts)
+    np.testing.assert_allclose(gs, -0.7 * np.exp(-0.7 * ts), rtol=1e-8)
+    fwd = sciml.jacfwd(lambda t1: ode.solve(f, 1.0, (0.0, t1), adjoint="forward", **kw).ys[0])(2.0)
+    np.testing.assert_allclose(fwd, -0.7 * np.exp(-1.4), rtol=1e-8)
