@@ -55,7 +55,7 @@ def _node(x):
 class PyTreeDef:
     """The structure of a pytree: containers and their static data, with leaves left out."""
 
-    __slots__ = ("node_type", "aux", "children", "num_leaves", "_unflatten")
+    __slots__ = ("node_type", "aux", "children", "num_leaves", "_unflatten", "_cached_key")
 
     def __init__(self, node_type, aux, children, unflatten):
         self.node_type = node_type
@@ -63,6 +63,7 @@ class PyTreeDef:
         self.children = children
         self._unflatten = unflatten
         self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in children)
+        self._cached_key = None
 
     def unflatten(self, leaves):
         leaves = list(leaves)
@@ -77,7 +78,10 @@ class PyTreeDef:
         return self._unflatten(self.aux, [c._build(it) for c in self.children])
 
     def _key(self):
-        return (self.node_type, _hashable(self.aux), tuple(c._key() for c in self.children))
+        """A hashable description (computed once: tree definitions are immutable); jit's cache uses it."""
+        if self._cached_key is None:
+            self._cached_key = (self.node_type, _hashable(self.aux), tuple(c._key() for c in self.children))
+        return self._cached_key
 
     def __eq__(self, other):
         return isinstance(other, PyTreeDef) and self._key() == other._key()

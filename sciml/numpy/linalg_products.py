@@ -2,6 +2,7 @@
 built on it — matmul, dot, vdot, inner, outer, tensordot, einsum, trace, diagonal, diag."""
 from __future__ import annotations
 
+import math
 import string
 
 import numpy as np
@@ -25,9 +26,9 @@ def _dot_general_impl(x, y, dimension_numbers):
     lf, rf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)
     bshape = [x.shape[i] for i in lb]
     xf, yf = [x.shape[i] for i in lf], [y.shape[i] for i in rf]
-    nb, k = int(np.prod(bshape, dtype=np.int64)), int(np.prod([x.shape[i] for i in lc], dtype=np.int64))
-    xt = np.transpose(x, list(lb) + lf + list(lc)).reshape(nb, -1, k) if x.size else np.zeros((nb, int(np.prod(xf)), k), x.dtype)
-    yt = np.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, -1) if y.size else np.zeros((nb, k, int(np.prod(yf))), y.dtype)
+    nb, k = math.prod(bshape), math.prod(x.shape[i] for i in lc)
+    xt = np.transpose(x, list(lb) + lf + list(lc)).reshape(nb, -1, k) if x.size else np.zeros((nb, math.prod(xf), k), x.dtype)
+    yt = np.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, -1) if y.size else np.zeros((nb, k, math.prod(yf)), y.dtype)
     out = np.matmul(xt[0], yt[0])[None] if nb == 1 else np.matmul(xt, yt)
     return out.reshape(bshape + xf + yf)
 
