@@ -32,50 +32,42 @@ def _grid_reference(fn, a, b):
     return (a, b), fn(aa, bb)
 
 
-# ---- heat-1d: u_t = u_xx/pi^2 ... on [0, 1] -----------------------------------------------------------
+# ---- heat-1d and wave-1d on [0, 1] x [0, 1] with fixed ends ------------------------------------------
 
+UNIT = pinn.SpaceTime(pinn.Interval(0.0, 1.0), 0.0, 1.0)
 HEAT_ALPHA = 0.1 / np.pi ** 2
-HEAT = pinn.SpaceTime(pinn.Interval(0.0, 1.0), 0.0, 1.0)
 
 
-def heat_build(settings):
-    col, ic, bc = (_points(HEAT, settings, k) for k in ("interior", "initial", "boundary"))
-    model = _model(settings)
+def _evolution(residual, initial):
+    """build() of a problem on UNIT with u = 0 at both ends: residual(u, points) of the PDE and the
+    initial-condition loss initial(u, points)."""
+    def build(settings):
+        col, ic, bc = (_points(UNIT, settings, k) for k in ("interior", "initial", "boundary"))
+        model = _model(settings)
 
-    def loss(model):
-        u = lambda p: model(p)[:, 0]  # noqa: E731
-        r = pinn.partial(u, col, "t") - HEAT_ALPHA * pinn.partial(u, col, "x", "x")
-        return snp.mean(r ** 2) + snp.mean((u(ic) - np.sin(np.pi * ic[:, 0])) ** 2) + snp.mean(u(bc) ** 2)
-    return loss, model
+        def loss(model):
+            u = lambda p: model(p)[:, 0]  # noqa: E731
+            return snp.mean(residual(u, col) ** 2) + initial(u, ic) + snp.mean(u(bc) ** 2)
+        return loss, model
+    return build
+
+
+def _sine_start(u, p):
+    return snp.mean((u(p) - np.sin(np.pi * p[:, 0])) ** 2)
 
 
 HEAT_1D = PINNProblem(
     name="heat-1d", description="heat equation u_t = 0.1/pi^2 u_xx, u(x, 0) = sin(pi x), fixed ends",
-    build=heat_build, reference=lambda: _grid_reference(lambda x, t: exact.heat_1d(x, t, alpha=HEAT_ALPHA),
-                                                       np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
+    build=_evolution(lambda u, p: pinn.partial(u, p, "t") - HEAT_ALPHA * pinn.partial(u, p, "x", "x"), _sine_start),
+    reference=lambda: _grid_reference(lambda x, t: exact.heat_1d(x, t, alpha=HEAT_ALPHA),
+                                      np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
     defaults=DEFAULTS)
-
-
-# ---- wave-1d: u_tt = c^2 u_xx on [0, 1], u_t(x, 0) = 0 ---------------------------------------------------
-
-WAVE = pinn.SpaceTime(pinn.Interval(0.0, 1.0), 0.0, 1.0)
-
-
-def wave_build(settings):
-    col, ic, bc = (_points(WAVE, settings, k) for k in ("interior", "initial", "boundary"))
-    model = _model(settings)
-
-    def loss(model):
-        u = lambda p: model(p)[:, 0]  # noqa: E731
-        r = pinn.partial(u, col, "t", "t") - pinn.partial(u, col, "x", "x")
-        return (snp.mean(r ** 2) + snp.mean((u(ic) - np.sin(np.pi * ic[:, 0])) ** 2)
-                + snp.mean(pinn.partial(u, ic, "t") ** 2) + snp.mean(u(bc) ** 2))
-    return loss, model
-
 
 WAVE_1D = PINNProblem(
     name="wave-1d", description="wave equation u_tt = u_xx, u(x, 0) = sin(pi x), u_t(x, 0) = 0, fixed ends",
-    build=wave_build, reference=lambda: _grid_reference(exact.wave_1d, np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
+    build=_evolution(lambda u, p: pinn.partial(u, p, "t", "t") - pinn.partial(u, p, "x", "x"),
+                     lambda u, p: _sine_start(u, p) + snp.mean(pinn.partial(u, p, "t") ** 2)),
+    reference=lambda: _grid_reference(exact.wave_1d, np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
     defaults=DEFAULTS)
 
 
