@@ -1,10 +1,11 @@
-"""problems: named benchmark problems (`problems.get(name)`, `problems.names()`) and the `sciml`
-command that solves them."""
+"""problems: named benchmark problems (`problems.get(name)`, `problems.names()`) — PINN problems,
+which `solve`, and ODE parameter-fitting problems, which `fit` — and the `sciml` command."""
 from __future__ import annotations
 
+from .ode import lotka_volterra
 from .pinn import burgers, closed_form, periodic
 
-_PROBLEMS = {p.name: p for p in (burgers.PROBLEM, burgers.INVERSE, closed_form.HEAT_1D, closed_form.WAVE_1D, closed_form.POISSON_2D,
+_PROBLEMS = {p.name: p for p in (lotka_volterra.PROBLEM, burgers.PROBLEM, burgers.INVERSE, closed_form.HEAT_1D, closed_form.WAVE_1D, closed_form.POISSON_2D,
                                  closed_form.HELMHOLTZ_2D, periodic.ALLEN_CAHN, periodic.KDV, periodic.SCHRODINGER)}
 
 

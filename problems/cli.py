@@ -24,6 +24,12 @@ def _parser():
     solve.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, solution.png")
     solve.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     solve.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit = sub.add_parser("fit", help="recover the parameters of an ODE problem from noisy data")
+    fit.add_argument("name")
+    fit.add_argument("--noise", type=float, default=0.05, help="relative noise of the synthetic data")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--method", default="L-BFGS-B", help="a scipy.optimize.minimize method")
+    fit.add_argument("--out", default="out", help="directory for metrics.json and fit.png")
     return parser
 
 
@@ -31,10 +37,15 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "list":
         for name in problems.names():
-            print(f"{name:12s} {problems.get(name).description}")
+            p = problems.get(name)
+            print(f"{name:16s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
         return 0
+    if args.command == "fit":
+        return _fit(args)
     try:
         problem = problems.get(args.name)
+        if hasattr(problem, "fit"):
+            raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
         settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed")}
         for k, v in settings.items():
             if isinstance(v, int) and v < (0 if k in ("adam", "lbfgs", "seed") else 1):
@@ -47,6 +58,24 @@ def main(argv=None):
     extra = "".join(f", {k} {v:.4g}" for k, v in metrics.items() if k.startswith("nu"))
     print(f"{problem.name}: relative L2 error {metrics['l2_relative_error']:.3e}{extra} after {metrics['steps']} steps, "
           f"wall time {metrics['wall_time_s']:.1f} s; results in {args.out}/")
+    return 0
+
+
+def _fit(args):
+    try:
+        problem = problems.get(args.name)
+        if not hasattr(problem, "fit"):
+            raise ValueError(f"{args.name!r} is a PINN problem: use `sciml solve {args.name}`")
+        if args.noise < 0:
+            raise ValueError(f"--noise must be non-negative, got {args.noise}")
+        m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out)
+    except (KeyError, ValueError) as e:
+        print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    print(f"{problem.name}: fitted in {m['wall_time_s']:.1f} s ({m['iterations']} iterations)")
+    for k, v in m["parameters"].items():
+        print(f"  {k} = {v:.6g} +- {m['standard_errors'][k]:.2g}   (true {m['true_parameters'][k]:.6g})")
+    print(f"results in {args.out}/")
     return 0
 
 

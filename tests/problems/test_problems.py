@@ -6,7 +6,7 @@ import pytest
 import problems
 
 
-@pytest.mark.parametrize("name", problems.names())
+@pytest.mark.parametrize("name", [n for n in problems.names() if not hasattr(problems.get(n), "fit")])
 def test_problem_trains_and_is_scored(name):
     problem = problems.get(name)
     settings = problem.settings(points=256, boundary_points=64, width=12, depth=2)

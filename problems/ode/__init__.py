@@ -1,0 +1,1 @@
+"""ODE parameter-fitting problems, one module each."""
