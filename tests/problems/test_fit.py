@@ -6,14 +6,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_lotka_volterra_fit_recovers_the_parameters():
-    problem = problems.get("lotka-volterra")
+@pytest.mark.parametrize("name", ["lotka-volterra", "fitzhugh-nagumo", "sir"])
+def test_fit_recovers_the_parameters(name):
+    problem = problems.get(name)
     clean = problem.fit(noise=0.0)
     np.testing.assert_allclose(list(clean["parameters"].values()), problem.true_params, rtol=1e-5)
     noisy = problem.fit(noise=0.05, seed=1)
