@@ -218,6 +218,16 @@ def _partial(f, case):
     return g, [case.args[i] for i in idx]
 
 
+def _differentiable(name, case):
+    """(f, g, xs): the primitive as a function, and restricted to its differentiable arguments xs;
+    skips the test when it has none."""
+    f = _fun(name, case)
+    g, xs = _partial(f, case)
+    if not xs:
+        pytest.skip("no differentiable argument")
+    return f, g, xs
+
+
 def _fd(g, xs, ts):
     single = any(np.asarray(x).dtype in (np.float32, np.complex64) for x in xs)
     eps = 1e-3 if single else EPS
@@ -257,10 +267,7 @@ def test_shape_rule_matches_impl(name, case):
 @pytest.mark.parametrize("name,case", list(all_cases()))
 def test_staged_program_matches_eager(name, case):
     """The primitive traced into a program (via linearize's staging) evaluates like the impl."""
-    f = _fun(name, case)
-    g, xs = _partial(f, case)
-    if not xs:
-        pytest.skip("no differentiable argument")
+    f, g, xs = _differentiable(name, case)
     out, f_jvp = sciml.linearize(g, *xs)
     for o, e in zip(_as_list(out), _as_list(f(*case.args))):
         np.testing.assert_allclose(np.asarray(o), np.asarray(e), rtol=1e-12, atol=1e-12)
@@ -268,10 +275,7 @@ def test_staged_program_matches_eager(name, case):
 
 @pytest.mark.parametrize("name,case", list(all_cases()))
 def test_jvp_matches_finite_differences(name, case):
-    f = _fun(name, case)
-    g, xs = _partial(f, case)
-    if not xs:
-        pytest.skip("no differentiable argument")
+    f, g, xs = _differentiable(name, case)
     ts = _random_tangents(case, 1)
     _, touts = sciml.jvp(g, xs, ts)
     single = any(np.asarray(x).dtype == np.float32 for x in xs)
@@ -283,13 +287,12 @@ def test_jvp_matches_finite_differences(name, case):
 
 @pytest.mark.parametrize("name,case", list(all_cases()))
 def test_vjp_is_transpose_of_jvp(name, case):
-    if not case.reverse:
-        with pytest.raises(TypeError, match="reverse-mode"):
-            sciml.vjp(_partial(_fun(name, case), case)[0], *_partial(_fun(name, case), case)[1])[1](
-                _fun(name, case)(*case.args))
-        return
     f = _fun(name, case)
     g, xs = _partial(f, case)
+    if not case.reverse:
+        with pytest.raises(TypeError, match="reverse-mode"):
+            sciml.vjp(g, *xs)[1](f(*case.args))
+        return
     if not xs:
         pytest.skip("no differentiable argument")
     ts = _random_tangents(case, 2)
