@@ -99,11 +99,10 @@ class Lowered:
 
 
 class Jitted:
-    def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None):
+    def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None):
         self.fun = fun
         self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
-        self.donate_argnums = donate_argnums  # accepted for JAX compatibility; numpy cannot reuse buffers
         self.backend = backend
         self.trace_count = 0
         self._cache = {}
@@ -188,11 +187,12 @@ class Jitted:
 def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None):
     """Compile `fun`: trace once per (argument structure, shapes, dtypes, static values), optimise the
     program, and run it with `backend` (default "numpy"). Usable as a decorator, with or without
-    arguments."""
+    arguments. `donate_argnums` is accepted for JAX compatibility and ignored: numpy cannot reuse
+    an argument's buffer for an output."""
     if fun is None:
         return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
                              donate_argnums=donate_argnums, backend=backend)
-    return Jitted(fun, static_argnums, static_argnames, donate_argnums, backend)
+    return Jitted(fun, static_argnums, static_argnames, backend)
 
 
 def make_ir(fun, static_argnums=(), static_argnames=(), optimize=True):
