@@ -32,9 +32,10 @@ class FitProblem:
     rtol: float = 1e-8
     atol: float = 1e-10
 
-    def simulate(self, params):
+    def simulate(self, params, adjoint="discrete"):
+        """The trajectory at the observation times; `adjoint` picks how its derivatives are computed."""
         return ode.solve(self.rhs, np.asarray(self.y0, float), self.t_span, args=params, method=self.method,
-                         rtol=self.rtol, atol=self.atol, saveat=self.times, max_steps=20000).ys
+                         rtol=self.rtol, atol=self.atol, saveat=self.times, max_steps=20000, adjoint=adjoint).ys
 
     def data(self, noise=0.05, seed=0):
         """Observations of the true trajectory with multiplicative noise of relative size `noise`."""
@@ -45,8 +46,8 @@ class FitProblem:
         """-> metrics: recovered and true parameters by name, standard errors, loss, iterations, time."""
         data = self.data(noise, seed)
 
-        def residuals(log_p):
-            return snp.ravel(self.simulate(snp.exp(log_p)) - data)
+        def residuals(log_p, adjoint="discrete"):
+            return snp.ravel(self.simulate(snp.exp(log_p), adjoint) - data)
 
         def loss(log_p):
             r = residuals(log_p)
@@ -57,10 +58,9 @@ class FitProblem:
                                        maxiter=500)
         wall = time.perf_counter() - t0
         p = np.exp(log_p)
-        # Gauss-Newton: cov(log p) = s^2 (J^T J)^-1, J = d residuals / d log p; p's errors by the chain rule
-        jac = np.asarray(sciml.jacfwd(lambda lp: snp.ravel(ode.solve(
-            self.rhs, np.asarray(self.y0, float), self.t_span, args=snp.exp(lp), method=self.method, rtol=self.rtol,
-            atol=self.atol, saveat=self.times, max_steps=20000, adjoint="forward").ys) - np.ravel(data))(log_p))
+        # Gauss-Newton: cov(log p) = s^2 (J^T J)^-1, J = d residuals / d log p (forward sensitivities: few
+        # parameters, many residuals); p's errors by the chain rule
+        jac = np.asarray(sciml.jacfwd(lambda lp: residuals(lp, adjoint="forward"))(log_p))
         dof = max(jac.shape[0] - jac.shape[1], 1)
         s2 = 2 * float(result.fun) / dof
         cov = s2 * np.linalg.pinv(jac.T @ jac)
