@@ -3,7 +3,8 @@
 The pytree is flattened to one float64 vector (`ravel_pytree`); the objective and its gradient are
 one jitted `value_and_grad` (traced once, reused at every scipy call); methods that accept `hessp`
 get Hessian-vector products by forward-over-reverse differentiation (jvp of the gradient), and
-`dogleg`/`trust-exact` get the full Hessian (jacfwd of the gradient).
+`dogleg`/`trust-exact` get the full Hessian (jacfwd of the gradient). The result carries
+`loss_history`, the objective after every iteration.
 """
 from __future__ import annotations
 
@@ -96,17 +97,23 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
 
     if m in _GRADIENT_FREE and jac is True:
         jac = False
+    last = {}  # the latest objective evaluation, so the iteration history costs no extra evaluations
+
+    def value(x, *a):
+        last.update(x=np.array(x), f=float(f_only(x, *a)))
+        return last["f"]
     if callable(jac):
         user_jac = jac
-        fun_for_scipy = lambda x, *a: float(f_only(x, *a))  # noqa: E731
+        fun_for_scipy = value
         jac_for_scipy = lambda x, *a: np.asarray(ravel_pytree(user_jac(unravel(x), *a), np.float64)[0])  # noqa: E731
     elif jac:
         def fun_for_scipy(x, *a):
             v, g = f_and_g(x, *a)
-            return float(v), np.asarray(g, np.float64)
+            last.update(x=np.array(x), f=float(v))
+            return last["f"], np.asarray(g, np.float64)
         jac_for_scipy = True
     else:
-        fun_for_scipy = lambda x, *a: float(f_only(x, *a))  # noqa: E731
+        fun_for_scipy = value
         jac_for_scipy = None
 
     kwargs = {}
@@ -128,12 +135,15 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
     if (m in ("newton-cg", "dogleg", "trust-ncg", "trust-exact", "trust-krylov")) and jac_for_scipy is None:
         raise ValueError(f"minimize: method {method!r} needs the gradient: use jac=True")
 
-    user_callback = callback
-    if callback is not None:
-        if m == "trust-constr":
-            kwargs["callback"] = lambda xk, state=None: user_callback(unravel(np.asarray(xk)))
-        else:
-            kwargs["callback"] = lambda xk, *rest: user_callback(unravel(np.asarray(xk)))
+    history = []
+
+    def on_iteration(xk, *rest):
+        xk = np.asarray(xk)
+        seen = "x" in last and np.array_equal(last["x"], xk)
+        history.append(last["f"] if seen else float(f_only(xk, *args)))
+        if callback is not None:
+            callback(unravel(xk))
+    kwargs["callback"] = on_iteration
     if bounds is not None:
         kwargs["bounds"] = _flat_bounds(bounds, params, n)
     if constraints:
@@ -142,4 +152,5 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
     result = scipy.optimize.minimize(fun_for_scipy, x0, args=args, method=method, jac=jac_for_scipy, tol=tol,
                                      options=options or None, **kwargs)
     result.params = unravel(np.asarray(result.x, np.float64))
+    result.loss_history = history
     return result.params, result

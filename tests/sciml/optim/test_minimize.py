@@ -127,3 +127,13 @@ def test_jitted_value_and_grad_is_sciml_gradient(monkeypatch):
     monkeypatch.setattr(scipy.optimize, "minimize", fake)
     optim.minimize(rosenbrock, P0)
     np.testing.assert_allclose(captured["vg"][1], [g["x"], g["y"]], rtol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["L-BFGS-B", "BFGS", "Nelder-Mead", "trust-constr"])
+def test_loss_history_is_the_objective_after_each_iteration(method):
+    seen = []
+    p, res = optim.minimize(rosenbrock, P0, method=method, callback=seen.append, maxiter=40)
+    assert len(res.loss_history) == len(seen) > 5
+    np.testing.assert_allclose(res.loss_history, [float(rosenbrock(q)) for q in seen], rtol=1e-12)
+    if method != "trust-constr":  # a trust-region step may be rejected and repeated, the rest descend
+        assert np.all(np.diff(res.loss_history) <= 1e-12)
