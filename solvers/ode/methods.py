@@ -1,10 +1,10 @@
 """The methods by name: explicit tableaus and the stiff (Rosenbrock) methods."""
 from __future__ import annotations
 
-from .rosenbrock import Rosenbrock23
+from .rosenbrock import Rodas4, Rosenbrock23
 from .tableaus import EXPLICIT
 
-METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23()}
+METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23(), "rodas4": Rodas4()}
 
 
 def get(method):
