@@ -57,6 +57,7 @@ class Lowering:
         self.counter = 0
         self.const_args = []   # (name, value) passed to the function as arguments
         self.scalar_of = {}    # names of broadcast constants -> the scalar they repeat
+        self.in_place = set()  # scatter equations that may overwrite their operand (see loop_owned_scatters)
 
     # -- helpers for lowering rules
     def fresh(self, prefix="t"):
@@ -200,6 +201,34 @@ class Lowering:
                 self.emit(f"{outs[e.outputs[0]]}[{where}] = {s}")
         self.level -= len(shape)
         env.update(outs)
+
+
+def loop_owned_scatters(body: Program, first_carry: int):
+    """-> {carry index: scatter equation} for the carries of a loop body that are only ever scattered
+    into and then carried on: the scatter's operand is the carry itself, used nowhere else in the body,
+    and its result is the body's output in that carry's slot and nowhere else. The loop owns such a
+    buffer (its lowering copies it once on entry), so the scatter may write into it instead of
+    copying it every iteration — what keeps an ODE solver's step history O(1) per step."""
+    uses = {}
+    for eqn in body.eqns:
+        for a in eqn.inputs:
+            if isinstance(a, Var):
+                uses[a] = uses.get(a, 0) + 1
+    for v in body.outvars:
+        if isinstance(v, Var):
+            uses[v] = uses.get(v, 0) + 1
+    owned = {}
+    for eqn in body.eqns:
+        x = eqn.inputs[0] if eqn.inputs else None
+        if eqn.prim.name not in ("scatter", "scatter_add", "scatter_mul") or not isinstance(x, Var):
+            continue
+        if x not in body.invars[first_carry:] or uses.get(x) != 1:
+            continue
+        j = body.invars.index(x) - first_carry
+        out = eqn.outputs[0]
+        if j < len(body.outvars) and body.outvars[j] is out and uses.get(out) == 1:
+            owned[j] = eqn
+    return owned
 
 
 def _template(eqn, args):

@@ -57,24 +57,21 @@ def cumsum_rows(x, reverse):
 
 
 @njit(cache=True, error_model="numpy")
-def scatter_add_rows(x, idx, upd):
-    out = x.copy()
+def scatter_add_rows(out, idx, upd):
     for k in range(idx.shape[0]):
         out[idx[k]] += upd[k]
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def scatter_rows(x, idx, upd):
-    out = x.copy()
+def scatter_rows(out, idx, upd):
     for k in range(idx.shape[0]):
         out[idx[k]] = upd[k]
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def scatter_mul_rows(x, idx, upd):
-    out = x.copy()
+def scatter_mul_rows(out, idx, upd):
     for k in range(idx.shape[0]):
         out[idx[k]] *= upd[k]
     return out

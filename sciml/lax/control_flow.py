@@ -642,11 +642,15 @@ def _cond_numba(ctx, eqn, index, *ops):
 
 
 def _while_numba(ctx, eqn, *args):
+    from ..backends.numba_backend import loop_owned_scatters
     p = eqn.params
     cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
     avals = p["body_program"].out_avals
     state = [ctx.fresh("w") for _ in carry]
-    _assign(ctx, state, carry, avals)
+    owned = loop_owned_scatters(p["body_program"], p["n_body_consts"])
+    ctx.in_place.update(owned.values())
+    for j, (s, c, a) in enumerate(zip(state, carry, avals)):  # the loop's own copy of buffers it writes into
+        ctx.emit(f"{s} = {c}.copy()" if j in owned else f"{s} = {ctx.contiguous(c, a)}")
     ctx.emit("while True:")
     with ctx.block():
         (go,) = ctx.inline(p["cond_program"], cc + state)

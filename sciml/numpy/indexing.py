@@ -365,12 +365,15 @@ def _gather_numba(ctx, eqn, x, idx):
 
 
 def _scatter_numba(helper):
+    """Rows of the updates written into a copy of x, or into x itself where the lowering knows x is
+    dead afterwards (a loop's buffer: see Lowering.in_place)."""
     def lower(ctx, eqn, x, idx, upd):
         shape = eqn.inputs[0].aval.shape
         n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
         k = max(1, eqn.inputs[1].aval.size)
         flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{idx}.ravel()"
-        return (f"rt.{helper}(np.ascontiguousarray({x}).reshape(({n}, {r})), {flat_idx}, "
+        target = f"np.ascontiguousarray({x})" if eqn in ctx.in_place else f"{x}.copy()"
+        return (f"rt.{helper}({target}.reshape(({n}, {r})), {flat_idx}, "
                 f"np.ascontiguousarray({upd}).reshape(({k}, {r}))).reshape({shape})")
     return lower
 

@@ -161,8 +161,11 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         inside = accept & (ts_save > t) & (ts_save <= t_new)
         ys = snp.where(inside[:, None], method.interpolate(theta, dt, y, y_new, dense), ys)
         if record:
+            # written whether or not the step is accepted: a rejected step's row is overwritten by the
+            # next attempt and only rows below the accepted count are read (an unconditional write
+            # lets the numba backend update the buffers in place)
             slot = snp.minimum(accepted, max_steps - 1)
-            keep = lambda buf, v: snp.where(accept, snp.at(buf)[slot].set(v), buf)  # noqa: E731
+            keep = lambda buf, v: snp.at(buf)[slot].set(v)  # noqa: E731
             hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y), tuple(map(keep, hist[3], dense)))
         dt_next, memory = controller.propose(dt, en, accept, memory, method.order)
         tiny = (dt_next < 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & (t_new < t1)

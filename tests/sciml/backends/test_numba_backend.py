@@ -63,6 +63,24 @@ def test_control_flow_compiles_to_one_function():
     assert run.backend == "numba" and "while True:" in run.source and "for step" in run.source
 
 
+def test_loop_buffers_are_written_in_place_and_only_when_safe():
+    def f(buf, n):
+        def body(s):
+            i, b, shared = s
+            b = snp.at(b)[i].set(i * 2.0)                # the loop's own buffer: written in place
+            shared = snp.at(shared)[i].add(snp.sum(shared))  # read again below: must be copied
+            return i + 1, b, shared + 0 * shared[0]
+        _, out, shared = lax.while_loop(lambda s: s[0] < n, body, (0, buf, buf))
+        return out, shared, buf                          # the caller's buffer must be untouched
+    buf = np.arange(6.0)
+    _compare(f, (buf, 4), 1e-12)
+    run = sciml.backends.compile_program(sciml.make_ir(f)(buf, 4), "numba")
+    in_loop = run.source.split("while True:")[1]
+    assert in_loop.count("rt.scatter_rows(np.ascontiguousarray(") == 1  # in place
+    assert in_loop.count(".copy().reshape(") == 1                          # the shared one, copied
+    np.testing.assert_array_equal(buf, np.arange(6.0))
+
+
 def test_large_arrays_use_fused_kernels_and_vectorised_transcendentals():
     rng = np.random.default_rng(1)
     x, w, b = rng.normal(size=(4096, 8)), rng.normal(size=(8, 8)), rng.normal(size=8)
