@@ -1,7 +1,8 @@
-"""The `sciml` command: `sciml list`, `sciml solve NAME [options]`."""
+"""The `sciml` command: `sciml list`, `sciml solve NAME [options]`, `sciml fit NAME [options]`."""
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 
 import problems
@@ -28,7 +29,11 @@ def _parser():
     fit.add_argument("name")
     fit.add_argument("--noise", type=float, default=0.05, help="relative noise of the synthetic data")
     fit.add_argument("--seed", type=int, default=0)
-    fit.add_argument("--method", default="L-BFGS-B", help="a scipy.optimize.minimize method")
+    fit.add_argument("--method", default="L-BFGS-B", help="a scipy.optimize.minimize method, or adam")
+    fit.add_argument("--loss", choices=["least_squares", "likelihood"], help="least squares (default) or the "
+                     "Gaussian likelihood with a noise level per state")
+    fit.add_argument("--shooting", type=int, help="multiple-shooting segments (default 1: single shooting)")
+    fit.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
     fit.add_argument("--out", default="out", help="directory for metrics.json and fit.png")
     return parser
 
@@ -38,7 +43,7 @@ def main(argv=None):
     if args.command == "list":
         for name in problems.names():
             p = problems.get(name)
-            print(f"{name:16s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
+            print(f"{name:18s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
         return 0
     if args.command == "fit":
         return _fit(args)
@@ -68,13 +73,17 @@ def _fit(args):
             raise ValueError(f"{args.name!r} is a PINN problem: use `sciml solve {args.name}`")
         if args.noise < 0:
             raise ValueError(f"--noise must be non-negative, got {args.noise}")
-        m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out)
+        options = {k: getattr(args, k) for k in ("loss", "shooting", "backend") if getattr(args, k) is not None}
+        accepted = inspect.signature(problem.fit).parameters
+        for k in options:
+            if k not in accepted:
+                raise ValueError(f"{problem.name} does not take --{k}")
+        m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out, **options)
     except (KeyError, ValueError) as e:
         print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
     print(f"{problem.name}: fitted in {m['wall_time_s']:.1f} s ({m['iterations']} iterations)")
-    for k, v in m["parameters"].items():
-        print(f"  {k} = {v:.6g} +- {m['standard_errors'][k]:.2g}   (true {m['true_parameters'][k]:.6g})")
+    print("\n".join(problem.describe(m)))
     print(f"results in {args.out}/")
     return 0
 
