@@ -6,12 +6,16 @@ uses them too: `shard` takes a process's rows of a replicated input, `unshard` g
 an output, `enter_replicated`/`leave_replicated` mark replicated values entering and leaving.
 
 Cotangents follow one convention: inside pmap the cotangent of a value every process holds is
-partial (the true cotangent is the sum over processes), outside it is replicated. That is why
-psum transposes to psum, shard and unshard transpose to each other, enter_replicated transposes to
-a psum and leave_replicated keeps its cotangent on process 0 only. With one process none of these
-primitives is ever bound.
+partial (the true cotangent is the sum over processes), outside it is replicated (every process
+holds all of it). So psum transposes to psum; shard and unshard transpose to each other;
+enter_replicated transposes to `sum_partials` (partial cotangents summed into a replicated one) and
+back; leave_replicated transposes to `first_only` (a replicated cotangent counted once, on process 0)
+and back. Transposing twice gives the primitive back, so higher derivatives keep the convention.
+With one process none of these primitives is bound by pmap.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from .. import distributed
 from ..core.avals import Zero
@@ -19,18 +23,29 @@ from ..core.primitive import Primitive
 from ..numpy import rules as R
 
 
-def _reduction(op):
-    prim = Primitive(f"process_p{op}", lambda x, axis_name: distributed.allreduce(x, op, axis_name),
-                     lambda x, axis_name: x)
+def _elementwise(name, impl):
+    prim = Primitive(name, impl, lambda x, axis_name: x)
     prim.batch = R.batch_elementwise(prim)
+    prim.jvp = R.linear_jvp(prim)  # all linear but pmax and pmin, which get their own below
     return prim
 
 
-process_psum_p = _reduction("sum")
-process_pmax_p = _reduction("max")
-process_pmin_p = _reduction("min")
-process_psum_p.jvp = R.linear_jvp(process_psum_p)
-process_psum_p.transpose = lambda ct, x, axis_name: [process_psum_p.bind(ct, axis_name=axis_name)]
+def _reduction(name, op):
+    return _elementwise(name, lambda x, axis_name: distributed.allreduce(x, op, axis_name))
+
+
+process_psum_p = _reduction("process_psum", "sum")
+process_pmax_p = _reduction("process_pmax", "max")
+process_pmin_p = _reduction("process_pmin", "min")
+
+
+def _transposes_to(prim, other):
+    """The transpose of `prim` is `other` with the same params, and vice versa."""
+    for a, b in ((prim, other), (other, prim)):
+        a.transpose = (lambda b: lambda ct, x, **params: [b.bind(ct, **params)])(b)
+
+
+_transposes_to(process_psum_p, process_psum_p)
 
 
 def extremum_jvp(prim, total):
@@ -85,31 +100,29 @@ def _times_processes(n):
 process_all_gather_p = _along_axis("process_all_gather", _gather, _times_processes)
 shard_p = _along_axis("shard", _rows, lambda n: n // distributed.process_count())
 unshard_p = _along_axis("unshard", _gather, _times_processes)
-# the gathered rows are seen by every process's lanes: each receives its rows of the summed cotangent
-process_all_gather_p.transpose = lambda ct, x, **p: [shard_p.bind(process_psum_p.bind(ct, axis_name=p["axis_name"]), **p)]
-shard_p.transpose = lambda ct, x, **p: [unshard_p.bind(ct, **p)]
-unshard_p.transpose = lambda ct, x, **p: [shard_p.bind(ct, **p)]
+_transposes_to(shard_p, unshard_p)
 
 
-# ---- replicated values crossing pmap's boundary --------------------------------------------------
-
-def _identity(name):
-    prim = Primitive(name, lambda x, axis_name: x, lambda x, axis_name: x)
-    prim.jvp = R.linear_jvp(prim)
-    prim.batch = R.batch_elementwise(prim)
-    return prim
-
-
-enter_replicated_p = _identity("enter_replicated")
-leave_replicated_p = _identity("leave_replicated")
-enter_replicated_p.transpose = lambda ct, x, axis_name: [process_psum_p.bind(ct, axis_name=axis_name)]
+def _all_gather_transpose(ct, x, axis, axis_name):
+    # the gathered rows are seen by every process's lanes: each receives its rows of the summed
+    # cotangent (a slice, whose transpose pads them back with zeros: the rows' partial cotangent)
+    total = process_psum_p.bind(ct, axis_name=axis_name)
+    n, first = x.aval.shape[axis], distributed.process_index() * x.aval.shape[axis]
+    return [total[(slice(None),) * axis + (slice(first, first + n),)]]
 
 
-def _keep_on_first_process(ct, x, axis_name):
-    # a traced select on every process (never a constant zero on some), so that every process stages
-    # and runs the same collectives afterwards
-    from .. import numpy as snp
-    return [snp.where(distributed.process_index() == 0, ct, snp.zeros_like(ct))]
+process_all_gather_p.transpose = _all_gather_transpose
 
 
-leave_replicated_p.transpose = _keep_on_first_process
+# ---- replicated values crossing pmap's boundary, and their cotangents ------------------------------
+
+def _first_only(x, axis_name):
+    return x if distributed.process_index() == 0 else np.zeros_like(x)
+
+
+enter_replicated_p = _elementwise("enter_replicated", lambda x, axis_name: x)
+leave_replicated_p = _elementwise("leave_replicated", lambda x, axis_name: x)
+sum_partials_p = _reduction("sum_partials", "sum")
+first_only_p = _elementwise("first_only", _first_only)
+_transposes_to(enter_replicated_p, sum_partials_p)
+_transposes_to(leave_replicated_p, first_only_p)
