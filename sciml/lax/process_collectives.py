@@ -23,8 +23,13 @@ from ..core.primitive import Primitive
 from ..numpy import rules as R
 
 
+def _in_object_mode(ctx, eqn, *ins):
+    """numba lowering: a call of the numpy impl (MPI is a Python call) from the compiled program."""
+    return ctx.call_impl(eqn, ins)
+
+
 def _elementwise(name, impl):
-    prim = Primitive(name, impl, lambda x, axis_name: x)
+    prim = Primitive(name, impl, lambda x, axis_name: x, numba=_in_object_mode)
     prim.batch = R.batch_elementwise(prim)
     prim.jvp = R.linear_jvp(prim)  # all linear but pmax and pmin, which get their own below
     return prim
@@ -80,7 +85,7 @@ def _along_axis(name, impl, size):
     def batch(args, dims, axis, axis_name):
         return prim.bind(R.move_bdim(args[0], dims[0], 0), axis=axis + 1, axis_name=axis_name), 0
 
-    prim = Primitive(name, impl, _resized(size), batch=batch)
+    prim = Primitive(name, impl, _resized(size), batch=batch, numba=_in_object_mode)
     prim.jvp = R.linear_jvp(prim)
     return prim
 
