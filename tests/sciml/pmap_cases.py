@@ -59,6 +59,8 @@ CASES = {
         lambda v: snp.sum(lax.all_gather(v * w, "i") ** 2, axis=0) * v, "i")(X)))(W),
     "pmap_vmap_grad": lambda: sciml.pmap(sciml.vmap(sciml.grad(lambda w, e: snp.sum(snp.tanh(w * e)) ** 2),
                                                     in_axes=(None, 0)), in_axes=(None, 0))(W, E),
+    "grad_vmap_pmap": lambda: sciml.grad(lambda w: snp.sum(sciml.vmap(sciml.pmap(
+        lambda v: snp.tanh(w * v) * lax.psum(v, "i"), "i"), in_axes=1)(E)))(W),
     "jit_inside": lambda: sciml.pmap(sciml.jit(lambda v: v * lax.psum(v, "i") + lax.axis_index("i")), "i")(X),
     "jit_outside": lambda: sciml.jit(sciml.pmap(lambda v: v * lax.psum(v, "i") + lax.axis_index("i"), "i"))(X),
     "jit_outside_numba": lambda: sciml.jit(sciml.pmap(lambda v: snp.exp(v) / lax.psum(snp.exp(v), "i"), "i"),

@@ -3,6 +3,8 @@ on two MPI processes (mpiexec, started here) against the one-process results, in
 the data-parallel PINN command, and the errors for indivisible axes and mismatched collectives."""
 from __future__ import annotations
 
+import doctest
+import importlib
 import json
 import os
 import pathlib
@@ -19,20 +21,10 @@ from sciml import lax, tree
 from solvers import ode
 
 from . import pmap_cases as C
+from .conftest import numerical_grad
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 S = C.X.sum(0)  # the psum over the mapped axis of every case on X
-
-
-def _fd(f, x, eps=1e-6):
-    """Central finite differences of a scalar numpy function."""
-    x = np.asarray(x, float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
 
 
 def _closure_pmax_loss(w):
@@ -64,15 +56,16 @@ REFERENCES = {
     "grad_inside": lambda: np.cos(C.X) * S + np.sin(C.X).sum(0),
     "grad_of_pmap": lambda: np.sum(np.cos(C.P * C.X) * C.X * S),
     "second_derivative": lambda: -np.sum(np.sin(C.P * C.X) * C.X ** 2 * S),
-    "grad_closure_pmax": lambda: _fd(_closure_pmax_loss, C.W),
+    "grad_closure_pmax": lambda: numerical_grad(_closure_pmax_loss, C.W),
     "grad_all_gather": lambda: 2 * C.W * (C.X ** 2).sum(0) * S,
     "pmap_vmap_grad": _per_example_grads,
+    "grad_vmap_pmap": lambda: np.sum((1 - np.tanh(C.W * C.E) ** 2) * C.E * C.E.sum(0), axis=(0, 1)),
     "jit_inside": lambda: C.X * S + np.arange(4)[:, None],
     "jit_outside": lambda: C.X * S + np.arange(4)[:, None],
     "jit_outside_numba": lambda: np.exp(C.X) / np.exp(C.X).sum(0),
     "jit_grad_of_pmap": lambda: np.sum(np.cos(C.P * C.X) * C.X * S),
-    "data_parallel_pmean": lambda: (_mse_numpy(C.W), _fd(_mse_numpy, C.W)),
-    "data_parallel_helper": lambda: (_mse_numpy(C.W), _fd(_mse_numpy, C.W)),
+    "data_parallel_pmean": lambda: (_mse_numpy(C.W), numerical_grad(_mse_numpy, C.W)),
+    "data_parallel_helper": lambda: (_mse_numpy(C.W), numerical_grad(_mse_numpy, C.W)),
     "axes_and_static": lambda: C.X.T ** 3 * 2.0,
     "ode_ensemble": _ode_loop,
 }
@@ -115,12 +108,17 @@ def test_pmap_errors_name_the_problem():
         sciml.pmap(lambda a: lax.psum(a, "j"), "i")(C.X)
 
 
-def test_one_process_is_one_device():
+def test_one_process_is_one_device_holding_all_rows():
     assert (sciml.process_index(), sciml.process_count(), sciml.device_count()) == (0, 1, 1)
     data = {"a": C.X, "b": C.D}
-    assert tree.leaves(sciml.distributed.shard(data))[0] is not None
-    for got, want in zip(tree.leaves(sciml.distributed.gather(sciml.distributed.shard(data))), tree.leaves(data)):
+    for got, want in zip(tree.leaves(sciml.distributed.shard(data)) + tree.leaves(sciml.distributed.gather(data)),
+                         tree.leaves(data) * 2):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["sciml.transforms.parallel", "sciml.distributed"])
+def test_docstring_examples_run(name):
+    assert doctest.testmod(importlib.import_module(name)).failed == 0
 
 
 # ---- two processes -------------------------------------------------------------------------------
