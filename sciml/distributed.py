@@ -4,8 +4,9 @@ A process started by an MPI launcher (mpirun, mpiexec, srun: detected by the var
 is one rank of mpi4py's COMM_WORLD; any other process is alone (one process, one device). Each
 call between processes first exchanges a short signature (operation, shape, dtype, axis name), so
 processes that reached different collectives fail with an error naming what each one called,
-instead of hanging or mixing unrelated data. With more than one process, an uncaught exception in
-any of them aborts them all (the others would otherwise wait forever in their next collective).
+instead of hanging or mixing unrelated data. With more than one process, MPI starts when sciml is
+imported, and from then on an uncaught exception in any process aborts them all (the others would
+otherwise wait forever in their next collective).
 
     mpirun -n 2 python -c "import sciml; print(sciml.process_index(), sciml.process_count())"
 """
@@ -54,6 +55,9 @@ def _abort_all_on_uncaught_exception(comm):
         sys.stderr.flush()
         comm.Abort(1)
     sys.excepthook = hook
+
+
+_comm()  # under a launcher of several processes: start MPI (and the abort-on-exception hook) now
 
 
 def process_index() -> int:

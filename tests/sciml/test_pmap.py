@@ -138,11 +138,12 @@ def _mpiexec():
     return exe
 
 
-def _run_two(*args, tmp):
+def _run_two(*args, succeed=True):
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     out = subprocess.run([_mpiexec(), "-n", "2", sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=600)
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    if succeed:
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
     return out
 
 
@@ -150,7 +151,7 @@ def _run_two(*args, tmp):
 def two_processes(tmp_path_factory):
     """Each process's results and error messages from `mpiexec -n 2 python -m tests.sciml.pmap_cases`."""
     tmp = tmp_path_factory.mktemp("pmap")
-    _run_two("-m", "tests.sciml.pmap_cases", str(tmp), tmp=tmp)
+    _run_two("-m", "tests.sciml.pmap_cases", str(tmp))
     return ([dict(np.load(tmp / f"process{i}.npz")) for i in range(2)],
             [json.loads((tmp / f"errors{i}.json").read_text()) for i in range(2)])
 
@@ -182,8 +183,17 @@ def test_burgers_trains_data_parallel_on_two_processes_as_on_one(tmp_path):
     settings = {"adam": 20, "lbfgs": 10, "points": 400, "width": 10, "depth": 2}
     one = problems.get("burgers").solve(progress=False, **settings)
     cli = [f"--{k}={v}" for k, v in settings.items()]
-    _run_two("-m", "problems.cli", "solve", "burgers", *cli, "--quiet", f"--out={tmp_path}", tmp=tmp_path)
+    _run_two("-m", "problems.cli", "solve", "burgers", *cli, "--quiet", f"--out={tmp_path}")
     two = json.loads((tmp_path / "metrics.json").read_text())
     assert two["steps"] == one["steps"] == 30
     np.testing.assert_allclose(two["final_loss"], one["final_loss"], rtol=1e-8)
     np.testing.assert_allclose(two["l2_relative_error"], one["l2_relative_error"], rtol=1e-8)
+
+
+def test_an_exception_in_one_process_stops_both_instead_of_hanging():
+    script = ("import numpy as np, sciml\n"
+              "if sciml.process_index() == 1:\n"
+              "    raise RuntimeError('only on process 1')\n"
+              "sciml.distributed.allreduce(np.ones(1), 'sum')  # process 0 would wait here forever\n")
+    out = _run_two("-c", script, succeed=False)
+    assert out.returncode != 0 and "RuntimeError: only on process 1" in out.stderr
