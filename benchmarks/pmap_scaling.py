@@ -7,7 +7,8 @@ loss and gradient averaged with pmean). Ensemble: Lotka-Volterra with tsit5 as i
 benchmarks/ode_lotka_volterra.py (t in [0, 10], 100 save times, rtol 1e-6, atol 1e-8), the prey
 growth rate a varied over 10,000 members, jit(pmap(member)): each process integrates its 5,000 members
 as one vmapped solve. Each configuration runs under `mpiexec -n K` with OMP_NUM_THREADS=1 and
-OPENBLAS_NUM_THREADS=1 in every process, so one process uses one core.
+OPENBLAS_NUM_THREADS=1 in every process, so one process uses one core, and a large glibc mmap
+threshold (see _launch).
 
     python -m benchmarks.pmap_scaling [--repeats 5] [--backend numba]
 """
@@ -73,7 +74,11 @@ def _launch(processes, workload, repeats, backend):
     mpiexec = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
     if mpiexec is None:
         raise SystemExit("pmap_scaling needs mpiexec and mpi4py: pip install -e '.[mpi]'")
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    # one core per process; and glibc's malloc kept from returning large temporaries to the system at
+    # every loop step (10,000 members' arrays are above its default 128 KiB mmap threshold, 5,000
+    # members' below: without this the page faults alone would make one process 2x slower per member)
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               MALLOC_MMAP_THRESHOLD_=str(2 ** 30), MALLOC_TRIM_THRESHOLD_=str(2 ** 32))
     out = subprocess.run([mpiexec, "-n", str(processes), sys.executable, "-m", "benchmarks.pmap_scaling", "--worker",
                           workload, "--repeats", str(repeats), "--backend", backend], env=env, capture_output=True,
                          text=True, cwd=pathlib.Path(__file__).resolve().parents[1], check=True)
@@ -92,18 +97,21 @@ def main(argv=None):
             print(json.dumps(result))
         return
     labels = {"pinn": "PINN Burgers step (data-parallel)", "ensemble": f"{MEMBERS:,}-member ODE ensemble"}
+    load = os.getloadavg()[0]  # other work on the machine limits what a second process can gain
     lines = ["| workload | processes | ms (median) | first call (s) | speed-up |", "|---|---|---|---|---|"]
     for workload in WORKLOADS:
         runs = {k: _launch(k, workload, args.repeats, args.backend) for k in (1, 2)}
         np.testing.assert_allclose(runs[2][2], runs[1][2], rtol=1e-9)  # the same numbers up to rounding
         for k, (ms, first, _) in runs.items():
             lines.append(f"| {labels[workload]} | {k} | {ms:.1f} | {first:.1f} | {runs[1][0] / ms:.2f}x |")
-    body = (f"pmap over MPI processes (mpiexec -n 1 and -n 2, OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1 per process), "
+    body = (f"pmap over MPI processes (mpiexec -n 1 and -n 2, OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1 per process, "
+            f"MALLOC_MMAP_THRESHOLD_=2^30 so that large temporaries are not mmapped and unmapped at every step), "
             f"jit with the {args.backend} backend, float64. PINN: the step of the section above, its 8192 + 256 + 256 "
             f"points split over the processes with data_parallel (loss and gradient averaged by pmean). Ensemble: "
             f"Lotka-Volterra, tsit5, rtol 1e-6, atol 1e-8, {MEMBERS:,} values of a, jit(pmap(member)). Median of "
             f"{args.repeats} calls after the first (which includes compilation, or loading numba's disk cache); "
-            f"1-process and 2-process results agree to 1e-9. Machine: {machine()}. Run {time.strftime('%Y-%m-%d')}."
+            f"1-process and 2-process results agree to 1e-9. Machine: {machine()}; load average {load:.1f} when the "
+            f"runs started (a second process only helps as far as a core is free). Run {time.strftime('%Y-%m-%d')}."
             "\n\n" + "\n".join(lines))
     print(body)
     update_section("pmap over processes: 1 and 2 MPI processes", body)
