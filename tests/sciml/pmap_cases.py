@@ -72,7 +72,8 @@ CASES = {
     "axes_and_static": lambda: sciml.pmap(lambda v, s, n: v ** n * s, in_axes=(1, None, None), out_axes=1,
                                           static_broadcasted_argnums=2)(X.T, 2.0, 3),
     "ode_ensemble": lambda: sciml.jit(sciml.pmap(lambda y0: ode.solve(
-        lotka_volterra, y0, (0.0, 2.0), args=np.array([1.5, 3.0]), rtol=1e-8, atol=1e-10).ys[-1]))(1.0 + 0.1 * X[:, :2]),
+        lotka_volterra, y0, (0.0, 2.0), args=np.array([1.5, 3.0]), rtol=1e-8, atol=1e-10).ys[-1]))(
+            1.0 + 0.1 * X[:, :2]),
 }
 
 # deliberate mistakes, each raising the same error on every process

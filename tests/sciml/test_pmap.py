@@ -49,7 +49,8 @@ def _per_example_grads():
 _TOTAL = np.broadcast_to(S, C.X.shape)
 REFERENCES = {
     "collectives": lambda: {"psum": _TOTAL, "pmean": np.broadcast_to(C.X.mean(0), C.X.shape),
-                            "pmax": np.broadcast_to(C.X.max(0), C.X.shape), "pmin": np.broadcast_to(C.X.min(0), C.X.shape),
+                            "pmax": np.broadcast_to(C.X.max(0), C.X.shape),
+                            "pmin": np.broadcast_to(C.X.min(0), C.X.shape),
                             "all_gather": np.broadcast_to(C.X, (4,) + C.X.shape), "axis_index": np.arange(4),
                             "axis_size": np.full(4, 4.0)},
     # psum transposes to psum: each lane's gradient also collects the other lanes' sin(v_j)
@@ -175,7 +176,8 @@ def test_two_processes_raise_clear_errors(two_processes):
         assert errors["different_collectives"].startswith(
             "CollectiveMismatchError: pmap: the processes reached different collectives (process 0: psum of "
             "float64[3] over axis 'i'; process 1: pmax of float64[3] over axis 'i')")
-        assert "(process 0: psum of float64[1] over axis 'i'; process 1: psum of float64[2]" in errors["different_shapes"]
+        assert ("(process 0: psum of float64[1] over axis 'i'; process 1: psum of float64[2]"
+                in errors["different_shapes"])
 
 
 def test_burgers_trains_data_parallel_on_two_processes_as_on_one(tmp_path):
