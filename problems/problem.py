@@ -1,5 +1,6 @@
 """What a PINN problem provides, and the shared work of solving one: training, scoring against the
-reference (relative L2 error) and writing the results."""
+reference (relative L2 error) and writing the results. Under mpirun, problems whose loss takes its
+points as data train data-parallel, and only process 0 writes the results."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sciml import pinn
+from sciml import distributed, pinn
 
 
 @dataclass
 class PINNProblem:
-    """build(settings) -> (loss(model), model); reference() -> ((x, t), u on the t x x grid);
-    observable(model output) -> the scored quantity (default: the first output)."""
+    """build(settings) -> (loss(model), model), or (loss(model, data), model, data) with `data` a
+    pytree of point arrays over whose rows every term of the loss is a mean (those train
+    data-parallel under mpirun); reference() -> ((x, t), u on the t x x grid); observable(model
+    output) -> the scored quantity (default: the first output)."""
     name: str
     description: str
     build: object
@@ -35,7 +38,7 @@ class PINNProblem:
         """Train with the settings (defaults overridden by keywords), score against the reference and,
         with `out`, write metrics.json, prediction.npz and solution.png there. -> metrics dict."""
         settings = self.settings(**overrides)
-        loss, model = self.build(settings)
+        loss, model, *data = self.build(settings)
         (x, t), u_ref = self.reference()
         grid = np.stack(np.meshgrid(x, t), axis=-1).reshape(-1, 2).astype(settings["dtype"])
 
@@ -51,7 +54,7 @@ class PINNProblem:
                                learning_rate=settings["learning_rate"], evaluate=evaluate,
                                eval_every=max(1, (settings["adam"] + settings["lbfgs"]) // 20),
                                checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
-                               backend=backend, progress=progress)
+                               backend=backend, progress=progress, data=data[0] if data else None)
         t0 = time.perf_counter()
         model, history = trainer.run(resume=resume)
         wall = time.perf_counter() - t0
@@ -60,7 +63,7 @@ class PINNProblem:
                    "wall_time_s": wall, "training_time_s": float(history["time"][-1]) if history["time"] else 0.0,
                    "steps": int(history["step"][-1]) if history["step"] else 0, "final_loss": float(history["loss"][-1]),
                    "settings": settings, **(self.report(model) if self.report else {})}
-        if out is not None:
+        if out is not None and distributed.process_index() == 0:
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "metrics.json"), "w") as f:
                 json.dump(metrics, f, indent=2)

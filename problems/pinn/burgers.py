@@ -17,8 +17,14 @@ NU = 0.01 / np.pi
 DOMAIN = pinn.SpaceTime(pinn.Interval(-1.0, 1.0), 0.0, 1.0)
 
 
+def _residual(u, col, nu):
+    value, u_x = pinn.value_and_partials(u, col, "x")
+    return pinn.partial(u, col, "t") + value * u_x - nu * pinn.partial(u, col, "x", "x")
+
+
 def build(settings):
-    """-> (loss(model), model) for the given settings."""
+    """-> (loss(model, points), model, points) for the given settings; every loss term is a mean over
+    the rows of one array of points, so the points can be split over processes."""
     dtype = np.dtype(settings["dtype"])
     seed = settings["seed"]
     col = DOMAIN.sample(settings["points"], "sobol", seed).astype(dtype)
@@ -28,15 +34,12 @@ def build(settings):
     sizes = [2] + [settings["width"]] * settings["depth"] + [1]
     model = nn.MLP(sizes, activation="tanh", dtype=dtype, key=random.key(seed))
 
-    def loss(model):
+    def loss(model, points):
         u = lambda p: model(p)[:, 0]  # noqa: E731
-        value, u_x = pinn.value_and_partials(u, col, "x")
-        u_t = pinn.partial(u, col, "t")
-        u_xx = pinn.partial(u, col, "x", "x")
-        residual = u_t + value * u_x - NU * u_xx
-        return snp.mean(residual ** 2) + snp.mean((u(ic) - ic_u) ** 2) + snp.mean(u(bc) ** 2)
+        return (snp.mean(_residual(u, points["col"], NU) ** 2) + snp.mean((u(points["ic"]) - points["ic_u"]) ** 2)
+                + snp.mean(u(points["bc"]) ** 2))
 
-    return loss, model
+    return loss, model, {"col": col, "ic": ic, "ic_u": ic_u, "bc": bc}
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,7 +69,7 @@ class InverseModel(nn.Module):
 
 
 def inverse_build(settings):
-    _, model = build(settings)
+    model = build(settings)[1]
     dtype = np.dtype(settings["dtype"])
     rng = np.random.default_rng(settings["seed"])
     (x, t), u_ref = reference()
@@ -76,13 +79,12 @@ def inverse_build(settings):
     col = DOMAIN.sample(settings["points"], "sobol", settings["seed"]).astype(dtype)
     params = InverseModel(model, np.asarray(np.log(0.05), dtype))   # start far from 0.01/pi = 0.0032
 
-    def loss(p):
+    def loss(p, points):
         u = lambda q: p(q)[:, 0]  # noqa: E731
-        value, u_x = pinn.value_and_partials(u, col, "x")
-        residual = pinn.partial(u, col, "t") + value * u_x - snp.exp(p.log_nu) * pinn.partial(u, col, "x", "x")
-        return snp.mean(residual ** 2) + snp.mean((u(obs_points) - obs) ** 2)
+        return (snp.mean(_residual(u, points["col"], snp.exp(p.log_nu)) ** 2)
+                + snp.mean((u(points["obs_points"]) - points["obs"]) ** 2))
 
-    return loss, params
+    return loss, params, {"col": col, "obs_points": obs_points, "obs": obs}
 
 
 INVERSE = PINNProblem(

@@ -143,16 +143,21 @@ class Lowering:
     def _scalar_or_vectorised(self, eqn, ins):
         """An elementwise equation outside a fused loop: scalars inline, large transcendentals
         through numpy in object mode."""
-        aval = eqn.outputs[0].aval
-        if not aval.shape:
+        if not eqn.outputs[0].aval.shape:
             return _template(eqn, ins)
-        # a lone large transcendental: numpy's implementation on the whole array
+        return self.call_impl(eqn, ins)  # a lone large transcendental: numpy's on the whole array
+
+    def call_impl(self, eqn, ins):
+        """The output of `eqn` computed by its primitive's numpy impl, called in object mode (also the
+        lowering of primitives that are Python calls, such as MPI collectives)."""
+        aval = eqn.outputs[0].aval
         out = self.fresh("v")
+        params = "".join(f", {k}={v!r}" for k, v in eqn.params.items())
+        call = f"PRIMITIVES[{eqn.prim.name!r}].impl({', '.join(ins)}{params})"
         self.emit(f"with objmode({out}='{_numba_type(aval)}'):")
         with self.block():
-            params = "".join(f", {k}={v!r}" for k, v in eqn.params.items())
-            self.emit(f"{out} = np.ascontiguousarray(PRIMITIVES[{eqn.prim.name!r}].impl({', '.join(ins)}{params}), "
-                      f"dtype={np_dtype(aval.dtype)})")
+            self.emit(f"{out} = " + (f"np.ascontiguousarray({call}, dtype={np_dtype(aval.dtype)})" if aval.shape
+                                     else f"{np_dtype(aval.dtype)}({call})"))
         return out
 
     def _emit_group(self, program, members, env):

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import distributed
 from ..core.avals import ShapedArray, Zero
 from ..core.primitive import Primitive
 from ..core.trace import Tracer, current_trace
+from .process_collectives import extremum_jvp, process_all_gather_p, process_pmax_p, process_pmin_p, process_psum_p
 
 
 # ---- collectives over a named mapped axis ------------------------------------------------------
 # They always meet the traces (even with constant arguments): the batching trace whose axis_name
-# matches reduces over its batch dimension; every other trace passes them through.
+# matches reduces over its batch dimension, then, when the axis continues in other processes (pmap
+# under mpirun: frame.spmd), between processes; every other trace passes them through.
 
 def _unbound(name):
     def impl(*args, axis_name, **params):
@@ -19,15 +22,14 @@ def _unbound(name):
     return impl
 
 
-def _collective(name, reduce, when_unbatched):
+def _collective(name, reduce, when_unbatched, between_processes):
     """A collective whose result is the same for every lane: reduce(val, bdim) over the named axis."""
     def batch(args, dims, frame, axis_name):
         (x,), (d,) = args, dims
-        if frame[0] != axis_name:  # another vmap's axis: map over it
+        if frame.name != axis_name:  # another vmap's axis: map over it
             return prim.bind(x, axis_name=axis_name), d
-        if d is None:
-            return when_unbatched(x, frame[1]), None
-        return reduce(x, d), None
+        out = when_unbatched(x, frame.size) if d is None else reduce(x, d)
+        return (between_processes.bind(out, axis_name=axis_name) if frame.spmd else out), None
 
     prim = Primitive(name, _unbound(name), lambda x, axis_name: x, batch=batch, always_trace=True)
     return prim
@@ -48,9 +50,9 @@ def _min(x, d):
     return reductions.reduce_min_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.min(axis=d)
 
 
-psum_p = _collective("psum", _sum, lambda x, n: x * n)
-pmax_p = _collective("pmax", _max, lambda x, n: x)
-pmin_p = _collective("pmin", _min, lambda x, n: x)
+psum_p = _collective("psum", _sum, lambda x, n: x * n, process_psum_p)
+pmax_p = _collective("pmax", _max, lambda x, n: x, process_pmax_p)
+pmin_p = _collective("pmin", _min, lambda x, n: x, process_pmin_p)
 psum_p.jvp = lambda primals, tangents, axis_name: (
     psum_p.bind(primals[0], axis_name=axis_name),
     tangents[0] if isinstance(tangents[0], Zero) else psum_p.bind(tangents[0], axis_name=axis_name))
@@ -58,26 +60,15 @@ psum_p.jvp = lambda primals, tangents, axis_name: (
 psum_p.transpose = lambda ct, x, axis_name: [psum_p.bind(ct, axis_name=axis_name)]
 
 
-def _extremum_jvp(prim):
-    def rule(primals, tangents, axis_name):
-        (x,), (t,) = primals, tangents
-        y = prim.bind(x, axis_name=axis_name)
-        if isinstance(t, Zero):
-            return y, Zero.like(y)
-        from .. import numpy as snp
-        hit = snp.convert(snp.equal(x, y), snp.result_type(t))
-        return y, psum_p.bind(t * hit, axis_name=axis_name) / psum_p.bind(hit, axis_name=axis_name)
-    return rule
-
-
-pmax_p.jvp = _extremum_jvp(pmax_p)
-pmin_p.jvp = _extremum_jvp(pmin_p)
+pmax_p.jvp = extremum_jvp(pmax_p, psum_p)
+pmin_p.jvp = extremum_jvp(pmin_p, psum_p)
 
 
 def _axis_index_batch(args, dims, frame, axis_name):
-    if frame[0] != axis_name:
+    if frame.name != axis_name:
         return axis_index_p.bind(axis_name=axis_name), None
-    return np.arange(frame[1]), 0
+    first = distributed.process_index() * frame.size if frame.spmd else 0  # this process's first row
+    return np.arange(first, first + frame.size), 0
 
 
 axis_index_p = Primitive("axis_index", _unbound("axis_index"), lambda axis_name: ShapedArray((), np.int64),
@@ -86,10 +77,11 @@ axis_index_p = Primitive("axis_index", _unbound("axis_index"), lambda axis_name:
 
 def _all_gather_batch(args, dims, frame, axis_name, axis_size):
     (x,), (d,) = args, dims
-    if frame[0] != axis_name:
+    if frame.name != axis_name:
         return all_gather_p.bind(x, axis_name=axis_name, axis_size=axis_size), d
     from ..numpy import rules
-    return rules.bdim_at_front(x, d, frame[1]), None
+    local = rules.bdim_at_front(x, d, frame.size)
+    return (process_all_gather_p.bind(local, axis=0, axis_name=axis_name) if frame.spmd else local), None
 
 
 def _all_gather_transpose(ct, x, axis_name, axis_size):
@@ -125,8 +117,9 @@ def axis_size(axis_name):
     """The size of the mapped axis `axis_name` of an enclosing vmap or pmap."""
     trace = current_trace()
     while trace is not None:
-        if getattr(trace, "axis_name", None) == axis_name:
-            return trace.axis_size
+        frame = getattr(trace, "frame", None)
+        if frame is not None and frame.name == axis_name:
+            return frame.size * (distributed.process_count() if frame.spmd else 1)
         trace = trace.parent
     raise NameError(f"unbound axis name {axis_name!r}: no enclosing vmap or pmap has axis_name={axis_name!r}")
 
@@ -137,10 +130,10 @@ def psum(x, axis_name):
 
 
 def pmean(x, axis_name):
+    """Mean over the mapped axis `axis_name` (every lane receives it)."""
     from .. import tree
-    total = psum(x, axis_name)
-    n = psum(1, axis_name)
-    return tree.map(lambda v: v / n, total)
+    n = int(np.prod([axis_size(name) for name in _names(axis_name)]))
+    return tree.map(lambda v: v / n, psum(x, axis_name))
 
 
 def pmax(x, axis_name):

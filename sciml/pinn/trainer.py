@@ -1,30 +1,37 @@
 """Trainer: Adam, then L-BFGS, on a loss of the parameters; jitted steps, a progress bar, a loss
 history, periodic evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C or a
-killed process loses at most `checkpoint_every` steps)."""
+killed process loses at most `checkpoint_every` steps). Data-parallel under mpirun: every process
+takes its share of the data's rows, and losses and gradients are averaged with pmean; only process 0
+shows progress and writes checkpoints."""
 from __future__ import annotations
 
 import os
 import time
 
-from .. import checkpoint, optim, transforms
+from .. import checkpoint, distributed, optim, transforms
 from ..transforms.jit import jit
+from ..transforms.parallel import data_parallel
 
 
 class Trainer:
     """trainer = Trainer(loss, params, adam_steps=..., lbfgs_steps=...); params, history = trainer.run()
 
-    loss(params) -> scalar. evaluate(params) -> dict of metrics, recorded every `eval_every` steps and
-    at the end. With checkpoint_dir, the state is saved every `checkpoint_every` steps (and on
-    Ctrl-C); run(resume=True) continues from the last checkpoint."""
+    loss(params) -> scalar, or loss(params, data) -> scalar with `data` given: a pytree of arrays
+    whose rows (collocation points, ...) are split over the processes (see data_parallel; every term
+    of the loss must be a mean over rows, and each array's rows divisible by the process count).
+    evaluate(params) -> dict of metrics, recorded every `eval_every` steps and at the end. With
+    checkpoint_dir, the state is saved every `checkpoint_every` steps (and on Ctrl-C);
+    run(resume=True) continues from the last checkpoint."""
 
     def __init__(self, loss, params, adam_steps=1000, lbfgs_steps=1000, learning_rate=1e-3, evaluate=None,
-                 eval_every=500, checkpoint_dir=None, checkpoint_every=500, backend=None, progress=True):
-        self.loss, self.params = loss, params
+                 eval_every=500, checkpoint_dir=None, checkpoint_every=500, backend=None, progress=True, data=None):
+        self.loss = loss if data is None else data_parallel(loss, data)
+        self.params = params
         self.adam_steps, self.lbfgs_steps = int(adam_steps), int(lbfgs_steps)
         self.optimizer = optim.adam(learning_rate)
         self.evaluate, self.eval_every = evaluate, eval_every
         self.checkpoint_dir, self.checkpoint_every = checkpoint_dir, int(checkpoint_every)
-        self.backend, self.progress = backend, progress
+        self.backend, self.progress = backend, progress and distributed.process_index() == 0
         self.history = {"step": [], "loss": [], "phase": [], "time": [], "metrics": []}
         self._elapsed = 0.0
 
@@ -34,7 +41,7 @@ class Trainer:
         return None if self.checkpoint_dir is None else os.path.join(self.checkpoint_dir, "trainer.ckpt")
 
     def _save(self, params, opt_state, step):
-        if self.checkpoint_path is None:
+        if self.checkpoint_path is None or distributed.process_index() != 0:
             return
         os.makedirs(self.checkpoint_dir, exist_ok=True)
         checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state},

@@ -56,13 +56,13 @@ def batch_program(program: Program, in_dims, frame, force_out=()):
     the batch (unless forced)."""
     from .batching import BatchTrace
     in_dims, force_out = tuple(in_dims), tuple(force_out) or (False,) * len(program.outvars)
-    name, size = frame
+    size = frame.size
 
     def make():
         batched_out = []
 
         def f(*vals):
-            trace = BatchTrace(current_trace(), name, size)
+            trace = BatchTrace(current_trace(), *frame)
             try:
                 args = [trace.wrap(v, d) for v, d in zip(vals, in_dims)]
                 with set_current_trace(trace):

@@ -10,8 +10,8 @@ import problems
 def test_problem_trains_and_is_scored(name):
     problem = problems.get(name)
     settings = problem.settings(points=256, boundary_points=64, width=12, depth=2)
-    loss, model = problem.build(settings)
-    start = float(loss(model))
+    loss, model, *data = problem.build(settings)
+    start = float(loss(model, *data))
     metrics = problem.solve(adam=60, lbfgs=40, points=256, boundary_points=64, width=12, depth=2, progress=False)
     assert metrics["final_loss"] < start / 1.5  # 100 steps lower every loss by at least this factor
     assert np.isfinite(metrics["l2_relative_error"]) and metrics["l2_relative_error"] < 1.5

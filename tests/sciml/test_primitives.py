@@ -148,6 +148,14 @@ CASES = {
 }
 
 
+# between processes: in one process these are identities (or the whole array), which still checks
+# their rules against each other; tests/sciml/test_pmap.py runs them on two MPI processes
+CASES.update({n: [Case([X], {"axis_name": "i"})] for n in ("process_psum", "process_pmax", "process_pmin",
+                                                             "enter_replicated", "leave_replicated", "sum_partials",
+                                                             "first_only")})
+CASES.update({n: [Case([X], {"axis": 0, "axis_name": "i"}), Case([X], {"axis": 1, "axis_name": None})]
+              for n in ("process_all_gather", "shard", "unshard")})
+
 CASES["jit"] = [Case([X, Y], {"program": sciml.make_ir(lambda x, y: snp.sin(x) * y + snp.sum(x ** 2))(X, Y),
                               "backend": "numpy", "name": "f"})]
 
