@@ -6,6 +6,7 @@ import inspect
 import sys
 
 import problems
+import sciml
 
 
 def _parser():
@@ -60,6 +61,8 @@ def main(argv=None):
     except (KeyError, ValueError) as e:
         print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
+    if sciml.process_index() != 0:  # under mpirun the processes agree: process 0 reports
+        return 0
     extra = "".join(f", {k} {v:.4g}" for k, v in metrics.items() if k.startswith("nu"))
     print(f"{problem.name}: relative L2 error {metrics['l2_relative_error']:.3e}{extra} after {metrics['steps']} steps, "
           f"wall time {metrics['wall_time_s']:.1f} s; results in {args.out}/")
@@ -78,10 +81,14 @@ def _fit(args):
         for k in options:
             if k not in accepted:
                 raise ValueError(f"{problem.name} does not take --{k}")
-        m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out, **options)
+        first = sciml.process_index() == 0  # under mpirun every process fits alike: process 0 writes and reports
+        m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out if first else None,
+                        **options)
     except (KeyError, ValueError) as e:
         print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
+    if not first:
+        return 0
     print(f"{problem.name}: fitted in {m['wall_time_s']:.1f} s ({m['iterations']} iterations)")
     print("\n".join(problem.describe(m)))
     print(f"results in {args.out}/")
