@@ -216,3 +216,15 @@ def test_backsolve_under_jit_matches_eager():
         return snp.sum(sol.ys ** 2)
     p = np.array([1.3, 0.9, 2.8, 1.1])
     np.testing.assert_allclose(sciml.jit(sciml.grad(loss))(p), sciml.grad(loss)(p), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["dopri5", "tsit5"])
+def test_continuous_extension_is_fourth_order_and_ends_at_the_step(name):
+    tab = tableaus.EXPLICIT[name]
+    np.testing.assert_allclose(np.sum(tab.dense_poly, axis=1), tab.b, atol=1e-15)  # b_i(1) = b_i
+    steps = [0.2, 0.1, 0.05]
+    ts = np.linspace(0.0, 2.0, 81)[1:-1]
+    errors = [np.max(np.abs(np.asarray(ode.solve(decay, 1.0, (0.0, 2.0), args=0.8, method=name, dt0=h, saveat=ts,
+                                                 controller=ode.ConstantStepSize()).ys) - decay_exact(ts)))
+              for h in steps]
+    assert np.polyfit(np.log(steps), np.log(errors), 1)[0] > 3.7
