@@ -126,7 +126,10 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size))) if record else ()
     int0 = np.asarray(0, np.int64)
     counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
-    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0))  # event: hit, time, state
+    zero = np.asarray(0.0, y0.dtype)
+    # event: hit, time, state, and for the adjoint the step's index, the root's fraction of the step
+    # and the step's full size
+    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
     # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event
     state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, counters, int0,
              controller.init(y0.dtype), hist, found)
@@ -157,7 +160,8 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             accept = finite
         if event is not None:
             crossing = accept & ~found[0] & event.crosses(event.fn(t, y), event.fn(t + dt, y_new))
-            found, redo = lax.cond(crossing, lambda _: _locate(event, method, fun, args, t, y, f, dt, y_new, dense),
+            found, redo = lax.cond(crossing,
+                                   lambda _: _locate(event, method, fun, args, t, y, f, dt, y_new, dense, accepted),
                                    lambda _: (found, (dt, y_new, f_new, dense)), None)
             if terminal:  # end on the event with a step that lands there (consistent for the adjoint)
                 dt, y_new, f_new, dense = redo
@@ -190,7 +194,7 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
              "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": t,
              "event_time": found[1], "event_state": found[2]}
-    return ys, stats, status, (hist, accepted, y)
+    return ys, stats, status, (hist, accepted, y, found)
 
 
 @dataclass(frozen=True)
@@ -209,28 +213,36 @@ class Event:
         return (g0 != 0) & (g0 * g1 <= 0)
 
 
-def _locate(event, method, fun, args, t, y, f, dt, y_new, dense, iterations=60):
-    """-> ((True, event time, state there), the step redone to end at the event)."""
+def _locate(event, method, fun, args, t, y, f, dt, y_new, dense, index, iterations=60):
+    """-> ((True, event time, state there, step index, root fraction, step size), the step redone to
+    end at the event)."""
     g0 = event.fn(t, y)
-
-    def at(theta):
-        return method.interpolate(snp.reshape(theta, (1,)), dt, y, y_new, dense)[0]
 
     def bisect(i, bracket):
         lo, hi = bracket
         mid = 0.5 * (lo + hi)
-        same_side = event.fn(t + mid * dt, at(mid)) * g0 > 0
+        same_side = event.fn(t + mid * dt, _dense_at(method, mid, dt, y, y_new, dense)) * g0 > 0
         return snp.where(same_side, mid, lo), snp.where(same_side, hi, mid)
 
     _, theta = lax.fori_loop(0, iterations, bisect, (snp.zeros_like(dt), snp.ones_like(dt)))
-    # one Newton step at the root: no change in value, but its derivative is the implicit-function
-    # derivative of the event time (bisection alone would have none)
     theta = lax.stop_gradient(theta)
-    g, dg = sciml.jvp(lambda th: event.fn(t + th * dt, at(th)), (theta,), (snp.ones_like(theta),))
-    theta = theta - g / snp.where(dg == 0, 1.0, lax.stop_gradient(dg))
-    dt_event = theta * dt
+    redo = _step_to_event(event, method, fun, args, t, y, f, dt, y_new, dense, theta)
+    return (np.asarray(True), t + redo[0], redo[1], index, theta, dt), redo
+
+
+def _dense_at(method, theta, dt, y, y_new, dense):
+    return method.interpolate(snp.reshape(theta, (1,)), dt, y, y_new, dense)[0]
+
+
+def _step_to_event(event, method, fun, args, t, y, f, dt, y_new, dense, theta):
+    """The step from t to the event's root at t + theta dt (theta located, a constant). One Newton step
+    at the root changes nothing in value, but carries the implicit-function derivative of the event
+    time with respect to the step's start and the arguments. -> (its size, state, f and dense data)."""
+    g, dg = sciml.jvp(lambda th: event.fn(t + th * dt, _dense_at(method, th, dt, y, y_new, dense)), (theta,),
+                      (snp.ones_like(theta),))
+    dt_event = (theta - g / snp.where(dg == 0, 1.0, lax.stop_gradient(dg))) * dt
     y_e, _, f_e, _, dense_e = method.step(fun, t, y, dt_event, args, f)
-    return (np.asarray(True), t + dt_event, y_e), (dt_event, y_e, f_e, dense_e)
+    return dt_event, y_e, f_e, dense_e
 
 
 def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
@@ -302,7 +314,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     stats = dict(stats, event_state=unravel(stats["event_state"]))
     sol = Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
     if history is not None:
-        (starts, sizes, states, data), n, final = history
+        (starts, sizes, states, data), n, final, _ = history
         if steps:
             sol.ts, sol.ys = _steps_output(starts, sizes, states, n, final, unravel)
         if dense:
@@ -336,33 +348,58 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
         return ys, stats, status
 
+    event = settings["event"]
+
     def fwd(y0, args, t0, t1, ts_save):
-        ys, stats, status, (hist, accepted, _) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
-                                                               record=True, **settings)
-        return (ys, stats, status), (hist[:3], accepted, y0, args, t0, ts_save, ys)
+        ys, stats, status, (hist, accepted, _, found) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
+                                                                  record=True, **settings)
+        return (ys, stats, status), (hist[:3], accepted, y0, args, t0, ts_save, ys, found)
 
     def bwd(res, cts):
-        if settings["event"] is not None:
-            raise NotImplementedError("reverse-mode differentiation of a solve with an event is not supported yet: "
-                                      "use adjoint='forward' (jvp, jacfwd), which differentiates the event time")
-        (hist_t, hist_dt, hist_y), accepted, y0_, args_, t0, ts_save, ys_saved = res
+        (hist_t, hist_dt, hist_y), accepted, y0_, args_, t0, ts_save, ys_saved, found = res
         ct_ys = cts[0]
         arg_leaves, arg_tree = tree.flatten(args_)
         diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
+        diff_leaves = [x for x, d in zip(arg_leaves, diff) if d]
+        hit, _, _, event_step, root, full_dt = found
 
         def body(state):
             i, lam, acc = state
             t, dt, y_i = (snp.take(h, i, axis=0) for h in (hist_t, hist_dt, hist_y))
             inside = (ts_save > t) & (ts_save <= t + dt)
+            ct_saved = snp.where(inside[:, None], ct_ys, 0.0)
+
+            def saved(y, y_new, dt, dense):
+                return snp.where(inside[:, None], method.interpolate((ts_save - t) / dt, dt, y, y_new, dense), 0.0)
 
             def step_out(y, *leaves):  # one accepted step and the values it saved, as a function of y, args
                 a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
-                f0 = fun(t, y, a)
-                y_new, _, _, _, dense = method.step(fun, t, y, dt, a, f0)
-                return y_new, snp.where(inside[:, None], method.interpolate((ts_save - t) / dt, dt, y, y_new, dense), 0.0)
+                y_new, _, _, _, dense = method.step(fun, t, y, dt, a, fun(t, y, a))
+                return y_new, saved(y, y_new, dt, dense)
 
-            _, pullback = sciml.vjp(step_out, y_i, *[x for x, d in zip(arg_leaves, diff) if d])
-            cts_in = pullback((lam, snp.where(inside[:, None], ct_ys, 0.0)))
+            def to_event(y, *leaves, step_dt):  # the step to the event (size depending on y, args) and its time
+                a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
+                f0 = fun(t, y, a)
+                y_full, _, _, _, dense = method.step(fun, t, y, step_dt, a, f0)
+                dt_e, y_e, _, dense_e = _step_to_event(event, method, fun, a, t, y, f0, step_dt, y_full, dense, root)
+                return y_e, saved(y, y_e, dt_e, dense_e), t + dt_e
+
+            def normal(_):
+                return sciml.vjp(step_out, y_i, *diff_leaves)[1]((lam, ct_saved))
+
+            if event is None:
+                cts_in = normal(None)
+            elif event.terminal:  # the last step ends on the event: its size depends on where that is
+                ct_t, ct_y = cts[1]["event_time"], cts[1]["event_state"]
+                cts_in = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
+                    lambda *v: to_event(*v, step_dt=full_dt), y_i, *diff_leaves)[1]((lam + ct_y, ct_saved, ct_t)),
+                    normal, None)
+            else:  # the event's time and state are outputs beside the steps
+                ct_t, ct_y = cts[1]["event_time"], cts[1]["event_state"]
+                extra = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
+                    lambda *v: (lambda out: (out[0], out[2]))(to_event(*v, step_dt=dt)), y_i, *diff_leaves)[1](
+                    (ct_y, ct_t)), lambda _: tuple(snp.zeros_like(v) for v in (y_i, *diff_leaves)), None)
+                cts_in = tuple(a + b for a, b in zip(normal(None), extra))
             return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:]))
 
         acc0 = tuple(snp.zeros_like(x) for x, d in zip(arg_leaves, diff) if d)
@@ -372,7 +409,7 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         it = iter(acc)
         ct_args = arg_tree.unflatten([next(it) if d else snp.zeros_like(x) for x, d in zip(arg_leaves, diff)])
         slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
-        ct_ts = snp.sum(ct_ys * slopes, axis=1)
+        ct_ts = snp.sum(snp.where(snp.isfinite(ys_saved), ct_ys * slopes, 0.0), axis=1)  # none after an event
         ct_t0 = -snp.sum(lam * fun(t0, y0_, args_))
         return lam, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
 
