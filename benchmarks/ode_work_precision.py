@@ -2,7 +2,7 @@
 steps and wall time, over a range of tolerances.
 
 Non-stiff: Lotka-Volterra (1.5, 1, 3, 1), y0 = (1, 1), t in [0, 10], 50 save times; bosh3, dopri5,
-tsit5, dopri8. Stiff: ROBER (0.04, 3e7, 1e4) to t = 1e5, 6 save times; rosenbrock23, rodas4,
+tsit5, dopri8. Stiff: ROBER (0.04, 3e7, 1e4) to t = 1e5, 6 save times; rosenbrock23, rodas4, rodas5,
 kvaerno5. Reference: scipy's DOP853 / Radau at rtol 1e-13. Error: the largest error at the save
 times relative to each state's largest magnitude. Each solve jitted with the numpy backend; time is
 the median of repeated calls after the first.
@@ -38,7 +38,7 @@ PROBLEMS = {
     "Lotka-Volterra": (lotka_volterra, np.array([1.0, 1.0]), 10.0, np.linspace(0, 10, 50), "DOP853",
                        ["bosh3", "dopri5", "tsit5", "dopri8"], [1e-4, 1e-6, 1e-8, 1e-10], 1e-2),
     "ROBER": (rober, np.array([1.0, 0.0, 0.0]), 1e5, np.array([0.0, 1e-2, 1.0, 1e2, 1e4, 1e5]), "Radau",
-              ["rosenbrock23", "rodas4", "kvaerno5"], [1e-4, 1e-6, 1e-8], 1e-6),
+              ["rosenbrock23", "rodas4", "rodas5", "kvaerno5"], [1e-4, 1e-6, 1e-8], 1e-6),
 }
 
 
