@@ -39,7 +39,8 @@ class Kvaerno5:
     name: str = "kvaerno5"
     order: int = 5
     adaptive: bool = True
-    dense_size: int = 2  # Hermite interpolation from f at both ends
+    dense_size: int = 2  # Hermite interpolation from f at both ends (between save times)
+    land_on_saves: bool = True  # no continuous extension of its order: steps end on the save times
 
     def step(self, fun, t, y, dt, args, f0):
         n = y.shape[0]
