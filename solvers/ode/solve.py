@@ -20,6 +20,7 @@ from . import methods
 from .controllers import ConstantStepSize, PIDController
 
 SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE = 0, 1, 2, 3
+SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
 STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (max_steps) was reached",
                    DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
                    NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)"}
@@ -119,8 +120,16 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             raise ValueError(f"method {method.name!r} has no error estimate: give dt0 (a constant step size)")
         dt0 = lax.stop_gradient(_initial_step(fun, t0, y0, f0, args, method.order, rtol, atol, t1))
     dt0 = snp.asarray(dt0, y0.dtype) * 1.0
-    ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (ts_save.shape[0], n)),
-                   snp.zeros((ts_save.shape[0], n), y0.dtype))
+    # saves: a buffer with `window` spare rows and the index of the first save after t. A step writes
+    # the `window` rows from that index (final inside the step, provisional beyond it, to be
+    # overwritten) and may not contain more saves than that: O(window) work per step, not O(saves).
+    n_save = ts_save.shape[0]
+    window = min(SAVE_WINDOW, n_save)
+    beyond = lax.stop_gradient(2 * snp.abs(snp.asarray(t1, y0.dtype)) + 1)  # past t1: never inside a step
+    padded_ts = snp.concatenate([ts_save, snp.broadcast_to(beyond, (window,))])
+    ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (n_save, n)), snp.zeros((n_save, n), y0.dtype))
+    saves = (snp.concatenate([ys, snp.zeros((window, n), y0.dtype)]),
+             snp.sum(snp.convert(ts_save <= t0, np.int64)))
     # history of accepted steps: start time, size, state and the method's dense-output data
     hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype),
             tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size))) if record else ()
@@ -131,10 +140,11 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     # and the step's full size
     found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
     # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event
-    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, counters, int0,
+    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, saves, int0, int0, counters, int0,
              controller.init(y0.dtype), hist, found)
     terminal = event is not None and event.terminal
-    land_on_saves = getattr(method, "land_on_saves", False) and ts_save.shape[0] > 0
+    # methods without a continuous extension of their order end their steps on save times
+    last_in_step = 0 if getattr(method, "land_on_saves", False) else window - 1
 
     def cond(s):
         t, status, hit = s[0], s[8], s[11][0]
@@ -142,13 +152,13 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         return go & ~hit if terminal else go
 
     def body(s):
-        t, y, f, dt, ys, accepted, rejected, counters, status, memory, hist, found = s
+        t, y, f, dt, (ys, next_k), accepted, rejected, counters, status, memory, hist, found = s
         # end exactly at t1, without leaving a sliver of a step
         sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
         dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
-        if land_on_saves:  # end on the next save time rather than interpolate past it
-            next_save = snp.min(snp.where(ts_save > t, ts_save, t1))
-            dt = snp.where(next_save - (t + dt) < sliver, next_save - t, dt)
+        if window:  # no more saves in the step than the window holds
+            limit = snp.take(padded_ts, next_k + last_in_step, axis=0)
+            dt = snp.where(limit - (t + dt) < sliver, limit - t, dt)
         y_new, err, f_new, counts, dense = method.step(fun, t, y, dt, args, f)
         if adaptive:
             en = lax.stop_gradient(_error_norm(err, y, y_new, rtol, atol))
@@ -166,9 +176,12 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             if terminal:  # end on the event with a step that lands there (consistent for the adjoint)
                 dt, y_new, f_new, dense = redo
         t_new = t + dt
-        theta = (ts_save - t) / snp.where(dt > 0, dt, 1.0)  # dt is 0 in lanes that have finished
-        inside = accept & (ts_save > t) & (ts_save <= t_new)
-        ys = snp.where(inside[:, None], method.interpolate(theta, dt, y, y_new, dense), ys)
+        if window:
+            rows = next_k + snp.arange(window)
+            ts_w = snp.take(padded_ts, rows, axis=0)
+            theta = snp.clip((ts_w - t) / snp.where(dt > 0, dt, 1.0), 0.0, 1.0)  # dt is 0 in finished lanes
+            ys = snp.at(ys)[rows].set(method.interpolate(theta, dt, y, y_new, dense))
+            next_k = next_k + snp.sum(snp.convert(accept & (ts_w <= t_new), np.int64))
         if record:
             # written whether or not the step is accepted: a rejected step's row is overwritten by the
             # next attempt and only rows below the accepted count are read (an unconditional write
@@ -183,14 +196,14 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         status = snp.where(~finite & (tiny | (not adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
         status = snp.where((accepted_new + rejected_new >= max_steps) & (t_new < t1) & (status == SUCCESS),
                            MAX_STEPS, status)
-        return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next, ys,
-                accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status, memory, hist,
-                found)
+        return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next,
+                (ys, next_k), accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status,
+                memory, hist, found)
 
-    t, y, f, dt, ys, accepted, rejected, (nfev, njev, nlu), status, _, hist, found = \
+    t, y, f, dt, (ys, _), accepted, rejected, (nfev, njev, nlu), status, _, hist, found = \
         lax.while_loop(cond, body, state)
-    if terminal:  # nothing is saved after a terminal event
-        ys = snp.where((found[0] & (ts_save > found[1]))[:, None], np.nan, ys)
+    # NaN where the integration did not reach (after a terminal event, or when it stopped early)
+    ys = snp.where((ts_save > t)[:, None], np.nan, ys[:n_save])
     stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
              "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": t,
              "event_time": found[1], "event_state": found[2]}
