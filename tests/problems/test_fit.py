@@ -60,8 +60,8 @@ def test_bounds_hold_and_adam_and_native_lbfgs_fit():
 
 
 def test_multiple_shooting_escapes_the_local_minimum_of_single_shooting():
-    far = dataclasses.replace(problems.get("lotka-volterra"), start=(0.5, 2.0, 6.0, 0.4), rtol=1e-6, atol=1e-8)
-    assert far.fit(noise=0.0)["max_relative_error"] > 0.5  # single shooting is stuck
+    far = dataclasses.replace(problems.get("lotka-volterra"), start=(0.5, 2.0, 0.6, 3.0))
+    assert far.fit(noise=0.0)["max_relative_error"] > 0.5  # single shooting is stuck (at a bound)
     assert far.fit(noise=0.0, shooting=5)["max_relative_error"] < 1e-3
 
 
