@@ -103,31 +103,53 @@ def _periodic_reference(name, settings, x, t, a, b, u0, linear, nonlinear, real,
     return x, t, u
 
 
+def allen_cahn_operators(n, diffusion=1e-4, reaction=5.0):
+    """(linear, nonlinear) of u_t = diffusion u_xx - reaction (u^3 - u) for the rfft of u on n points of
+    [-1, 1): the linear reaction joins the exactly integrated linear part."""
+    k = wavenumbers(n, 2.0)
+    return reaction - diffusion * k ** 2, lambda v: -reaction * _cube_real(v, n)
+
+
+def allen_cahn_u0(x):
+    return x ** 2 * np.cos(np.pi * x)
+
+
 def allen_cahn(x=None, t=None, n=1024, dt=1e-3, diffusion=1e-4, reaction=5.0, refresh=False):
     """u_t = diffusion u_xx - reaction (u^3 - u) on [-1, 1) periodic, u(x, 0) = x^2 cos(pi x), t in [0, 1].
     Default points: 512 in x, 201 in t (Raissi's grid)."""
     x = periodic_grid(512, -1.0, 1.0) if x is None else np.asarray(x, float)
-    k = wavenumbers(n, 2.0)
+    return _periodic_reference("allen_cahn", dict(n=n, dt=dt, diffusion=diffusion, reaction=reaction), x,
+                               _times(t, 1.0), -1.0, 1.0, allen_cahn_u0, *allen_cahn_operators(n, diffusion, reaction),
+                               True, refresh)
+
+
+def kdv_operators(n, delta=0.0025):
+    """(linear, nonlinear) of u_t + u u_x + delta u_xxx = 0 for the rfft of u on n points of [-1, 1),
+    the quadratic term de-aliased by the 2/3 rule."""
+    k, keep = wavenumbers(n, 2.0), dealias_mask(n)
 
     def nonlinear(v):
-        return -reaction * _cube_real(v, n)
-    # the linear reaction is part of the exactly integrated linear term
-    return _periodic_reference("allen_cahn", dict(n=n, dt=dt, diffusion=diffusion, reaction=reaction), x,
-                               _times(t, 1.0), -1.0, 1.0, lambda y: y ** 2 * np.cos(np.pi * y),
-                               reaction - diffusion * k ** 2, nonlinear, True, refresh)
+        u = snp.fft.irfft(v * keep, n=n)
+        return -0.5j * k * snp.fft.rfft(u * u) * keep
+    return -delta * (1j * k) ** 3, nonlinear
 
 
 def kdv(x=None, t=None, n=512, dt=5e-4, delta=0.0025, refresh=False):
     """u_t + u u_x + delta u_xxx = 0 on [-1, 1) periodic, u(x, 0) = cos(pi x), t in [0, 1].
     Default points: 512 in x, 201 in t."""
     x = periodic_grid(512, -1.0, 1.0) if x is None else np.asarray(x, float)
-    k, keep = wavenumbers(n, 2.0), dealias_mask(n)
-
-    def nonlinear(v):
-        u = snp.fft.irfft(v * keep, n=n)
-        return -0.5j * k * snp.fft.rfft(u * u) * keep
     return _periodic_reference("kdv", dict(n=n, dt=dt, delta=delta), x, _times(t, 1.0), -1.0, 1.0,
-                               lambda y: np.cos(np.pi * y), -delta * (1j * k) ** 3, nonlinear, True, refresh)
+                               lambda y: np.cos(np.pi * y), *kdv_operators(n, delta), True, refresh)
+
+
+def schrodinger_operators(n, period=10.0):
+    """(linear, nonlinear) of i h_t + 0.5 h_xx + |h|^2 h = 0 for the fft of h on n points of a period."""
+    k = 2 * np.pi * np.fft.fftfreq(n, d=period / n)
+    return -0.5j * k ** 2, lambda v: 1j * _cube_abs2(v, n)
+
+
+def schrodinger_u0(x):
+    return 2.0 / np.cosh(x) + 0j
 
 
 def schrodinger(x=None, t=None, n=4096, dt=2.5e-4, period=10.0, refresh=False):
@@ -138,13 +160,9 @@ def schrodinger(x=None, t=None, n=4096, dt=2.5e-4, period=10.0, refresh=False):
     x = periodic_grid(256, -5.0, 5.0) if x is None else np.asarray(x, float)
     if np.any(np.abs(x) > period / 2):
         raise ValueError(f"x must lie in [-{period / 2}, {period / 2}] (the period of the computation is {period})")
-    k = 2 * np.pi * np.fft.fftfreq(n, d=period / n)
-
-    def nonlinear(v):
-        return 1j * _cube_abs2(v, n)
     return _periodic_reference("schrodinger", dict(n=n, dt=dt, period=period), x, _times(t, np.pi / 2),
-                               -period / 2, period / 2, lambda y: 2.0 / np.cosh(y) + 0j, -0.5j * k ** 2, nonlinear,
-                               False, refresh)
+                               -period / 2, period / 2, schrodinger_u0, *schrodinger_operators(n, period), False,
+                               refresh)
 
 
 def burgers(x=None, t=None, nu=0.01 / np.pi, refresh=False):

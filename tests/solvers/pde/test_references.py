@@ -123,9 +123,8 @@ def test_initial_modes_are_the_exact_fourier_coefficients_despite_the_kink():
     n = 256
     exact = allen_cahn_coefficients(n)
     exact[-1] = 0.0   # the Nyquist mode is dropped
-    u0 = lambda y: y ** 2 * np.cos(np.pi * y)  # noqa: E731
-    oversampled = references.initial_modes(u0, n, -1.0, 1.0, real=True)
-    sampled = references.initial_modes(u0, n, -1.0, 1.0, real=True, oversample=1)
+    oversampled = references.initial_modes(references.allen_cahn_u0, n, -1.0, 1.0, real=True)
+    sampled = references.initial_modes(references.allen_cahn_u0, n, -1.0, 1.0, real=True, oversample=1)
     scale = np.abs(exact).max()
     assert np.abs(oversampled - exact).max() < 1e-7 * scale
     assert np.abs(sampled - exact).max() > 1e-5 * scale   # aliasing of the kink at x = +-1
@@ -155,3 +154,15 @@ def test_kdv_reference_default_is_converged_in_space_and_time():
     _, _, fine = references.kdv(t=T, n=2 * default(references.kdv, "n"), dt=default(references.kdv, "dt") / 2)
     assert relative(u, fine) < 1e-8
     assert np.abs(u).max() > 1.5   # solitons have formed
+
+
+def test_schrodinger_converges_algebraically_because_of_the_kink_at_the_ends():
+    """2 sech x on [-5, 5) has a derivative jump of 4 sech 5 tanh 5 = 0.054 at x = +-5, and nothing damps
+    it: Fourier coefficients fall as k^-2, so doubling n divides the error by about 2^1.5. On a period of
+    40 the same data is smooth to round-off and the modes converge spectrally."""
+    x, t = references.periodic_grid(64, -5.0, 5.0), np.linspace(0, np.pi / 2, 5)
+    periodic = [references.schrodinger(x, t, n=n, dt=1e-3)[2] for n in (256, 512, 1024)]
+    ratio = relative(periodic[0], periodic[2]) / relative(periodic[1], periodic[2])
+    assert 2.0 < ratio < 4.5, ratio   # algebraic (2^1.5 = 2.8 for the pair; a spectral rate would be >> 10)
+    line = [references.schrodinger(x, t, n=n, dt=1e-3, period=40.0)[2] for n in (256, 512, 1024)]
+    assert relative(line[0], line[2]) / relative(line[1], line[2]) > 1e3   # spectral
