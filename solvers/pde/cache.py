@@ -3,8 +3,8 @@
 A result (a dict of arrays) is stored with sciml.checkpoint, which writes atomically (temporary file +
 os.replace, so a concurrent reader sees the old file or the new one, never half of one) and checksums
 what it writes. The file is <cache root>/references/<name>-<key>.sciml (cache root: SCIML_CACHE_DIR, see
-sciml.config.cache_root), the key a hash of the settings and of the source of solvers.pde, so changing
-either computes afresh. A file that fails its checks is recomputed and replaced; refresh=True
+sciml.config.cache_root), the key a hash of the settings and of the source of the modules that compute
+references (as imported), so changing either computes afresh. A file that fails its checks is recomputed and replaced; refresh=True
 recomputes regardless.
 """
 from __future__ import annotations
@@ -18,20 +18,24 @@ import numpy as np
 
 from sciml import checkpoint, config
 
-_SOURCES = sorted(pathlib.Path(__file__).parent.glob("*.py"))
+_COMPUTING = ("cache.py", "etdrk4.py", "exact.py", "references.py", "spectral.py")
 
 
 def _code_version():
-    """A hash of the solvers.pde sources: results computed by other code are not reused."""
+    """A hash of the sources that compute references, read once (at import, so a long-running process
+    does not file results of its code under the hash of edited files)."""
     digest = hashlib.sha256()
-    for path in _SOURCES:
-        digest.update(path.name.encode() + path.read_bytes())
+    for name in _COMPUTING:
+        digest.update(name.encode() + (pathlib.Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
+
+
+CODE_VERSION = _code_version()
 
 
 def key(settings):
     """A hash of `settings` (a dict of numbers, strings and arrays) and of the code version."""
-    digest = hashlib.sha256(_code_version().encode())
+    digest = hashlib.sha256(CODE_VERSION.encode())
     for name in sorted(settings):
         value = settings[name]
         digest.update(name.encode())

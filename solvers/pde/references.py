@@ -7,8 +7,17 @@ twice the modes for the cubic ones); the solution is then evaluated at x by its 
 t = 0 by the initial condition itself. The initial Fourier coefficients are computed on a grid 64 times
 finer than the solver's: the initial conditions of Allen-Cahn (x^2 cos pi x) and Schroedinger (2 sech x)
 have a kink where the periodic domain closes (their derivatives differ at the two ends), so sampling
-them on the solver's grid would alias an O(1/n^2) error into every mode. The defaults are converged to
-1e-6 relative (benchmarks/RESULTS.md, "PDE references: resolution study").
+them on the solver's grid would alias an O(1/n^2) error into every mode.
+
+Accuracy of the defaults, relative L2 on the default grids (benchmarks/RESULTS.md, "PDE references:
+resolution study"): Allen-Cahn 1e-9 (diffusion smooths the kink; at the earliest times, before it has,
+1024 modes would be off by 4e-5 near x = +-1), KdV 1e-9. Schroedinger about 1e-6 and no better at a
+reasonable cost: nothing smooths its kink (derivative jump 4 sech 5 tanh 5 = 0.054 at x = +-5), so the
+solution has only about 3/2 derivatives, the modes converge as n^-1.5 (2048 modes: 4e-7) and ETDRK4's
+step error falls only about linearly once the grid holds modes faster than the step (k^2 dt / 2 > 1:
+about 5e-7 at dt = 3.125e-5); that takes 40 to 75 s on the 2-core machine of RESULTS.md. The same equation on a period of 40 (period=40.0, close to
+the whole line) is smooth and converges to 1e-9 in seconds, but is a different problem: it differs from
+the periodic one by 7e-3.
 """
 from __future__ import annotations
 
@@ -114,9 +123,9 @@ def allen_cahn_u0(x):
     return x ** 2 * np.cos(np.pi * x)
 
 
-def allen_cahn(x=None, t=None, n=1024, dt=1e-3, diffusion=1e-4, reaction=5.0, refresh=False):
+def allen_cahn(x=None, t=None, n=2048, dt=2e-3, diffusion=1e-4, reaction=5.0, refresh=False):
     """u_t = diffusion u_xx - reaction (u^3 - u) on [-1, 1) periodic, u(x, 0) = x^2 cos(pi x), t in [0, 1].
-    Default points: 512 in x, 201 in t (Raissi's grid)."""
+    Default points: the 512-point periodic grid in x, 201 times."""
     x = periodic_grid(512, -1.0, 1.0) if x is None else np.asarray(x, float)
     return _periodic_reference("allen_cahn", dict(n=n, dt=dt, diffusion=diffusion, reaction=reaction), x,
                                _times(t, 1.0), -1.0, 1.0, allen_cahn_u0, *allen_cahn_operators(n, diffusion, reaction),
@@ -136,7 +145,7 @@ def kdv_operators(n, delta=0.0025):
 
 def kdv(x=None, t=None, n=512, dt=5e-4, delta=0.0025, refresh=False):
     """u_t + u u_x + delta u_xxx = 0 on [-1, 1) periodic, u(x, 0) = cos(pi x), t in [0, 1].
-    Default points: 512 in x, 201 in t."""
+    Default points: the 512-point periodic grid in x, 201 times."""
     x = periodic_grid(512, -1.0, 1.0) if x is None else np.asarray(x, float)
     return _periodic_reference("kdv", dict(n=n, dt=dt, delta=delta), x, _times(t, 1.0), -1.0, 1.0,
                                lambda y: np.cos(np.pi * y), *kdv_operators(n, delta), True, refresh)
@@ -152,9 +161,9 @@ def schrodinger_u0(x):
     return 2.0 / np.cosh(x) + 0j
 
 
-def schrodinger(x=None, t=None, n=4096, dt=2.5e-4, period=10.0, refresh=False):
+def schrodinger(x=None, t=None, n=2048, dt=3.125e-5, period=10.0, refresh=False):
     """i h_t + 0.5 h_xx + |h|^2 h = 0 on [-5, 5) periodic, h(x, 0) = 2 sech(x), t in [0, pi/2]; h is complex.
-    Default points: 256 in x, 201 in t (Raissi's grid). With period > 10 the problem is solved on
+    Default points: the 256-point periodic grid of [-5, 5), 201 times. With period > 10 the problem is solved on
     [-period/2, period/2) instead (the same initial condition there), which approaches the problem on the
     whole line; x must lie in that interval."""
     x = periodic_grid(256, -5.0, 5.0) if x is None else np.asarray(x, float)

@@ -52,7 +52,8 @@ def fourier_interpolate(v, n, x, length):
     v, x = np.asarray(v), np.asarray(x, float)
     real = v.shape[-1] == n // 2 + 1 and v.shape[-1] != n
     if not real and v.shape[-1] != n:
-        raise ValueError(f"v has {v.shape[-1]} modes on its last axis; {n} points need {n // 2 + 1} (rfft) or {n} (fft)")
+        raise ValueError(f"v has {v.shape[-1]} modes on its last axis; {n} points need {n // 2 + 1} (rfft) "
+                         f"or {n} (fft)")
     k = 2 * np.pi * (np.fft.rfftfreq(n) if real else np.fft.fftfreq(n)) * n / length
     waves = np.exp(1j * np.outer(x, k))
     if n % 2 == 0:

@@ -74,8 +74,9 @@ def test_2d_heat_and_wave_converge_at_the_order_of_the_stencil(error, accuracy, 
 
 def test_2d_heat_gradient_with_respect_to_the_diffusivity_matches_finite_differences():
     xx, yy, h = box(10)
-    centre = lambda a: ode.solve(lambda t, u, a: a * dirichlet_laplacian(u, h, 2), exact.heat_2d(xx, yy, 0.0),  # noqa: E731
-                                 (0.0, 0.05), args=a, rtol=1e-10, atol=1e-12).ys[0][4, 4]
+    def centre(alpha):
+        return ode.solve(lambda t, u, a: a * dirichlet_laplacian(u, h, 2), exact.heat_2d(xx, yy, 0.0), (0.0, 0.05),
+                         args=alpha, rtol=1e-10, atol=1e-12).ys[0][4, 4]
     eps = 1e-5
     np.testing.assert_allclose(sciml.grad(centre)(0.5), (centre(0.5 + eps) - centre(0.5 - eps)) / (2 * eps),
                                rtol=1e-6)
