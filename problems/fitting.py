@@ -1,8 +1,9 @@
 """Fitting ODE parameters to data, as a problem's `fit`.
 
-Parameters are positive and fitted on a log scale (bounds become boxes on the logs). Residuals are
-divided by each state's data scale, so states of different magnitudes weigh alike (ROBER's spans
-ten decades). Losses: least squares (one noise level) or the likelihood of the data model of `data`
+Parameters are positive and fitted on a log scale (bounds become boxes on the logs). A problem
+measures every state or a function of them (`observe`: case counts of an epidemic). Residuals are
+divided by each measured quantity's scale, so quantities of different magnitudes weigh alike
+(ROBER's span ten decades). Losses: least squares (one noise level) or the likelihood of the data model of `data`
 — Gaussian noise proportional to each observation, its level per state unknown and profiled out. Optimisers: any scipy.optimize.minimize method with the exact
 gradient (the solver's discrete adjoint), or Adam. Multiple shooting — segments starting from free
 states, joined by a continuity penalty — finds the basin of the optimum on long or chaotic
@@ -57,6 +58,8 @@ class FitProblem:
     max_steps: int = 4096
     bounds: tuple = None
     shooting: int = 1
+    observe: object = None   # states (times, n) -> what is measured (times, m); None: every state
+    observed: tuple = None   # names of the measured quantities (default y0, y1, ...)
 
     def simulate(self, params, adjoint="discrete", y0=None, times=None):
         """The trajectory at `times` (default: the observation times, from t_span[0]) starting from y0
@@ -67,9 +70,12 @@ class FitProblem:
                          saveat=self.times if times is None else times, max_steps=self.max_steps,
                          adjoint=adjoint).ys
 
+    def measure(self, ys):
+        return ys if self.observe is None else self.observe(ys)
+
     def data(self, noise=0.05, seed=0):
         """Observations of the true trajectory with multiplicative noise of relative size `noise`."""
-        clean = np.asarray(self.simulate(np.asarray(self.true_params, float)))
+        clean = np.asarray(self.measure(self.simulate(np.asarray(self.true_params, float))))
         return clean * (1 + noise * np.random.default_rng(seed).normal(size=clean.shape))
 
     def fit(self, noise=0.05, seed=0, method="L-BFGS-B", loss="least_squares", shooting=None, steps=1000,
@@ -84,8 +90,7 @@ class FitProblem:
             raise ValueError(f"shooting must be an integer from 1 to {len(self.times) // 2} (segments of at least "
                              f"two observations), got {shooting!r}")
         data = self.data(noise, seed)
-        state_scale = np.max(np.abs(data), axis=0)
-        scale = state_scale = np.where(state_scale > 0, state_scale, 1.0)
+        scale = _column_scale(data)
         optimizer = _Optimizer(method, steps, learning_rate, maxiter, backend)
         log_bounds = None if self.bounds is None else tuple(np.log(np.asarray(b, float)) for b in self.bounds)
 
@@ -93,12 +98,15 @@ class FitProblem:
             scale = np.maximum(np.abs(data), np.finfo(float).tiny)
 
         def residuals(log_p, adjoint="discrete"):
-            return (self.simulate(snp.exp(log_p), adjoint) - data) / scale
+            return (self.measure(self.simulate(snp.exp(log_p), adjoint)) - data) / scale
 
         t0 = time.perf_counter()
         log_p, history, iterations = np.log(np.asarray(self.start, float)), [], 0
         if shooting > 1:
             edges = np.linspace(0, len(self.times) - 1, shooting + 1).round().astype(int)
+            # segments start from the data where every state is measured, else from the first guess
+            guess = data if self.observe is None else np.asarray(self.simulate(np.exp(log_p)))
+            state_scale = _column_scale(guess)
 
             def segmented(theta):
                 starts = [np.asarray(self.y0, float)] + [theta["states"][k] for k in range(shooting - 1)]
@@ -111,10 +119,10 @@ class FitProblem:
                     if not last:
                         jumps.append((ys[-1] - theta["states"][k]) / state_scale)
                 jump = snp.stack(jumps)
-                return (misfit((snp.concatenate(parts) - data) / scale, loss)
+                return (misfit((self.measure(snp.concatenate(parts)) - data) / scale, loss)
                         + 0.5 * CONTINUITY_WEIGHT * snp.sum(jump * jump))
 
-            theta = {"log_p": log_p, "states": data[edges[1:-1]]}
+            theta = {"log_p": log_p, "states": guess[edges[1:-1]]}
             free = np.full(theta["states"].shape, np.inf)
             box = None if log_bounds is None else ({"log_p": log_bounds[0], "states": -free},
                                                    {"log_p": log_bounds[1], "states": free})
@@ -162,14 +170,15 @@ class FitProblem:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fitted = np.asarray(self.simulate(params))
-        scale = np.max(np.abs(data), axis=0)
+        fitted = np.asarray(self.measure(self.simulate(params)))
+        scale = _column_scale(data)
+        names = self.observed or [f"y{k}" for k in range(fitted.shape[1])]
         times = np.asarray(self.times)
         positive = times[times > 0]
         log_time = positive.size and times[-1] / positive.min() > 1e3
         fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), constrained_layout=True)
         for k in range(fitted.shape[1]):
-            label = f"y{k}" if scale[k] == 1 else f"y{k} / {scale[k]:.2g}"
+            label = f"{names[k]} / {scale[k]:.2g}"
             axes[0].plot(times, data[:, k] / scale[k], "o", ms=3, color=f"C{k}", label=f"data {label}")
             axes[0].plot(times, fitted[:, k] / scale[k], "-", color=f"C{k}", label=f"fit {label}")
             axes[1].plot(times, (data[:, k] - fitted[:, k]) / scale[k], "o-", ms=3, color=f"C{k}")
@@ -186,6 +195,12 @@ class FitProblem:
         axes[2].set_title("|loss|")
         fig.savefig(path, dpi=110)
         plt.close(fig)
+
+
+def _column_scale(values):
+    """Each column's largest magnitude (1 where a column is all zero)."""
+    scale = np.max(np.abs(values), axis=0)
+    return np.where(scale > 0, scale, 1.0)
 
 
 class _Optimizer:

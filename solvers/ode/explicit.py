@@ -18,7 +18,18 @@ def rk_step(tab, fun, t, y, dt, args, k1):
         f_new, counts = ks[-1], (len(tab.c) - 1, 0, 0)
     else:
         f_new, counts = fun(t + dt, y_new, args), (len(tab.c), 0, 0)
-    return y_new, err, f_new, counts, (k1, f_new)
+    return y_new, err, f_new, counts, tuple(ks) if tab.dense_poly else (k1, f_new)
+
+
+def continuous_extension(poly, theta, dt, y0, ks):
+    """A method's own dense output: y0 + dt sum_i k_i b_i(theta), b_i = sum_j poly[i][j] theta^(j+1)."""
+    th = theta[:, None]
+    out = y0
+    for row, k in zip(poly, ks):
+        if any(row):
+            weight = th * (row[0] + th * (row[1] + th * (row[2] + th * row[3])))
+            out = out + dt * weight * k
+    return out
 
 
 def hermite(theta, dt, y0, y1, dense):

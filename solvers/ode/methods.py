@@ -1,10 +1,12 @@
-"""The methods by name: explicit tableaus and the stiff (Rosenbrock) methods."""
+"""The methods by name: explicit tableaus and the stiff (Rosenbrock and ESDIRK) methods."""
 from __future__ import annotations
 
-from .rosenbrock import Rodas4, Rosenbrock23
+from .esdirk import Kvaerno5
+from .rosenbrock import RODAS4, RODAS5, Rosenbrock23
 from .tableaus import EXPLICIT
 
-METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23(), "rodas4": Rodas4()}
+METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23(), "rodas4": RODAS4, "rodas5": RODAS5,
+           "kvaerno5": Kvaerno5()}
 
 
 def get(method):

@@ -14,11 +14,13 @@ import sciml
 import sciml.numpy as snp
 from sciml import lax, tree
 from sciml.core.avals import aval_of
+from sciml.optim.flat import ravel_pytree
 
 from . import methods
 from .controllers import ConstantStepSize, PIDController
 
 SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE = 0, 1, 2, 3
+SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
 STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (max_steps) was reached",
                    DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
                    NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)"}
@@ -118,18 +120,31 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             raise ValueError(f"method {method.name!r} has no error estimate: give dt0 (a constant step size)")
         dt0 = lax.stop_gradient(_initial_step(fun, t0, y0, f0, args, method.order, rtol, atol, t1))
     dt0 = snp.asarray(dt0, y0.dtype) * 1.0
-    ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (ts_save.shape[0], n)),
-                   snp.zeros((ts_save.shape[0], n), y0.dtype))
+    # saves: a buffer with `window` spare rows and the index of the first save after t. A step writes
+    # the `window` rows from that index (final inside the step, provisional beyond it, to be
+    # overwritten) and may not contain more saves than that: O(window) work per step, not O(saves).
+    n_save = ts_save.shape[0]
+    window = min(SAVE_WINDOW, n_save)
+    beyond = lax.stop_gradient(2 * snp.abs(snp.asarray(t1, y0.dtype)) + 1)  # past t1: never inside a step
+    padded_ts = snp.concatenate([ts_save, snp.broadcast_to(beyond, (window,))])
+    ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (n_save, n)), snp.zeros((n_save, n), y0.dtype))
+    saves = (snp.concatenate([ys, snp.zeros((window, n), y0.dtype)]),
+             snp.sum(snp.convert(ts_save <= t0, np.int64)))
     # history of accepted steps: start time, size, state and the method's dense-output data
     hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype),
             tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size))) if record else ()
     int0 = np.asarray(0, np.int64)
     counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
-    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0))  # event: hit, time, state
+    zero = np.asarray(0.0, y0.dtype)
+    # event: hit, time, state, and for the adjoint the step's index, the root's fraction of the step
+    # and the step's full size
+    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
     # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event
-    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, ys, int0, int0, counters, int0,
+    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, saves, int0, int0, counters, int0,
              controller.init(y0.dtype), hist, found)
     terminal = event is not None and event.terminal
+    # methods without a continuous extension of their order end their steps on save times
+    last_in_step = 0 if getattr(method, "land_on_saves", False) else window - 1
 
     def cond(s):
         t, status, hit = s[0], s[8], s[11][0]
@@ -137,10 +152,13 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         return go & ~hit if terminal else go
 
     def body(s):
-        t, y, f, dt, ys, accepted, rejected, counters, status, memory, hist, found = s
+        t, y, f, dt, (ys, next_k), accepted, rejected, counters, status, memory, hist, found = s
         # end exactly at t1, without leaving a sliver of a step
         sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
         dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
+        if window:  # no more saves in the step than the window holds
+            limit = snp.take(padded_ts, next_k + last_in_step, axis=0)
+            dt = snp.where(limit - (t + dt) < sliver, limit - t, dt)
         y_new, err, f_new, counts, dense = method.step(fun, t, y, dt, args, f)
         if adaptive:
             en = lax.stop_gradient(_error_norm(err, y, y_new, rtol, atol))
@@ -152,14 +170,18 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             accept = finite
         if event is not None:
             crossing = accept & ~found[0] & event.crosses(event.fn(t, y), event.fn(t + dt, y_new))
-            found, redo = lax.cond(crossing, lambda _: _locate(event, method, fun, args, t, y, f, dt, y_new, dense),
+            found, redo = lax.cond(crossing,
+                                   lambda _: _locate(event, method, fun, args, t, y, f, dt, y_new, dense, accepted),
                                    lambda _: (found, (dt, y_new, f_new, dense)), None)
             if terminal:  # end on the event with a step that lands there (consistent for the adjoint)
                 dt, y_new, f_new, dense = redo
         t_new = t + dt
-        theta = (ts_save - t) / snp.where(dt > 0, dt, 1.0)  # dt is 0 in lanes that have finished
-        inside = accept & (ts_save > t) & (ts_save <= t_new)
-        ys = snp.where(inside[:, None], method.interpolate(theta, dt, y, y_new, dense), ys)
+        if window:
+            rows = next_k + snp.arange(window)
+            ts_w = snp.take(padded_ts, rows, axis=0)
+            theta = snp.clip((ts_w - t) / snp.where(dt > 0, dt, 1.0), 0.0, 1.0)  # dt is 0 in finished lanes
+            ys = snp.at(ys)[rows].set(method.interpolate(theta, dt, y, y_new, dense))
+            next_k = next_k + snp.sum(snp.convert(accept & (ts_w <= t_new), np.int64))
         if record:
             # written whether or not the step is accepted: a rejected step's row is overwritten by the
             # next attempt and only rows below the accepted count are read (an unconditional write
@@ -174,18 +196,18 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         status = snp.where(~finite & (tiny | (not adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
         status = snp.where((accepted_new + rejected_new >= max_steps) & (t_new < t1) & (status == SUCCESS),
                            MAX_STEPS, status)
-        return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next, ys,
-                accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status, memory, hist,
-                found)
+        return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next,
+                (ys, next_k), accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status,
+                memory, hist, found)
 
-    t, y, f, dt, ys, accepted, rejected, (nfev, njev, nlu), status, _, hist, found = \
+    t, y, f, dt, (ys, _), accepted, rejected, (nfev, njev, nlu), status, _, hist, found = \
         lax.while_loop(cond, body, state)
-    if terminal:  # nothing is saved after a terminal event
-        ys = snp.where((found[0] & (ts_save > found[1]))[:, None], np.nan, ys)
+    # NaN where the integration did not reach (after a terminal event, or when it stopped early)
+    ys = snp.where((ts_save > t)[:, None], np.nan, ys[:n_save])
     stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
              "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": t,
              "event_time": found[1], "event_state": found[2]}
-    return ys, stats, status, (hist, accepted, y)
+    return ys, stats, status, (hist, accepted, y, found)
 
 
 @dataclass(frozen=True)
@@ -204,28 +226,36 @@ class Event:
         return (g0 != 0) & (g0 * g1 <= 0)
 
 
-def _locate(event, method, fun, args, t, y, f, dt, y_new, dense, iterations=60):
-    """-> ((True, event time, state there), the step redone to end at the event)."""
+def _locate(event, method, fun, args, t, y, f, dt, y_new, dense, index, iterations=60):
+    """-> ((True, event time, state there, step index, root fraction, step size), the step redone to
+    end at the event)."""
     g0 = event.fn(t, y)
-
-    def at(theta):
-        return method.interpolate(snp.reshape(theta, (1,)), dt, y, y_new, dense)[0]
 
     def bisect(i, bracket):
         lo, hi = bracket
         mid = 0.5 * (lo + hi)
-        same_side = event.fn(t + mid * dt, at(mid)) * g0 > 0
+        same_side = event.fn(t + mid * dt, _dense_at(method, mid, dt, y, y_new, dense)) * g0 > 0
         return snp.where(same_side, mid, lo), snp.where(same_side, hi, mid)
 
     _, theta = lax.fori_loop(0, iterations, bisect, (snp.zeros_like(dt), snp.ones_like(dt)))
-    # one Newton step at the root: no change in value, but its derivative is the implicit-function
-    # derivative of the event time (bisection alone would have none)
     theta = lax.stop_gradient(theta)
-    g, dg = sciml.jvp(lambda th: event.fn(t + th * dt, at(th)), (theta,), (snp.ones_like(theta),))
-    theta = theta - g / snp.where(dg == 0, 1.0, lax.stop_gradient(dg))
-    dt_event = theta * dt
+    redo = _step_to_event(event, method, fun, args, t, y, f, dt, y_new, dense, theta)
+    return (np.asarray(True), t + redo[0], redo[1], index, theta, dt), redo
+
+
+def _dense_at(method, theta, dt, y, y_new, dense):
+    return method.interpolate(snp.reshape(theta, (1,)), dt, y, y_new, dense)[0]
+
+
+def _step_to_event(event, method, fun, args, t, y, f, dt, y_new, dense, theta):
+    """The step from t to the event's root at t + theta dt (theta located, a constant). One Newton step
+    at the root changes nothing in value, but carries the implicit-function derivative of the event
+    time with respect to the step's start and the arguments. -> (its size, state, f and dense data)."""
+    g, dg = sciml.jvp(lambda th: event.fn(t + th * dt, _dense_at(method, th, dt, y, y_new, dense)), (theta,),
+                      (snp.ones_like(theta),))
+    dt_event = (theta - g / snp.where(dg == 0, 1.0, lax.stop_gradient(dg))) * dt
     y_e, _, f_e, _, dense_e = method.step(fun, t, y, dt_event, args, f)
-    return (np.asarray(True), t + dt_event, y_e), (dt_event, y_e, f_e, dense_e)
+    return dt_event, y_e, f_e, dense_e
 
 
 def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
@@ -238,8 +268,10 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     Solution.evaluate(t). "steps" and dense record the steps, so they are differentiated in forward
     mode only. method: a name from solvers.ode.tableaus.METHODS or a Tableau.
     controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0.
-    adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps) or
-    "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
+    adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps:
+    the exact gradient of the numerical solution), "backsolve" (reverse mode by the continuous adjoint
+    ODE integrated backwards: memory independent of the number of steps, gradient accurate to the
+    tolerance) or "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
     throw=True a solve that stops early raises ODESolveError giving the time reached (when the
     values are concrete); otherwise check `Solution.status`. event: an Event(fn(t, y), direction,
     terminal); its time and state are in `stats["event_time"]` (NaN if none) and
@@ -247,8 +279,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     """
     method = methods.get(method)
     controller = controller if controller is not None else PIDController()
-    if adjoint not in ("discrete", "forward"):
-        raise ValueError(f"adjoint must be 'discrete' or 'forward', got {adjoint!r}")
+    if adjoint not in ("discrete", "backsolve", "forward"):
+        raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward', got {adjoint!r}")
     t0, t1 = t_span
     if not isinstance(t0, sciml.core.Tracer) and not isinstance(t1, sciml.core.Tracer) and not float(t1) > float(t0):
         raise ValueError(f"t_span must be increasing, got {t_span}")
@@ -283,6 +315,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                                                 **settings)
     elif adjoint == "forward":
         ys, stats, status, _ = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
+    elif adjoint == "backsolve":
+        ys, stats, status = _solve_backsolve(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
     else:
         ys, stats, status = _solve_flat(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
     if throw and not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
@@ -293,7 +327,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     stats = dict(stats, event_state=unravel(stats["event_state"]))
     sol = Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
     if history is not None:
-        (starts, sizes, states, data), n, final = history
+        (starts, sizes, states, data), n, final, _ = history
         if steps:
             sol.ts, sol.ys = _steps_output(starts, sizes, states, n, final, unravel)
         if dense:
@@ -327,33 +361,58 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
         return ys, stats, status
 
+    event = settings["event"]
+
     def fwd(y0, args, t0, t1, ts_save):
-        ys, stats, status, (hist, accepted, _) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
-                                                               record=True, **settings)
-        return (ys, stats, status), (hist[:3], accepted, y0, args, t0, ts_save, ys)
+        ys, stats, status, (hist, accepted, _, found) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
+                                                                  record=True, **settings)
+        return (ys, stats, status), (hist[:3], accepted, y0, args, t0, ts_save, ys, found)
 
     def bwd(res, cts):
-        if settings["event"] is not None:
-            raise NotImplementedError("reverse-mode differentiation of a solve with an event is not supported yet: "
-                                      "use adjoint='forward' (jvp, jacfwd), which differentiates the event time")
-        (hist_t, hist_dt, hist_y), accepted, y0_, args_, t0, ts_save, ys_saved = res
+        (hist_t, hist_dt, hist_y), accepted, y0_, args_, t0, ts_save, ys_saved, found = res
         ct_ys = cts[0]
         arg_leaves, arg_tree = tree.flatten(args_)
         diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
+        diff_leaves = [x for x, d in zip(arg_leaves, diff) if d]
+        hit, _, _, event_step, root, full_dt = found
 
         def body(state):
             i, lam, acc = state
             t, dt, y_i = (snp.take(h, i, axis=0) for h in (hist_t, hist_dt, hist_y))
             inside = (ts_save > t) & (ts_save <= t + dt)
+            ct_saved = snp.where(inside[:, None], ct_ys, 0.0)
+
+            def saved(y, y_new, dt, dense):
+                return snp.where(inside[:, None], method.interpolate((ts_save - t) / dt, dt, y, y_new, dense), 0.0)
 
             def step_out(y, *leaves):  # one accepted step and the values it saved, as a function of y, args
                 a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
-                f0 = fun(t, y, a)
-                y_new, _, _, _, dense = method.step(fun, t, y, dt, a, f0)
-                return y_new, snp.where(inside[:, None], method.interpolate((ts_save - t) / dt, dt, y, y_new, dense), 0.0)
+                y_new, _, _, _, dense = method.step(fun, t, y, dt, a, fun(t, y, a))
+                return y_new, saved(y, y_new, dt, dense)
 
-            _, pullback = sciml.vjp(step_out, y_i, *[x for x, d in zip(arg_leaves, diff) if d])
-            cts_in = pullback((lam, snp.where(inside[:, None], ct_ys, 0.0)))
+            def to_event(y, *leaves, step_dt):  # the step to the event (size depending on y, args) and its time
+                a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
+                f0 = fun(t, y, a)
+                y_full, _, _, _, dense = method.step(fun, t, y, step_dt, a, f0)
+                dt_e, y_e, _, dense_e = _step_to_event(event, method, fun, a, t, y, f0, step_dt, y_full, dense, root)
+                return y_e, saved(y, y_e, dt_e, dense_e), t + dt_e
+
+            def normal(_):
+                return sciml.vjp(step_out, y_i, *diff_leaves)[1]((lam, ct_saved))
+
+            if event is None:
+                cts_in = normal(None)
+            elif event.terminal:  # the last step ends on the event: its size depends on where that is
+                ct_t, ct_y = cts[1]["event_time"], cts[1]["event_state"]
+                cts_in = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
+                    lambda *v: to_event(*v, step_dt=full_dt), y_i, *diff_leaves)[1]((lam + ct_y, ct_saved, ct_t)),
+                    normal, None)
+            else:  # the event's time and state are outputs beside the steps
+                ct_t, ct_y = cts[1]["event_time"], cts[1]["event_state"]
+                extra = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
+                    lambda *v: (lambda out: (out[0], out[2]))(to_event(*v, step_dt=dt)), y_i, *diff_leaves)[1](
+                    (ct_y, ct_t)), lambda _: tuple(snp.zeros_like(v) for v in (y_i, *diff_leaves)), None)
+                cts_in = tuple(a + b for a, b in zip(normal(None), extra))
             return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:]))
 
         acc0 = tuple(snp.zeros_like(x) for x, d in zip(arg_leaves, diff) if d)
@@ -363,9 +422,64 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         it = iter(acc)
         ct_args = arg_tree.unflatten([next(it) if d else snp.zeros_like(x) for x, d in zip(arg_leaves, diff)])
         slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
-        ct_ts = snp.sum(ct_ys * slopes, axis=1)
+        ct_ts = snp.sum(snp.where(snp.isfinite(ys_saved), ct_ys * slopes, 0.0), axis=1)  # none after an event
         ct_t0 = -snp.sum(lam * fun(t0, y0_, args_))
         return lam, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
+
+    run.defvjp(fwd, bwd)
+    time = lambda v: snp.asarray(v, y0.dtype) * 1.0  # noqa: E731
+    return run(y0, args, time(t0), time(t1), ts_save)
+
+
+def _solve_backsolve(fun, method, controller, y0, t0, t1, args, ts_save, settings):
+    """The continuous adjoint as a custom_vjp of (y0, args, t0, t1, save times): the backward pass
+    integrates the adjoint ODE a' = -(df/dy)^T a, g' = -(df/dargs)^T a backwards together with the
+    state, interval by interval between save times (the state restarted from its saved value, the
+    cotangent of each save added to a). Memory does not grow with the number of steps; the gradient
+    is that of the exact solution, approximated to the solver's tolerance (the discrete adjoint is
+    the exact gradient of the numerical one)."""
+
+    @sciml.custom_vjp
+    def run(y0, args, t0, t1, ts_save):
+        ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
+        return ys, stats, status
+
+    def fwd(y0, args, t0, t1, ts_save):
+        out = run.fun(y0, args, t0, t1, ts_save)
+        return out, (y0, args, t0, ts_save, out[0])
+
+    def bwd(res, cts):
+        if settings["event"] is not None:
+            raise NotImplementedError("adjoint='backsolve' does not handle events: use adjoint='forward'")
+        y0_, args_, t0, ts_save, ys_saved = res
+        ct_ys = cts[0]
+        arg_leaves, arg_tree = tree.flatten(args_)
+        diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
+        theta, unravel = ravel_pytree([x for x, d in zip(arg_leaves, diff) if d], y0_.dtype)
+        n = y0_.shape[0]
+
+        def augmented(s, z, th):  # in reversed time s = -t
+            def f_of(y, th):
+                return fun(-s, y, arg_tree.unflatten(_merge(unravel(th), arg_leaves, diff)))
+            f, pullback = sciml.vjp(f_of, z[:n], th)
+            gy, gth = pullback(z[n:2 * n])
+            return snp.concatenate([-f, gy, gth])
+
+        a, g = snp.zeros_like(y0_), snp.zeros_like(theta)
+        for k in reversed(range(ts_save.shape[0])):
+            a = a + ct_ys[k]
+            start, end = ts_save[k], (ts_save[k - 1] if k else t0)
+            if not isinstance(start - end, sciml.core.Tracer) and float(start) == float(end):
+                continue
+            z = solve(augmented, snp.concatenate([ys_saved[k], a, g]), (-start, -end), args=theta, method=method,
+                      controller=controller, rtol=settings["rtol"], atol=settings["atol"],
+                      max_steps=settings["max_steps"]).ys[-1]
+            a, g = z[n:2 * n], z[2 * n:]
+        ct_args = arg_tree.unflatten(_merge(unravel(g), [snp.zeros_like(x) for x in arg_leaves], diff))
+        slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
+        ct_ts = snp.sum(ct_ys * slopes, axis=1)
+        ct_t0 = -snp.sum(a * fun(t0, y0_, args_))
+        return a, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
 
     run.defvjp(fwd, bwd)
     time = lambda v: snp.asarray(v, y0.dtype) * 1.0  # noqa: E731

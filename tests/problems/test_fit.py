@@ -65,6 +65,12 @@ def test_multiple_shooting_escapes_the_local_minimum_of_single_shooting():
     assert far.fit(noise=0.0, shooting=5)["max_relative_error"] < 1e-3
 
 
+def test_multiple_shooting_when_only_some_quantities_are_measured():
+    sir = problems.get("sir")  # case counts only: segments start from the first guess's states
+    assert sir.observe is not None and len(sir.data(0.0)[0]) == 1
+    assert sir.fit(noise=0.0, shooting=2)["max_relative_error"] < 1e-6
+
+
 def test_fit_rejects_bad_settings():
     lv = problems.get("lotka-volterra")
     with pytest.raises(ValueError, match="loss must be one of"):

@@ -21,11 +21,16 @@ def decay_exact(t, a=0.8, y0=1.0):
     return c * np.exp(-a * t) + (a * np.sin(t) - np.cos(t)) / (1 + a * a)
 
 
+def _steps_for(order):
+    """Step sizes whose errors lie well above round-off for a method of this order."""
+    return [0.5, 0.35, 0.25] if order >= 7 else [0.1, 0.05, 0.025]
+
+
 @pytest.mark.parametrize("name", sorted(tableaus.EXPLICIT))
 def test_convergence_order(name):
     tab = tableaus.EXPLICIT[name]
     errors = []
-    steps = [0.1, 0.05, 0.025]
+    steps = _steps_for(tab.order)
     for h in steps:
         sol = ode.solve(decay, 1.0, (0.0, 2.0), args=0.8, method=name, dt0=h, controller=ode.ConstantStepSize())
         errors.append(abs(float(sol.ys[0]) - decay_exact(2.0)))
@@ -41,9 +46,10 @@ def test_embedded_method_has_the_lower_order(name):
     tab = tableaus.EXPLICIT[name]
     embedded = tableaus.Tableau(name + "-embedded", tab.c, tab.a, tuple(b - e for b, e in zip(tab.b, tab.b_err)),
                                 order=tab.order - 1)
+    steps = _steps_for(embedded.order)
     errors = [abs(float(ode.solve(decay, 1.0, (0.0, 2.0), args=0.8, method=embedded, dt0=h,
-                                  controller=ode.ConstantStepSize()).ys[0]) - decay_exact(2.0)) for h in (0.1, 0.05, 0.025)]
-    slope = np.polyfit(np.log([0.1, 0.05, 0.025]), np.log(errors), 1)[0]
+                                  controller=ode.ConstantStepSize()).ys[0]) - decay_exact(2.0)) for h in steps]
+    slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
     assert abs(slope - embedded.order) < 0.35
 
 
@@ -58,7 +64,7 @@ def lorenz(t, y, p):
     return snp.stack([s * (y[1] - y[0]), y[0] * (r - y[2]) - y[1], y[0] * y[1] - b * y[2]])
 
 
-@pytest.mark.parametrize("method", ["tsit5", "dopri5"])
+@pytest.mark.parametrize("method", ["tsit5", "dopri5", "dopri8"])
 @pytest.mark.parametrize("problem", ["lotka_volterra", "lorenz"])
 def test_matches_scipy_dop853(method, problem):
     f, p, y0, t1 = {"lotka_volterra": (lotka_volterra, np.array([1.5, 1.0, 3.0, 1.0]), np.array([1.0, 1.0]), 10.0),
@@ -179,3 +185,46 @@ def test_gradients_with_respect_to_the_time_span_and_save_times():
     np.testing.assert_allclose(gs, -0.7 * np.exp(-0.7 * ts), rtol=1e-8)
     fwd = sciml.jacfwd(lambda t1: ode.solve(f, 1.0, (0.0, t1), adjoint="forward", **kw).ys[0])(2.0)
     np.testing.assert_allclose(fwd, -0.7 * np.exp(-1.4), rtol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["tsit5", "rodas4"])
+def test_backsolve_adjoint_matches_the_discrete_adjoint_and_finite_differences(method):
+    ts = np.linspace(0, 5, 11)
+    data = ode.solve(lotka_volterra, np.array([1.0, 1.0]), (0.0, 5.0), args=np.array([1.5, 1, 3, 1]), saveat=ts).ys
+
+    def loss(y0, p, adjoint):
+        sol = ode.solve(lambda t, y, a: lotka_volterra(t, y, a["p"]), y0, (0.0, 5.0), args={"p": p}, saveat=ts,
+                        rtol=1e-10, atol=1e-10, method=method, adjoint=adjoint)
+        return snp.sum((sol.ys - data) ** 2)
+
+    y0, p = np.array([1.1, 0.9]), np.array([1.3, 0.9, 2.8, 1.1])
+    back = sciml.grad(loss, argnums=(0, 1))(y0, p, "backsolve")
+    exact = sciml.grad(loss, argnums=(0, 1))(y0, p, "discrete")
+    for b, e in zip(back, exact):
+        np.testing.assert_allclose(b, e, rtol=1e-6)
+    eps = 1e-6
+    fd = [(loss(y0, p + eps * e, "discrete") - loss(y0, p - eps * e, "discrete")) / (2 * eps) for e in np.eye(4)]
+    np.testing.assert_allclose(back[1], fd, rtol=1e-5)
+
+
+def test_backsolve_under_jit_matches_eager():
+    ts = np.linspace(0, 5, 6)  # includes t0: a zero-length backward interval under jit
+
+    def loss(p):
+        sol = ode.solve(lotka_volterra, np.array([1.0, 1.0]), (0.0, 5.0), args=p, saveat=ts, rtol=1e-9, atol=1e-9,
+                        adjoint="backsolve")
+        return snp.sum(sol.ys ** 2)
+    p = np.array([1.3, 0.9, 2.8, 1.1])
+    np.testing.assert_allclose(sciml.jit(sciml.grad(loss))(p), sciml.grad(loss)(p), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["dopri5", "tsit5"])
+def test_continuous_extension_is_fourth_order_and_ends_at_the_step(name):
+    tab = tableaus.EXPLICIT[name]
+    np.testing.assert_allclose(np.sum(tab.dense_poly, axis=1), tab.b, atol=1e-15)  # b_i(1) = b_i
+    steps = [0.2, 0.1, 0.05]
+    ts = np.linspace(0.0, 2.0, 81)[1:-1]
+    errors = [np.max(np.abs(np.asarray(ode.solve(decay, 1.0, (0.0, 2.0), args=0.8, method=name, dt0=h, saveat=ts,
+                                                 controller=ode.ConstantStepSize()).ys) - decay_exact(ts)))
+              for h in steps]
+    assert np.polyfit(np.log(steps), np.log(errors), 1)[0] > 3.7
