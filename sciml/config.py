@@ -3,8 +3,13 @@
 jit_backend: the backend `jit` uses when none is given: "numpy" (the reference: no compilation, so
 the first call is fast) or "numba" (fused compiled loops: faster steps on large arrays after a
 compilation of seconds, cached on disk; see benchmarks/RESULTS.md).
+
+cache_root(): where computed artefacts (compiled programs, reference solutions) are kept:
+$SCIML_CACHE_DIR, else $XDG_CACHE_HOME/sciml, else ~/.cache/sciml.
 """
 from __future__ import annotations
+
+import os
 
 _SETTINGS = {"jit_backend": "numpy"}
 _CHOICES = {"jit_backend": ("numpy", "numba")}
@@ -20,3 +25,9 @@ def update(name, value):
 
 def get(name):
     return _SETTINGS[name]
+
+
+def cache_root():
+    """The directory under which sciml caches what it computes (read from the environment at each call)."""
+    return os.environ.get("SCIML_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sciml")

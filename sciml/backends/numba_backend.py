@@ -25,6 +25,7 @@ import tempfile
 
 import numpy as np
 
+from .. import config
 from ..core.ir import Literal, Program, Var
 
 # arrays at least this large run transcendental functions through numpy rather than scalar libm
@@ -304,9 +305,7 @@ def _fusion_groups(program):
 # ---- compiling and caching ------------------------------------------------------------------------
 
 def cache_dir():
-    root = os.environ.get("SCIML_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sciml")
-    return os.path.join(root, "numba")
+    return os.path.join(config.cache_root(), "numba")
 
 
 def source(program: Program):

@@ -59,3 +59,15 @@ def poisson_2d(x, y, kx=1, ky=1):
     f = (kx^2 + ky^2) pi^2 u. -> (u, f)."""
     u = np.sin(kx * np.pi * np.asarray(x)) * np.sin(ky * np.pi * np.asarray(y))
     return u, (kx ** 2 + ky ** 2) * np.pi ** 2 * u
+
+
+def heat_2d(x, y, t, alpha=1.0, kx=1, ky=1):
+    """u_t = alpha (u_xx + u_yy) on [0, 1]^2 with zero boundary values, u(x, y, 0) = sin(kx pi x) sin(ky pi y)."""
+    decay = np.exp(-alpha * (kx ** 2 + ky ** 2) * np.pi ** 2 * np.asarray(t))
+    return decay * np.sin(kx * np.pi * np.asarray(x)) * np.sin(ky * np.pi * np.asarray(y))
+
+
+def wave_2d(x, y, t, c=1.0, kx=1, ky=1):
+    """u_tt = c^2 (u_xx + u_yy) on [0, 1]^2, fixed edges, u(x, y, 0) = sin(kx pi x) sin(ky pi y), u_t = 0."""
+    omega = np.sqrt(kx ** 2 + ky ** 2) * np.pi * c
+    return np.cos(omega * np.asarray(t)) * np.sin(kx * np.pi * np.asarray(x)) * np.sin(ky * np.pi * np.asarray(y))

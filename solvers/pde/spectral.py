@@ -41,3 +41,24 @@ def chebyshev(n):
     d = np.outer(c, 1.0 / c) / (dx + np.eye(n + 1))
     d -= np.diag(d.sum(axis=1))
     return x, d
+
+
+def fourier_interpolate(v, n, x, length):
+    """Values at the points x (measured from the first grid point) of the trigonometric interpolant with
+    coefficients v: rfft(u) (last axis n // 2 + 1 long; the result is real) or fft(u) (n long) of n samples
+    on a periodic grid of the given length; leading axes of v are kept. Spectrally accurate between grid
+    points, exact on them. The Nyquist mode of an even grid is taken as a cosine (real data stays real).
+    Plain numpy: for evaluating computed solutions, not for differentiation."""
+    v, x = np.asarray(v), np.asarray(x, float)
+    real = v.shape[-1] == n // 2 + 1 and v.shape[-1] != n
+    if not real and v.shape[-1] != n:
+        raise ValueError(f"v has {v.shape[-1]} modes on its last axis; {n} points need {n // 2 + 1} (rfft) "
+                         f"or {n} (fft)")
+    k = 2 * np.pi * (np.fft.rfftfreq(n) if real else np.fft.fftfreq(n)) * n / length
+    waves = np.exp(1j * np.outer(x, k))
+    if n % 2 == 0:
+        waves[:, n // 2] = np.cos(k[n // 2] * x)
+    if real:
+        waves[:, 1:(n + 1) // 2] *= 2   # each mode 0 < k < n/2 stands for itself and its conjugate
+        return np.real(v @ waves.T) / n
+    return v @ waves.T / n
