@@ -17,5 +17,4 @@ def rhs(t, y, p):
 
 PROBLEM = FitProblem(name="lotka-volterra", description="predator-prey populations: recover (a, b, c, d)",
                      rhs=rhs, names=("a", "b", "c", "d"), true_params=(1.5, 1.0, 3.0, 1.0),
-                     start=(1.2, 0.8, 2.5, 1.2), y0=(1.0, 1.0), t_span=(0.0, 10.0), times=np.linspace(0, 10, 101),
-                     bounds=((0.05,) * 4, (20.0,) * 4))  # keeps the search out of explosive, stiff regions
+                     start=(1.2, 0.8, 2.5, 1.2), y0=(1.0, 1.0), t_span=(0.0, 10.0), times=np.linspace(0, 10, 101))
