@@ -8,7 +8,24 @@ them during training (resampling, RAR, adaptive weights: see sciml.pinn.adaptive
 The model is any callable points (n, d) -> outputs (n, m); `component` picks the output a condition
 constrains. Prescribed values are a constant or a function of the points written with sciml.numpy.
 Hard constraints instead change the model: HardDirichlet(net, value, distance) satisfies u = value
-exactly where distance = 0."""
+exactly where distance = 0.
+
+    >>> import numpy as np
+    >>> from sciml import nn, pinn
+    >>> plate = pinn.Rectangle([0, 0], [2, 1]) - pinn.Disk([1, 0.5], 0.25)  # -lap u = 1; u_n = 1 on the hole
+    >>> edge, normals = plate.sample_boundary(200)
+    >>> on_hole = np.abs(np.hypot(edge[:, 0] - 1, edge[:, 1] - 0.5) - 0.25) < 1e-9
+    >>> conditions = {"pde": pinn.PDE(plate.sample(500), lambda m, p: pinn.laplacian(lambda q: m(q)[:, 0], p) + 1),
+    ...               "outer": pinn.Dirichlet(edge[~on_hole]),
+    ...               "hole": pinn.Neumann(edge[on_hole], normals[on_hole], 1.0)}
+    >>> loss, data = pinn.weighted_loss(conditions, {"outer": 10.0})
+    >>> resample = pinn.Resample("pde", lambda seed: plate.sample(500, seed=seed), every=10)
+    >>> trainer = pinn.Trainer(loss, nn.MLP([2, 16, 1], key=0), adam_steps=20, lbfgs_steps=0, data=data,
+    ...                        refresh=[resample], progress=False)
+    >>> model, history = trainer.run()
+    >>> history["loss"][-1] < history["loss"][0]
+    True
+"""
 from __future__ import annotations
 
 import numpy as np

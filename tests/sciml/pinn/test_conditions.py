@@ -124,3 +124,11 @@ def test_bad_conditions_are_named():
         pinn.Periodic(LEFT, RIGHT[:3])
     with pytest.raises(ValueError, match="Data: 64 points but 3 observed values"):
         pinn.Data(INSIDE, np.zeros(3))
+
+
+def test_the_module_example_runs():
+    import doctest
+
+    import sciml.pinn.conditions
+    result = doctest.testmod(sciml.pinn.conditions)
+    assert result.attempted > 5 and result.failed == 0
