@@ -86,5 +86,5 @@ def report(model):
 PROBLEM = PINNProblem(
     name="kovasznay", description="Kovasznay flow: steady Navier-Stokes at Re = 20, closed form (scored on u)",
     build=build, reference=reference, labels=("x", "y", "u"), report=report,
-    defaults={"adam": 3000, "lbfgs": 3000, "points": 2000, "boundary_points": 400, "width": 32, "depth": 4,
+    defaults={"adam": 2000, "lbfgs": 2000, "points": 1000, "boundary_points": 400, "width": 32, "depth": 4,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
