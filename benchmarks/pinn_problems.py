@@ -7,6 +7,7 @@ ran and keeps the others; the settings (defaults unless overridden here) are in 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import tempfile
 import time
@@ -39,6 +40,7 @@ def main(argv=None):
     names = args.names or [n for n in problems.names() if not hasattr(problems.get(n), "fit")]
     rows = _previous_rows()
     for name in names:
+        load = os.getloadavg()[0]  # the machine may be shared: a busy one stretches the wall time
         with tempfile.TemporaryDirectory() as out:
             m = problems.get(name).solve(out=out, progress=False, backend=args.backend, adam=args.adam,
                                          lbfgs=args.lbfgs, points=args.points)
@@ -47,7 +49,8 @@ def main(argv=None):
                         if k.endswith("_relative_error") and k != "l2_relative_error")
         rows[name] = (f"| {name} | {m['l2_relative_error']:.2e}{extra} | {m['wall_time_s']:.0f} | {m['steps']} | "
                       f"{s['adam']} Adam + {s['lbfgs']} L-BFGS, {s['points']} points, {s['depth']} x {s['width']} "
-                      f"tanh, {s['dtype']}, {args.backend or 'default'} backend, {time.strftime('%Y-%m-%d')} | "
+                      f"tanh, {s['dtype']}, {args.backend or 'default'} backend, load average {load:.1f} at the start, "
+                      f"{time.strftime('%Y-%m-%d')} | "
                       f"{PUBLISHED.get(name, '')} |")
         print(rows[name], flush=True)
     body = (f"`sciml solve NAME` with the settings of each row (the problem's defaults unless the row says "
