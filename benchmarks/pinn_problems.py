@@ -1,39 +1,62 @@
-"""Accuracy and time of every PINN problem with its default settings: the relative L2 error against
-the reference, wall time and steps (what `sciml solve NAME` prints), into RESULTS.md.
+"""Accuracy and time of the PINN problems: the relative L2 error against the reference, wall time and
+steps (what `sciml solve NAME` prints), into RESULTS.md. Each run replaces the rows of the problems it
+ran and keeps the others; the settings (defaults unless overridden here) are in each row.
 
-    python -m benchmarks.pinn_problems [NAME ...] [--backend numpy|numba]
+    python -m benchmarks.pinn_problems [NAME ...] [--backend numpy|numba] [--adam N] [--lbfgs N] [--points N]
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import tempfile
 import time
 
 import problems
 
-from .harness import machine, update_section
+from .harness import RESULTS, machine, update_section
 
+SECTION = "PINN problems: accuracy and time"
 PUBLISHED = {"burgers": "6.7e-4 (Raissi et al. 2019: 9 x 20 tanh network, 10000 points, L-BFGS)"}
+HEADER = ("| problem | relative L2 error | wall time (s) | steps | settings | published vanilla PINN |\n"
+          "|---|---|---|---|---|---|")
+
+
+def _previous_rows():
+    """{problem: table row} of the section as it stands."""
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    section = re.search(rf"^## {re.escape(SECTION)}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    rows = re.finditer(r"^\| ([a-z0-9-]+) \| .*\|$", section.group(1) if section else "", re.M)
+    return {row.group(1): row.group(0) for row in rows if row.group(1) != "problem"}
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("names", nargs="*")
     p.add_argument("--backend", default=None)
+    for option in ("adam", "lbfgs", "points"):
+        p.add_argument(f"--{option}", type=int, help=f"override the problems' default {option}")
     args = p.parse_args(argv)
-    rows = []
-    for name in args.names or problems.names():
+    names = args.names or [n for n in problems.names() if not hasattr(problems.get(n), "fit")]
+    rows = _previous_rows()
+    for name in names:
+        load = os.getloadavg()[0]  # the machine may be shared: a busy one stretches the wall time
         with tempfile.TemporaryDirectory() as out:
-            m = problems.get(name).solve(out=out, progress=False, backend=args.backend)
+            m = problems.get(name).solve(out=out, progress=False, backend=args.backend, adam=args.adam,
+                                         lbfgs=args.lbfgs, points=args.points)
         s = m["settings"]
-        rows.append(f"| {name} | {m['l2_relative_error']:.2e} | {m['wall_time_s']:.0f} | {m['steps']} | "
-                    f"{s['adam']} Adam + {s['lbfgs']} L-BFGS, {s['points']} points, {s['depth']} x {s['width']} "
-                    f"tanh, {s['dtype']} | {PUBLISHED.get(name, '')} |")
-    body = (f"`sciml solve NAME` with its defaults (backend: {args.backend or 'default'}). Machine: {machine()}. "
-            f"Run {time.strftime('%Y-%m-%d')}.\n\n| problem | relative L2 error | wall time (s) | steps | settings | "
-            f"published vanilla PINN |\n|---|---|---|---|---|---|\n" + "\n".join(rows))
-    print(body)
-    update_section("PINN problems: accuracy and time", body)
+        extra = "".join(f", {k.replace('_l2', '').replace('_relative_error', '')} error {v:.1e}" for k, v in m.items()
+                        if k.endswith("_relative_error") and k != "l2_relative_error")
+        rows[name] = (f"| {name} | {m['l2_relative_error']:.2e}{extra} | {m['wall_time_s']:.0f} | {m['steps']} | "
+                      f"{s['adam']} Adam + {s['lbfgs']} L-BFGS, {s['points']} points, {s['depth']} x {s['width']} "
+                      f"tanh, {s['dtype']}, {args.backend or 'default'} backend, load average {load:.1f} at the start, "
+                      f"{time.strftime('%Y-%m-%d')} | "
+                      f"{PUBLISHED.get(name, '')} |")
+        print(rows[name], flush=True)
+    body = (f"`sciml solve NAME` with the settings of each row (the problem's defaults unless the row says "
+            f"otherwise: see `sciml list` and problems/). Machine: {machine()}.\n\n{HEADER}\n"
+            + "\n".join(rows[n] for n in sorted(rows)))
+    update_section(SECTION, body)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 """sciml.pinn: physics-informed networks — domains and sampling, derivative operators over batches
-of points, and a Trainer (Adam then L-BFGS, checkpoints, resume)."""
-from .geometry import Box, Interval, Rectangle, SpaceTime, unit_samples  # noqa: F401
-from .operators import divergence, laplacian, partial, value_and_partials  # noqa: F401
+of points, conditions and the weighted loss they make, changes to the data during training
+(resampling, RAR, adaptive weights), and a Trainer (Adam then L-BFGS, checkpoints, resume)."""
+from .adaptive import RAR, AnnealWeights, Resample  # noqa: F401
+from .conditions import (PDE, Condition, Data, Dirichlet, HardDirichlet, Initial, InitialRate,  # noqa: F401
+                         Neumann, Periodic, Robin, weighted_loss)
+from .geometry import (Box, Difference, Disk, Intersection, Interval, Polygon, Rectangle, SpaceTime,  # noqa: F401
+                       Union, unit_samples)
+from .operators import directional, divergence, laplacian, partial, value_and_partials  # noqa: F401
 from .trainer import Trainer  # noqa: F401

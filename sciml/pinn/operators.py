@@ -48,6 +48,12 @@ def value_and_partials(u, points, *wrt, dims=("x", "t")):
     return jvp(u, (points,), (_direction(points, _axis(dims, wrt[0])),))
 
 
+def directional(u, points, directions):
+    """The derivative of u along a direction given per point (rows of `directions`, e.g. boundary
+    normals): one jvp, since each output row depends only on its own input row."""
+    return jvp(u, (points,), (directions,))[1]
+
+
 def laplacian(u, points, space_dims=None):
     """Sum of the second derivatives over the spatial columns (all columns by default)."""
     d = np.shape(points)[-1]

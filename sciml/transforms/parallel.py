@@ -115,16 +115,30 @@ def data_parallel(loss, data, axis_name="data"):
     devices (processes) by pmap and the per-device losses averaged by pmean. For a loss that is a
     sum of means over rows this is the same function (equal shares make the mean of the means the
     mean), so gradient-based training takes the same steps; with one device it is
-    loss(params, data) itself."""
+    loss(params, data) itself. 0-d leaves (e.g. loss weights) are given to every device whole."""
+    sharded = sharded_loss(loss, axis_name)
+    split = shard_rows(data)
+    return lambda params: sharded(params, split)
+
+
+def sharded_loss(loss, axis_name="data"):
+    """loss(params, data) -> loss(params, shard_rows(data)) averaged over the devices by pmean (the
+    form of data_parallel whose data is an argument, so it can change between calls)."""
+    if distributed.device_count() == 1:
+        return loss
+    return pmap(lambda params, shard: pmean(loss(params, shard), axis_name), axis_name, in_axes=(None, 0),
+                out_axes=None)
+
+
+def shard_rows(data):
+    """Every array of `data` reshaped to (devices, rows per device, ...), 0-d ones repeated per device."""
     k = distributed.device_count()
     if k == 1:
-        return lambda params: loss(params, data)
+        return data
     leaves, treedef = tree.flatten(data)
     for i, x in enumerate(leaves):
-        if np.shape(x)[0] % k:
+        if np.ndim(x) and np.shape(x)[0] % k:
             raise ValueError(f"data_parallel: leaf {i} of the data has {np.shape(x)[0]} rows, which is not "
                              f"divisible by the {k} devices (processes)")
-    split = treedef.unflatten([np.reshape(x, (k, -1) + np.shape(x)[1:]) for x in leaves])
-    mean = pmap(lambda params, shard: pmean(loss(params, shard), axis_name), axis_name, in_axes=(None, 0),
-                out_axes=None)
-    return lambda params: mean(params, split)
+    return treedef.unflatten([np.reshape(x, (k, -1) + np.shape(x)[1:]) if np.ndim(x) else np.broadcast_to(x, (k,))
+                              for x in leaves])

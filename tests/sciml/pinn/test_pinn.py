@@ -99,6 +99,7 @@ def test_resume_reproduces_an_uninterrupted_run(tmp_path):
                            eval_every=1, checkpoint_dir=str(tmp_path), checkpoint_every=10, progress=False)
     with pytest.raises(KeyboardInterrupt):
         trainer.run()
+    assert sciml.checkpoint.load_metadata(str(tmp_path / "trainer.ckpt"))["step"] == 24  # Ctrl-C kept 24 steps
     resumed = pinn.Trainer(loss, model, adam_steps=40, lbfgs_steps=0, learning_rate=1e-2,
                            checkpoint_dir=str(tmp_path), checkpoint_every=10, progress=False)
     final, history = resumed.run(resume=True)

@@ -1,0 +1,190 @@
+"""The conditions of a PINN problem as objects: the PDE residual, Dirichlet, Neumann, Robin, periodic,
+initial value and rate, and observed data. Each holds its rows of data (points, and normals or
+observed values where it needs them) and computes its residual there from the model; a problem's
+loss is the weighted sum of the conditions' mean squared residuals (`weighted_loss`). The rows and
+the weights travel as the loss's `data`, so the Trainer can split them over processes and replace
+them during training (resampling, RAR, adaptive weights: see sciml.pinn.adaptive).
+
+The model is any callable points (n, d) -> outputs (n, m); `component` picks the output a condition
+constrains. Prescribed values are a constant or a function of the points written with sciml.numpy.
+Hard constraints instead change the model: HardDirichlet(net, value, distance) satisfies u = value
+exactly where distance = 0.
+
+    >>> import numpy as np
+    >>> from sciml import nn, pinn
+    >>> plate = pinn.Rectangle([0, 0], [2, 1]) - pinn.Disk([1, 0.5], 0.25)  # -lap u = 1; u_n = 1 on the hole
+    >>> edge, normals = plate.sample_boundary(200)
+    >>> on_hole = np.abs(np.hypot(edge[:, 0] - 1, edge[:, 1] - 0.5) - 0.25) < 1e-9
+    >>> conditions = {"pde": pinn.PDE(plate.sample(500), lambda m, p: pinn.laplacian(lambda q: m(q)[:, 0], p) + 1),
+    ...               "outer": pinn.Dirichlet(edge[~on_hole]),
+    ...               "hole": pinn.Neumann(edge[on_hole], normals[on_hole], 1.0)}
+    >>> loss, data = pinn.weighted_loss(conditions, {"outer": 10.0})
+    >>> resample = pinn.Resample("pde", lambda seed: plate.sample(500, seed=seed), every=10)
+    >>> trainer = pinn.Trainer(loss, nn.MLP([2, 16, 1], key=0), adam_steps=20, lbfgs_steps=0, data=data,
+    ...                        refresh=[resample], progress=False)
+    >>> model, history = trainer.run()
+    >>> history["loss"][-1] < history["loss"][0]
+    True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import nn
+from .. import numpy as snp
+from .operators import directional, partial
+
+
+def _prescribed(value, points):
+    return value(points) if callable(value) else value
+
+
+def _pad(directions, points):
+    """Spatial normals (n, k) as directions in the points' (n, d) space (zero along time)."""
+    n, k = np.shape(directions)
+    d = np.shape(points)[1]
+    return directions if k == d else snp.concatenate([directions, np.zeros((n, d - k), directions.dtype)], axis=1)
+
+
+class Condition:
+    """A term of the loss: `data` is a pytree of arrays with a row per point, residual(model, data)
+    an array (n,) or (n, m), or a tuple of them; loss() is the sum of their mean squares."""
+
+    def __init__(self, data, component=0):
+        self.data, self.component = data, component
+
+    def field(self, model):
+        return lambda p: model(p)[:, self.component]
+
+    def residual(self, model, data):
+        raise NotImplementedError
+
+    def loss(self, model, data=None):
+        r = self.residual(model, self.data if data is None else data)
+        return sum(snp.mean(x ** 2) for x in (r if isinstance(r, tuple) else (r,)))
+
+
+class PDE(Condition):
+    """residual(model, points) -> the equation's residual(s) at the collocation points."""
+
+    def __init__(self, points, residual):
+        super().__init__(points)
+        self.equation = residual
+
+    def residual(self, model, points):
+        return self.equation(model, points)
+
+
+class Dirichlet(Condition):
+    """u = value at the points."""
+
+    def __init__(self, points, value=0.0, component=0):
+        super().__init__(points, component)
+        self.value = value
+
+    def residual(self, model, points):
+        return self.field(model)(points) - _prescribed(self.value, points)
+
+
+class Initial(Dirichlet):
+    """u = value at the initial time (a Dirichlet condition on the points with t = t0)."""
+
+
+class Robin(Condition):
+    """a u + b du/dn = value at boundary points with outward normals (spatial; time is padded)."""
+
+    def __init__(self, points, normals, a, b, value=0.0, component=0):
+        super().__init__((points, normals), component)
+        self.a, self.b, self.value = a, b, value
+
+    def residual(self, model, data):
+        points, normals = data
+        u = self.field(model)
+        du_dn = directional(u, points, _pad(normals, points))
+        return (self.a * u(points) if self.a else 0.0) + self.b * du_dn - _prescribed(self.value, points)
+
+
+class Neumann(Robin):
+    """du/dn = value: the derivative along the outward normal, in one forward pass."""
+
+    def __init__(self, points, normals, value=0.0, component=0):
+        super().__init__(points, normals, 0.0, 1.0, value, component)
+
+
+class InitialRate(Condition):
+    """du/dt = value at the initial time (time is the column `time_axis` of the points)."""
+
+    def __init__(self, points, value=0.0, component=0, time_axis=-1):
+        super().__init__(points, component)
+        self.value, self.time_axis = value, time_axis
+
+    def residual(self, model, points):
+        axis = self.time_axis % np.shape(points)[1]
+        return partial(self.field(model), points, axis) - _prescribed(self.value, points)
+
+
+class Periodic(Condition):
+    """u and its first `derivatives` derivatives along column `axis` agree at matching points of
+    two opposite boundaries (rows of `left` and `right`)."""
+
+    def __init__(self, left, right, axis=0, derivatives=1, component=0):
+        if np.shape(left) != np.shape(right):
+            raise ValueError(f"Periodic: left and right need matching points, got shapes {np.shape(left)} and "
+                             f"{np.shape(right)}")
+        super().__init__((left, right), component)
+        self.axis, self.derivatives = axis, derivatives
+
+    def residual(self, model, data):
+        left, right = data
+        u = self.field(model)
+        return tuple(partial(u, left, *[self.axis] * k) - partial(u, right, *[self.axis] * k)
+                     for k in range(self.derivatives + 1))
+
+
+class Data(Condition):
+    """u = observed values at the observation points."""
+
+    def __init__(self, points, values, component=0):
+        if len(points) != len(values):
+            raise ValueError(f"Data: {len(points)} points but {len(values)} observed values")
+        super().__init__((points, values), component)
+
+    def residual(self, model, data):
+        points, values = data
+        return self.field(model)(points) - values
+
+
+def weighted_loss(conditions, weights=None):
+    """-> (loss(model, data), data) for a dict {name: Condition}: the loss is the sum over names of
+    weights[name] * (the condition's mean squared residual); data = {"points": {name: rows},
+    "weights": {name: 0-d array}} (weights default to 1)."""
+    weights = {} if weights is None else dict(weights)
+    unknown = set(weights) - set(conditions)
+    if unknown:
+        raise ValueError(f"weighted_loss: weights for unknown conditions {sorted(unknown)}; the conditions are "
+                         f"{sorted(conditions)}")
+    dtype = np.result_type(*[np.asarray(x).dtype for c in conditions.values() for x in _leaves(c.data)])
+    data = {"points": {k: c.data for k, c in conditions.items()},
+            "weights": {k: np.asarray(weights.get(k, 1.0), dtype) for k in conditions}}
+
+    def loss(model, data):
+        return sum(data["weights"][k] * c.loss(model, data["points"][k]) for k, c in conditions.items())
+    return loss, data
+
+
+def _leaves(data):
+    return data if isinstance(data, tuple) else (data,)
+
+
+class HardDirichlet(nn.Module):
+    """A network whose output is value(x) + distance(x) * net(x): where distance(x) = 0 (the boundary)
+    the output is value(x) exactly, whatever the weights. `value` and `distance` map points (n, d) to
+    (n,) or (n, m) with sciml.numpy; module-level functions keep the model checkpointable."""
+
+    def __init__(self, net, value, distance):
+        self.net, self.value, self.distance = net, value, distance
+
+    def __call__(self, points):
+        g, d = _prescribed(self.value, points), self.distance(points)
+        g = g[:, None] if np.ndim(g) == 1 else g
+        return g + (d[:, None] if np.ndim(d) == 1 else d) * self.net(points)

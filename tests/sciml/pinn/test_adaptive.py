@@ -1,0 +1,119 @@
+"""Changes to the data during training: RAR adds points where the residual is largest, resampling
+replaces the points and training still converges, annealed weights follow their formula (checked
+with finite-difference gradients), and a resumed run with all of them on repeats an uninterrupted one."""
+import numpy as np
+import pytest
+
+import sciml
+import sciml.numpy as snp
+from sciml import checkpoint, nn, pinn
+from sciml.optim.flat import ravel_pytree
+
+LINE = pinn.Interval(0.0, 1.0)
+
+
+def poisson_residual(model, p):
+    """-u'' = pi^2 sin(pi x), scaled to order one: u = sin(pi x) with u(0) = u(1) = 0."""
+    return (pinn.partial(lambda q: model(q)[:, 0], p, 0, 0) + np.pi ** 2 * snp.sin(np.pi * p[:, 0])) / np.pi ** 2
+
+
+def poisson_conditions(n=32):
+    return {"pde": pinn.PDE(LINE.sample(n, "uniform", seed=0), poisson_residual),
+            "ends": pinn.Dirichlet(np.array([[0.0], [1.0]]))}
+
+
+def fresh_points(seed):
+    return LINE.sample(32, "uniform", seed)
+
+
+def test_rar_adds_the_candidates_where_the_residual_is_largest():
+    square = pinn.Rectangle([0, 0], [1, 1])
+
+    def planted(model, p):  # a residual bump at (0.7, 0.2), whatever the model
+        return snp.exp(-((p[:, 0] - 0.7) ** 2 + (p[:, 1] - 0.2) ** 2) / 0.01) + 0 * model(p)[:, 0]
+
+    conditions = {"pde": pinn.PDE(square.sample(100, seed=0), planted)}
+    _, data = pinn.weighted_loss(conditions)
+    rar = pinn.RAR(conditions, "pde", lambda seed: square.sample(2000, seed=seed), add=20, every=10)
+    new = rar(10, nn.MLP([2, 4, 1], key=0), data)["points"]["pde"]
+    assert new.shape == (120, 2)
+    np.testing.assert_array_equal(new[:100], data["points"]["pde"])
+    added, candidates = new[100:], square.sample(2000, seed=10)
+    assert np.all(np.hypot(added[:, 0] - 0.7, added[:, 1] - 0.2) < 0.1)
+    bump = lambda p: np.exp(-((p[:, 0] - 0.7) ** 2 + (p[:, 1] - 0.2) ** 2) / 0.01)  # noqa: E731
+    left_out = candidates[~(candidates[:, None, :] == added[None]).all(-1).any(1)]
+    assert bump(added).min() >= bump(left_out).max()
+
+
+def test_resampling_replaces_the_points_and_training_converges():
+    conditions = poisson_conditions()
+    loss, data = pinn.weighted_loss(conditions)
+    model = nn.MLP([1, 16, 1], key=3)
+    start = float(loss(model, data))
+    trainer = pinn.Trainer(loss, model, adam_steps=300, lbfgs_steps=200, learning_rate=1e-2, progress=False,
+                           data=data, refresh=[pinn.Resample("pde", fresh_points, every=50)])
+    trained, history = trainer.run()
+    np.testing.assert_array_equal(trainer.data["points"]["pde"], fresh_points(250))  # the last resampling
+    assert np.all(np.isfinite(history["loss"])) and history["loss"][-1] < start * 1e-4
+    x = np.linspace(0, 1, 11)[:, None]
+    np.testing.assert_allclose(trained(x)[:, 0], np.sin(np.pi * x[:, 0]), atol=5e-3)
+
+
+def test_annealed_weights_follow_the_gradient_statistics():
+    conditions = poisson_conditions()
+    _, data = pinn.weighted_loss(conditions)
+    model = nn.MLP([1, 3, 1], key=1)
+    flat, unravel = ravel_pytree(model)
+
+    def fd_grad(name):
+        f = lambda v: float(conditions[name].loss(unravel(v)))  # noqa: E731
+        return np.array([(f(flat + 1e-6 * e) - f(flat - 1e-6 * e)) / 2e-6 for e in np.eye(len(flat))])
+
+    expected = 0.9 * 1.0 + 0.1 * np.max(np.abs(fd_grad("pde"))) / np.mean(np.abs(fd_grad("ends")))
+    new = pinn.AnnealWeights(conditions, "pde", every=10, alpha=0.1)(10, model, data)["weights"]
+    np.testing.assert_allclose(float(new["ends"]), expected, rtol=1e-6)
+    assert float(new["pde"]) == 1.0
+
+
+def test_annealing_raises_the_weight_of_a_term_with_small_gradients():
+    conditions = poisson_conditions()
+    conditions["pde"] = pinn.PDE(conditions["pde"].data, lambda m, p: 100 * poisson_residual(m, p))
+    loss, data = pinn.weighted_loss(conditions)
+    trainer = pinn.Trainer(loss, nn.MLP([1, 8, 1], key=2), adam_steps=30, lbfgs_steps=0, learning_rate=1e-2,
+                           progress=False, data=data, refresh=[pinn.AnnealWeights(conditions, every=10)])
+    trainer.run()
+    assert float(trainer.data["weights"]["ends"]) > 10
+
+
+def test_resume_with_resampling_rar_and_annealing_repeats_an_uninterrupted_run(tmp_path):
+    conditions = poisson_conditions()
+    loss, data = pinn.weighted_loss(conditions)
+    model = nn.MLP([1, 8, 1], key=4)
+
+    def trainer(**kw):
+        refresh = [pinn.Resample("pde", fresh_points, every=7), pinn.AnnealWeights(conditions, every=10),
+                   pinn.RAR(conditions, "pde", lambda seed: LINE.sample(200, "uniform", seed), add=4, every=15)]
+        return pinn.Trainer(loss, model, adam_steps=40, lbfgs_steps=0, learning_rate=1e-2, progress=False,
+                            data=data, refresh=refresh, **kw)
+
+    whole, _ = trainer().run()
+
+    def interrupt_at_25(m, calls=[0]):  # noqa: B006 - a counter across calls
+        calls[0] += 1
+        if calls[0] == 25:
+            raise KeyboardInterrupt
+        return {}
+
+    with pytest.raises(KeyboardInterrupt):
+        trainer(evaluate=interrupt_at_25, eval_every=1, checkpoint_dir=str(tmp_path), checkpoint_every=10).run()
+    assert checkpoint.load_metadata(str(tmp_path / "trainer.ckpt"))["step"] == 24  # the last completed step
+    resumed = trainer(checkpoint_dir=str(tmp_path), checkpoint_every=10)
+    final, history = resumed.run(resume=True)
+    assert history["step"][0] == 1 and history["step"][-2] == 40
+    for a, b in zip(sciml.tree.leaves(final), sciml.tree.leaves(whole)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_refresh_needs_data():
+    with pytest.raises(ValueError, match="refresh replaces the loss's data"):
+        pinn.Trainer(lambda m: 0.0, nn.MLP([1, 2, 1], key=0), refresh=[pinn.Resample("pde", fresh_points, 5)])
