@@ -24,9 +24,9 @@ def rhs(t, y, p):
     return jnp.stack([a * x - b * x * z, -c * z + d * x * z])
 
 
-def trajectory(p):
+def trajectory(p, ts=TS):
     return diffrax.diffeqsolve(diffrax.ODETerm(rhs), diffrax.Tsit5(), 0.0, 10.0, None, jnp.array([1.0, 1.0]), args=p,
-                               saveat=diffrax.SaveAt(ts=TS),
+                               saveat=diffrax.SaveAt(ts=ts),
                                stepsize_controller=diffrax.PIDController(rtol=1e-6, atol=1e-8), max_steps=4096).ys
 
 
