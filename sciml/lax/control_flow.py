@@ -624,8 +624,10 @@ def _tuple(names):
 
 
 def _assign(ctx, targets, values, avals):
-    for t, v, a in zip(targets, values, avals):
-        ctx.emit(f"{t} = {ctx.contiguous(v, a)}")
+    """targets = values as one tuple assignment: a value may name another target (a loop body that
+    swaps its carries), so every right-hand side is read before any target is written."""
+    if targets:
+        ctx.emit(f"{_tuple(targets)} = {_tuple([ctx.contiguous(v, a) for v, a in zip(values, avals)])}")
 
 
 def _cond_numba(ctx, eqn, index, *ops):
@@ -677,9 +679,9 @@ def _scan_numba(ctx, eqn, *args):
     with ctx.block():
         ctx.emit(f"{i} = {length - 1} - {step}" if p["reverse"] else f"{i} = {step}")
         outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs])
-        _assign(ctx, state, outs[:p["n_carry"]], avals)
-        for y, o in zip(ys, outs[p["n_carry"]:]):
+        for y, o in zip(ys, outs[p["n_carry"]:]):  # before the carries change: an output may be one
             ctx.emit(f"{y}[{i}] = {o}")
+        _assign(ctx, state, outs[:p["n_carry"]], avals)
     return _tuple(state + ys)
 
 

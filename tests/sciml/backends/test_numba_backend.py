@@ -63,6 +63,15 @@ def test_control_flow_compiles_to_one_function():
     assert run.backend == "numba" and "while True:" in run.source and "for step" in run.source
 
 
+def test_loops_that_swap_their_carries():
+    """Each carry is read before any is written, and scan's outputs before the carries change."""
+    def f(a, b, xs):
+        swapped = lax.fori_loop(0, 3, lambda i, c: (c[1], c[0]), (a, b))
+        (c0, c1), ys = lax.scan(lambda c, x: ((c[1], c[0] + x), c[0]), (a, b), xs)
+        return (*swapped, c0, c1, ys)
+    _compare(f, (1.0, 2.0, np.arange(4.0)), 1e-12)
+
+
 def test_loop_buffers_are_written_in_place_and_only_when_safe():
     def f(buf, n):
         def body(s):
