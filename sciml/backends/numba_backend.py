@@ -57,7 +57,8 @@ class Lowering:
         self.level = 1
         self.counter = 0
         self.const_args = []   # (name, value) passed to the function as arguments
-        self.scalar_of = {}    # names of broadcast constants -> the scalar they repeat
+        self.scalar_of = {}    # names of arrays that repeat one scalar -> that scalar
+        self.lazy = {}         # those of them not yet made into arrays -> their shape (see `array`)
         self.in_place = set()  # scatter equations that may overwrite their operand (see loop_owned_scatters)
 
     # -- helpers for lowering rules
@@ -91,6 +92,25 @@ class Lowering:
     def contiguous(self, name, aval):
         return f"np.ascontiguousarray({name})" if aval.shape else name
 
+    def repeat(self, scalar, shape):
+        """A name for an array of `shape` repeating `scalar`: fused loops read the scalar, and the array
+        is only allocated if something needs it as an array (`array`). Broadcast constants and
+        broadcast scalars in a loop body would otherwise be allocated on every iteration."""
+        name = self.fresh("r")
+        if not _is_literal(scalar):  # a snapshot: a loop may reassign the scalar's variable
+            self.emit(f"{name}_s = {scalar}")
+            scalar = f"{name}_s"
+        self.scalar_of[name] = scalar
+        self.lazy[name] = shape
+        return name
+
+    def array(self, name):
+        """`name` as an array, allocating it here if it was a repeated scalar not yet allocated."""
+        shape = self.lazy.pop(name, None)
+        if shape is not None:
+            self.emit(f"{name} = np.full({shape}, {self.scalar_of[name]})")
+        return name
+
     # -- programs
     def inline(self, program: Program, in_names):
         """Lower `program` here with its inputs bound to `in_names`; -> names of its outputs."""
@@ -98,7 +118,7 @@ class Lowering:
         for v, c in zip(program.constvars, program.consts):
             env[v] = self._const(c)
         self._lower_eqns(program, env)
-        return [self._atom(env, v) for v in program.outvars]
+        return [self.array(self._atom(env, v)) for v in program.outvars]
 
     def _const(self, value):
         value = np.asarray(value)
@@ -106,9 +126,7 @@ class Lowering:
             return self.literal(value)
         name = self.fresh("const")
         if all(s == 0 for s in value.strides) and value.size:  # a broadcast scalar: loops read the scalar
-            self.scalar_of[name] = self.literal(value.flat[0])
-            self.emit(f"{name} = np.full({value.shape}, {self.scalar_of[name]})")
-            return name
+            return self.repeat(self.literal(value.flat[0]), value.shape)
         self.const_args.append((name, np.ascontiguousarray(value)))
         return name
 
@@ -126,6 +144,11 @@ class Lowering:
                     emitted.update(group)
                 continue
             ins = [self._atom(env, a) for a in eqn.inputs]
+            if _scalar_broadcast(eqn):
+                env[eqn.outputs[0]] = self.repeat(ins[0], eqn.outputs[0].aval.shape)
+                continue
+            if not getattr(eqn.prim, "numba_reads_repeats", False):
+                ins = [self.array(n) for n in ins]
             rule = eqn.prim.numba
             if getattr(eqn.prim, "elementwise", False) and rule is not None:
                 expr = self._scalar_or_vectorised(eqn, ins)
@@ -184,6 +207,8 @@ class Lowering:
                 name = self._atom(env, src)
                 if not src.aval.shape:
                     expr = name
+                elif name in self.scalar_of:
+                    expr = self.scalar_of[name]
                 else:
                     sub = [("0" if src.aval.shape[k] == 1 else idx[d]) for k, d in
                            enumerate(e.params["broadcast_dimensions"])]
@@ -245,9 +270,19 @@ def _template(eqn, args):
     return rule.format(*args, **eqn.params)
 
 
+def _is_literal(expr):
+    return expr.startswith(("np.", "True", "False")) or expr.lstrip("-").replace(".", "", 1).isdigit()
+
+
+def _scalar_broadcast(eqn):
+    """A scalar made into an array (broadcast or reshaped): lowered as a repeat, not a loop."""
+    return (eqn.prim.name in ("broadcast_in_dim", "reshape") and not eqn.inputs[0].aval.shape
+            and bool(eqn.outputs[0].aval.shape))
+
+
 def _fusible(eqn):
     if eqn.prim.name == "broadcast_in_dim":
-        return True
+        return not _scalar_broadcast(eqn)
     if not getattr(eqn.prim, "elementwise", False) or eqn.prim.numba is None:
         return False
     aval = eqn.outputs[0].aval
@@ -281,24 +316,20 @@ def _fusion_groups(program):
         if not _fusible(e) or not e.outputs[0].aval.shape:
             continue
         shape = e.outputs[0].aval.shape
-        chosen = None
-        candidates = [group_of[producer[a]] for a in e.inputs if isinstance(a, Var) and a in producer
-                      and producer[a] in group_of]
-        for g in candidates:
+        merged = [k]  # the groups feeding e that can move down to e join it (and so each other)
+        for g in dict.fromkeys(group_of[producer[a]] for a in e.inputs
+                               if isinstance(a, Var) and a in producer and producer[a] in group_of):
             members = groups[g]
             if program.eqns[members[0]].outputs[0].aval.shape != shape:
                 continue
-            ok = all(c in members or c >= k for j in members for v in program.eqns[j].outputs
-                     for c in consumers.get(v, []))
-            if ok:
-                chosen = g
-                break
-        if chosen is None:
-            groups.append([k])
-            group_of[k] = len(groups) - 1
-        else:
-            groups[chosen].append(k)
-            group_of[k] = chosen
+            if all(c in members or c in merged or c >= k for j in members for v in program.eqns[j].outputs
+                   for c in consumers.get(v, [])):
+                merged = members + merged
+                groups[g] = []
+        merged.sort()
+        groups.append(merged)
+        for j in merged:
+            group_of[j] = len(groups) - 1
     return {k: groups[g] for k, g in group_of.items()}
 
 
@@ -376,12 +407,20 @@ def _kernel(program, members):
     """(source of one fused kernel's body, its input atoms, its output vars)."""
     ctx = Lowering()
     produced = {v for e in members for v in e.outputs}
+    repeats = {e.outputs[0]: e.inputs[0] for e in program.eqns if _scalar_broadcast(e)}
     inputs, env = [], {}
     for e in members:
         for a in e.inputs:
             if isinstance(a, Var) and a not in produced and a not in env:
+                source = repeats.get(a)
+                if isinstance(source, Literal):  # a repeated literal: read the literal
+                    env[a] = ctx.literal(source.value)
+                    ctx.scalar_of[env[a]] = env[a]
+                    continue
                 env[a] = f"x{len(inputs)}"
-                inputs.append(a)
+                if source is not None:  # a repeated scalar: the kernel takes the scalar
+                    ctx.scalar_of[env[a]] = env[a]
+                inputs.append(a if source is None else source)
     for v, c in zip(program.constvars, program.consts):
         if v in env and np.ndim(c) and np.asarray(c).size and all(st == 0 for st in np.asarray(c).strides):
             ctx.scalar_of[env[v]] = ctx.literal(np.asarray(c).flat[0])

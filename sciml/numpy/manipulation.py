@@ -550,9 +550,24 @@ def _reshape_numba(ctx, eqn, x):
     old, new = eqn.inputs[0].aval.shape, eqn.params["new_shape"]
     if not old:
         return f"np.full({new}, {x})"
-    if not new:
-        return f"{x}.ravel()[0]"
+    if not new:  # one element: index it (ravel would copy a strided slice)
+        return f"{x}[{', '.join(['0'] * len(old))}]"
     return f"np.ascontiguousarray({x}).reshape({new})"
+
+
+def _concatenate_numba(ctx, eqn, *xs):
+    """Each piece written into its slice of the output; a repeated scalar (a stacked scalar) as the
+    scalar itself, never allocated."""
+    from ..backends.numba_backend import np_dtype
+    aval, axis = eqn.outputs[0].aval, eqn.params["axis"]
+    out = ctx.fresh("cat")
+    ctx.emit(f"{out} = np.empty({aval.shape}, {np_dtype(aval.dtype)})")
+    start = 0
+    for x, v in zip(xs, eqn.inputs):
+        n = v.aval.shape[axis]
+        ctx.emit(f"{out}[{':, ' * axis}{start}:{start + n}] = {ctx.scalar_of.get(x, x)}")
+        start += n
+    return out
 
 
 def _slices(starts, limits, strides):
@@ -572,7 +587,8 @@ def _pad_numba(ctx, eqn, x, value):
 
 reshape_p.numba = _reshape_numba
 transpose_p.numba = lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})"
-concatenate_p.numba = lambda ctx, eqn, *xs: f"np.concatenate(({', '.join(xs)},), axis={eqn.params['axis']})"
+concatenate_p.numba = _concatenate_numba
+concatenate_p.numba_reads_repeats = True
 slice_p.numba = lambda ctx, eqn, x: f"{x}[{_slices(eqn.params['start_indices'], eqn.params['limit_indices'], eqn.params['strides'])}]"
 rev_p.numba = lambda ctx, eqn, x: f"{x}[{', '.join('::-1' if d in eqn.params['dimensions'] else ':' for d in range(eqn.inputs[0].aval.ndim))}]"
 pad_p.numba = _pad_numba

@@ -72,6 +72,24 @@ def test_loops_that_swap_their_carries():
     _compare(f, (1.0, 2.0, np.arange(4.0)), 1e-12)
 
 
+def test_loop_bodies_allocate_no_repeated_scalars_and_fuse_what_they_can():
+    """A Runge-Kutta-like body: constants broadcast to the state's shape and a scalar step size
+    stay scalars (no np.full per iteration), stacked scalars are written straight into their array,
+    and the weighted sums of stages feeding one update become one loop."""
+    def f(y0, h):
+        def body(s):
+            i, y = s
+            k1 = snp.stack([y[0] * y[1], -y[1]])
+            k2 = snp.stack([y[1], y[0] - y[1]])
+            return i + 1, y + h * (0.25 * k1 + 0.75 * k2) + snp.full(2, 1e-3)
+        return lax.while_loop(lambda s: s[0] < 5, body, (0, y0))[1]
+    _compare(f, (np.array([1.0, 0.5]), 0.1), 1e-12)
+    body = sciml.backends.compile_program(sciml.make_ir(f)(np.array([1.0, 0.5]), 0.1), "numba").source
+    body = body.split("while True:")[1]
+    assert "np.full(" not in body and "np.concatenate(" not in body
+    assert body.count("for i") == 1
+
+
 def test_loop_buffers_are_written_in_place_and_only_when_safe():
     def f(buf, n):
         def body(s):
