@@ -25,6 +25,28 @@ def _same_aval(name):
     return abstract_eval
 
 
+# ufuncs whose scalar form in compiled code is a Python operator: numba types and lowers operators on
+# scalars much faster than ufunc calls (a third off the compile time of an ODE gradient)
+_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/", np.negative: "-",
+              np.less: "<", np.less_equal: "<=", np.greater: ">", np.greater_equal: ">=", np.equal: "==",
+              np.not_equal: "!="}
+
+
+def _ufunc_call(ufunc):
+    return f"np.{ufunc.__name__}(" + ", ".join(f"{{{i}}}" for i in range(ufunc.nin)) + ")"
+
+
+def _operator_or_ufunc(ufunc):
+    """The operator, except on booleans (where numpy's add is `or`, not integer addition)."""
+    op, call = _OPERATORS[ufunc], _ufunc_call(ufunc)
+
+    def rule(*args, in_dtypes, **params):
+        if any(np.dtype(d) == np.bool_ for d in in_dtypes):
+            return call.format(*args)
+        return f"({op}{args[0]})" if len(args) == 1 else f"({args[0]} {op} {args[1]})"
+    return rule
+
+
 def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None, numba=None, transcendental=False):
     """Define an elementwise primitive. `jvp` is a tuple with one function per argument,
     "linear" (the primitive is linear in all arguments jointly) or "zero" (piecewise constant).
@@ -40,7 +62,7 @@ def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None, numba=None
             a = check(*avals)
             return ShapedArray(a.shape, out_dtype(*[x.dtype for x in avals], **params))
     if numba is None and isinstance(impl, np.ufunc):
-        numba = f"np.{impl.__name__}(" + ", ".join(f"{{{i}}}" for i in range(impl.nin)) + ")"
+        numba = _ufunc_call(impl) if impl not in _OPERATORS else _operator_or_ufunc(impl)
     prim = Primitive(name, impl, abstract_eval, transpose=transpose, numba=numba)
     prim.elementwise = True
     prim.transcendental = transcendental
