@@ -376,14 +376,22 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
         diff_leaves = [x for x, d in zip(arg_leaves, diff) if d]
         hit, _, _, event_step, root, full_dt = found
 
+        # a step holds at most `window` saves (as in _integrate): each reverse step reads just those rows
+        window = min(SAVE_WINDOW, ts_save.shape[0])
+        padded_ts = snp.concatenate([ts_save, snp.full((window,), np.inf, ts_save.dtype)])
+        padded_ct = snp.concatenate([ct_ys, snp.zeros((window, ct_ys.shape[1]), ct_ys.dtype)])
+
         def body(state):
             i, lam, acc = state
             t, dt, y_i = (snp.take(h, i, axis=0) for h in (hist_t, hist_dt, hist_y))
-            inside = (ts_save > t) & (ts_save <= t + dt)
-            ct_saved = snp.where(inside[:, None], ct_ys, 0.0)
+            rows = snp.sum(ts_save <= t) + snp.arange(window)
+            ts_rows = snp.take(padded_ts, rows)
+            inside = (ts_rows > t) & (ts_rows <= t + dt)
+            ct_saved = snp.where(inside[:, None], snp.take(padded_ct, rows, axis=0), 0.0)
 
             def saved(y, y_new, dt, dense):
-                return snp.where(inside[:, None], method.interpolate((ts_save - t) / dt, dt, y, y_new, dense), 0.0)
+                theta = (snp.where(inside, ts_rows, t) - t) / dt  # finite where unused: no 0 * inf in the vjp
+                return snp.where(inside[:, None], method.interpolate(theta, dt, y, y_new, dense), 0.0)
 
             def step_out(y, *leaves):  # one accepted step and the values it saved, as a function of y, args
                 a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
