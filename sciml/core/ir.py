@@ -75,8 +75,9 @@ class Program:
     __repr__ = __str__
 
 
-def eval_program(program: Program, consts, args):
-    """Run the program by binding each equation's primitive in the current trace."""
+def eval_program(program: Program, consts, args, replace=None):
+    """Run the program by binding each equation's primitive in the current trace; `replace` maps
+    equations to functions computing them instead (of the same inputs, giving the same outputs)."""
     env = {}
     for v, x in zip(program.constvars, consts):
         env[v] = x
@@ -89,7 +90,10 @@ def eval_program(program: Program, consts, args):
         return a.value if isinstance(a, Literal) else env[a]
 
     for eqn in program.eqns:
-        outs = eqn.prim.bind(*map(read, eqn.inputs), **eqn.params)
+        if replace and eqn in replace:
+            outs = replace[eqn](*map(read, eqn.inputs))
+        else:
+            outs = eqn.prim.bind(*map(read, eqn.inputs), **eqn.params)
         if eqn.prim.multiple_results:
             for v, x in zip(eqn.outputs, outs):
                 env[v] = x

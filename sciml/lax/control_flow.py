@@ -12,12 +12,13 @@ import numpy as np
 
 from .. import tree
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
-from ..core.ir import Program
+from ..core.ir import Program, eval_program
 from ..core.passes import optimize
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace, split_known, stage_closed
 from ..core.trace import Tracer, set_current_trace
 from ..numpy import elementwise as E
+from ..numpy import indexing as G
 from ..numpy import manipulation as S
 from ..numpy import reductions as Rd
 from ..numpy import rules as R
@@ -285,11 +286,15 @@ def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n
         def any_lane(run, *xs):
             return [Rd.any(run(*xs)[0])]
 
+        lane_scatters = _lane_scatters(body, n_bc, size)
+
         def masked_body(run, *xs):
             # step only the lanes whose predicate still holds
             still = P.run(pred)(*xs[:n_cc], *xs[n_cc + n_bc:])[0]
-            new = run(*xs[n_cc:])
-            return [E.where(_expand(still, n), n, o) for n, o in zip(new, xs[n_cc + n_bc:])]
+            masked = {eqn: _masked_scatter(eqn, still) for eqn in lane_scatters.values()}
+            new = eval_program(body, body.consts, xs[n_cc:], masked)
+            return [n if j in lane_scatters else E.where(_expand(still, n), n, o)
+                    for j, (n, o) in enumerate(zip(new, xs[n_cc + n_bc:]))]
         cond_prog = P.wrap_program(pred, pred.in_avals, any_lane)
         body = P.wrap_program(body, pred.in_avals[:n_cc] + body.in_avals[:n_bc] + carry_avals, masked_body)
         outs = while_p.bind(*cc, *cc, *bc, *carry, cond_program=cond_prog, body_program=body, n_cond_consts=n_cc,
@@ -298,6 +303,53 @@ def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n
         outs = while_p.bind(*cc, *bc, *carry, cond_program=pred, body_program=body, n_cond_consts=len(cc),
                             n_body_consts=len(bc))
     return outs, carry_dims
+
+
+def _lane_scatters(body: Program, n_consts, size):
+    """-> {carry index: scatter} for the carries of a batched loop body that are a scatter into the
+    carry itself as batching writes it: the (B, N, ...) carry flattened to (B*N, ...), indices offset
+    by lane (b*N), reshaped back. Masking such a scatter's updates per lane (finished lanes write
+    back what they hold) leaves those lanes as they were, so the carry needs no select of the whole
+    buffer per step — and the scatter may then write in place (numba_backend.loop_owned_scatters)."""
+    producer = {v: e for e in body.eqns for v in e.outputs}
+    consts = dict(zip(body.constvars, body.consts))
+    found = {}
+    for j, (carry, out) in enumerate(zip(body.invars[n_consts:], body.outvars)):
+        unflatten = producer.get(out)
+        if unflatten is None or unflatten.prim.name != "reshape" or carry.aval.ndim < 2:
+            continue
+        scatter = producer.get(unflatten.inputs[0])
+        if scatter is None or scatter.prim.name not in _LANE_FILL:
+            continue
+        flat, idx = scatter.inputs[:2]
+        flatten = producer.get(flat)
+        if flatten is None or flatten.prim.name != "reshape" or flatten.inputs[0] is not carry:
+            continue
+        offset = producer.get(idx)
+        if carry.aval.shape[0] == size and offset is not None and offset.prim.name == "add" and any(
+                _is_lane_offset(consts.get(a), size, carry.aval.shape[1], idx.aval.shape) for a in offset.inputs):
+            found[j] = scatter
+    return found
+
+
+_LANE_FILL = {"scatter": None, "scatter_add": 0, "scatter_mul": 1}  # what a finished lane writes
+
+
+def _is_lane_offset(value, size, n, shape):
+    """Whether `value` holds b*N in every entry of lane b (the offsets batching adds to indices)."""
+    if value is None or np.shape(value) != shape or not shape or shape[0] != size:
+        return False
+    value = np.asarray(value)
+    return bool(np.all(value == (np.arange(size) * n).reshape((size,) + (1,) * (value.ndim - 1))))
+
+
+def _masked_scatter(eqn, still):
+    """The lane scatter `eqn` with the updates of finished lanes replaced by what leaves them as they are."""
+    def run(x, idx, upd):
+        fill = _LANE_FILL[eqn.prim.name]
+        keep = G.gather_p.bind(x, idx) if fill is None else fill
+        return eqn.prim.bind(x, idx, E.where(_expand(still, upd), upd, keep), **eqn.params)
+    return run
 
 
 def _while_partial_eval(trace: StagingTrace, args, params):

@@ -164,6 +164,25 @@ def test_batched_while_loop_runs_until_every_lane_is_done():
     assert [int(newton_sqrt(v)[1]) for v in a] == list(iters)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_batched_while_loop_scattering_into_its_carries_matches_a_loop(backend):
+    """Lanes that finish early keep their buffers (the scatters of finished lanes are masked rather
+    than the whole buffers selected), for set, add and multiply scatters into 2-d buffers."""
+    def fill(n):
+        def body(s):
+            i, written, summed, product = s
+            rows = snp.stack([i, i + 1])
+            value = snp.stack([n * (i + 1.0), -n])[:, None] * snp.ones((2, 3))
+            return (i + 1, snp.at(written)[rows].set(value), snp.at(summed)[rows].add(value),
+                    snp.at(product)[rows].multiply(value))
+        start = (0, snp.zeros((6, 3)), snp.zeros((6, 3)), snp.ones((6, 3)))
+        return lax.while_loop(lambda s: s[0] < n, body, start)[1:]
+    n = np.array([1, 4, 2, 3])
+    batched = sciml.jit(sciml.vmap(fill), backend=backend)(n)
+    for got, expected in zip(batched, zip(*[fill(k) for k in n])):
+        np.testing.assert_array_equal(got, np.stack(expected))
+
+
 def test_while_loop_reverse_mode_error_points_to_alternatives():
     with pytest.raises(TypeError, match="fori_loop.*scan"):
         sciml.grad(lambda a: newton_sqrt(a)[0])(2.0)

@@ -108,6 +108,20 @@ def test_loop_buffers_are_written_in_place_and_only_when_safe():
     np.testing.assert_array_equal(buf, np.arange(6.0))
 
 
+def test_batched_loop_buffers_are_written_in_place():
+    """vmap of a loop scattering into its buffer: the scatter, masked per lane, writes into the
+    loop's own copy (no copy of the whole batch of buffers per iteration)."""
+    def f(n):
+        def body(s):
+            i, buf = s
+            return i + 1, snp.at(buf)[i].set(n * 1.0)
+        return lax.while_loop(lambda s: s[0] < n, body, (0, snp.zeros((5, 2))))[1]
+    n = np.array([1, 3, 2])
+    _compare(sciml.vmap(f), (n,), 1e-12)
+    in_loop = sciml.backends.compile_program(sciml.make_ir(sciml.vmap(f))(n), "numba").source.split("while True:")[1]
+    assert "rt.scatter_rows(np.ascontiguousarray(" in in_loop and ".copy()" not in in_loop
+
+
 def test_large_arrays_use_fused_kernels_and_vectorised_transcendentals():
     rng = np.random.default_rng(1)
     x, w, b = rng.normal(size=(4096, 8)), rng.normal(size=(8, 8)), rng.normal(size=8)
