@@ -30,6 +30,8 @@ from ..core.ir import Literal, Program, Var
 
 # arrays at least this large run transcendental functions through numpy rather than scalar libm
 VECTORISE_SIZE = 1024
+# fused kernels over at least this many elements run their outer loop on all cores (prange)
+PARALLEL_SIZE = 1 << 16
 
 
 class Unsupported(Exception):
@@ -184,8 +186,9 @@ class Lowering:
                                      else f"{np_dtype(aval.dtype)}({call})"))
         return out
 
-    def _emit_group(self, program, members, env):
-        """One loop nest computing every member; outputs used elsewhere are written to arrays."""
+    def _emit_group(self, program, members, env, parallel=False):
+        """One loop nest computing every member; outputs used elsewhere are written to arrays. With
+        `parallel`, the outer loop is a prange (the caller compiles with parallel=True)."""
         shape = members[-1].outputs[0].aval.shape
         inside = {v for e in members for v in e.outputs}
         used_outside = _used_outside(program, members)
@@ -197,7 +200,7 @@ class Lowering:
                     outs[v] = self.fresh("v")
                     self.emit(f"{outs[v]} = np.empty({shape}, {np_dtype(v.aval.dtype)})")
         for d, (i, n) in enumerate(zip(idx, shape)):
-            self.emit(f"for {i} in range({n}):")
+            self.emit(f"for {i} in {'prange' if parallel and d == 0 else 'range'}({n}):")
             self.level += 1
         scalars = {}
         where = ", ".join(idx)
@@ -372,7 +375,7 @@ def source(program: Program):
 
 _HEADER = """import math
 import numpy as np
-from numba import njit, objmode
+from numba import njit, objmode, prange
 from sciml.backends import numba_runtime as rt
 from sciml.core.primitive import PRIMITIVES
 """
@@ -445,12 +448,19 @@ def _kernel(program, members):
         if v in env and np.ndim(c) and np.asarray(c).size and all(st == 0 for st in np.asarray(c).strides):
             ctx.scalar_of[env[v]] = ctx.literal(np.asarray(c).flat[0])
     known = set(env)
-    ctx._emit_group(program, members, env)
+    ctx._emit_group(program, members, env, parallel=_parallel(members))
     outputs = [v for e in members for v in e.outputs if v in env and v not in known]
     args = ", ".join(f"x{i}" for i in range(len(inputs)))
     src = (f"def KERNEL({args}):\n" + "\n".join(ctx.lines)
            + f"\n    return ({', '.join(env[v] for v in outputs)},)\n")
     return src, inputs, outputs
+
+
+def _parallel(members):
+    """Whether a fused kernel's loops are worth spreading over the cores: large enough that the
+    threads' start-up (some microseconds) is small beside the loop, and more than one thread."""
+    import numba
+    return numba.config.NUMBA_NUM_THREADS > 1 and members[-1].outputs[0].aval.size >= PARALLEL_SIZE
 
 
 def _compile_kernels(program: Program):
@@ -469,8 +479,8 @@ def _compile_kernels(program: Program):
             src, inputs, outputs = _kernel(program, [program.eqns[j] for j in group])
             name = names.setdefault(src, f"kernel{len(names)}")
             sites.append((name, inputs, outputs))
-    module = "\n\n".join([_HEADER] + ["@njit(cache=True, error_model='numpy')\n" + src.replace("KERNEL", name)
-                                       for src, name in names.items()])
+    module = "\n\n".join([_HEADER] + [f"@njit(cache=True, error_model='numpy'{', parallel=True' * ('prange(' in src)})\n"
+                                       + src.replace("KERNEL", name) for src, name in names.items()])
     loaded, path = _load(module, entry=None)
     eqns = [site if not isinstance(site, tuple) else
             Equation(_Kernel(site[0], getattr(loaded, site[0]), [not a.aval.shape for a in site[1]]),
