@@ -1,5 +1,6 @@
 """Executors of programs: `numpy` (the reference) and `numba` (fused, compiled)."""
 from . import numba_backend, numpy_backend
+from .memory import retain_freed_memory
 
 BACKENDS = {"numpy": numpy_backend.compile_program, "numba": numba_backend.compile_program}
 
@@ -13,5 +14,6 @@ def compile_program(program, backend="numpy"):
             make = BACKENDS[backend]
         except KeyError:
             raise ValueError(f"unknown backend {backend!r}; available: {sorted(BACKENDS)}") from None
+        retain_freed_memory()
         fn = cache[backend] = make(program)
     return fn
