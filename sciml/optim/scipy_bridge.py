@@ -4,9 +4,13 @@ The pytree is flattened to one float64 vector (`ravel_pytree`); the objective an
 one jitted `value_and_grad` (traced once, reused at every scipy call); methods that accept `hessp`
 get Hessian-vector products by forward-over-reverse differentiation (jvp of the gradient), and
 `dogleg`/`trust-exact` get the full Hessian (jacfwd of the gradient). The result carries
-`loss_history`, the objective after every iteration.
+`loss_history`, the objective after every iteration. As with jax.jit, the jitted objective is kept
+per function (and parameter structure) and reused by later calls: a function whose closure changes
+between calls must be a new function.
 """
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 import scipy.optimize
@@ -53,6 +57,26 @@ def _flat_bounds(bounds, params, n):
     return scipy.optimize.Bounds(side(bounds[0], -np.inf), side(bounds[1], np.inf))
 
 
+_OBJECTIVES = weakref.WeakKeyDictionary()  # fun -> {(parameter structure, backend): jitted objective}
+
+
+def _objective(fun, params, unravel, backend):
+    """(value, value and gradient, gradient) of fun on the flat vector, jitted — the same ones for
+    every call with this function and parameter structure, so a second minimize (another start, a
+    refit) reuses the traced and compiled programs, as jax.jit does for a function it has seen."""
+    key = (tree.structure(params), tuple((aval_of(x).shape, aval_of(x).dtype) for x in tree.leaves(params)), backend)
+    try:
+        per_fun = _OBJECTIVES.setdefault(fun, {})
+    except TypeError:  # not weakly referenceable: no reuse
+        per_fun = {}
+    if key not in per_fun:
+        def flat_fun(x, *a):
+            return _check_scalar(fun(unravel(x), *a))
+        per_fun[key] = (jit(flat_fun, backend=backend), jit(value_and_grad(flat_fun), backend=backend),
+                        lambda x, *a: value_and_grad(flat_fun)(x, *a)[1])
+    return per_fun[key]
+
+
 def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), bounds=None, constraints=(),
              tol=None, callback=None, backend=None, **options):
     """scipy.optimize.minimize over a pytree: -> (params pytree at the optimum, scipy OptimizeResult).
@@ -88,12 +112,7 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
     x0 = np.asarray(x0, np.float64)
     n = x0.shape[0]
 
-    def flat_fun(x, *a):
-        return _check_scalar(fun(unravel(x), *a))
-
-    f_only = jit(flat_fun, backend=backend)
-    f_and_g = jit(value_and_grad(flat_fun), backend=backend)
-    grad_only = lambda x, *a: value_and_grad(flat_fun)(x, *a)[1]  # noqa: E731
+    f_only, f_and_g, grad_only = _objective(fun, params, unravel, backend)
 
     if m in _GRADIENT_FREE and jac is True:
         jac = False

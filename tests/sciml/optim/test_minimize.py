@@ -137,3 +137,18 @@ def test_loss_history_is_the_objective_after_each_iteration(method):
     np.testing.assert_allclose(res.loss_history, [float(rosenbrock(q)) for q in seen], rtol=1e-12)
     if method != "trust-constr":  # a trust-region step may be rejected and repeated, the rest descend
         assert np.all(np.diff(res.loss_history) <= 1e-12)
+
+
+def test_a_second_minimize_of_the_same_function_reuses_its_trace():
+    traces = []
+
+    def rosen(p, scale):
+        traces.append(1)  # runs only while tracing
+        return snp.sum(scale * (p[1:] - p[:-1] ** 2) ** 2 + (1 - p[:-1]) ** 2)
+    first, _ = optim.minimize(rosen, np.zeros(4), args=(100.0,))
+    n = len(traces)
+    again, _ = optim.minimize(rosen, np.full(4, 0.5), args=(100.0,))   # another start: no new trace
+    np.testing.assert_allclose(again, first, atol=1e-5)
+    assert len(traces) == n
+    optim.minimize(rosen, np.zeros(5), args=(100.0,))                  # another parameter shape: traced anew
+    assert len(traces) > n
