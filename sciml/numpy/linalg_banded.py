@@ -9,6 +9,7 @@ side it is the solve itself; in the matrix, -A^-1 (dA x) with the banded product
 in the right-hand side (the solve with A^T), batching over leading dimensions, and a numba lowering
 calling the same LU written as loops (`banded_solve_loops`, compiled in sciml.backends.numba_runtime).
 The product is written in other primitives (slices and pads), so it needs no rules of its own.
+A singular matrix gives NaN rather than an exception, on both backends.
 """
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ def _impl(ab, b, *, lower, upper, trans):
     for idx in np.ndindex(ab.shape[:-2]):
         work[lower:] = ab[idx]
         lu, piv, info = gbtrf(work, lower, upper)
-        if info > 0:
-            raise np.linalg.LinAlgError(f"solve_banded: singular matrix (zero pivot in column {info - 1})")
+        if info > 0:  # singular: NaN, as the compiled loops give (a stiff step is then rejected, not aborted)
+            out[idx] = np.nan
+            continue
         x, info = gbtrs(lu, lower, upper, b[idx][:, None], piv, trans=int(trans))
         out[idx] = x[:, 0]
     return out
