@@ -27,8 +27,8 @@ STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (
                    DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
                    NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)",
                    BAD_JACOBIAN_BAND: "the Jacobian has nonzero entries outside the declared band (checked at t0, "
-                                      "y0): widen jacobian=Banded(lower, upper), or use jacobian='dense' (a periodic "
-                                      "grid couples its first and last unknowns: not banded)"}
+                                      "y0): widen jacobian=Banded(lower, upper) (a periodic grid couples its first and "
+                                      "last unknowns: Banded(lower, upper, periodic=True)), or use jacobian='dense'"}
 HINTS = {BAD_JACOBIAN_BAND: ""}  # what to try, after the message (the default: for the step-size failures)
 DEFAULT_HINT = " Raise max_steps, loosen rtol/atol, or use a stiff method."
 
@@ -289,8 +289,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     terminal); its time and state are in `stats["event_time"]` (NaN if none) and
     `stats["event_state"]`, and a terminal one leaves NaN at later save times.
     jacobian: the structure of df/dy for the stiff methods (their Newton matrices and linear solves):
-    "dense" (the default; jacfwd and a dense LU) or Banded(lower, upper) (lower + upper + 1
-    directional derivatives and a banded LU: a method of lines in 1-D; see solvers.ode.jacobian).
+    "dense" (the default; jacfwd and a dense LU) or Banded(lower, upper, periodic=False) (lower +
+    upper + 1 directional derivatives and a banded LU: a method of lines; see solvers.ode.jacobian).
     A band is checked once at (t0, y0); a narrower one than the Jacobian's stops the solve with
     status BAD_JACOBIAN_BAND. Derivatives are the same as the dense route's.
     """

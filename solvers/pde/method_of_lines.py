@@ -6,7 +6,8 @@ Written in sciml (matrix-free), so a method-of-lines solution is differentiable 
 
 With a stiff method, `dirichlet_band` gives the band of such a right-hand side's Jacobian, so the
 solver builds it from a few directional derivatives and solves with a banded LU:
-ode.solve(rhs, u0, ..., method="rodas5", jacobian=dirichlet_band(u0.shape, accuracy)).
+ode.solve(rhs, u0, ..., method="rodas5", jacobian=dirichlet_band(u0.shape, accuracy)); on a periodic
+1-D grid, periodic_band(n, accuracy).
 """
 from __future__ import annotations
 
@@ -41,3 +42,12 @@ def dirichlet_band(shape, accuracy=2, orders=(1, 2)):
             offsets = m.col[m.data != 0] - m.row[m.data != 0]
             lower, upper = max(lower, -int(offsets.min()) * stride), max(upper, int(offsets.max()) * stride)
     return Banded(lower, upper)
+
+
+def periodic_band(n, accuracy=2, orders=(1, 2)):
+    """solvers.ode.Banded(half, half, periodic=True) holding the Jacobian of a right-hand side built from
+    pointwise terms and periodic finite-difference derivatives (fd.derivative(..., periodic=True), of
+    these orders and accuracy) on n points of a periodic 1-D grid. (On a periodic grid of more
+    dimensions, flattened, the Jacobian is not a cyclic band: use the dense one.)"""
+    half = max(fd.half_width(order, accuracy) for order in orders)
+    return Banded(half, half, periodic=True)

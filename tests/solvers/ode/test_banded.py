@@ -15,7 +15,7 @@ from sciml.numpy.linalg_banded import banded_matvec, solve_banded
 from solvers import ode
 from solvers.ode.solve import BAD_JACOBIAN_BAND
 from solvers.pde import finite_differences as fd
-from solvers.pde.method_of_lines import dirichlet_band, dirichlet_laplacian
+from solvers.pde.method_of_lines import dirichlet_band, dirichlet_laplacian, periodic_band
 
 RNG = np.random.default_rng(0)
 
@@ -146,11 +146,61 @@ def test_a_band_narrower_than_the_jacobian_stops_the_solve_with_a_clear_error():
                                         saveat=np.array([0.0, 0.1])))(u0)
     assert int(sol.status) == BAD_JACOBIAN_BAND and sol.stats["num_accepted_steps"] == 0
     assert np.all(np.isnan(sol.ys[1])) and np.array_equal(sol.ys[0], u0)
-    # a periodic grid couples the first and last unknowns: not banded
+    # a periodic grid couples the first and last unknowns: not a plain band
     periodic = lambda t, u, nu: nu * fd.derivative(u, 0.1, 2, 2, periodic=True)  # noqa: E731
-    with pytest.raises(ode.ODESolveError, match="periodic"):
+    with pytest.raises(ode.ODESolveError, match="periodic=True"):
         ode.solve(periodic, np.sin(np.linspace(0, 6, 20)), (0.0, 0.1), args=0.05, method="kvaerno5",
                   jacobian=ode.Banded(1, 1))
+
+
+def cyclic(lower, upper):
+    """A nonlinear f whose Jacobian is a cyclic band: J[i, j] != 0 for (i - j) mod n in [-upper, lower]."""
+    return lambda v: sum((d + 2.5) * snp.roll(snp.sin(v) + (d + 1) * v, d) for d in range(-upper, lower + 1))
+
+
+def dense_of_cyclic(ab, lower, upper):
+    n = ab.shape[-1]
+    a = np.zeros((n, n))
+    for r in range(lower + upper + 1):
+        a[(np.arange(n) + r - upper) % n, np.arange(n)] = ab[r]
+    return a
+
+
+@pytest.mark.parametrize("n, lower, upper", [(12, 1, 1), (13, 2, 2), (11, 1, 3), (9, 0, 2)])
+def test_periodic_band_jacobian_and_solve_match_dense_ones(n, lower, upper):
+    f, y, b = cyclic(lower, upper), RNG.normal(size=n), RNG.normal(size=n)
+    band = ode.Banded(lower, upper, periodic=True)
+    jac = np.asarray(band.jacobian(f, y))
+    dense = np.asarray(sciml.jacfwd(f)(y))
+    np.testing.assert_allclose(dense_of_cyclic(jac, lower, upper), dense, rtol=1e-14, atol=1e-14)
+    m = band.matrix(jac, 3.0, -0.2)
+    np.testing.assert_allclose(band.solve(m, b), np.linalg.solve(3.0 * np.eye(n) - 0.2 * dense, b), rtol=1e-12,
+                               atol=1e-12)
+    assert bool(band.consistent(f, y)) and not bool(ode.Banded(lower, upper).consistent(f, y))
+
+
+def periodic_burgers(n):
+    x = np.linspace(-1.0, 1.0, n, endpoint=False)
+    h = x[1] - x[0]
+
+    def rhs(t, u, nu):
+        return -0.5 * fd.derivative(u * u, h, 1, 2, periodic=True) + nu * fd.derivative(u, h, 2, 2, periodic=True)
+    return -np.sin(np.pi * x), rhs
+
+
+def test_periodic_banded_and_dense_solves_and_gradients_agree():
+    u0, rhs = periodic_burgers(32)
+    weights = np.linspace(0.0, 1.0, 32)
+
+    def loss(jacobian):
+        return lambda nu: snp.sum(weights * ode.solve(rhs, u0, (0.0, 0.3), args=nu, method="rodas5", rtol=1e-7,
+                                                      atol=1e-9, jacobian=jacobian).ys[0])
+    band = periodic_band(32, 2)
+    assert band == ode.Banded(1, 1, periodic=True)
+    values = [sciml.jit(loss(j))(0.05) for j in (band, "dense")]
+    np.testing.assert_allclose(values[0], values[1], rtol=1e-12)
+    grads = [sciml.jit(sciml.grad(loss(j)))(0.05) for j in (band, "dense")]
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-9)
 
 
 def test_jacobian_argument_is_validated():
@@ -160,6 +210,8 @@ def test_jacobian_argument_is_validated():
         ode.solve(lambda t, y, a: -y, np.ones(3), (0.0, 1.0), method="rodas5", jacobian="banded")
     with pytest.raises(ValueError, match="lower must be a non-negative integer"):
         ode.Banded(-1, 2)
+    with pytest.raises(ValueError, match="does not fit 4 unknowns"):
+        ode.solve(lambda t, y, a: -y, np.ones(4), (0.0, 1.0), method="rodas5", jacobian=ode.Banded(2, 2, True))
 
 
 NUMBA_SCRIPT = """
