@@ -222,13 +222,20 @@ from solvers.pde.method_of_lines import dirichlet_band
 final = burgers_solve("rodas5", dirichlet_band((11,), 2), n=12, t1=0.2)
 run = compile_program(sciml.jit(final).lower(0.05).program, "numba")
 assert run.backend == "numba" and "rt.banded_solve" in run.source, run.backend
+from solvers import ode
+from solvers.pde.method_of_lines import periodic_band
+from tests.solvers.ode.test_banded import periodic_burgers
+u0, rhs = periodic_burgers(16)
+cyclic = lambda nu: ode.solve(rhs, u0, (0.0, 0.3), args=nu, method="rodas5", jacobian=periodic_band(16)).ys[0]
+assert compile_program(sciml.jit(cyclic).lower(0.05).program, "numba").backend == "numba"
 print(np.max(np.abs(sciml.jit(final, backend="numba")(0.05) - sciml.jit(final)(0.05))))
 """
 
 
 def test_banded_stiff_solve_lowers_whole_to_numba():
-    """The whole stiff solve becomes one numba function calling the banded LU (run as Python with
-    NUMBA_DISABLE_JIT: compiling it takes minutes; benchmarks/pde_work_precision.py runs it compiled)."""
+    """The whole stiff solve becomes one numba function calling the banded LU, periodic too (run as
+    Python with NUMBA_DISABLE_JIT: compiling it takes minutes; benchmarks/pde_work_precision.py runs
+    it compiled)."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     out = subprocess.run([sys.executable, "-c", NUMBA_SCRIPT], env=dict(os.environ, NUMBA_DISABLE_JIT="1",
                          PYTHONPATH=root), capture_output=True, text=True, timeout=120, cwd=root)
