@@ -2,8 +2,8 @@
 2004; seven stages, the first explicit, the rest implicit with gamma = 0.26; stiffly accurate).
 
 Each implicit stage Y = z + dt gamma f(t + c dt, Y) is solved by simplified Newton iterations with
-the Jacobian taken once per step (by jacfwd). A stage that does not converge makes the error
-estimate infinite, so the controller rejects the step and shrinks it. The converged stage is
+the Jacobian taken once per step (by forward mode; dense or banded, see solvers.ode.jacobian). A
+stage that does not converge makes the error estimate infinite, so the controller rejects the step and shrinks it. The converged stage is
 treated as the solution of its equation, not as the result of the iterations: one more Newton step
 with the Jacobian at the solution carries the derivatives (the implicit function theorem), so
 forward sensitivities and the discrete adjoint differentiate the method, not the iteration.
