@@ -3,10 +3,11 @@
 
 Each implicit stage Y = z + dt gamma f(t + c dt, Y) is solved by simplified Newton iterations with
 the Jacobian taken once per step (by forward mode; dense or banded, see solvers.ode.jacobian). A
-stage that does not converge makes the error estimate infinite, so the controller rejects the step and shrinks it. The converged stage is
-treated as the solution of its equation, not as the result of the iterations: one more Newton step
-with the Jacobian at the solution carries the derivatives (the implicit function theorem), so
-forward sensitivities and the discrete adjoint differentiate the method, not the iteration.
+stage that does not converge makes the error estimate infinite, so the controller rejects the step
+and shrinks it. The converged stage is treated as the solution of its equation, not as the result
+of the iterations: one more Newton step with the Jacobian at the solution carries the derivatives
+(the implicit function theorem), so forward sensitivities and the discrete adjoint differentiate the
+method, not the iteration.
 """
 from __future__ import annotations
 
