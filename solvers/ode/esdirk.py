@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import sciml
 import sciml.numpy as snp
 from sciml import lax, tree
 

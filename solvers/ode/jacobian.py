@@ -120,7 +120,7 @@ class Banded:
         # Woodbury: A = B + E G, E the unit columns of the k = lower + upper rows holding corner entries
         lower, upper = band
         k = lower + upper
-        d, rows, inside = self._offsets(n)
+        _, _, inside = self._offsets(n)
         inner = snp.where(inside, m, 0.0)
         if k == 0:
             return solve_banded(band, inner, b)

@@ -6,8 +6,7 @@ solution, whatever the number of steps; step sizes are held fixed, as they are i
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,8 +17,8 @@ from sciml.core.avals import aval_of
 from sciml.optim.flat import ravel_pytree
 
 from . import methods
-from .jacobian import Dense, structure
 from .controllers import ConstantStepSize, PIDController
+from .jacobian import Dense, structure
 
 SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE, BAD_JACOBIAN_BAND = 0, 1, 2, 3, 4
 SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
@@ -299,7 +298,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
         if not hasattr(method, "jacobian"):
             raise ValueError(f"jacobian= sets the linear algebra of the stiff methods; {method.name!r} uses no "
                              "Jacobian")
-        method = dataclasses.replace(method, jacobian=structure(jacobian))
+        method = replace(method, jacobian=structure(jacobian))
     controller = controller if controller is not None else PIDController()
     if adjoint not in ("discrete", "backsolve", "forward"):
         raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward', got {adjoint!r}")
@@ -489,7 +488,7 @@ def _solve_backsolve(fun, method, controller, y0, t0, t1, args, ts_save, setting
 
         a, g = snp.zeros_like(y0_), snp.zeros_like(theta)
         # the augmented state (y, a, g) is not banded: its stiff solves use dense Jacobians
-        adjoint_method = dataclasses.replace(method, jacobian=Dense()) if hasattr(method, "jacobian") else method
+        adjoint_method = replace(method, jacobian=Dense()) if hasattr(method, "jacobian") else method
         for k in reversed(range(ts_save.shape[0])):
             a = a + ct_ys[k]
             start, end = ts_save[k], (ts_save[k - 1] if k else t0)
