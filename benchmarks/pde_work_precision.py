@@ -154,7 +154,7 @@ def banded_section(args):
     rows = banded_rows(args.quick, args.repeats)
     table = ("| FD order | intervals | Jacobian | backend | relative L2 error | max diff from dense | seconds | "
              "first call (s) | steps |\n|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows))
-    body = (f"{__doc__.split(chr(10) + chr(10))[3]}\n\n"
+    body = (f"{__doc__.split(chr(10) + chr(10))[3].strip()}\n\n"
             f"Burgers as above (nu = 0.01/pi, conservative flux), rodas5 with rtol = 1e-6, atol = 1e-8; error "
             f"against the Cole-Hopf reference at t = 0.25, 0.5, 0.75, 1 (the spatial error dominates: the "
             f"columns to compare are the time and the difference from the dense solve). The band comes from "
