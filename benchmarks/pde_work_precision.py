@@ -8,7 +8,12 @@ rodas4 / rosenbrock23 with dense Jacobians, and explicit tsit5); error against t
 Errors: relative L2 at the grid points at t = 0.25, 0.5, 0.75, 1. Every solve is jitted (numpy backend);
 time is that of a call after the first (which traces), the median if --repeats > 1.
 
-    python -m benchmarks.pde_work_precision [--quick] [--repeats 3]
+    python -m benchmarks.pde_work_precision [--quick] [--repeats 3] [--sections all|main|banded]
+
+The "banded" section: stiff method of lines for the same Burgers problem (finite differences, rodas5)
+with the default dense Jacobian (jacfwd, n directional derivatives, dense LU per solve) against a
+banded one (solve(jacobian=dirichlet_band(...)): lower + upper + 1 directional derivatives, banded LU),
+on the numpy and numba backends.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from solvers import ode
 from solvers.pde import finite_differences as fd
 from solvers.pde import references as ref
 from solvers.pde.etdrk4 import etdrk4
-from solvers.pde.method_of_lines import dirichlet_laplacian
+from solvers.pde.method_of_lines import dirichlet_band, dirichlet_laplacian
 from solvers.pde.spectral import dealias_mask, fourier_derivative, wavenumbers
 
 from .harness import machine, median_time, update_section
@@ -65,12 +70,16 @@ def relative_error(u, truth):
     return float(np.linalg.norm(u - truth) / np.linalg.norm(truth))
 
 
-def method_of_lines(rhs, u0, method, rtol, repeats, args=None):
-    """(solution at T, median seconds, accepted steps) of a jitted solve."""
+def method_of_lines(rhs, u0, method, rtol, repeats, args=None, jacobian=None, backend=None):
+    """(solution at T, median seconds, accepted steps, seconds of the first call) of a jitted solve."""
     solve = sciml.jit(lambda y0: ode.solve(rhs, y0, (0.0, 1.0), args=args, method=method, rtol=rtol,
-                                           atol=rtol * 1e-2, saveat=T, max_steps=100000))
+                                           atol=rtol * 1e-2, saveat=T, max_steps=100000, jacobian=jacobian),
+                      backend=backend)
+    start = time.perf_counter()
     sol = solve(u0)
-    return sol.ys, median_time(lambda: solve(u0), repeats, warmup=0), int(sol.stats["num_accepted_steps"])
+    first = time.perf_counter() - start
+    return (sol.ys, median_time(lambda: solve(u0), repeats, warmup=0), int(sol.stats["num_accepted_steps"]),
+            first)
 
 
 def burgers_rows(quick, repeats):
@@ -80,7 +89,7 @@ def burgers_rows(quick, repeats):
     cases += [(f"Fourier, {n} points", burgers_fourier(n)) for n in (128, 256, 512, 1024)]
     for label, (x, rhs) in cases[::3] if quick else cases:
         truth = ref.burgers(x, T)[2]
-        ys, sec, steps = method_of_lines(rhs, -np.sin(np.pi * x), "tsit5", 1e-8, repeats, args=NU)
+        ys, sec, steps, _ = method_of_lines(rhs, -np.sin(np.pi * x), "tsit5", 1e-8, repeats, args=NU)
         rows.append(f"| Burgers | {label}; tsit5, rtol 1e-8 | {relative_error(ys, truth):.1e} | {sec:.2f} | {steps} |")
     return rows
 
@@ -100,9 +109,32 @@ def allen_cahn_rows(quick, repeats):
              (256, "tsit5", 1e-8), (512, "tsit5", 1e-8)]
     for n, method, rtol in cases[:2] if quick else cases:
         x, rhs = allen_cahn_fourier(n)
-        ys, sec, steps = method_of_lines(rhs, ref.allen_cahn_u0(x), method, rtol, repeats)
+        ys, sec, steps, _ = method_of_lines(rhs, ref.allen_cahn_u0(x), method, rtol, repeats)
         rows.append(f"| Allen-Cahn | method of lines, Fourier {n} points; {method}, rtol {rtol:g} | "
                     f"{relative_error(ys, ref.allen_cahn(x, T)[2]):.1e} | {sec:.2f} | {steps} |")
+    return rows
+
+
+def banded_rows(quick, repeats, numba_sizes=(256, 512, 1024)):
+    """Burgers by rodas5 (rtol 1e-6), dense vs banded Jacobians; the difference from the dense solve."""
+    rows = []
+    sizes = (256,) if quick else (256, 512, 1024)
+    for accuracy in (2, 4):
+        for n in sizes:
+            x, rhs = burgers_fd(n, accuracy)
+            u0, truth = -np.sin(np.pi * x), ref.burgers(x, T)[2]
+            band = dirichlet_band(u0.shape, accuracy)
+            cases = [("dense", "dense", "numpy"), (f"banded ({band.lower}, {band.upper})", band, "numpy")]
+            if accuracy == 2 and n in numba_sizes and not quick:
+                cases.append((f"banded ({band.lower}, {band.upper})", band, "numba"))
+            dense_ys = None
+            for label, jacobian, backend in cases:
+                ys, sec, steps, first = method_of_lines(rhs, u0, "rodas5", 1e-6, repeats, args=NU, jacobian=jacobian,
+                                                        backend=backend)
+                dense_ys = ys if dense_ys is None else dense_ys
+                rows.append(f"| {accuracy} | {n} | {label} | {backend} | {relative_error(ys, truth):.1e} | "
+                            f"{np.max(np.abs(ys - dense_ys)):.0e} | {sec:.3f} | {first:.1f} | {steps} |")
+                print(rows[-1], flush=True)
     return rows
 
 
@@ -110,14 +142,41 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few cases only, not written to RESULTS.md")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--sections", choices=("all", "main", "banded"), default="all")
     args = parser.parse_args(argv)
+    if args.sections in ("all", "main"):
+        main_section(args)
+    if args.sections in ("all", "banded"):
+        banded_section(args)
+
+
+def banded_section(args):
+    rows = banded_rows(args.quick, args.repeats)
+    table = ("| FD order | intervals | Jacobian | backend | relative L2 error | max diff from dense | seconds | "
+             "first call (s) | steps |\n|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows))
+    body = (f"{__doc__.split(chr(10) + chr(10))[3].strip()}\n\n"
+            f"Burgers as above (nu = 0.01/pi, conservative flux), rodas5 with rtol = 1e-6, atol = 1e-8; error "
+            f"against the Cole-Hopf reference at t = 0.25, 0.5, 0.75, 1 (the spatial error dominates: the "
+            f"columns to compare are the time and the difference from the dense solve). The band comes from "
+            f"solvers.pde.method_of_lines.dirichlet_band (the one-sided boundary stencils widen it: 4th order "
+            f"gives (4, 4)). Seconds: median of {args.repeats} jitted calls after the first; the first call "
+            f"traces (and on numba compiles the whole solve, unless the on-disk cache has it). "
+            f"Machine: {machine()}; run with nice -n 5, OMP_NUM_THREADS=1 (2 cores shared with other jobs). "
+            f"Run {time.strftime('%Y-%m-%d')}.\n\n{table}")
+    print(body)
+    if not args.quick:
+        update_section("PDE work-precision: stiff method of lines, banded vs dense Jacobian", body)
+
+
+def main_section(args):
     rows = burgers_rows(args.quick, args.repeats) + allen_cahn_rows(args.quick, args.repeats)
     table = ("| problem | method | relative L2 error | seconds | steps |\n|---|---|---|---|---|\n"
              + "\n".join(rows))
     body = (f"{__doc__.split(chr(10) + chr(10))[0]}\n\n{__doc__.split(chr(10) + chr(10))[1]}\n\n"
-            f"Notes: atol = rtol / 100. The stiff solvers build a dense n x n Jacobian (jacfwd) and factor it at "
-            f"each step; sparse or banded Jacobians are not implemented in solvers.ode, so implicit method-of-lines "
-            f"solves grow as n^3 per step. ETDRK4 steps: 1/dt. Timed calls per case: {args.repeats}. "
+            f"Notes: atol = rtol / 100. The stiff solvers here build a dense n x n Jacobian (jacfwd) and factor it "
+            f"at each step, so implicit method-of-lines solves grow as n^3 per step (the Fourier operators are "
+            f"dense; for finite differences see the banded section). ETDRK4 steps: 1/dt. Timed calls per case: "
+            f"{args.repeats}. "
             f"Machine: {machine()}. "
             f"Run {time.strftime('%Y-%m-%d')}.\n\n{table}")
     print(body)

@@ -75,3 +75,11 @@ def scatter_mul_rows(out, idx, upd):
     for k in range(idx.shape[0]):
         out[idx[k]] *= upd[k]
     return out
+
+
+def _banded():
+    from ..numpy.linalg_banded import banded_solve_loops
+    return njit(cache=True, error_model="numpy")(banded_solve_loops)
+
+
+banded_solve = _banded()  # the lowering of sciml.numpy.linalg_banded's solve_banded primitive

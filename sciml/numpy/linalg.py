@@ -1,4 +1,5 @@
-"""sciml.numpy.linalg: solve, inv, det, slogdet, cholesky, eigh, qr, norm — with derivatives.
+"""sciml.numpy.linalg: solve, inv, det, slogdet, cholesky, eigh, qr, norm — with derivatives (and
+solve_banded, banded_matvec from linalg_banded).
 
 Each decomposition is a primitive working on stacks of matrices (leading batch dimensions), with a
 jvp written in other primitives: `solve` is linear in its right-hand side, and that is the only
@@ -15,6 +16,7 @@ from . import elementwise as E
 from . import reductions as Rd
 from . import rules as R
 from . import manipulation as S
+from .linalg_banded import banded_matvec, solve_banded  # noqa: F401  (snp.linalg.solve_banded)
 from .linalg_products import matmul, trace
 
 

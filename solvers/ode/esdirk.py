@@ -2,21 +2,23 @@
 2004; seven stages, the first explicit, the rest implicit with gamma = 0.26; stiffly accurate).
 
 Each implicit stage Y = z + dt gamma f(t + c dt, Y) is solved by simplified Newton iterations with
-the Jacobian taken once per step (by jacfwd). A stage that does not converge makes the error
-estimate infinite, so the controller rejects the step and shrinks it. The converged stage is
-treated as the solution of its equation, not as the result of the iterations: one more Newton step
-with the Jacobian at the solution carries the derivatives (the implicit function theorem), so
-forward sensitivities and the discrete adjoint differentiate the method, not the iteration.
+the Jacobian taken once per step (by forward mode; dense or banded, see solvers.ode.jacobian). A
+stage that does not converge makes the error estimate infinite, so the controller rejects the step
+and shrinks it. The converged stage is treated as the solution of its equation, not as the result
+of the iterations: one more Newton step with the Jacobian at the solution carries the derivatives
+(the implicit function theorem), so forward sensitivities and the discrete adjoint differentiate the
+method, not the iteration.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-import sciml
 import sciml.numpy as snp
 from sciml import lax, tree
+
+from .jacobian import Dense
 
 _GAMMA = 0.26
 _C = (0.0, 0.52, 1.230333209967908, 0.895765984350076, 0.436393609858648, 1.0, 1.0)
@@ -41,26 +43,27 @@ class Kvaerno5:
     adaptive: bool = True
     dense_size: int = 2  # Hermite interpolation from f at both ends (between save times)
     land_on_saves: bool = True  # no continuous extension of its order: steps end on the save times
+    jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
 
     def step(self, fun, t, y, dt, args, f0):
-        n = y.shape[0]
-        eye = np.eye(n, dtype=y.dtype)
+        lin = self.jacobian
         # the iterations see constants only: no derivatives flow into (or through) the Newton loop
         const = lambda v: tree.map(lax.stop_gradient, v)  # noqa: E731
         t_c, y_c, dt_c, args_c = const((t, y, dt, args))
-        jac0 = sciml.jacfwd(lambda v: fun(t_c, v, args_c))(y_c)
+        jac0 = lin.jacobian(lambda v: fun(t_c, v, args_c), y_c)
         ks, converged, iterations = [f0], np.asarray(True), np.asarray(0, np.int64)
         for i in range(1, 7):
             ti = t + _C[i] * dt
             z = y + dt * sum((a * k for a, k in zip(_A[i], ks) if a != 0), snp.zeros_like(y))
             hg = dt * _GAMMA
             ti_c, z_c, hg_c = const((ti, z, hg))
-            y_star, ok, its = _newton(lambda v: v - hg_c * fun(ti_c, v, args_c) - z_c, eye - hg_c * jac0, z_c)
+            y_star, ok, its = _newton(lambda v: v - hg_c * fun(ti_c, v, args_c) - z_c,
+                                      lin.matrix(jac0, 1.0, -hg_c), lin.solve, z_c)
             converged, iterations = converged & ok, iterations + its
             # one Newton step at the solution, with its own Jacobian: the derivative of the stage
-            m_star = eye - hg * lax.stop_gradient(sciml.jacfwd(lambda v: fun(ti, v, args))(y_star))
+            m_star = lin.matrix(lax.stop_gradient(lin.jacobian(lambda v: fun(ti, v, args), y_star)), 1.0, -hg)
             f_star = fun(ti, y_star, args)
-            stage = y_star - snp.linalg.solve(m_star, y_star - hg * f_star - z)
+            stage = y_star - lin.solve(m_star, y_star - hg * f_star - z)
             ks.append(fun(ti, stage, args))
         y_new = stage
         err = dt * sum((b - bh) * k for b, bh, k in zip(_B, _BHAT, ks))
@@ -76,9 +79,9 @@ class Kvaerno5:
         return hermite(theta, dt, y0, y1, dense)
 
 
-def _newton(residual, matrix, guess):
-    """Simplified Newton on residual(v) = 0 from `guess` with a fixed matrix (all constants to any
-    enclosing derivative); -> (solution, converged, iterations)."""
+def _newton(residual, matrix, solve, guess):
+    """Simplified Newton on residual(v) = 0 from `guess` with a fixed matrix and its solve (all
+    constants to any enclosing derivative); -> (solution, converged, iterations)."""
     scale = 1.0 + snp.max(snp.abs(guess))
     big = np.asarray(np.finfo(guess.dtype).max, guess.dtype)
 
@@ -89,7 +92,7 @@ def _newton(residual, matrix, guess):
 
     def body(s):
         v, delta, _, k = s
-        step = snp.linalg.solve(matrix, -residual(v))
+        step = solve(matrix, -residual(v))
         return v + step, snp.max(snp.abs(step)) / scale, delta, k + 1
 
     v, delta, _, k = lax.while_loop(cond, body, (guess, big, big, np.asarray(0, np.int64)))

@@ -8,17 +8,20 @@ extension (Solving ODEs II, 1996, section VI.4; the coefficients of their code R
 Di Marzo's order-5(4) method of the same kind (1993; the coefficients as in DifferentialEquations.jl,
 with its continuous extension).
 
-`linalg.solve` factorises its matrix at every call, so the statistics count one LU decomposition per
-linear solve.
+The Jacobian's structure (`jacobian`: dense, or banded — solvers.ode.jacobian) decides how it is
+built and how the linear systems are solved. Both factorise the matrix at every solve, so the
+statistics count one LU decomposition per linear solve.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 import sciml
 import sciml.numpy as snp
+
+from .jacobian import Dense
 
 _D = 1.0 / (2.0 + np.sqrt(2.0))
 _E32 = 6.0 + np.sqrt(2.0)
@@ -30,18 +33,19 @@ class Rosenbrock23:
     order: int = 2
     adaptive: bool = True
     dense_size: int = 2  # k1, k2
+    jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
 
     def step(self, fun, t, y, dt, args, f0):
-        n = y.shape[0]
-        jac = sciml.jacfwd(lambda v: fun(t, v, args))(y)
+        lin = self.jacobian
+        jac = lin.jacobian(lambda v: fun(t, v, args), y)
         dfdt = sciml.jvp(lambda s: fun(s, y, args), (t,), (snp.ones_like(t),))[1]  # explicit time dependence
-        w = np.eye(n, dtype=y.dtype) - (dt * _D) * jac
-        k1 = snp.linalg.solve(w, f0 + (dt * _D) * dfdt)
+        w = lin.matrix(jac, 1.0, -(dt * _D))
+        k1 = lin.solve(w, f0 + (dt * _D) * dfdt)
         f1 = fun(t + 0.5 * dt, y + (0.5 * dt) * k1, args)
-        k2 = snp.linalg.solve(w, f1 - k1) + k1
+        k2 = lin.solve(w, f1 - k1) + k1
         y_new = y + dt * k2
         f2 = fun(t + dt, y_new, args)
-        k3 = snp.linalg.solve(w, f2 - _E32 * (k2 - f1) - 2.0 * (k1 - f0) + (dt * _D) * dfdt)
+        k3 = lin.solve(w, f2 - _E32 * (k2 - f1) - 2.0 * (k1 - f0) + (dt * _D) * dfdt)
         err = (dt / 6.0) * (k1 - 2.0 * k2 + k3)
         # f: two stages (+ the time derivative's); Jacobian: n directions; three solves
         return y_new, err, f2, (3, 1, 3), (k1, k2)
@@ -69,16 +73,17 @@ class Rodas:
     cc: tuple      # C[i]
     dense: tuple   # rows of H
     adaptive: bool = True
+    jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
 
     @property
     def dense_size(self):
         return len(self.dense)
 
     def step(self, fun, t, y, dt, args, f0):
-        n = y.shape[0]
-        jac = sciml.jacfwd(lambda v: fun(t, v, args))(y)
+        lin = self.jacobian
+        jac = lin.jacobian(lambda v: fun(t, v, args), y)
         dfdt = sciml.jvp(lambda s: fun(s, y, args), (t,), (snp.ones_like(t),))[1]
-        w = np.eye(n, dtype=y.dtype) / (dt * self.gamma) - jac
+        w = lin.matrix(jac, 1.0 / (dt * self.gamma), -1.0)
         zero = snp.zeros_like(y)
         ks = []
         for i in range(len(self.c)):
@@ -86,7 +91,7 @@ class Rodas:
             rhs = f + _combine(self.cc[i], ks, zero) / dt
             if self.d[i]:
                 rhs = rhs + (dt * self.d[i]) * dfdt
-            ks.append(snp.linalg.solve(w, rhs))
+            ks.append(lin.solve(w, rhs))
         y_new = y + _combine(self.a[-1], ks, zero) + ks[-1]
         f_new = fun(t + dt, y_new, args)
         dense = tuple(_combine(row, ks, zero) for row in self.dense)

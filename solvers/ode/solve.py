@@ -6,7 +6,7 @@ solution, whatever the number of steps; step sizes are held fixed, as they are i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,12 +18,19 @@ from sciml.optim.flat import ravel_pytree
 
 from . import methods
 from .controllers import ConstantStepSize, PIDController
+from .jacobian import Dense, structure
 
-SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE = 0, 1, 2, 3
+SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE, BAD_JACOBIAN_BAND = 0, 1, 2, 3, 4
 SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
 STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (max_steps) was reached",
                    DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
-                   NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)"}
+                   NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)",
+                   BAD_JACOBIAN_BAND: "the Jacobian has nonzero entries outside the declared band (checked at t0, "
+                                      "y0): widen jacobian=Banded(lower, upper) (a periodic grid couples its first and "
+                                      "last unknowns: Banded(lower, upper, periodic=True)), or use jacobian='dense'"}
+HINTS = {BAD_JACOBIAN_BAND: ""}  # what to try, after the message (the default: for the step-size failures)
+DEFAULT_HINT = " Raise max_steps, loosen rtol/atol, or use a stiff method."
+
 
 
 class ODESolveError(RuntimeError):
@@ -135,12 +142,16 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size))) if record else ()
     int0 = np.asarray(0, np.int64)
     counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
+    # a declared Jacobian band is checked once, at the start; a wrong one stops before the first step
+    jac = getattr(method, "jacobian", None)
+    status0 = int0 if jac is None else snp.where(jac.consistent(lambda v: fun(t0, v, args), y0), SUCCESS,
+                                                 BAD_JACOBIAN_BAND)
     zero = np.asarray(0.0, y0.dtype)
     # event: hit, time, state, and for the adjoint the step's index, the root's fraction of the step
     # and the step's full size
     found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
     # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event
-    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, saves, int0, int0, counters, int0,
+    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, saves, int0, int0, counters, status0,
              controller.init(y0.dtype), hist, found)
     terminal = event is not None and event.terminal
     # methods without a continuous extension of their order end their steps on save times
@@ -259,7 +270,7 @@ def _step_to_event(event, method, fun, args, t, y, f, dt, y_new, dense, theta):
 
 
 def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
-          controller=None, adjoint="discrete", throw=True, event=None, dense=False):
+          controller=None, adjoint="discrete", throw=True, event=None, dense=False, jacobian=None):
     """Integrate dy/dt = f(t, y, args) over t_span = (t0, t1).
 
     y0 and args are pytrees (args may hold an nn module). saveat: None or "t1" (the end), "t0t1", an
@@ -276,8 +287,18 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     values are concrete); otherwise check `Solution.status`. event: an Event(fn(t, y), direction,
     terminal); its time and state are in `stats["event_time"]` (NaN if none) and
     `stats["event_state"]`, and a terminal one leaves NaN at later save times.
+    jacobian: the structure of df/dy for the stiff methods (their Newton matrices and linear solves):
+    "dense" (the default; jacfwd and a dense LU) or Banded(lower, upper, periodic=False) (lower +
+    upper + 1 directional derivatives and a banded LU: a method of lines; see solvers.ode.jacobian).
+    A band is checked once at (t0, y0); a narrower one than the Jacobian's stops the solve with
+    status BAD_JACOBIAN_BAND. Derivatives are the same as the dense route's.
     """
     method = methods.get(method)
+    if jacobian is not None:
+        if not hasattr(method, "jacobian"):
+            raise ValueError(f"jacobian= sets the linear algebra of the stiff methods; {method.name!r} uses no "
+                             "Jacobian")
+        method = replace(method, jacobian=structure(jacobian))
     controller = controller if controller is not None else PIDController()
     if adjoint not in ("discrete", "backsolve", "forward"):
         raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward', got {adjoint!r}")
@@ -322,8 +343,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     if throw and not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
         raise ODESolveError(f"the ODE solve stopped at t={float(stats['t_final']):.6g} before t1={float(t1):.6g}: "
                             f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
-                            f"rejected {int(stats['num_rejected_steps'])}). Raise max_steps, loosen rtol/atol, or "
-                            "use a stiff method.")
+                            f"rejected {int(stats['num_rejected_steps'])})."
+                            + HINTS.get(int(status), DEFAULT_HINT))
     stats = dict(stats, event_state=unravel(stats["event_state"]))
     sol = Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
     if history is not None:
@@ -474,12 +495,14 @@ def _solve_backsolve(fun, method, controller, y0, t0, t1, args, ts_save, setting
             return snp.concatenate([-f, gy, gth])
 
         a, g = snp.zeros_like(y0_), snp.zeros_like(theta)
+        # the augmented state (y, a, g) is not banded: its stiff solves use dense Jacobians
+        adjoint_method = replace(method, jacobian=Dense()) if hasattr(method, "jacobian") else method
         for k in reversed(range(ts_save.shape[0])):
             a = a + ct_ys[k]
             start, end = ts_save[k], (ts_save[k - 1] if k else t0)
             if not isinstance(start - end, sciml.core.Tracer) and float(start) == float(end):
                 continue
-            z = solve(augmented, snp.concatenate([ys_saved[k], a, g]), (-start, -end), args=theta, method=method,
+            z = solve(augmented, snp.concatenate([ys_saved[k], a, g]), (-start, -end), args=theta, method=adjoint_method,
                       controller=controller, rtol=settings["rtol"], atol=settings["atol"],
                       max_steps=settings["max_steps"]).ys[-1]
             a, g = z[n:2 * n], z[2 * n:]

@@ -39,7 +39,7 @@ def fornberg_weights(x0, nodes, m):
     return c[:, m]
 
 
-def _half_width(order, accuracy):
+def half_width(order, accuracy):
     """Half the width of the centred stencil: 2 floor((m + 1)/2) - 1 + p nodes for derivative order m
     and (even) accuracy p."""
     if accuracy < 1:
@@ -48,12 +48,12 @@ def _half_width(order, accuracy):
 
 
 def _min_points(order, accuracy):
-    return max(2 * _half_width(order, accuracy) + 1, order + accuracy)
+    return max(2 * half_width(order, accuracy) + 1, order + accuracy)
 
 
 def _rows(n, order, accuracy, periodic):
     """[(column offsets, weights)] for each of the n grid points (unit spacing)."""
-    half = _half_width(order, accuracy)
+    half = half_width(order, accuracy)
     centred = fornberg_weights(0.0, np.arange(-half, half + 1), order)
     one_sided = order + accuracy  # nodes of a one-sided stencil of the same accuracy
     rows = []
@@ -85,7 +85,7 @@ def derivative(u, h, order=1, accuracy=2, axis=-1, periodic=False):
     n = u.shape[-1]
     if n < _min_points(order, accuracy):
         raise ValueError(f"{n} points are too few for a derivative of order {order} with accuracy {accuracy}")
-    half = _half_width(order, accuracy)
+    half = half_width(order, accuracy)
     weights = fornberg_weights(0.0, np.arange(-half, half + 1), order) / h ** order
     if periodic:
         out = sum(w * snp.roll(u, -k, axis=-1) for k, w in zip(range(-half, half + 1), weights) if w != 0)
