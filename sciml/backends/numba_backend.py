@@ -51,6 +51,14 @@ def _numba_type(aval):
     return f"{dt}[{', '.join([':'] * (len(aval.shape) - 1) + ['::1'])}]"
 
 
+class Repeat:
+    """What a lowering rule returns for an array repeating one scalar expression (a one-element slice,
+    a reshape of one): the lowering keeps it a scalar until an array is needed."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+
 class Lowering:
     """Emits the body of the compiled function; `prim.numba` rules use its methods."""
 
@@ -158,6 +166,9 @@ class Lowering:
                 expr = rule(self, eqn, *ins)
             else:
                 raise Unsupported(eqn.prim.name)
+            if isinstance(expr, Repeat):  # one element: kept as its scalar (see `repeat`)
+                env[eqn.outputs[0]] = self.repeat(expr.scalar, eqn.outputs[0].aval.shape)
+                continue
             outs = [self.fresh("v") for _ in eqn.outputs]
             if eqn.prim.multiple_results:
                 if outs:

@@ -547,12 +547,24 @@ def repeat(a, repeats, axis=None):
 # ---- numba lowerings (see sciml/backends/numba_backend.py); broadcast_in_dim is fused into loops ----
 
 def _reshape_numba(ctx, eqn, x):
+    from ..backends.numba_backend import Repeat
     old, new = eqn.inputs[0].aval.shape, eqn.params["new_shape"]
-    if not old:
-        return f"np.full({new}, {x})"
+    if x in ctx.scalar_of:  # a repeated scalar stays one
+        return ctx.scalar_of[x] if not new else Repeat(ctx.scalar_of[x])
+    if not old and not new:
+        return x
     if not new:  # one element: index it (ravel would copy a strided slice)
         return f"{x}[{', '.join(['0'] * len(old))}]"
-    return f"np.ascontiguousarray({x}).reshape({new})"
+    return f"np.ascontiguousarray({ctx.array(x)}).reshape({new})"
+
+
+def _slice_numba(ctx, eqn, x):
+    """A view; one element becomes its scalar (a stacked state read back component by component)."""
+    from ..backends.numba_backend import Repeat
+    starts = eqn.params["start_indices"]
+    if eqn.outputs[0].aval.size == 1 and eqn.inputs[0].aval.ndim:
+        return Repeat(ctx.scalar_of.get(x) or f"{x}[{', '.join(map(str, starts))}]")
+    return f"{ctx.array(x)}[{_slices(starts, eqn.params['limit_indices'], eqn.params['strides'])}]"
 
 
 def _concatenate_numba(ctx, eqn, *xs):
@@ -565,9 +577,22 @@ def _concatenate_numba(ctx, eqn, *xs):
     start = 0
     for x, v in zip(xs, eqn.inputs):
         n = v.aval.shape[axis]
-        ctx.emit(f"{out}[{':, ' * axis}{start}:{start + n}] = {ctx.scalar_of.get(x, x)}")
+        starts = [0] * aval.ndim
+        starts[axis] = start
+        _write_piece(ctx, out, starts, [st + m for st, m in zip(starts, v.aval.shape)], [1] * aval.ndim, x, v.aval)
         start += n
     return out
+
+
+def _write_piece(ctx, out, starts, limits, strides, x, x_aval):
+    """out[starts:limits:strides] = x, as an element assignment when the piece is one element (numba
+    compiles a slice assignment many times slower), reading a repeated scalar as the scalar."""
+    value = ctx.scalar_of.get(x)
+    if x_aval.size == 1:
+        element = ", ".join(["0"] * x_aval.ndim)
+        ctx.emit(f"{out}[{', '.join(map(str, starts))}] = {value if value is not None else f'{x}[{element}]'}")
+    else:
+        ctx.emit(f"{out}[{_slices(starts, limits, strides)}] = {value if value is not None else x}")
 
 
 def _slices(starts, limits, strides):
@@ -581,14 +606,17 @@ def _pad_numba(ctx, eqn, x, value):
     ctx.emit(f"{out} = np.full({aval.shape}, {value}, {np_dtype(aval.dtype)})")
     shape = eqn.inputs[0].aval.shape
     lims = [lo + (n - 1) * (i + 1) + 1 if n else lo for n, (lo, _, i) in zip(shape, eqn.params["config"])]
-    ctx.emit(f"{out}[{_slices([c[0] for c in eqn.params['config']], lims, [c[2] + 1 for c in eqn.params['config']])}] = {x}")
+    _write_piece(ctx, out, [c[0] for c in eqn.params["config"]], lims, [c[2] + 1 for c in eqn.params["config"]],
+                 x, eqn.inputs[0].aval)
     return out
 
 
 reshape_p.numba = _reshape_numba
+reshape_p.numba_reads_repeats = slice_p.numba_reads_repeats = True
 transpose_p.numba = lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})"
 concatenate_p.numba = _concatenate_numba
 concatenate_p.numba_reads_repeats = True
-slice_p.numba = lambda ctx, eqn, x: f"{x}[{_slices(eqn.params['start_indices'], eqn.params['limit_indices'], eqn.params['strides'])}]"
+slice_p.numba = _slice_numba
 rev_p.numba = lambda ctx, eqn, x: f"{x}[{', '.join('::-1' if d in eqn.params['dimensions'] else ':' for d in range(eqn.inputs[0].aval.ndim))}]"
 pad_p.numba = _pad_numba
+pad_p.numba_reads_repeats = True
