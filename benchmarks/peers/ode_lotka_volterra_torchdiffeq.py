@@ -58,8 +58,8 @@ def main():
              lambda: loss_and_grad(START)),
             ("gradient_adjoint", "gradient of the squared error (odeint_adjoint: continuous adjoint)",
              lambda: loss_and_grad(START, odeint_adjoint)),
-            ("ensemble", "1000-member ensemble (one batched (1000, 2) solve: one step size shared by all members, "
-             "error norm over the whole batch)", ensemble)]:
+            ("ensemble", ("1000-member ensemble (one batched (1000, 2) solve: one step size shared by all members, "
+                          "error norm over the whole batch)"), ensemble)]:
         out[key] = {"label": label, **timed(fn, repeats)}
     out["fit"] = {"label": "L-BFGS-B fit (gradient by backprop through odeint's steps)",
                   **timed_fits(scipy_fit(loss_and_grad), repeats)}
