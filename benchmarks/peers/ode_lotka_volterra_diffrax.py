@@ -1,21 +1,17 @@
 """Lotka-Volterra in diffrax (Tsit5, jit), for benchmarks/ode_lotka_volterra.py: prints JSON
-{task: [ms (median), first call s]} for a solve, the gradient of the squared error (discrete adjoint,
-RecursiveCheckpointAdjoint) and a 1000-member vmap ensemble. Same settings as the sciml benchmark:
-(a, b, c, d) = (1.5, 1, 3, 1), y0 = (1, 1), t in [0, 10], 100 save times, rtol 1e-6, atol 1e-8."""
+{task: {"label", "ms" (median), "first_s" (first call), ...}} for a solve, the gradient of the squared error
+(discrete adjoint, RecursiveCheckpointAdjoint), a 1000-member vmap ensemble and the L-BFGS-B fit. The
+problem, the fit and the timing are those of lotka_volterra_setup.py, shared with the other tools."""
 import json
-import statistics
 import sys
 import time
 
 import diffrax
 import jax
 import jax.numpy as jnp
-import numpy as np
+from lotka_volterra_setup import A_VALUES, ATOL, RTOL, START, T_SPAN, TRUE, TS, Y0, scipy_fit, timed, timed_fits
 
 jax.config.update("jax_enable_x64", True)
-TRUE = jnp.array([1.5, 1.0, 3.0, 1.0])
-START = jnp.array([1.2, 0.8, 2.5, 1.2])
-TS = jnp.linspace(0.0, 10.0, 100)
 
 
 def rhs(t, y, p):
@@ -25,30 +21,35 @@ def rhs(t, y, p):
 
 
 def trajectory(p, ts=TS):
-    return diffrax.diffeqsolve(diffrax.ODETerm(rhs), diffrax.Tsit5(), 0.0, 10.0, None, jnp.array([1.0, 1.0]), args=p,
-                               saveat=diffrax.SaveAt(ts=ts),
-                               stepsize_controller=diffrax.PIDController(rtol=1e-6, atol=1e-8), max_steps=4096).ys
+    return diffrax.diffeqsolve(diffrax.ODETerm(rhs), diffrax.Tsit5(), *T_SPAN, None, jnp.asarray(Y0), args=p,
+                               saveat=diffrax.SaveAt(ts=jnp.asarray(ts)),
+                               stepsize_controller=diffrax.PIDController(rtol=RTOL, atol=ATOL), max_steps=4096).ys
 
 
 def main():
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    data = trajectory(TRUE)
+    data = trajectory(jnp.asarray(TRUE))
+    loss = lambda p: jnp.sum((trajectory(p) - data) ** 2)  # noqa: E731
     solve = jax.jit(trajectory)
-    grad = jax.jit(jax.grad(lambda p: jnp.sum((trajectory(p) - data) ** 2)))
+    grad = jax.jit(jax.grad(loss))
     ensemble = jax.jit(jax.vmap(lambda a: trajectory(jnp.stack([a, 1.0, 3.0, 1.0]))[-1]))
-    a_values = jnp.asarray(np.random.default_rng(0).uniform(1.0, 2.0, 1000))
+    a_values, true, start = jnp.asarray(A_VALUES), jnp.asarray(TRUE), jnp.asarray(START)
     out = {}
-    for label, fn in [("solve", lambda: solve(TRUE)), ("gradient", lambda: grad(START)),
-                      ("ensemble", lambda: ensemble(a_values))]:
+    for key, label, fn in [("solve", "solve", lambda: solve(true)),
+                           ("gradient", "gradient of the squared error (discrete adjoint)", lambda: grad(start)),
+                           ("ensemble", "1000-member ensemble (vmap)", lambda: ensemble(a_values))]:
+        out[key] = {"label": label, **timed(lambda: jax.block_until_ready(fn()), repeats)}
+    value_and_grad = jax.jit(jax.value_and_grad(loss))
+    first_call = []  # the first value_and_grad call compiles it: its time, for the label
+
+    def evaluate(x):
         t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        first = time.perf_counter() - t0
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            jax.block_until_ready(fn())
-            times.append(time.perf_counter() - t0)
-        out[label] = [1e3 * statistics.median(times), first]
+        result = jax.block_until_ready(value_and_grad(x))
+        first_call.append(time.perf_counter() - t0)
+        return result
+    fit = timed_fits(scipy_fit(evaluate), repeats)
+    out["fit"] = {"label": f"L-BFGS-B fit (the first value_and_grad call, which compiles: {first_call[0]:.2f} s)",
+                  **fit}
     print(json.dumps(out))
 
 
