@@ -1,6 +1,7 @@
 """Accuracy and time of the PINN problems: the relative L2 error against the reference, wall time and
 steps (what `sciml solve NAME` prints), into RESULTS.md. Each run replaces the rows of the problems it
-ran and keeps the others; the settings (defaults unless overridden here) are in each row.
+ran, each as soon as it finishes, and keeps the others; the settings (defaults unless overridden here)
+are in each row.
 
     python -m benchmarks.pinn_problems [NAME ...] [--backend numpy|numba] [--adam N] [--lbfgs N] [--points N]
 """
@@ -38,6 +39,8 @@ def main(argv=None):
         p.add_argument(f"--{option}", type=int, help=f"override the problems' default {option}")
     args = p.parse_args(argv)
     names = args.names or [n for n in problems.names() if not hasattr(problems.get(n), "fit")]
+    for name in names:
+        problems.get(name)  # an unknown name fails before hours of runs, not after
     rows = _previous_rows()
     for name in names:
         load = os.getloadavg()[0]  # the machine may be shared: a busy one stretches the wall time
@@ -53,6 +56,10 @@ def main(argv=None):
                       f"{time.strftime('%Y-%m-%d')} | "
                       f"{PUBLISHED.get(name, '')} |")
         print(rows[name], flush=True)
+        _write(rows)  # after every problem, so that a later crash keeps the finished rows
+
+
+def _write(rows):
     body = (f"`sciml solve NAME` with the settings of each row (the problem's defaults unless the row says "
             f"otherwise: see `sciml list` and problems/). Machine: {machine()}.\n\n{HEADER}\n"
             + "\n".join(rows[n] for n in sorted(rows)))
