@@ -4,6 +4,7 @@ ran, each as soon as it finishes, and keeps the others; the settings (defaults u
 are in each row.
 
     python -m benchmarks.pinn_problems [NAME ...] [--backend numpy|numba] [--adam N] [--lbfgs N] [--points N]
+    python -m benchmarks.pinn_problems --published   # only refresh the last column from PUBLISHED
 """
 from __future__ import annotations
 
@@ -34,14 +35,17 @@ def _previous_rows():
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("names", nargs="*")
+    p.add_argument("--published", action="store_true", help="run nothing; refresh the published column")
     p.add_argument("--backend", default=None)
     for option in ("adam", "lbfgs", "points"):
         p.add_argument(f"--{option}", type=int, help=f"override the problems' default {option}")
     args = p.parse_args(argv)
+    if args.published:
+        return _write({})
     names = args.names or [n for n in problems.names() if not hasattr(problems.get(n), "fit")]
     for name in names:
         problems.get(name)  # an unknown name fails before hours of runs, not after
-    rows = _previous_rows()
+    rows = {}
     for name in names:
         load = os.getloadavg()[0]  # the machine may be shared: a busy one stretches the wall time
         with tempfile.TemporaryDirectory() as out:
@@ -53,13 +57,18 @@ def main(argv=None):
         rows[name] = (f"| {name} | {m['l2_relative_error']:.2e}{extra} | {m['wall_time_s']:.0f} | {m['steps']} | "
                       f"{s['adam']} Adam + {s['lbfgs']} L-BFGS, {s['points']} points, {s['depth']} x {s['width']} "
                       f"tanh, {s['dtype']}, {args.backend or 'default'} backend, load average {load:.1f} at the start, "
-                      f"{time.strftime('%Y-%m-%d')} | "
-                      f"{PUBLISHED.get(name, '')} |")
+                      f"{time.strftime('%Y-%m-%d')} |  |")
         print(rows[name], flush=True)
         _write(rows)  # after every problem, so that a later crash keeps the finished rows
 
 
-def _write(rows):
+def _write(new_rows):
+    """The section as it stands on disk (another run may have written it meanwhile) with `new_rows`
+    replacing their problems' rows, and the published column from PUBLISHED where it has an entry."""
+    rows = {**_previous_rows(), **new_rows}
+    for name, row in rows.items():
+        start, cell = row[:-1].rsplit("|", 1)
+        rows[name] = f"{start}| {PUBLISHED.get(name, cell.strip())} |"
     body = (f"`sciml solve NAME` with the settings of each row (the problem's defaults unless the row says "
             f"otherwise: see `sciml list` and problems/). Machine: {machine()}.\n\n{HEADER}\n"
             + "\n".join(rows[n] for n in sorted(rows)))
