@@ -7,6 +7,7 @@ import sys
 
 import problems
 import sciml
+from problems.problem import RAR_CANDIDATES, RAR_SPLIT
 
 
 def _parser():
@@ -22,6 +23,13 @@ def _parser():
     solve.add_argument("--depth", type=int, help="hidden layers")
     solve.add_argument("--dtype", choices=["float32", "float64"])
     solve.add_argument("--seed", type=int)
+    solve.add_argument("--resample", type=int, metavar="K", help="fresh collocation points every K Adam steps "
+                       "(default: off)")
+    solve.add_argument("--rar", type=int, metavar="N", help="residual-based adaptive refinement: every "
+                       f"adam/{RAR_SPLIT} Adam steps ({RAR_SPLIT - 1} rounds), add the N points with the largest "
+                       f"residual among {RAR_CANDIDATES} x points fresh candidates (default: off)")
+    solve.add_argument("--anneal", type=int, metavar="K", help="adapt the loss weights every K Adam steps by "
+                       "learning-rate annealing (Wang, Teng & Perdikaris 2021; default: off)")
     solve.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
     solve.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, solution.png")
     solve.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
@@ -52,10 +60,12 @@ def main(argv=None):
         problem = problems.get(args.name)
         if hasattr(problem, "fit"):
             raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-        settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed")}
+        settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed",
+                                                  "resample", "rar", "anneal")}
         for k, v in settings.items():
-            if isinstance(v, int) and v < (0 if k in ("adam", "lbfgs", "seed") else 1):
-                raise ValueError(f"--{k} must be {'non-negative' if k in ('adam', 'lbfgs', 'seed') else 'positive'}, got {v}")
+            zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal")
+            if isinstance(v, int) and v < (0 if zero else 1):
+                raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
         metrics = problem.solve(out=args.out, resume=args.resume, progress=not args.quiet, backend=args.backend,
                                 **settings)
     except (KeyError, ValueError) as e:

@@ -1,6 +1,8 @@
 """What a PINN problem provides, and the shared work of solving one: training, scoring against the
 reference (relative L2 error) and writing the results. Under mpirun, problems whose loss takes its
-points as data train data-parallel, and only process 0 writes the results."""
+points as data train data-parallel, and only process 0 writes the results. Problems made of
+conditions (sciml.pinn.conditions) can also change their data during training (sciml.pinn.adaptive):
+the settings resample, rar and anneal, off by default."""
 from __future__ import annotations
 
 import json
@@ -13,32 +15,89 @@ import numpy as np
 from sciml import distributed, pinn
 
 
+ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0}  # every K Adam steps / N points a round / every K: 0 is off
+RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
+RAR_CANDIDATES = 10   # ... choosing them among this many times `points` fresh candidates
+
+
 @dataclass
 class PINNProblem:
     """build(settings) -> (loss(model), model), or (loss(model, data), model, data) with `data` a
     pytree of point arrays over whose rows every term of the loss is a mean (those train
-    data-parallel under mpirun); reference() -> ((x, t), u on the t x x grid); observable(model
-    output) -> the scored quantity (default: the first output)."""
+    data-parallel under mpirun). Or, instead of build: conditions(settings) -> {name: Condition}
+    with the equation as "pde", network(settings) -> model, collocation(settings, n, seed) -> n
+    points where the equation holds (fresh ones for resampling and RAR), and loss weights.
+    reference() -> ((x, t), u on the t x x grid); observable(model output) -> the scored quantity
+    (default: the first output)."""
     name: str
     description: str
-    build: object
     reference: object
+    build: object = None
+    conditions: object = None
+    network: object = None
+    collocation: object = None
+    weights: dict = None
     labels: tuple = ("x", "t", "u")
     defaults: dict = field(default_factory=dict)
     observable: object = None
     report: object = None  # trained model -> extra metrics (e.g. recovered coefficients)
 
+    def __post_init__(self):
+        if (self.build is None) == (self.conditions is None):
+            raise ValueError(f"{self.name}: give either build or conditions (with network and collocation)")
+        if self.build is None:
+            self.build = lambda settings: self._assemble(settings)[:3]
+
     def settings(self, **overrides):
-        unknown = set(overrides) - set(self.defaults)
+        known = {**ADAPTIVE, **self.defaults}
+        unknown = set(overrides) - set(known)
         if unknown:
-            raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(self.defaults)}")
-        return {**self.defaults, **{k: v for k, v in overrides.items() if v is not None}}
+            raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        settings = {**known, **{k: v for k, v in overrides.items() if v is not None}}
+        adaptive = [k for k in ADAPTIVE if settings[k]]
+        if adaptive and self.conditions is None:
+            raise ValueError(f"{self.name}: adaptive training ({', '.join(adaptive)}) needs a problem made of "
+                             f"conditions (sciml.pinn.conditions), and {self.name} builds its loss by hand")
+        for k in adaptive:
+            if not isinstance(settings[k], int) or settings[k] < 0:
+                raise ValueError(f"{self.name}: {k} must be a non-negative whole number, got {settings[k]!r}")
+            every = _rar_every(settings) if k == "rar" else settings[k]
+            if every >= settings["adam"]:
+                raise ValueError(f"{self.name}: {k} {settings[k]} never acts within {settings['adam']} Adam steps "
+                                 f"(it acts every {every})")
+        if settings["resample"] and settings["rar"]:
+            raise ValueError(f"{self.name}: resample and rar both replace the collocation points; choose one")
+        return settings
+
+    def _assemble(self, settings):
+        """-> (loss, model, data, conditions) of a problem made of conditions."""
+        conditions = self.conditions(settings)
+        loss, data = pinn.weighted_loss(conditions, self.weights)
+        return loss, self.network(settings), data, conditions
+
+    def refresh(self, settings, conditions):
+        """The Trainer's refresh functions that the settings switch on (seeded by the step)."""
+        def fresh(n):
+            return lambda step: self.collocation(settings, n, settings["seed"] + step)
+        out = []
+        if settings["resample"]:
+            out.append(pinn.Resample("pde", fresh(settings["points"]), every=settings["resample"]))
+        if settings["rar"]:
+            out.append(pinn.RAR(conditions, "pde", fresh(RAR_CANDIDATES * settings["points"]), add=settings["rar"],
+                                every=_rar_every(settings)))
+        if settings["anneal"]:
+            out.append(pinn.AnnealWeights(conditions, "pde", every=settings["anneal"]))
+        return out
 
     def solve(self, out=None, resume=False, progress=True, backend=None, **overrides):
         """Train with the settings (defaults overridden by keywords), score against the reference and,
         with `out`, write metrics.json, prediction.npz and solution.png there. -> metrics dict."""
         settings = self.settings(**overrides)
-        loss, model, *data = self.build(settings)
+        if self.conditions is None:
+            (loss, model, *data), refresh = self.build(settings), ()
+        else:
+            loss, model, data, conditions = self._assemble(settings)
+            data, refresh = [data], self.refresh(settings, conditions)
         (x, t), u_ref = self.reference()
         grid = np.stack(np.meshgrid(x, t), axis=-1).reshape(-1, 2).astype(settings["dtype"])
 
@@ -54,7 +113,8 @@ class PINNProblem:
                                learning_rate=settings["learning_rate"], evaluate=evaluate,
                                eval_every=max(1, (settings["adam"] + settings["lbfgs"]) // 20),
                                checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
-                               backend=backend, progress=progress, data=data[0] if data else None)
+                               backend=backend, progress=progress, data=data[0] if data else None,
+                               refresh=refresh)
         t0 = time.perf_counter()
         model, history = trainer.run(resume=resume)
         wall = time.perf_counter() - t0
@@ -96,3 +156,7 @@ class PINNProblem:
         fig.suptitle(f"{self.name}: {self.description}")
         fig.savefig(path, dpi=110)
         plt.close(fig)
+
+
+def _rar_every(settings):
+    return max(1, settings["adam"] // RAR_SPLIT)

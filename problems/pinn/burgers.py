@@ -22,24 +22,28 @@ def _residual(u, col, nu):
     return pinn.partial(u, col, "t") + value * u_x - nu * pinn.partial(u, col, "x", "x")
 
 
-def build(settings):
-    """-> (loss(model, points), model, points) for the given settings; every loss term is a mean over
-    the rows of one array of points, so the points can be split over processes."""
-    dtype = np.dtype(settings["dtype"])
-    seed = settings["seed"]
-    col = DOMAIN.sample(settings["points"], "sobol", seed).astype(dtype)
-    ic = DOMAIN.sample_initial(settings["boundary_points"], "sobol", seed + 1).astype(dtype)
-    ic_u = -np.sin(np.pi * ic[:, 0]).astype(dtype)
-    bc = DOMAIN.sample_boundary(settings["boundary_points"], "sobol", seed + 2)[0].astype(dtype)
+def _u(model):
+    return lambda p: model(p)[:, 0]
+
+
+def collocation(settings, n, seed):
+    return DOMAIN.sample(n, "sobol", seed).astype(settings["dtype"])
+
+
+def network(settings):
     sizes = [2] + [settings["width"]] * settings["depth"] + [1]
-    model = nn.MLP(sizes, activation="tanh", dtype=dtype, key=random.key(seed))
+    return nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
 
-    def loss(model, points):
-        u = lambda p: model(p)[:, 0]  # noqa: E731
-        return (snp.mean(_residual(u, points["col"], NU) ** 2) + snp.mean((u(points["ic"]) - points["ic_u"]) ** 2)
-                + snp.mean(u(points["bc"]) ** 2))
 
-    return loss, model, {"col": col, "ic": ic, "ic_u": ic_u, "bc": bc}
+def conditions(settings):
+    """The equation at collocation points, u(x, 0) = -sin(pi x), u = 0 at both ends. Every term is a
+    mean over the rows of its points, so the points can be split over processes."""
+    dtype, seed = np.dtype(settings["dtype"]), settings["seed"]
+    ic = DOMAIN.sample_initial(settings["boundary_points"], "sobol", seed + 1).astype(dtype)
+    bc = DOMAIN.sample_boundary(settings["boundary_points"], "sobol", seed + 2)[0].astype(dtype)
+    return {"pde": pinn.PDE(collocation(settings, settings["points"], seed), lambda m, p: _residual(_u(m), p, NU)),
+            "initial": pinn.Initial(ic, lambda p: -snp.sin(np.pi * p[:, 0])),
+            "boundary": pinn.Dirichlet(bc)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,7 +54,7 @@ def reference():
 
 PROBLEM = PINNProblem(
     name="burgers", description="viscous Burgers equation with a shock (Raissi et al. 2019)",
-    build=build, reference=reference, labels=("x", "t", "u"),
+    conditions=conditions, network=network, collocation=collocation, reference=reference, labels=("x", "t", "u"),
     defaults={"adam": 3000, "lbfgs": 4000, "points": 2500, "boundary_points": 200, "width": 20, "depth": 6,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
 
@@ -68,28 +72,28 @@ class InverseModel(nn.Module):
         return self.mlp(points)
 
 
-def inverse_build(settings):
-    model = build(settings)[1]
+def inverse_network(settings):
+    return InverseModel(network(settings), np.asarray(np.log(0.05), settings["dtype"]))  # far from 0.01/pi = 0.0032
+
+
+def inverse_conditions(settings):
+    """The equation with the model's viscosity at collocation points, and 2000 observations of the
+    reference with 1% noise."""
     dtype = np.dtype(settings["dtype"])
     rng = np.random.default_rng(settings["seed"])
     (x, t), u_ref = reference()
     pick = rng.choice(u_ref.size, 2000, replace=False)
     obs_points = np.column_stack([np.tile(x, len(t))[pick], np.repeat(t, len(x))[pick]]).astype(dtype)
-    obs = (u_ref.ravel()[pick] + 0.01 * rng.normal(size=pick.size)).astype(dtype)   # 1% noise
-    col = DOMAIN.sample(settings["points"], "sobol", settings["seed"]).astype(dtype)
-    params = InverseModel(model, np.asarray(np.log(0.05), dtype))   # start far from 0.01/pi = 0.0032
-
-    def loss(p, points):
-        u = lambda q: p(q)[:, 0]  # noqa: E731
-        return (snp.mean(_residual(u, points["col"], snp.exp(p.log_nu)) ** 2)
-                + snp.mean((u(points["obs_points"]) - points["obs"]) ** 2))
-
-    return loss, params, {"col": col, "obs_points": obs_points, "obs": obs}
+    obs = (u_ref.ravel()[pick] + 0.01 * rng.normal(size=pick.size)).astype(dtype)
+    return {"pde": pinn.PDE(collocation(settings, settings["points"], settings["seed"]),
+                            lambda m, p: _residual(_u(m), p, snp.exp(m.log_nu))),
+            "data": pinn.Data(obs_points, obs)}
 
 
 INVERSE = PINNProblem(
     name="burgers-inverse", description="Burgers with unknown viscosity, recovered from 2000 noisy observations",
-    build=inverse_build, reference=reference, labels=("x", "t", "u"),
+    conditions=inverse_conditions, network=inverse_network, collocation=collocation, reference=reference,
+    labels=("x", "t", "u"),
     defaults={**PROBLEM.defaults},
     report=lambda p: {"nu": float(np.exp(p.log_nu)), "nu_true": NU,
                       "nu_relative_error": float(abs(np.exp(p.log_nu) - NU) / NU)})

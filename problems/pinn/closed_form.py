@@ -1,4 +1,5 @@
-"""PINN problems with closed-form solutions: heat-1d, wave-1d, poisson-2d, helmholtz-2d."""
+"""PINN problems with closed-form solutions: heat-1d, wave-1d, poisson-2d, helmholtz-2d, each made of
+condition objects (sciml.pinn.conditions)."""
 from __future__ import annotations
 
 import numpy as np
@@ -18,10 +19,19 @@ def _model(settings, inputs=2):
     return nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
 
 
+def _collocation(domain):
+    """collocation(settings, n, seed) -> n points of the domain."""
+    return lambda settings, n, seed: domain.sample(n, "sobol", seed).astype(settings["dtype"])
+
+
+def _u(model):
+    return lambda p: model(p)[:, 0]
+
+
 def _points(domain, settings, kind):
     seed, dtype = settings["seed"], np.dtype(settings["dtype"])
     if kind == "interior":
-        return domain.sample(settings["points"], "sobol", seed).astype(dtype)
+        return _collocation(domain)(settings, settings["points"], seed)
     if kind == "initial":
         return domain.sample_initial(settings["boundary_points"], "sobol", seed + 1).astype(dtype)
     return domain.sample_boundary(settings["boundary_points"], "sobol", seed + 2)[0].astype(dtype)
@@ -38,35 +48,37 @@ UNIT = pinn.SpaceTime(pinn.Interval(0.0, 1.0), 0.0, 1.0)
 HEAT_ALPHA = 0.1 / np.pi ** 2
 
 
-def _evolution(residual, initial):
-    """build() of a problem on UNIT with u = 0 at both ends: residual(u, points) of the PDE and the
-    initial-condition loss initial(u, points)."""
-    def build(settings):
-        col, ic, bc = (_points(UNIT, settings, k) for k in ("interior", "initial", "boundary"))
-        model = _model(settings)
-
-        def loss(model):
-            u = lambda p: model(p)[:, 0]  # noqa: E731
-            return snp.mean(residual(u, col) ** 2) + initial(u, ic) + snp.mean(u(bc) ** 2)
-        return loss, model
-    return build
+def _sine(p):
+    return snp.sin(np.pi * p[:, 0])
 
 
-def _sine_start(u, p):
-    return snp.mean((u(p) - np.sin(np.pi * p[:, 0])) ** 2)
+def _evolution(residual, initial_rate=False):
+    """conditions(settings) of a problem on UNIT: the PDE residual(u, points), u = sin(pi x) at t = 0
+    (and u_t = 0 there with initial_rate), u = 0 at both ends."""
+    def conditions(settings):
+        ic = _points(UNIT, settings, "initial")
+        out = {"pde": pinn.PDE(_points(UNIT, settings, "interior"), lambda m, p: residual(_u(m), p)),
+               "initial": pinn.Initial(ic, _sine)}
+        if initial_rate:
+            out["rate"] = pinn.InitialRate(ic)
+        out["boundary"] = pinn.Dirichlet(_points(UNIT, settings, "boundary"))
+        return out
+    return conditions
 
 
 HEAT_1D = PINNProblem(
     name="heat-1d", description="heat equation u_t = 0.1/pi^2 u_xx, u(x, 0) = sin(pi x), fixed ends",
-    build=_evolution(lambda u, p: pinn.partial(u, p, "t") - HEAT_ALPHA * pinn.partial(u, p, "x", "x"), _sine_start),
+    conditions=_evolution(lambda u, p: pinn.partial(u, p, "t") - HEAT_ALPHA * pinn.partial(u, p, "x", "x")),
+    network=_model, collocation=_collocation(UNIT),
     reference=lambda: _grid_reference(lambda x, t: exact.heat_1d(x, t, alpha=HEAT_ALPHA),
                                       np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
     defaults=DEFAULTS)
 
 WAVE_1D = PINNProblem(
     name="wave-1d", description="wave equation u_tt = u_xx, u(x, 0) = sin(pi x), u_t(x, 0) = 0, fixed ends",
-    build=_evolution(lambda u, p: pinn.partial(u, p, "t", "t") - pinn.partial(u, p, "x", "x"),
-                     lambda u, p: _sine_start(u, p) + snp.mean(pinn.partial(u, p, "t") ** 2)),
+    conditions=_evolution(lambda u, p: pinn.partial(u, p, "t", "t") - pinn.partial(u, p, "x", "x"),
+                          initial_rate=True),
+    network=_model, collocation=_collocation(UNIT),
     reference=lambda: _grid_reference(exact.wave_1d, np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
     defaults=DEFAULTS)
 
@@ -76,23 +88,22 @@ WAVE_1D = PINNProblem(
 SQUARE = pinn.Rectangle([0.0, 0.0], [1.0, 1.0])
 
 
-def _elliptic_build(kx, ky, k2):
-    """-lap u - k2 u = f with u = sin(kx pi x) sin(ky pi y)."""
-    def build(settings):
-        dtype, seed = np.dtype(settings["dtype"]), settings["seed"]
-        col = SQUARE.sample(settings["points"], "sobol", seed).astype(dtype)
-        bc = SQUARE.sample_boundary(settings["boundary_points"], "sobol", seed + 2)[0].astype(dtype)
-        _, f = exact.poisson_2d(col[:, 0], col[:, 1], kx, ky)
-        f = f - k2 * np.sin(kx * np.pi * col[:, 0]) * np.sin(ky * np.pi * col[:, 1])
-        scale = 1.0 / np.max(np.abs(f))  # residuals of order one
-        model = _model(settings)
+def _elliptic(kx, ky, k2):
+    """conditions(settings) of -lap u - k2 u = f with u = sin(kx pi x) sin(ky pi y) and zero boundary
+    values; the residual is scaled by 1/max|f| on the first collocation points (order one)."""
+    def f(p):
+        u = snp.sin(kx * np.pi * p[:, 0]) * snp.sin(ky * np.pi * p[:, 1])
+        return (kx ** 2 + ky ** 2) * np.pi ** 2 * u - k2 * u
 
-        def loss(model):
-            u = lambda p: model(p)[:, 0]  # noqa: E731
-            r = -pinn.laplacian(u, col) - k2 * u(col) - f
-            return snp.mean((scale * r) ** 2) + snp.mean(u(bc) ** 2)
-        return loss, model
-    return build
+    def conditions(settings):
+        col = _points(SQUARE, settings, "interior")
+        scale = 1.0 / np.max(np.abs(np.asarray(f(col))))
+
+        def residual(model, p):
+            u = _u(model)
+            return scale * (-pinn.laplacian(u, p) - k2 * u(p) - f(p))
+        return {"pde": pinn.PDE(col, residual), "boundary": pinn.Dirichlet(_points(SQUARE, settings, "boundary"))}
+    return conditions
 
 
 def _elliptic_reference(kx, ky):
@@ -102,9 +113,11 @@ def _elliptic_reference(kx, ky):
 
 POISSON_2D = PINNProblem(
     name="poisson-2d", description="Poisson -lap u = f on the unit square, u = sin(pi x) sin(2 pi y)",
-    build=_elliptic_build(1, 2, 0.0), reference=_elliptic_reference(1, 2), labels=("x", "y", "u"),
+    conditions=_elliptic(1, 2, 0.0), network=_model, collocation=_collocation(SQUARE),
+    reference=_elliptic_reference(1, 2), labels=("x", "y", "u"),
     defaults=DEFAULTS)
 HELMHOLTZ_2D = PINNProblem(
     name="helmholtz-2d", description="Helmholtz -lap u - u = f on the unit square, u = sin(pi x) sin(4 pi y)",
-    build=_elliptic_build(1, 4, 1.0), reference=_elliptic_reference(1, 4), labels=("x", "y", "u"),
+    conditions=_elliptic(1, 4, 1.0), network=_model, collocation=_collocation(SQUARE),
+    reference=_elliptic_reference(1, 4), labels=("x", "y", "u"),
     defaults=DEFAULTS)

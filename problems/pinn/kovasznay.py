@@ -47,22 +47,23 @@ def navier_stokes(model, points):
 def conditions(settings):
     """The PDE at collocation points, u and v on the boundary, p on the outflow x = 1."""
     seed = settings["seed"]
-    col = DOMAIN.sample(settings["points"], "sobol", seed)
     edge = DOMAIN.sample_boundary(settings["boundary_points"], "sobol", seed + 2)[0]
     y = pinn.Interval(DOMAIN.lo[1], DOMAIN.hi[1]).sample(settings["boundary_points"] // 4, "sobol", seed + 3)
     outflow = np.column_stack([np.full(len(y), DOMAIN.hi[0]), y[:, 0]])
     dtype = np.dtype(settings["dtype"])
-    return {"pde": pinn.PDE(col.astype(dtype), navier_stokes),
+    return {"pde": pinn.PDE(collocation(settings, settings["points"], seed), navier_stokes),
             "u": pinn.Dirichlet(edge.astype(dtype), _exact_component(0), component=0),
             "v": pinn.Dirichlet(edge.astype(dtype), _exact_component(1), component=1),
             "p": pinn.Dirichlet(outflow.astype(dtype), _exact_component(2), component=2)}
 
 
-def build(settings):
-    loss, data = pinn.weighted_loss(conditions(settings))
+def collocation(settings, n, seed):
+    return DOMAIN.sample(n, "sobol", seed).astype(settings["dtype"])
+
+
+def network(settings):
     sizes = [2] + [settings["width"]] * settings["depth"] + [3]
-    model = nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
-    return loss, model, data
+    return nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
 
 
 def _grid():
@@ -85,6 +86,7 @@ def report(model):
 
 PROBLEM = PINNProblem(
     name="kovasznay", description="Kovasznay flow: steady Navier-Stokes at Re = 20, closed form (scored on u)",
-    build=build, reference=reference, labels=("x", "y", "u"), report=report,
+    conditions=conditions, network=network, collocation=collocation, reference=reference, labels=("x", "y", "u"),
+    report=report,
     defaults={"adam": 2000, "lbfgs": 2000, "points": 1000, "boundary_points": 400, "width": 32, "depth": 4,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})

@@ -5,8 +5,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import problems
+from sciml import checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,3 +44,22 @@ def test_errors_are_one_line_with_a_nonzero_exit(tmp_path):
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0 and "unknown problem 'no-such-problem'" in out.stderr
     out = run("solve", "burgers", "--width", "0", "--out", str(tmp_path))
     assert out.returncode == 2 and "--width must be positive" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_rar_option_grows_the_collocation_points(tmp_path):
+    out = run("solve", "kovasznay", "--adam", "10", "--lbfgs", "0", "--points", "64", "--width", "8", "--depth", "1",
+              "--rar", "5", "--out", str(tmp_path), "--quiet")
+    assert out.returncode == 0, out.stderr
+    data = checkpoint.load(str(tmp_path / "checkpoint" / "trainer.ckpt"))["data"]
+    assert data["points"]["pde"].shape == (64 + 9 * 5, 2)  # 9 rounds (every 10 // 10 steps) of 5 points
+    assert json.loads((tmp_path / "metrics.json").read_text())["settings"]["rar"] == 5
+
+
+@pytest.mark.parametrize("args, message", [
+    (("kovasznay", "--anneal", "-1"), "--anneal must be non-negative"),
+    (("kovasznay", "--adam", "4", "--resample", "2", "--rar", "3"), "choose one"),
+    (("burgers", "--adam", "5", "--resample", "5"), "resample 5 never acts within 5 Adam steps"),
+])
+def test_bad_adaptive_options_are_one_line_errors(tmp_path, args, message):
+    out = run("solve", *args, "--out", str(tmp_path))
+    assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr

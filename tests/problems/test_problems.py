@@ -1,9 +1,12 @@
 """Every registered problem builds, trains on a tiny budget (its loss falling) and is scored against
-its reference; settings are validated."""
+its reference; settings are validated; the adaptive-training settings change the data as they say."""
 import numpy as np
 import pytest
 
 import problems
+from problems.pinn import kovasznay
+from problems.problem import PINNProblem
+from sciml import checkpoint, tree
 
 
 @pytest.mark.parametrize("name", [n for n in problems.names() if not hasattr(problems.get(n), "fit")])
@@ -33,3 +36,64 @@ def test_unknown_settings_and_problems_are_named():
         problems.get("burgers").settings(widht=3)
     with pytest.raises(KeyError, match="choose from"):
         problems.get("navier-stokes-3d")
+
+
+# ---- adaptive training (resample, rar, anneal) on a problem made of conditions -------------------------
+
+ADAPTIVE_TINY = {"points": 64, "boundary_points": 32, "width": 8, "depth": 1, "lbfgs": 0}
+
+
+def trained_data(tmp_path, **options):
+    """The kovasznay problem's initial data and its data after training with `options` (read back from
+    the checkpoint, which holds the data as the Trainer left it)."""
+    problem = problems.get("kovasznay")
+    settings = problem.settings(**ADAPTIVE_TINY, **options)
+    initial = problem.build(settings)[2]
+    problem.solve(out=str(tmp_path), progress=False, **ADAPTIVE_TINY, **options)
+    return initial, checkpoint.load(str(tmp_path / "checkpoint" / "trainer.ckpt"))["data"], settings
+
+
+def test_adaptive_training_is_off_by_default(tmp_path):
+    initial, final, settings = trained_data(tmp_path, adam=4)
+    assert settings["resample"] == settings["rar"] == settings["anneal"] == 0
+    for before, after in zip(tree.leaves(initial["points"]), tree.leaves(final["points"]), strict=True):
+        np.testing.assert_array_equal(after, before)
+    assert all(float(w) == 1.0 for w in final["weights"].values())
+
+
+def test_resample_replaces_the_collocation_points_every_k_steps(tmp_path):
+    initial, final, settings = trained_data(tmp_path, adam=4, resample=2)  # replaced before step 2 only
+    expected = kovasznay.collocation(settings, settings["points"], settings["seed"] + 2)
+    assert not np.allclose(final["points"]["pde"], initial["points"]["pde"])
+    np.testing.assert_array_equal(final["points"]["pde"], expected)
+    np.testing.assert_array_equal(final["points"]["u"], initial["points"]["u"])  # boundary rows are kept
+
+
+def test_rar_adds_n_points_a_round_and_keeps_the_old_ones(tmp_path):
+    initial, final, _ = trained_data(tmp_path, adam=10, rar=5)  # a round every 10 // 10 = 1 step: 9 rounds
+    assert final["points"]["pde"].shape == (64 + 9 * 5, 2)
+    np.testing.assert_array_equal(final["points"]["pde"][:64], initial["points"]["pde"])
+
+
+def test_anneal_changes_the_condition_weights_but_not_the_equations(tmp_path):
+    _, final, _ = trained_data(tmp_path, adam=4, anneal=2)
+    assert float(final["weights"]["pde"]) == 1.0
+    assert all(float(final["weights"][k]) != 1.0 for k in ("u", "v", "p"))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"resample": 2, "rar": 5}, "choose one"),
+    ({"anneal": 10}, "never acts within 4 Adam steps"),
+    ({"resample": -1}, "non-negative"),
+])
+def test_bad_adaptive_settings_are_named(options, message):
+    with pytest.raises(ValueError, match=message):
+        problems.get("kovasznay").settings(adam=4, **options)
+
+
+def test_adaptive_settings_need_a_problem_made_of_conditions():
+    by_hand = PINNProblem(name="by-hand", description="a loss built by hand", reference=None,
+                          build=lambda settings: None, defaults={"adam": 1000})
+    assert by_hand.settings()["resample"] == 0
+    with pytest.raises(ValueError, match="by-hand builds its loss by hand"):
+        by_hand.settings(resample=100)
