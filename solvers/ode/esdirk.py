@@ -60,9 +60,9 @@ DIVERGENCE = 0.99
 # reassembles W when gamma dt changes by more than 1/5, new_W_dt_cutoff, or after an error-test
 # failure). The two are tied: in the stiff directions a matrix formed for h' contracts at about
 # |1 - h / h'|, which the rate test would otherwise blame on J. On ROBER (rtol 1e-8) and van der Pol
-# (mu = 1000), 0.05 recomputes J at 1 step in 6, factorises at 9 steps in 10 and costs 30% more
-# iterations than fresh ones at every step; 0.001 recomputes J at 9 steps in 10, 0.2 takes twice the
-# iterations.
+# (mu = 1000), 0.05 recomputes J at 1 step in 5 to 7, factorises at 9 steps in 10 and costs up to a
+# third more iterations than a fresh J at every step; 0.001 recomputes J at 4 steps in 5, 0.2 takes
+# twice the iterations.
 REUSE_RATE = 0.05
 MATRIX_CHANGE = REUSE_RATE
 
