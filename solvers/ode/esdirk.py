@@ -1,20 +1,31 @@
 """Kvaerno5: Kværnø's L-stable ESDIRK method of order 5 with an embedded order-4 solution (BIT 44,
 2004; seven stages, the first explicit, the rest implicit with gamma = 0.26; stiffly accurate).
 
-Each implicit stage Y = z + dt gamma f(t + c dt, Y) is solved by simplified Newton iterations with
-the Jacobian taken once per step (by forward mode; dense or banded, see solvers.ode.jacobian). A
-stage that does not converge makes the error estimate infinite, so the controller rejects the step
-and shrinks it. The converged stage is treated as the solution of its equation, not as the result
-of the iterations: one more Newton step with the Jacobian at the solution carries the derivatives
-(the implicit function theorem), so forward sensitivities and the discrete adjoint differentiate the
-method, not the iteration.
+Each implicit stage Y = z + h gamma f(t + c h, Y) is solved by simplified Newton iterations on one
+matrix I - h gamma J for all six stages (J by forward mode; dense or banded, see
+solvers.ode.jacobian), from the predictor z + h gamma (the previous stage's slope), to the solve's
+tolerances; the stage's slope is then (Y - z) / (h gamma). As in Hairer & Wanner's RADAU5, J and the
+factorised matrix are kept from step to step in the integrator's loop (the `cache`): J is reused
+while Newton contracts fast, the matrix while h gamma stays close to the one it was factorised for; a
+step whose Newton fails with a kept J is retried at the same size with a fresh one, and a failure
+with a fresh J makes the error estimate huge, so the controller rejects the step and shrinks it.
+The statistics count the Jacobians and factorisations made (under vmap both sides of a choice are
+computed, the count is still the chosen one's).
+
+The converged stage is treated as the solution of its equation, not as the result of the iterations:
+its derivatives come from the implicit function theorem with the exact Jacobian at the converged
+stage (a custom_jvp, evaluated only when a derivative is taken), so forward sensitivities and the
+discrete adjoint differentiate the method, not the iteration, and a stale Newton matrix changes
+convergence only, never the derivative.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
+import sciml
 import sciml.numpy as snp
 from sciml import lax, tree
 
@@ -33,7 +44,27 @@ _A = ((),
 _B = _A[6] + (_GAMMA,)          # stiffly accurate: the last stage is the solution
 _BHAT = _A[5] + (_GAMMA, 0.0)   # the sixth stage is the embedded order-4 solution
 NEWTON_ITERATIONS = 10
-NEWTON_TOL = 1e-10              # on the scaled Newton update; the final exact step does the rest
+# Newton stops when its estimated remaining error theta / (1 - theta) |delta| (theta the contraction
+# rate, |delta| the RMS of the update scaled by atol + rtol |y|, as the error estimate is) is below
+# NEWTON_KAPPA: Hairer & Wanner (Solving ODEs II, section IV.8, (8.10)-(8.12)) find kappa between 0.1
+# and 0.01 works; diffrax's VeryChord (Kvaerno5's default root finder) uses 0.01 with the step
+# controller's tolerances. It fails when theta >= 0.99 or when theta^(iterations left) / (1 - theta)
+# |delta| predicts that it will not get there (RADAU5's tests).
+NEWTON_KAPPA = 1e-2
+DIVERGENCE = 0.99
+# J is kept for the next step when every stage contracted at a rate theta <= REUSE_RATE. RADAU5
+# (Hairer & Wanner) recomputes J above THET = 0.001, advising 0.1 "when Jacobian evaluations are
+# costly"; OrdinaryDiffEq's NLNewton calls rates up to 1/5 fast (fast_convergence_cutoff). The
+# factorised matrix is kept while h gamma stays within MATRIX_CHANGE of the value it was formed with,
+# and never after a rejected step (RADAU5 keeps its LU only while h is unchanged; OrdinaryDiffEq
+# reassembles W when gamma dt changes by more than 1/5, new_W_dt_cutoff, or after an error-test
+# failure). The two are tied: in the stiff directions a matrix formed for h' contracts at about
+# |1 - h / h'|, which the rate test would otherwise blame on J. On ROBER (rtol 1e-8) and van der Pol
+# (mu = 1000), 0.05 recomputes J at 1 step in 5 to 7, factorises at 9 steps in 10 and costs up to a
+# third more iterations than a fresh J at every step; 0.001 recomputes J at 4 steps in 5, 0.2 takes
+# twice the iterations.
+REUSE_RATE = 0.05
+MATRIX_CHANGE = REUSE_RATE
 
 
 @dataclass(frozen=True)
@@ -44,56 +75,157 @@ class Kvaerno5:
     dense_size: int = 2  # Hermite interpolation from f at both ends (between save times)
     land_on_saves: bool = True  # no continuous extension of its order: steps end on the save times
     jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
+    reuse: bool = True  # keep J and the Newton matrix across steps; False: both afresh at every step
+    newton_tols: tuple = (1e-10, 1e-12)  # (rtol, atol) of the Newton iterations: solve sets its own
+    # the implicit-function step written out in the program (its Jacobian and solve computed whether or
+    # not a derivative is taken): needed where the step is staged before it is differentiated, i.e.
+    # forward mode through the solver's loop (a staged program does not keep the custom_jvp rule)
+    explicit_derivative: bool = False
 
-    def step(self, fun, t, y, dt, args, f0):
-        lin = self.jacobian
-        # the iterations see constants only: no derivatives flow into (or through) the Newton loop
+    def init_cache(self, y):
+        """Nothing kept yet: (J, factorised Newton matrix, its h gamma, J reusable, J fresh at this step start)."""
+        zeros = snp.zeros(self.jacobian.shape(y.shape[-1]), y.dtype)
+        no = np.asarray(False)
+        return zeros, zeros, np.asarray(0.0, y.dtype), no, no
+
+    def next_cache(self, cache, accepted):
+        """After the controller's verdict: a rejected step keeps J only if it was taken at this same step
+        start, and refactorises (h gamma 0 matches no step)."""
+        jac, fac, hg, reusable, fresh = cache
+        reusable = snp.where(accepted, reusable, fresh) & self.reuse
+        return jac, fac, snp.where(accepted, hg, 0.0), reusable, fresh
+
+    def step(self, fun, t, y, dt, args, f0, cache=None):
+        """One step; with `cache` (from init_cache) -> (the step's outputs, the cache for the next one)."""
+        keep = cache is not None
+        cache = self.init_cache(y) if cache is None else cache
+        rtol, atol = self.newton_tols
+        # the iterations see constants only: no derivatives flow into (or through) the Newton loops
         const = lambda v: tree.map(lax.stop_gradient, v)  # noqa: E731
-        t_c, y_c, dt_c, args_c = const((t, y, dt, args))
-        jac0 = lin.jacobian(lambda v: fun(t_c, v, args_c), y_c)
-        ks, converged, iterations = [f0], np.asarray(True), np.asarray(0, np.int64)
+        stars, converged, iterations, n_jac, n_fac, cache = _solve_stages(
+            fun, self.jacobian, *const((t, y, dt, args, f0)), cache, rtol, atol)
+        ks, lin = [f0], self.jacobian
         for i in range(1, 7):
             ti = t + _C[i] * dt
-            z = y + dt * sum((a * k for a, k in zip(_A[i], ks) if a != 0), snp.zeros_like(y))
-            hg = dt * _GAMMA
-            ti_c, z_c, hg_c = const((ti, z, hg))
-            y_star, ok, its = _newton(lambda v: v - hg_c * fun(ti_c, v, args_c) - z_c,
-                                      lin.matrix(jac0, 1.0, -hg_c), lin.solve, z_c)
-            converged, iterations = converged & ok, iterations + its
-            # one Newton step at the solution, with its own Jacobian: the derivative of the stage
-            m_star = lin.matrix(lax.stop_gradient(lin.jacobian(lambda v: fun(ti, v, args), y_star)), 1.0, -hg)
-            f_star = fun(ti, y_star, args)
-            stage = y_star - lin.solve(m_star, y_star - hg * f_star - z)
-            ks.append(fun(ti, stage, args))
-        y_new = stage
+            z = y + dt * _combine(_A[i], ks, snp.zeros_like(y))
+            hg, root = dt * _GAMMA, stars[i - 1]
+            if self.explicit_derivative:  # one Newton step at the root, with the Jacobian there
+                m = lin.matrix(lax.stop_gradient(lin.jacobian(lambda v: fun(ti, v, args), root)), 1.0, -hg)
+                stage = root - lin.solve(m, root - hg * fun(ti, root, args) - z)
+            else:
+                stage = _stage_root(fun, lin, ti, z, hg, args, root)
+            ks.append((stage - z) / hg)
         err = dt * sum((b - bh) * k for b, bh, k in zip(_B, _BHAT, ks))
-        err = snp.where(converged, err, 1e6 * (1 + snp.abs(y)))  # far beyond any tolerance: rejected
-        f_new = ks[-1]
-        # f: per stage the iterations, the solution and the stage (+ n per Jacobian); Jacobians: 7
-        # (one per step, one per implicit stage); solves: the iterations and one per stage
-        counts = (iterations + 12, np.asarray(7, np.int64), iterations + 6)
-        return y_new, err, f_new, counts, (f0, f_new)
+        # a failed step ends where it started (its iterates may be huge, which would make the error
+        # look small relative to them) with an error far beyond any tolerance: rejected
+        err = snp.where(converged, err, 1e6 * (1 + snp.abs(y)))
+        y_new, f_new = snp.where(converged, stage, y), snp.where(converged, ks[-1], f0)
+        # f: the iterations (a stage's slope is (Y - z) / (h gamma), f(Y) at the exact root: f(Y)
+        # itself would amplify the iteration's error by h |J|); LU: the factorisations (with a banded
+        # Jacobian, one per solve)
+        lus = n_fac + iterations if lin.refactors_per_solve else n_fac
+        extra = 6 if self.explicit_derivative else 0  # per stage f, a Jacobian and a solve (an LU)
+        out = (y_new, err, f_new, (iterations + extra, n_jac + extra, lus + extra), (f0, f_new))
+        return (out, cache) if keep else out
 
     def interpolate(self, theta, dt, y0, y1, dense):
         from .explicit import hermite
         return hermite(theta, dt, y0, y1, dense)
 
 
-def _newton(residual, matrix, solve, guess):
-    """Simplified Newton on residual(v) = 0 from `guess` with a fixed matrix and its solve (all
-    constants to any enclosing derivative); -> (solution, converged, iterations)."""
-    scale = 1.0 + snp.max(snp.abs(guess))
+def _combine(coefs, ks, zero):
+    return sum((c * k for c, k in zip(coefs, ks) if c != 0), zero)
+
+
+def _solve_stages(fun, lin, t, y, dt, args, f0, cache, rtol, atol):
+    """Newton on the six implicit stages (all inputs constants), from the kept J and matrix where the
+    cache allows; one retry with a fresh J when a kept one fails. -> (the converged stages, converged,
+    iterations, Jacobians, factorisations, the cache after the step)."""
+    hg = dt * _GAMMA
+    scale = atol + rtol * snp.abs(y)
+    rounding = np.finfo(y.dtype).eps / snp.min(snp.asarray(rtol))  # the solution's rounding in the scaled norm
+    kappa = snp.maximum(NEWTON_KAPPA, 10 * rounding)  # no finer than rounding (RADAU5)
+    int0 = np.asarray(0, np.int64)
+
+    def attempt(s):
+        (jac, fac, hg_f, reusable, _), _, _, _, iterations, n_jac, n_fac, _ = s
+        fresh = ~reusable
+        jac = lax.cond(fresh, lambda _: lin.jacobian(lambda v: fun(t, v, args), y), lambda _: jac, None)
+        refactor = fresh | (snp.abs(hg - hg_f) > MATRIX_CHANGE * snp.abs(hg))
+        fac = lax.cond(refactor, lambda _: lin.factor(lin.matrix(jac, 1.0, -hg)), lambda _: fac, None)
+        hg_f = snp.where(refactor, hg, hg_f)
+        ks, stars = [f0], []
+        converged, rate = np.asarray(True), np.asarray(0.0, y.dtype)
+        for i in range(1, 7):
+            ti = t + _C[i] * dt
+            z = y + dt * _combine(_A[i], ks, snp.zeros_like(y))
+            v, ok, its, theta = _newton(lambda v: v - hg * fun(ti, v, args) - z, lambda b: lin.apply(fac, b),
+                                        z + hg * ks[-1], scale, kappa, 100 * rounding)
+            stars.append(v)
+            ks.append((v - z) / hg)
+            converged, iterations, rate = converged & ok, iterations + its, snp.maximum(rate, theta)
+        retry = ~converged & ~fresh
+        cache = (jac, fac, hg_f, converged & (rate <= REUSE_RATE) & ~retry, fresh)
+        return (cache, tuple(stars), converged, retry, iterations,
+                n_jac + snp.convert(fresh, np.int64), n_fac + snp.convert(refactor, np.int64), np.asarray(True))
+
+    stars0 = tuple(snp.zeros_like(y) for _ in range(6))
+    s = (cache, stars0, np.asarray(False), np.asarray(False), int0, int0, int0, np.asarray(False))
+    cache, stars, converged, _, iterations, n_jac, n_fac, _ = lax.while_loop(
+        lambda s: ~s[7] | s[3], attempt, s)  # the first attempt, and a retry after a kept J failed
+    return stars, converged, iterations, n_jac, n_fac, cache
+
+
+def _newton(residual, solve, guess, scale, kappa, noise):
+    """Simplified Newton on residual(v) = 0 from `guess` (all constants to any enclosing derivative),
+    at least two iterations (the first has no rate to estimate the remaining error with, as in
+    diffrax) unless an update is below `noise`, where the rate itself is rounding noise (as diffrax's
+    `_small`); -> (solution, converged, iterations, the last contraction rate)."""
     big = np.asarray(np.finfo(guess.dtype).max, guess.dtype)
+    zero = np.asarray(0.0, guess.dtype)
 
     def cond(s):
-        _, delta, previous, k = s
-        diverging = (k >= 2) & (delta > previous)  # stop before the iterates overflow
-        return (k < NEWTON_ITERATIONS) & (delta > NEWTON_TOL) & snp.isfinite(delta) & ~diverging
+        _, _, _, k, done, failed = s
+        return (k < NEWTON_ITERATIONS) & ~done & ~failed
 
     def body(s):
-        v, delta, _, k = s
-        step = solve(matrix, -residual(v))
-        return v + step, snp.max(snp.abs(step)) / scale, delta, k + 1
+        v, previous, _, k, _, _ = s
+        step = solve(-residual(v))
+        delta = snp.sqrt(snp.mean((step / scale) ** 2))
+        theta = snp.where(k > 0, delta / previous, zero)
+        left = NEWTON_ITERATIONS - 1 - k
+        done = (delta <= noise) | ((k > 0) & (theta < DIVERGENCE) & (theta / (1 - theta) * delta <= kappa))
+        failed = ~done & (~snp.isfinite(delta) | (theta >= DIVERGENCE) | (
+            (k > 0) & (snp.minimum(theta, DIVERGENCE) ** left / (1 - theta) * delta > kappa)))
+        return v + step, delta, theta, k + 1, done, failed
 
-    v, delta, _, k = lax.while_loop(cond, body, (guess, big, big, np.asarray(0, np.int64)))
-    return v, delta <= NEWTON_TOL, k
+    no = np.asarray(False)
+    v, _, theta, k, done, _ = lax.while_loop(cond, body, (guess, big, zero, np.asarray(0, np.int64), no, no))
+    return v, done, k, theta
+
+
+@partial(sciml.custom_jvp, nondiff_argnums=(0, 1))
+def _stage_root(fun, lin, t, z, hg, args, root):
+    """The root Y of Y - hg f(t, Y, args) - z, given (a constant) by the iterations; its derivatives with
+    respect to t, z, hg and args by the implicit function theorem with the exact Jacobian at Y."""
+    return root
+
+
+@_stage_root.defjvp
+def _stage_root_jvp(fun, lin, primals, tangents):
+    t, z, hg, args, root = primals
+    dt, dz, dhg, dargs = tangents[:4]
+    leaves, treedef = tree.flatten(args)
+    inexact = [np.issubdtype(sciml.core.aval_of(x).dtype, np.inexact) for x in leaves]
+    dleaves = tree.leaves(dargs)
+
+    def residual(t, z, hg, *diff_leaves):
+        it = iter(diff_leaves)
+        a = treedef.unflatten([next(it) if d else x for x, d in zip(leaves, inexact)])
+        return root - hg * fun(t, root, a) - z
+
+    diff = [x for x, d in zip(leaves, inexact) if d]
+    ddiff = [x for x, d in zip(dleaves, inexact) if d]
+    _, dres = sciml.jvp(residual, (t, z, hg, *diff), (dt, dz, dhg, *ddiff))
+    jac = lin.jacobian(lambda v: fun(t, v, args), root)
+    return root, -lin.solve(lin.matrix(jac, 1.0, -hg), dres)

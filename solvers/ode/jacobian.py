@@ -41,6 +41,20 @@ class Dense:
     def solve(self, m, b):
         return snp.linalg.solve(m, b)
 
+    def shape(self, n):
+        return (n, n)
+
+    # A matrix kept across Newton iterations and steps is factorised once: sciml has no LU factor /
+    # LU solve pair, so the kept factorisation is the inverse (one LU and n back substitutions; a solve
+    # is then a matrix-vector product, accurate enough for the simplified Newton it serves).
+    refactors_per_solve = False
+
+    def factor(self, m):
+        return snp.linalg.inv(m)
+
+    def apply(self, factored, b):
+        return snp.matmul(factored, b)
+
     def consistent(self, f, y):
         return np.asarray(True)
 
@@ -111,6 +125,19 @@ class Banded:
             return banded_matvec(self._band(m.shape[-1]), m, x)
         d, _, _ = self._offsets(m.shape[-1])
         return sum(snp.roll(m[r] * x, int(d[r, 0])) for r in range(m.shape[0]))
+
+    def shape(self, n):
+        return (sum(self._band(n)) + 1, n)
+
+    # a banded inverse is dense: the kept "factorisation" is the matrix, and every solve factorises it
+    # (O(n (lower + upper)^2); the statistics count one LU per solve)
+    refactors_per_solve = True
+
+    def factor(self, m):
+        return m
+
+    def apply(self, factored, b):
+        return self.solve(factored, b)
 
     def solve(self, m, b):
         n = m.shape[-1]

@@ -10,7 +10,9 @@ with its continuous extension).
 
 The Jacobian's structure (`jacobian`: dense, or banded — solvers.ode.jacobian) decides how it is
 built and how the linear systems are solved. Both factorise the matrix at every solve, so the
-statistics count one LU decomposition per linear solve.
+statistics count one LU decomposition per linear solve. The Jacobian is computed at every step, at
+the step's start: the order conditions of these methods assume the exact Jacobian there (a kept one
+would need a W-method's conditions), so unlike kvaerno5 they do not reuse it across steps.
 """
 from __future__ import annotations
 

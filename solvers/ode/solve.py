@@ -150,9 +150,13 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     # event: hit, time, state, and for the adjoint the step's index, the root's fraction of the step
     # and the step's full size
     found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
-    # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event
+    # a method may keep something from step to step (kvaerno5: its Jacobian and Newton matrix)
+    cached = hasattr(method, "init_cache")
+    cache0 = lax.stop_gradient(method.init_cache(y0)) if cached else ()
+    # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event,
+    # the method's cache
     state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, saves, int0, int0, counters, status0,
-             controller.init(y0.dtype), hist, found)
+             controller.init(y0.dtype), hist, found, cache0)
     terminal = event is not None and event.terminal
     # methods without a continuous extension of their order end their steps on save times
     last_in_step = 0 if getattr(method, "land_on_saves", False) else window - 1
@@ -163,14 +167,17 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
         return go & ~hit if terminal else go
 
     def body(s):
-        t, y, f, dt, (ys, next_k), accepted, rejected, counters, status, memory, hist, found = s
+        t, y, f, dt, (ys, next_k), accepted, rejected, counters, status, memory, hist, found, cache = s
         # end exactly at t1, without leaving a sliver of a step
         sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
         dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
         if window:  # no more saves in the step than the window holds
             limit = snp.take(padded_ts, next_k + last_in_step, axis=0)
             dt = snp.where(limit - (t + dt) < sliver, limit - t, dt)
-        y_new, err, f_new, counts, dense = method.step(fun, t, y, dt, args, f)
+        if cached:
+            (y_new, err, f_new, counts, dense), cache = method.step(fun, t, y, dt, args, f, cache=cache)
+        else:
+            y_new, err, f_new, counts, dense = method.step(fun, t, y, dt, args, f)
         if adaptive:
             en = lax.stop_gradient(_error_norm(err, y, y_new, rtol, atol))
             finite = snp.isfinite(en)
@@ -202,6 +209,8 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y), tuple(map(keep, hist[3], dense)))
         dt_next, memory = controller.propose(dt, en, accept, memory, method.order)
         tiny = (dt_next < 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & (t_new < t1)
+        if cached:
+            cache = method.next_cache(cache, accept)
         accepted_new = accepted + snp.convert(accept, np.int64)
         rejected_new = rejected + snp.convert(~accept, np.int64)
         status = snp.where(~finite & (tiny | (not adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
@@ -209,9 +218,9 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
                            MAX_STEPS, status)
         return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next,
                 (ys, next_k), accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status,
-                memory, hist, found)
+                memory, hist, found, cache)
 
-    t, y, f, dt, (ys, _), accepted, rejected, (nfev, njev, nlu), status, _, hist, found = \
+    t, y, f, dt, (ys, _), accepted, rejected, (nfev, njev, nlu), status, _, hist, found, _ = \
         lax.while_loop(cond, body, state)
     # NaN where the integration did not reach (after a terminal event, or when it stopped early)
     ys = snp.where((ts_save > t)[:, None], np.nan, ys[:n_save])
@@ -299,6 +308,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
             raise ValueError(f"jacobian= sets the linear algebra of the stiff methods; {method.name!r} uses no "
                              "Jacobian")
         method = replace(method, jacobian=structure(jacobian))
+    if hasattr(method, "newton_tols"):  # implicit stages are solved to the solve's tolerances
+        method = replace(method, newton_tols=(rtol, atol))
     controller = controller if controller is not None else PIDController()
     if adjoint not in ("discrete", "backsolve", "forward"):
         raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward', got {adjoint!r}")
@@ -330,6 +341,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
 
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
+    if (steps or dense or adjoint == "forward") and hasattr(method, "explicit_derivative"):
+        method = replace(method, explicit_derivative=True)  # the loop is differentiated after it is staged
     history = None
     if steps or dense:
         ys, stats, status, history = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=True,
