@@ -32,10 +32,6 @@ from ..core.ir import Literal, Program, Var
 VECTORISE_SIZE = 1024
 # fused kernels over at least this many elements run their outer loop on all cores (prange)
 PARALLEL_SIZE = 1 << 16
-# numba's OpenMP threads otherwise spin between parallel loops: on a machine where another process
-# holds a core, an 8192 x 64 kernel measured 8 ms instead of 0.7 ms serial (0.4 ms with PASSIVE).
-# Read by the OpenMP runtime when numba first starts it; a value the user set is kept.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class Unsupported(Exception):
@@ -478,6 +474,22 @@ def _parallel(members):
     return numba.config.NUMBA_NUM_THREADS > 1 and members[-1].outputs[0].aval.size >= PARALLEL_SIZE
 
 
+def _start_threads():
+    """Start numba's thread pool with OpenMP's workers waiting passively between parallel loops: they
+    otherwise spin, and on a machine where another process holds a core an 8192 x 64 kernel measured
+    8 ms instead of 0.7 ms serial (0.4 ms passive). The OpenMP runtime reads OMP_WAIT_POLICY when
+    numba starts it, so it is set only for that moment (a value the user set is kept, and child
+    processes do not inherit ours)."""
+    import numba
+    prior = os.environ.get("OMP_WAIT_POLICY")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        numba.get_num_threads()  # starts the pool
+    finally:
+        if prior is None:
+            del os.environ["OMP_WAIT_POLICY"]
+
+
 def _compile_kernels(program: Program):
     """Kernel mode, for programs on large arrays: each fusion group becomes a small compiled kernel
     (identical ones shared); everything else runs as numpy calls in a straight-line Python driver
@@ -496,6 +508,8 @@ def _compile_kernels(program: Program):
             sites.append((name, inputs, outputs))
     module = "\n\n".join([_HEADER] + [f"@njit(cache=True, error_model='numpy'{', parallel=True' * ('prange(' in src)})\n"
                                        + src.replace("KERNEL", name) for src, name in names.items()])
+    if "prange(" in module:
+        _start_threads()
     loaded, path = _load(module, entry=None)
     eqns = [site if not isinstance(site, tuple) else
             Equation(_Kernel(site[0], getattr(loaded, site[0]), [not a.aval.shape for a in site[1]]),
