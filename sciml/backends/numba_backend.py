@@ -154,19 +154,18 @@ class Lowering:
                     emitted.update(group)
                 continue
             ins = [self._atom(env, a) for a in eqn.inputs]
-            if _scalar_broadcast(eqn):
-                env[eqn.outputs[0]] = self.repeat(ins[0], eqn.outputs[0].aval.shape)
-                continue
-            if not getattr(eqn.prim, "numba_reads_repeats", False):
+            if not getattr(eqn.prim, "numba_reads_repeats", False) and not _scalar_broadcast(eqn):
                 ins = [self.array(n) for n in ins]
             rule = eqn.prim.numba
-            if getattr(eqn.prim, "elementwise", False) and rule is not None:
+            if _scalar_broadcast(eqn):
+                expr = Repeat(ins[0])
+            elif getattr(eqn.prim, "elementwise", False) and rule is not None:
                 expr = self._scalar_or_vectorised(eqn, ins)
             elif callable(rule):
                 expr = rule(self, eqn, *ins)
             else:
                 raise Unsupported(eqn.prim.name)
-            if isinstance(expr, Repeat):  # one element: kept as its scalar (see `repeat`)
+            if isinstance(expr, Repeat):  # one scalar repeated: kept as the scalar (see `repeat`)
                 env[eqn.outputs[0]] = self.repeat(expr.scalar, eqn.outputs[0].aval.shape)
                 continue
             outs = [self.fresh("v") for _ in eqn.outputs]
@@ -252,9 +251,10 @@ def loop_owned_scatters(body: Program, first_carry: int):
     """-> {carry index: scatter equation} for the carries of a loop body that are only ever scattered
     into and then carried on: the scatter's operand is the carry itself (or its reshape, as batching
     writes a scatter: a view here), read elsewhere in the body only by gathers placed before the
-    scatter, and its result (or its reshape) is the body's output in that carry's slot and nowhere else. The loop owns such a
-    buffer (its lowering copies it once on entry), so the scatter may write into it instead of
-    copying it every iteration — what keeps an ODE solver's step history O(1) per step."""
+    scatter, and its result (or its reshape) is the body's output in that carry's slot and nowhere
+    else. The loop owns such a buffer (its lowering copies it once on entry), so the scatter may
+    write into it instead of copying it every iteration — what keeps an ODE solver's step history
+    O(1) per step."""
     uses = {}
     for eqn in body.eqns:
         for a in eqn.inputs:
@@ -305,7 +305,8 @@ def _template(eqn, args):
 
 
 def _is_literal(expr):
-    return expr.startswith(("np.", "True", "False")) or expr.lstrip("-").replace(".", "", 1).isdigit()
+    """Whether a scalar expression is a literal as `Lowering.literal` writes it (no snapshot needed)."""
+    return expr.startswith(("np.", "True", "False"))
 
 
 def _scalar_broadcast(eqn):

@@ -162,6 +162,7 @@ class Banded:
         z = solve_banded(band, snp.broadcast_to(inner, (k,) + inner.shape), unit)   # (k, n): B^-1 E, by rows
         x0 = solve_banded(band, inner, b)
         capacitance = np.eye(k, dtype=m.dtype) + snp.matmul(g, snp.transpose(z))   # I + G B^-1 E
+        # the small dense system as a full band: the dense solve has no numba lowering, this one does
         y = solve_banded((k - 1, k - 1), _dense_to_band(capacitance), snp.matmul(g, x0))
         return x0 - snp.matmul(y, z)
 
