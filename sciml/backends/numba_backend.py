@@ -3,10 +3,12 @@
 Chains of elementwise equations of one shape (with the broadcasts feeding them) are fused into a
 single loop nest that keeps intermediates in registers; matmuls go to BLAS through np.dot; control
 flow becomes native branches and loops, so an iterative algorithm compiles to one function.
-Transcendental functions on large arrays stay on numpy's vectorised ufuncs (called from an
+Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at most) are kept as
+scalar variables, so a loop over them allocates nothing; a batched while_loop whose lanes stop at
+different times runs one loop per lane, the lanes spread over the cores. Transcendental functions on large arrays stay on numpy's vectorised ufuncs (called from an
 object-mode block: numba's scalar libm calls are several times slower). Each primitive gives its
 lowering as `prim.numba`: a scalar template for elementwise primitives, or a function
-`(ctx, eqn, *input names) -> expression`.
+`(ctx, eqn, *input names) -> expression` (or a list of output names it bound itself).
 
 The generated module is written to the cache directory (SCIML_CACHE_DIR, default
 ~/.cache/sciml) under a hash of its source and the numba/numpy versions, and imported from there,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import importlib.util
 import os
 import sys
@@ -32,6 +35,8 @@ from ..core.ir import Literal, Program, Var
 VECTORISE_SIZE = 1024
 # fused kernels over at least this many elements run their outer loop on all cores (prange)
 PARALLEL_SIZE = 1 << 16
+# arrays of at most this many elements in a compiled program are kept as scalars (Lowering.unrolled)
+UNROLL_SIZE = 16
 
 
 class Unsupported(Exception):
@@ -68,7 +73,11 @@ class Lowering:
         self.counter = 0
         self.const_args = []   # (name, value) passed to the function as arguments
         self.scalar_of = {}    # names of arrays that repeat one scalar -> that scalar
-        self.lazy = {}         # those of them not yet made into arrays -> their shape (see `array`)
+        self.elements = {}     # names of small arrays kept as scalars -> their flat elements (see `unrolled`)
+        self.lazy = {}         # names of both kinds -> (shape, dtype), for making them arrays (see `array`)
+        self.made = {}         # those made into arrays -> (array name, the block path where it was made)
+        self.path = ()         # the blocks enclosing the current line
+        self.unroll = UNROLL_SIZE  # arrays of at most this many elements are kept as scalars (0: never)
         self.in_place = set()  # scatter equations that may overwrite their operand (see loop_owned_scatters)
 
     # -- helpers for lowering rules
@@ -82,10 +91,12 @@ class Lowering:
     @contextlib.contextmanager
     def block(self):
         self.level += 1
+        self.path += (self.fresh("b"),)
         try:
             yield
         finally:
             self.level -= 1
+            self.path = self.path[:-1]
 
     @staticmethod
     def literal(value):
@@ -111,24 +122,72 @@ class Lowering:
             self.emit(f"{name}_s = {scalar}")
             scalar = f"{name}_s"
         self.scalar_of[name] = scalar
-        self.lazy[name] = shape
+        self.lazy[name] = (shape, None)
         return name
+
+    def unrolled(self, scalars, shape, dtype):
+        """A name for a small array kept as its elements, scalar variables or literals in C order: a
+        state vector or a stage of an ODE step then lives in registers, and the loop body allocates
+        nothing (an allocation costs ~50 ns, several times a small step's arithmetic)."""
+        name = self.fresh("u")
+        self.elements[name] = list(scalars)
+        self.lazy[name] = (tuple(shape), np.dtype(dtype))
+        return name
+
+    def elements_of(self, name, aval):
+        """The flat elements of the array `name` as scalar expressions; an array in memory is read
+        here, into variables (a later in-place write must not change what was read)."""
+        if name in self.elements:
+            return self.elements[name]
+        if name in self.scalar_of:
+            return [self.scalar_of[name]] * aval.size
+        if not aval.shape:
+            return [name]
+        out = [self.fresh("e") for _ in range(aval.size)]
+        for e, index in zip(out, np.ndindex(*aval.shape)):
+            self.emit(f"{e} = {name}[{', '.join(map(str, index))}]")
+        return out
+
+    def grid(self, name, aval):
+        """elements_of as an object array of the array's shape (for slicing and joining them)."""
+        out = np.empty(aval.size, object)
+        out[:] = self.elements_of(name, aval)
+        return out.reshape(aval.shape)
+
+    def small(self, aval):
+        """Whether arrays of this aval are kept as their elements."""
+        return 0 < aval.size <= self.unroll and len(aval.shape) > 0
 
     def array(self, name):
-        """`name` as an array, allocating it here if it was a repeated scalar not yet allocated."""
-        shape = self.lazy.pop(name, None)
-        if shape is not None:
-            self.emit(f"{name} = np.full({shape}, {self.scalar_of[name]})")
-        return name
+        """`name` as an array: a repeated scalar or small array kept as scalars is allocated here,
+        unless a block enclosing this line already did."""
+        if name not in self.lazy:
+            return name
+        made = self.made.get(name)
+        if made is not None and self.path[:len(made[1])] == made[1]:
+            return made[0]
+        (shape, dtype), out = self.lazy[name], self.fresh("m")
+        if dtype is None:
+            self.emit(f"{out} = np.full({shape}, {self.scalar_of[name]})")
+        else:
+            self.emit(f"{out} = np.empty({math.prod(shape)}, {np_dtype(dtype)})")
+            for k, e in enumerate(self.elements[name]):
+                self.emit(f"{out}[{k}] = {e}")
+            if len(shape) != 1:
+                self.emit(f"{out} = {out}.reshape({shape})")
+        self.made[name] = (out, self.path)
+        return out
 
     # -- programs
-    def inline(self, program: Program, in_names):
-        """Lower `program` here with its inputs bound to `in_names`; -> names of its outputs."""
+    def inline(self, program: Program, in_names, arrays=True):
+        """Lower `program` here with its inputs bound to `in_names`; -> names of its outputs (with
+        arrays=False, repeated scalars and small arrays may stay kept as scalars)."""
         env = dict(zip(program.invars, in_names))
         for v, c in zip(program.constvars, program.consts):
             env[v] = self._const(c)
         self._lower_eqns(program, env)
-        return [self.array(self._atom(env, v)) for v in program.outvars]
+        outs = [self._atom(env, v) for v in program.outvars]
+        return [self.array(n) for n in outs] if arrays else outs
 
     def _const(self, value):
         value = np.asarray(value)
@@ -150,11 +209,11 @@ class Lowering:
             group = groups.get(k)
             if group is not None:
                 if k == group[-1]:
-                    self._emit_group(program, [program.eqns[j] for j in group], env)
+                    env.update(self._emit_group(program, [program.eqns[j] for j in group], env))
                     emitted.update(group)
                 continue
             ins = [self._atom(env, a) for a in eqn.inputs]
-            if not getattr(eqn.prim, "numba_reads_repeats", False) and not _scalar_broadcast(eqn):
+            if not getattr(eqn.prim, "numba_reads_lazy", False) and not _scalar_broadcast(eqn):
                 ins = [self.array(n) for n in ins]
             rule = eqn.prim.numba
             if _scalar_broadcast(eqn):
@@ -167,6 +226,9 @@ class Lowering:
                 raise Unsupported(eqn.prim.name)
             if isinstance(expr, Repeat):  # one scalar repeated: kept as the scalar (see `repeat`)
                 env[eqn.outputs[0]] = self.repeat(expr.scalar, eqn.outputs[0].aval.shape)
+                continue
+            if isinstance(expr, list):  # the outputs' names, bound by the rule (which may keep them lazy)
+                env.update(zip(eqn.outputs, expr))
                 continue
             outs = [self.fresh("v") for _ in eqn.outputs]
             if eqn.prim.multiple_results:
@@ -197,12 +259,20 @@ class Lowering:
         return out
 
     def _emit_group(self, program, members, env, parallel=False):
-        """One loop nest computing every member; outputs used elsewhere are written to arrays. With
-        `parallel`, the outer loop is a prange (the caller compiles with parallel=True)."""
+        """One loop nest computing every member -> {output used elsewhere: its array}. With
+        `parallel`, the outer loop is a prange (the caller compiles with parallel=True). A small
+        shape is unrolled instead, its outputs kept as scalars (see `unrolled`)."""
         shape = members[-1].outputs[0].aval.shape
+        if self.small(members[-1].outputs[0].aval) and not parallel:
+            return self._emit_unrolled(program, members, env)
         inside = {v for e in members for v in e.outputs}
         used_outside = _used_outside(program, members)
         idx = [self.fresh("i") for _ in shape]
+        env = dict(env)  # small inputs kept as scalars are read from arrays inside the loops
+        for e in members:
+            for a in e.inputs:
+                if isinstance(a, Var) and a not in inside and env[a] in self.elements:
+                    env[a] = self.array(env[a])
         outs = {}
         for e in members:
             for v in e.outputs:
@@ -244,7 +314,43 @@ class Lowering:
             if e.outputs[0] in outs:
                 self.emit(f"{outs[e.outputs[0]]}[{where}] = {s}")
         self.level -= len(shape)
-        env.update(outs)
+        return outs
+
+    def _emit_unrolled(self, program, members, env):
+        """`_emit_group` for a small shape: the members' scalar code once per element."""
+        shape = members[-1].outputs[0].aval.shape
+        inside = {v for e in members for v in e.outputs}
+        used_outside = _used_outside(program, members)
+        values = {}  # var -> its elements
+        for e in members:
+            values[e.outputs[0]] = [None] * math.prod(shape)
+        for k, index in enumerate(np.ndindex(*shape)):
+            for e in members:
+                if e.prim.name == "broadcast_in_dim":
+                    src = e.inputs[0]
+                    sub = tuple(0 if src.aval.shape[j] == 1 else index[d]
+                                for j, d in enumerate(e.params["broadcast_dimensions"]))
+                    expr = self._element(env, src, sub, values)
+                else:
+                    expr = _template(e, [self._element(env, a, index, values) for a in e.inputs])
+                s = self.fresh("s")
+                self.emit(f"{s} = {expr}")
+                values[e.outputs[0]][k] = s
+        return {e.outputs[0]: self.unrolled(values[e.outputs[0]], shape, e.outputs[0].aval.dtype)
+                for e in members if e.outputs[0] in used_outside}
+
+    def _element(self, env, a, index, values):
+        """Element `index` of the atom `a` as a scalar expression (inside an unrolled group)."""
+        if isinstance(a, Literal) or not a.aval.shape:
+            return self._atom(env, a)
+        if a in values:
+            return values[a][int(np.ravel_multi_index(index, a.aval.shape))]
+        name = env[a]
+        if name in self.scalar_of:
+            return self.scalar_of[name]
+        if name in self.elements:
+            return self.elements[name][int(np.ravel_multi_index(index, a.aval.shape))]
+        return f"{name}[{', '.join(map(str, index))}]"
 
 
 def loop_owned_scatters(body: Program, first_carry: int):
@@ -380,7 +486,9 @@ def source(program: Program):
     args = [f"a{i}" for i in range(len(program.invars))]
     outs = ctx.inline(program, args)
     const_names = [n for n, _ in ctx.const_args]
-    header = [_HEADER, "", "@njit(cache=True, error_model='numpy')", f"def program({', '.join(args + const_names)}):"]
+    parallel = ", parallel=True" * any("prange(" in line for line in ctx.lines)
+    header = [_HEADER, "", f"@njit(cache=True, error_model='numpy'{parallel})",
+              f"def program({', '.join(args + const_names)}):"]
     body = ctx.lines + [f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"]
     return "\n".join(header + body) + "\n", [v for _, v in ctx.const_args]
 
@@ -441,6 +549,7 @@ class _Kernel:
 def _kernel(program, members):
     """(source of one fused kernel's body, its input atoms, its output vars)."""
     ctx = Lowering()
+    ctx.unroll = 0  # a kernel returns arrays
     produced = {v for e in members for v in e.outputs}
     repeats = {e.outputs[0]: e.inputs[0] for e in program.eqns if _scalar_broadcast(e)}
     inputs, env = [], {}
@@ -460,7 +569,7 @@ def _kernel(program, members):
         if v in env and np.ndim(c) and np.asarray(c).size and all(st == 0 for st in np.asarray(c).strides):
             ctx.scalar_of[env[v]] = ctx.literal(np.asarray(c).flat[0])
     known = set(env)
-    ctx._emit_group(program, members, env, parallel=_parallel(members))
+    env.update(ctx._emit_group(program, members, env, parallel=_parallel(members)))
     outputs = [v for e in members for v in e.outputs if v in env and v not in known]
     args = ", ".join(f"x{i}" for i in range(len(inputs)))
     src = (f"def KERNEL({args}):\n" + "\n".join(ctx.lines)
@@ -534,6 +643,8 @@ def compile_program(program: Program):
         src, consts = source(program)
     except Unsupported:
         return _compile_kernels(program)
+    if "prange(" in src:
+        _start_threads()
     compiled, path = _load(src)
     in_avals = program.in_avals
     out_avals = program.out_avals

@@ -216,7 +216,7 @@ def cond(pred, true_fun, false_fun, *operands):
 
 # ---- while_loop ---------------------------------------------------------------------------------
 
-def _while_impl(*args, cond_program, body_program, n_cond_consts, n_body_consts):
+def _while_impl(*args, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None):
     cc = args[:n_cond_consts]
     bc = args[n_cond_consts:n_cond_consts + n_body_consts]
     carry = list(args[n_cond_consts + n_body_consts:])
@@ -230,7 +230,7 @@ def _while_split_args(args, n_cc, n_bc):
     return list(args[:n_cc]), list(args[n_cc:n_cc + n_bc]), list(args[n_cc + n_bc:])
 
 
-def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_body_consts):
+def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None):
     _, bc, carry = _while_split_args(primals, n_cond_consts, n_body_consts)
     _, bct, ct = _while_split_args(tangents, n_cond_consts, n_body_consts)
     bc_nz = [not isinstance(t, Zero) for t in bct]
@@ -259,7 +259,7 @@ def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_b
     return outs[:nc], [next(touts) if m else Zero(a) for a, m in zip(carry_avals, carry_nz)]
 
 
-def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n_body_consts):
+def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None):
     size = frame[1]
     cc, bc, carry = _while_split_args(args, n_cond_consts, n_body_consts)
     ccd, bcd, cd = _while_split_args(dims, n_cond_consts, n_body_consts)
@@ -297,12 +297,28 @@ def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n
                     for j, (n, o) in enumerate(zip(new, xs[n_cc + n_bc:]))]
         cond_prog = P.wrap_program(pred, pred.in_avals, any_lane)
         body = P.wrap_program(body, pred.in_avals[:n_cc] + body.in_avals[:n_bc] + carry_avals, masked_body)
-        outs = while_p.bind(*cc, *cc, *bc, *carry, cond_program=cond_prog, body_program=body, n_cond_consts=n_cc,
-                            n_body_consts=n_cc + n_bc)
+        operands = [*cc, *cc, *bc, *carry]
+        batched = tuple([d is not None for d in ccd] * 2 + [d is not None for d in bcd] + [True] * len(carry))
+        lanes = _one_lane_loop(operands, batched, cond_program, body_program, n_cond_consts, n_body_consts)
+        outs = while_p.bind(*operands, cond_program=cond_prog, body_program=body, n_cond_consts=n_cc,
+                            n_body_consts=n_cc + n_bc, lanes=lanes)
     else:
         outs = while_p.bind(*cc, *bc, *carry, cond_program=pred, body_program=body, n_cond_consts=len(cc),
                             n_body_consts=len(bc))
     return outs, carry_dims
+
+
+def _one_lane_loop(args, batched, cond_program, body_program, n_cond_consts, n_body_consts):
+    """-> (program, batched): the unbatched loop as a program of one lane's share of the batched
+    loop's arguments (the lane's row of each batched one). A backend may run the lanes as separate
+    loops, each stopping when its own condition fails (numba: over the cores), instead of stepping
+    the whole batch, masked, until the last lane is done."""
+    avals = [ShapedArray(aval_of(a).shape[1:] if b else aval_of(a).shape, aval_of(a).dtype)
+             for a, b in zip(args, batched)]
+    program = P.stage(lambda *xs: while_p.bind(*xs[:n_cond_consts], *xs[2 * n_cond_consts:],
+                                               cond_program=cond_program, body_program=body_program,
+                                               n_cond_consts=n_cond_consts, n_body_consts=n_body_consts), avals)
+    return program, batched
 
 
 def _lane_scatters(body: Program, n_consts, size):
@@ -400,7 +416,8 @@ def _while_transpose(*args, **params):
 
 
 while_p = Primitive("while", _while_impl,
-                    lambda *avals, cond_program, body_program, n_cond_consts, n_body_consts: body_program.out_avals,
+                    lambda *avals, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None:
+                    body_program.out_avals,
                     jvp=_while_jvp, batch=_while_batch, transpose=_while_transpose, partial_eval=_while_partial_eval,
                     multiple_results=True, needs_axis=True)
 
@@ -675,44 +692,105 @@ def _tuple(names):
     return ", ".join(names) + ("," if len(names) == 1 else "")
 
 
-def _assign(ctx, targets, values, avals):
-    """targets = values as one tuple assignment: a value may name another target (a loop body that
+def _targets(ctx, prefix, avals, scalars):
+    """Names for the values a branch or loop assigns -> (names, slots): a small value (where
+    `scalars` says so) is kept as scalar variables, its slots, so that a loop carries a small state
+    in registers (its slot: their names); any other is one array variable (its slot: the name)."""
+    names, slots = [], []
+    for aval, keep in zip(avals, scalars):
+        if keep and ctx.small(aval):
+            elements = [ctx.fresh(prefix) for _ in range(aval.size)]
+            names.append(ctx.unrolled(elements, aval.shape, aval.dtype))
+            slots.append(elements)
+        else:
+            names.append(ctx.fresh(prefix))
+            slots.append(names[-1])
+    return names, slots
+
+
+def _assign(ctx, slots, values, avals):
+    """slots = values as one tuple assignment: a value may name another target (a loop body that
     swaps its carries), so every right-hand side is read before any target is written."""
+    targets, sources = [], []
+    for slot, value, aval in zip(slots, values, avals):
+        if isinstance(slot, str):  # an array variable
+            targets.append(slot)
+            sources.append(ctx.contiguous(ctx.array(value), aval))
+        else:
+            targets += slot
+            sources += ctx.elements_of(value, aval)
     if targets:
-        ctx.emit(f"{_tuple(targets)} = {_tuple([ctx.contiguous(v, a) for v, a in zip(values, avals)])}")
+        ctx.emit(f"{_tuple(targets)} = {_tuple(sources)}")
 
 
 def _cond_numba(ctx, eqn, index, *ops):
     branches = eqn.params["branches"]
-    outs = [ctx.fresh("c") for _ in eqn.outputs]
     avals = [v.aval for v in eqn.outputs]
+    outs, slots = _targets(ctx, "c", avals, [True] * len(avals))
     i = ctx.fresh("branch")
     ctx.emit(f"{i} = min(max({index}, 0), {len(branches) - 1})")
     for k, branch in enumerate(branches):
         ctx.emit(f"{'if' if k == 0 else 'elif'} {i} == {k}:" if k < len(branches) - 1 else "else:")
         with ctx.block():
-            _assign(ctx, outs, ctx.inline(branch, list(ops)), avals)
-    return _tuple(outs)
+            _assign(ctx, slots, ctx.inline(branch, list(ops), arrays=False), avals)
+    return outs
 
 
 def _while_numba(ctx, eqn, *args):
     from ..backends.numba_backend import loop_owned_scatters
     p = eqn.params
+    if p.get("lanes") is not None and ctx.unroll:
+        return _lanes_numba(ctx, eqn, args)
     cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
     avals = p["body_program"].out_avals
-    state = [ctx.fresh("w") for _ in carry]
     owned = loop_owned_scatters(p["body_program"], p["n_body_consts"])
     ctx.in_place.update(owned.values())
-    for j, (s, c, a) in enumerate(zip(state, carry, avals)):  # the loop's own copy of buffers it writes into
-        ctx.emit(f"{s} = {c}.copy()" if j in owned else f"{s} = {ctx.contiguous(c, a)}")
+    state, slots = _targets(ctx, "w", avals, [j not in owned for j in range(len(avals))])
+    for j in owned:  # the loop's own copy of buffers it writes into
+        ctx.emit(f"{state[j]} = {ctx.array(carry[j])}.copy()")
+    rest = [j for j in range(len(avals)) if j not in owned]
+    _assign(ctx, [slots[j] for j in rest], [carry[j] for j in rest], [avals[j] for j in rest])
     ctx.emit("while True:")
     with ctx.block():
         (go,) = ctx.inline(p["cond_program"], cc + state)
         ctx.emit(f"if not {go}:")
         with ctx.block():
             ctx.emit("break")
-        _assign(ctx, state, ctx.inline(p["body_program"], bc + state), avals)
-    return _tuple(state)
+        _assign(ctx, slots, ctx.inline(p["body_program"], bc + state, arrays=False), avals)
+    return state
+
+
+def _lanes_numba(ctx, eqn, args):
+    """A batched while_loop as one loop per lane (see _one_lane_loop), the lanes spread over the
+    cores: each stops when it is done, and its small state stays in registers."""
+    import numba
+    from ..backends.numba_backend import np_dtype
+    program, batched = eqn.params["lanes"]
+    size = eqn.outputs[0].aval.shape[0]
+    outs = [ctx.fresh("lanes") for _ in eqn.outputs]
+    for out, v in zip(outs, eqn.outputs):
+        ctx.emit(f"{out} = np.empty({v.aval.shape}, {np_dtype(v.aval.dtype)})")
+    args = [ctx.array(a) if b else a for a, b in zip(args, batched)]
+    lane = ctx.fresh("lane")
+    header = len(ctx.lines)
+    ctx.emit(f"for {lane} in {'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size}):")
+    with ctx.block():
+        own = []
+        for a, b in zip(args, batched):
+            own.append(ctx.fresh("x") if b else a)
+            if b:
+                ctx.emit(f"{own[-1]} = {a}[{lane}]")
+        results = ctx.inline(program, own, arrays=False)
+        for out, r, v in zip(outs, results, eqn.outputs):
+            shape = v.aval.shape[1:]
+            if r in ctx.elements:
+                for e, index in zip(ctx.elements[r], np.ndindex(*shape)):
+                    ctx.emit(f"{out}[{', '.join([lane, *map(str, index)])}] = {e}")
+            else:
+                ctx.emit(f"{out}[{lane}] = {ctx.array(r)}")
+    if any("objmode(" in line for line in ctx.lines[header:]):  # object mode cannot run in a parallel loop
+        ctx.lines[header] = ctx.lines[header].replace("prange(", "range(")
+    return outs
 
 
 def _scan_numba(ctx, eqn, *args):
@@ -721,22 +799,29 @@ def _scan_numba(ctx, eqn, *args):
     consts, carry, xs = _split3(args, p["n_consts"], p["n_carry"])
     body, length = p["program"], p["length"]
     avals = body.out_avals[:p["n_carry"]]
-    state = [ctx.fresh("s") for _ in carry]
-    _assign(ctx, state, carry, avals)
+    state, slots = _targets(ctx, "s", avals, [True] * len(avals))
+    _assign(ctx, slots, carry, avals)
     ys = [ctx.fresh("ys") for _ in body.out_avals[p["n_carry"]:]]
     for y, a in zip(ys, body.out_avals[p["n_carry"]:]):
         ctx.emit(f"{y} = np.empty({(length,) + a.shape}, {np_dtype(a.dtype)})")
+    xs = [ctx.array(x) for x in xs]
     step, i = ctx.fresh("step"), ctx.fresh("i")
     ctx.emit(f"for {step} in range({length}):")
     with ctx.block():
         ctx.emit(f"{i} = {length - 1} - {step}" if p["reverse"] else f"{i} = {step}")
-        outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs])
-        for y, o in zip(ys, outs[p["n_carry"]:]):  # before the carries change: an output may be one
-            ctx.emit(f"{y}[{i}] = {o}")
-        _assign(ctx, state, outs[:p["n_carry"]], avals)
-    return _tuple(state + ys)
+        outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs], arrays=False)
+        for y, o, a in zip(ys, outs[p["n_carry"]:], body.out_avals[p["n_carry"]:]):
+            # before the carries change: an output may be one
+            if o in ctx.elements:
+                for e, index in zip(ctx.elements[o], np.ndindex(*a.shape)):
+                    ctx.emit(f"{y}[{', '.join([i, *map(str, index)])}] = {e}")
+            else:
+                ctx.emit(f"{y}[{i}] = {ctx.array(o)}")
+        _assign(ctx, slots, outs[:p["n_carry"]], avals)
+    return state + ys
 
 
 cond_p.numba = _cond_numba
 while_p.numba = _while_numba
 scan_p.numba = _scan_numba
+cond_p.numba_reads_lazy = while_p.numba_reads_lazy = scan_p.numba_reads_lazy = True

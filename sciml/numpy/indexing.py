@@ -359,26 +359,46 @@ def take_along_axis(arr, indices, axis):
 # ---- numba lowerings --------------------------------------------------------------------------------
 
 def _gather_numba(ctx, eqn, x, idx):
+    """Rows of x; a small result is kept as scalars (each element read once)."""
+    x, out = ctx.array(x), eqn.outputs[0].aval
     if not eqn.inputs[1].aval.shape:
-        return f"{x}[{idx}]"
-    return f"np.ascontiguousarray({x}[{idx}.ravel()]).reshape({eqn.outputs[0].aval.shape})"
+        return f"{x}[{ctx.array(idx)}]"
+    if ctx.small(out):
+        picked = []
+        for i in ctx.elements_of(idx, eqn.inputs[1].aval):
+            for r in np.ndindex(*eqn.inputs[0].aval.shape[1:]):
+                picked.append(ctx.fresh("e"))
+                ctx.emit(f"{picked[-1]} = {x}[{', '.join([i, *map(str, r)])}]")
+        return [ctx.unrolled(picked, out.shape, out.dtype)]
+    return f"np.ascontiguousarray({x}[{ctx.array(idx)}.ravel()]).reshape({out.shape})"
 
 
-def _scatter_numba(helper):
+def _scatter_numba(helper, op):
     """Rows of the updates written into a copy of x, or into x itself where the lowering knows x is
-    dead afterwards (a loop's buffer: see Lowering.in_place)."""
+    dead afterwards (a loop's buffer: see Lowering.in_place); small updates element by element."""
     def lower(ctx, eqn, x, idx, upd):
         shape = eqn.inputs[0].aval.shape
         n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
         k = max(1, eqn.inputs[1].aval.size)
-        flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{idx}.ravel()"
-        target = f"np.ascontiguousarray({x})" if eqn in ctx.in_place else f"{x}.copy()"
+        target = f"np.ascontiguousarray({ctx.array(x)})" if eqn in ctx.in_place else f"{ctx.array(x)}.copy()"
+        if ctx.small(eqn.inputs[2].aval):
+            out = ctx.fresh("v")
+            ctx.emit(f"{out} = {target}.reshape(({n}, {r}))")
+            rows = ctx.elements_of(idx, eqn.inputs[1].aval)
+            values = ctx.elements_of(upd, eqn.inputs[2].aval)
+            for j, row in enumerate(rows):
+                for c in range(r):
+                    ctx.emit(f"{out}[{row}, {c}] {op} {values[j * r + c]}")
+            return f"{out}.reshape({shape})"
+        flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{ctx.array(idx)}.ravel()"
         return (f"rt.{helper}({target}.reshape(({n}, {r})), {flat_idx}, "
-                f"np.ascontiguousarray({upd}).reshape(({k}, {r}))).reshape({shape})")
+                f"np.ascontiguousarray({ctx.array(upd)}).reshape(({k}, {r}))).reshape({shape})")
     return lower
 
 
 gather_p.numba = _gather_numba
-scatter_add_p.numba = _scatter_numba("scatter_add_rows")
-scatter_p.numba = _scatter_numba("scatter_rows")
-scatter_mul_p.numba = _scatter_numba("scatter_mul_rows")
+scatter_add_p.numba = _scatter_numba("scatter_add_rows", "+=")
+scatter_p.numba = _scatter_numba("scatter_rows", "=")
+scatter_mul_p.numba = _scatter_numba("scatter_mul_rows", "*=")
+for _p in (gather_p, scatter_p, scatter_add_p, scatter_mul_p):
+    _p.numba_reads_lazy = True

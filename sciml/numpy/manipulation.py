@@ -553,25 +553,35 @@ def _reshape_numba(ctx, eqn, x):
         return ctx.scalar_of[x] if not new else Repeat(ctx.scalar_of[x])
     if not old and not new:
         return x
+    if x in ctx.elements:  # a small array kept as scalars stays so
+        return ctx.elements[x][0] if not new else [ctx.unrolled(ctx.elements[x], new, eqn.inputs[0].aval.dtype)]
     if not new:  # one element: index it (ravel would copy a strided slice)
         return f"{x}[{', '.join(['0'] * len(old))}]"
     return f"np.ascontiguousarray({ctx.array(x)}).reshape({new})"
 
 
 def _slice_numba(ctx, eqn, x):
-    """A view; one element becomes its scalar (a stacked state read back component by component)."""
+    """A view; one element becomes its scalar (a stacked state read back component by component),
+    and a slice of a small array kept as scalars is those of its scalars."""
     from ..backends.numba_backend import Repeat
-    starts = eqn.params["start_indices"]
-    if eqn.outputs[0].aval.size == 1 and eqn.inputs[0].aval.ndim:
+    starts, aval = eqn.params["start_indices"], eqn.outputs[0].aval
+    window = tuple(slice(*b) for b in zip(starts, eqn.params["limit_indices"], eqn.params["strides"]))
+    if x in ctx.elements:
+        picked = ctx.grid(x, eqn.inputs[0].aval)[window].ravel().tolist()
+        return Repeat(picked[0]) if aval.size == 1 else [ctx.unrolled(picked, aval.shape, aval.dtype)]
+    if aval.size == 1 and eqn.inputs[0].aval.ndim:
         return Repeat(ctx.scalar_of.get(x) or f"{x}[{', '.join(map(str, starts))}]")
     return f"{ctx.array(x)}[{_slices(starts, eqn.params['limit_indices'], eqn.params['strides'])}]"
 
 
 def _concatenate_numba(ctx, eqn, *xs):
     """Each piece written into its slice of the output; a repeated scalar (a stacked scalar) as the
-    scalar itself, never allocated."""
+    scalar itself, never allocated. A small result is kept as scalars (the pieces' elements)."""
     from ..backends.numba_backend import np_dtype
     aval, axis = eqn.outputs[0].aval, eqn.params["axis"]
+    if ctx.small(aval):
+        joined = np.concatenate([ctx.grid(x, v.aval) for x, v in zip(xs, eqn.inputs)], axis=axis)
+        return [ctx.unrolled(joined.ravel().tolist(), aval.shape, aval.dtype)]
     out = ctx.fresh("cat")
     ctx.emit(f"{out} = np.empty({aval.shape}, {np_dtype(aval.dtype)})")
     start = 0
@@ -586,7 +596,12 @@ def _concatenate_numba(ctx, eqn, *xs):
 
 def _write_piece(ctx, out, starts, limits, strides, x, x_aval):
     """out[starts:limits:strides] = x, as an element assignment when the piece is one element (numba
-    compiles a slice assignment many times slower), reading a repeated scalar as the scalar."""
+    compiles a slice assignment many times slower), reading a repeated scalar as the scalar and a
+    small array kept as scalars element by element."""
+    if x in ctx.elements:
+        for e, index in zip(ctx.elements[x], np.ndindex(*x_aval.shape)):
+            ctx.emit(f"{out}[{', '.join(str(s + i * st) for s, i, st in zip(starts, index, strides))}] = {e}")
+        return
     value = ctx.scalar_of.get(x)
     if x_aval.size == 1:
         element = ", ".join(["0"] * x_aval.ndim)
@@ -612,11 +627,11 @@ def _pad_numba(ctx, eqn, x, value):
 
 
 reshape_p.numba = _reshape_numba
-reshape_p.numba_reads_repeats = slice_p.numba_reads_repeats = True
+reshape_p.numba_reads_lazy = slice_p.numba_reads_lazy = True
 transpose_p.numba = lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})"
 concatenate_p.numba = _concatenate_numba
-concatenate_p.numba_reads_repeats = True
+concatenate_p.numba_reads_lazy = True
 slice_p.numba = _slice_numba
 rev_p.numba = lambda ctx, eqn, x: f"{x}[{', '.join('::-1' if d in eqn.params['dimensions'] else ':' for d in range(eqn.inputs[0].aval.ndim))}]"
 pad_p.numba = _pad_numba
-pad_p.numba_reads_repeats = True
+pad_p.numba_reads_lazy = True

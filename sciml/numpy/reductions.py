@@ -1,6 +1,8 @@
 """Reductions and scans (sum, max, prod, argmax, cumsum, ...) with numpy's axis/keepdims semantics."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core.avals import ShapedArray, Zero, aval_of
@@ -276,9 +278,14 @@ def _rows(x, shape, axes):
         tuple(shape[d] for d in kept)
 
 
-def _numba_reduction(whole, rows=None, extra=None):
+def _numba_reduction(whole, rows=None, extra=None, combine=None):
+    """whole(x) over all axes, rows(x by rows) over some; `combine(a, b)` writes one step of the
+    reduction as a scalar expression, for a small array kept as its elements."""
     def lower(ctx, eqn, x):
         shape, axes = eqn.inputs[0].aval.shape, eqn.params["axes"]
+        if x in ctx.elements and len(axes) == len(shape) and combine is not None:
+            return functools.reduce(combine, ctx.elements[x])
+        x = ctx.array(x)
         if len(axes) == len(shape):
             return f"{whole}({x})"
         if rows is None:
@@ -306,12 +313,14 @@ def _cumsum_numba(ctx, eqn, x):
     return f"np.transpose(rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (shape[axis],)}), {back})"
 
 
-reduce_sum_p.numba = _numba_reduction("np.sum", "sum_rows")
-reduce_max_p.numba = _numba_reduction("np.max", "extreme_rows", "True")
-reduce_min_p.numba = _numba_reduction("np.min", "extreme_rows", "False")
-reduce_prod_p.numba = _numba_reduction("np.prod")
-reduce_and_p.numba = _numba_reduction("np.all")
-reduce_or_p.numba = _numba_reduction("np.any")
+reduce_sum_p.numba = _numba_reduction("np.sum", "sum_rows", combine=lambda a, b: f"({a} + {b})")
+reduce_max_p.numba = _numba_reduction("np.max", "extreme_rows", "True", lambda a, b: f"np.maximum({a}, {b})")
+reduce_min_p.numba = _numba_reduction("np.min", "extreme_rows", "False", lambda a, b: f"np.minimum({a}, {b})")
+reduce_prod_p.numba = _numba_reduction("np.prod", combine=lambda a, b: f"({a} * {b})")
+reduce_and_p.numba = _numba_reduction("np.all", combine=lambda a, b: f"({a} & {b})")
+reduce_or_p.numba = _numba_reduction("np.any", combine=lambda a, b: f"({a} | {b})")
+for _p in (reduce_sum_p, reduce_max_p, reduce_min_p, reduce_prod_p, reduce_and_p, reduce_or_p):
+    _p.numba_reads_lazy = True
 argmax_p.numba = _numba_arg(True)
 argmin_p.numba = _numba_arg(False)
 cumsum_p.numba = _cumsum_numba
