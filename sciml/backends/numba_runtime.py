@@ -83,3 +83,17 @@ def _banded():
 
 
 banded_solve = _banded()  # the lowering of sciml.numpy.linalg_banded's solve_banded primitive
+
+
+@njit(cache=True, error_model="numpy")
+def solve_stack(a, b):
+    """x[i] with a[i] x[i] = b[i] for a stack (m, n, n) of matrices and (m, n, k) of right-hand sides,
+    by LAPACK's gesv as numba compiles np.linalg.solve. A matrix or right-hand side with a NaN or inf
+    gives NaN, as numpy does (numba would raise)."""
+    out = np.empty_like(b)
+    for i in range(a.shape[0]):
+        if np.all(np.isfinite(a[i])) and np.all(np.isfinite(b[i])):
+            out[i] = np.linalg.solve(np.ascontiguousarray(a[i]), np.ascontiguousarray(b[i]))
+        else:
+            out[i] = np.nan
+    return out

@@ -105,6 +105,8 @@ def eval_program(program: Program, consts, args, replace=None):
 def _param_str(value):
     if isinstance(value, Program):
         return "{\n" + "\n".join("    " + line for line in pretty_print(value).splitlines()) + " }"
+    if isinstance(value, tuple) and any(isinstance(v, Program) for v in value):  # cond's branches, ...
+        return "(" + ", ".join(_param_str(v) for v in value) + ")"
     if callable(value) and not isinstance(value, type):
         return getattr(value, "__name__", "fn")
     if isinstance(value, np.dtype):

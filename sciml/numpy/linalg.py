@@ -60,6 +60,17 @@ solve_p.jvp = R.per_arg_jvp(solve_p,
 solve_p.batch = R.batch_leading(solve_p)
 
 
+def _solve_numba(ctx, eqn, a, b):
+    """LAPACK's gesv through numba, one matrix of the stack at a time."""
+    (*batch, n, _), k = eqn.inputs[0].aval.shape, eqn.inputs[1].aval.shape[-1]
+    m = int(np.prod(batch, dtype=np.int64))
+    return (f"rt.solve_stack(np.ascontiguousarray({a}).reshape(({m}, {n}, {n})), "
+            f"np.ascontiguousarray({b}).reshape(({m}, {n}, {k}))).reshape({eqn.inputs[1].aval.shape})")
+
+
+solve_p.numba = _solve_numba
+
+
 def _as_matrices(*xs):
     dtype = np.result_type(*[R.float_dtype_of(aval_of(x).dtype) for x in xs])
     return [E.convert(x, dtype) if isinstance(x, Tracer) else np.asarray(x, dtype) for x in xs]

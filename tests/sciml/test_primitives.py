@@ -135,7 +135,7 @@ CASES = {
                     Case([R(2, 3, 4), R(2, 5, 4)], {"dimension_numbers": (((2,), (2,)), ((0,), (0,)))}),
                     Case([R(4, 3, 2), R(3, 5, 4)], {"dimension_numbers": (((0, 1), (2, 0)), ((), ()))}),
                     Case([C(2, 3), C(3, 2)], {"dimension_numbers": (((1,), (0,)), ((), ()))})],
-    "solve": [Case([well(3), R(3, 2)])],
+    "solve": [Case([well(3), R(3, 2)]), Case([np.stack([well(3), well(3).T]), R(2, 3, 1)])],
     "solve_banded": [Case([R(4, 5) + 4.0 * (np.arange(4) == 2)[:, None], R(5)], {"lower": 1, "upper": 2, "trans": t})
                      for t in (False, True)],
     "det": [Case([well(3)])],

@@ -122,6 +122,21 @@ def test_vmap_ensemble_matches_loop_with_per_lane_steps():
         np.testing.assert_allclose(batched[i], final(a), rtol=1e-12)
 
 
+def test_compiled_ensemble_runs_each_member_with_its_own_steps():
+    """Under numba each member of a vmapped solve is its own loop (over the cores): the same
+    solution and the same step counts as solving the members one by one."""
+    def final(a):
+        sol = ode.solve(lotka_volterra, np.array([1.0, 1.0]), (0.0, 10.0), args=snp.stack([a, 1.0, 3.0, 1.0]))
+        return sol.ys[0], sol.stats["num_accepted_steps"]
+    a_values = np.array([1.0, 1.9, 1.3])
+    ys, steps = sciml.jit(sciml.vmap(final), backend="numba")(a_values)
+    for i, a in enumerate(a_values):
+        y, n = final(a)
+        np.testing.assert_allclose(ys[i], y, rtol=1e-12)
+        assert steps[i] == n
+    assert len(set(steps.tolist())) == len(a_values)
+
+
 def test_jit_matches_eager():
     ts = np.linspace(0, 10, 11)
     run = lambda p: ode.solve(lotka_volterra, np.array([1.0, 1.0]), (0.0, 10.0), args=p, saveat=ts).ys  # noqa: E731

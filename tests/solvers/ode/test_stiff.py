@@ -105,3 +105,14 @@ def test_kvaerno5_sensitivities_forward_and_reverse_agree():
     x = np.log(K)
     np.testing.assert_allclose(sciml.jacrev(lambda v: final(v, "discrete"))(x),
                                sciml.jacfwd(lambda v: final(v, "forward"))(x), rtol=1e-7, atol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["rodas5", "kvaerno5"])
+def test_stiff_solves_and_their_ensembles_lower_whole_to_numba(method):
+    """The dense Newton/Rosenbrock solves have a numba lowering (LAPACK through numba), so a stiff
+    solve, and a vmapped ensemble of them, compile to one function with no object-mode call."""
+    def final(mu):
+        return ode.solve(vdp, np.array([2.0, 0.0]), (0.0, 2.0), args=mu, method=method).ys[0]
+    for f, x in [(final, 10.0), (sciml.vmap(final), np.array([10.0, 50.0]))]:
+        run = sciml.backends.compile_program(sciml.make_ir(f)(x), "numba")
+        assert run.backend == "numba" and "objmode(" not in run.source.split("def program")[1]
