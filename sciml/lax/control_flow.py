@@ -693,9 +693,9 @@ def _tuple(names):
 
 
 def _targets(ctx, prefix, avals, scalars):
-    """Names for the values a branch or loop assigns -> (names, slots): a small value (where
-    `scalars` says so) is kept as scalar variables, its slots, so that a loop carries a small state
-    in registers (its slot: their names); any other is one array variable (its slot: the name)."""
+    """Names for the values a branch or loop assigns -> (names, slots). A small value (where
+    `scalars` allows) is kept as scalar variables, its slot their list, so that a loop carries a
+    small state in registers; any other value is one array variable, its slot that name."""
     names, slots = [], []
     for aval, keep in zip(avals, scalars):
         if keep and ctx.small(aval):

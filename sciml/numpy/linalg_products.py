@@ -7,6 +7,7 @@ import string
 
 import numpy as np
 
+from ..backends import blas
 from ..core.avals import ShapedArray, UndefinedPrimal, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
@@ -23,6 +24,7 @@ def _free(ndim, contract, batch):
 
 def _dot_general_impl(x, y, dimension_numbers):
     (lc, rc), (lb, rb) = dimension_numbers
+    blas.threads_for(x.size * y.size // max(1, math.prod(x.shape[i] for i in lb + lc)))
     if not lb and len(lc) == 1 and x.ndim <= 2 and y.ndim <= 2:  # vectors and matrices: one np.dot
         return np.dot(x if lc[0] == x.ndim - 1 else x.T, y if rc[0] == 0 else y.T)
     lf, rf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)

@@ -178,12 +178,13 @@ def test_large_arrays_use_fused_kernels_and_vectorised_transcendentals():
 @pytest.mark.skipif(__import__("numba").config.NUMBA_NUM_THREADS < 2, reason="one thread: kernels stay serial")
 def test_large_fused_kernels_spread_their_outer_loop_over_the_cores():
     rng = np.random.default_rng(2)
-    x, y = rng.normal(size=(320, 256)), rng.normal(size=(320, 256))
+    rows = numba_backend.PARALLEL_SIZE // 256
+    x, y = rng.normal(size=(rows, 256)), rng.normal(size=(rows, 256))
     f = lambda x, y: (x * y + 2.0 * x) * (y - x)  # noqa: E731
     _compare(f, (x, y), 1e-12)
     small = sciml.backends.compile_program(sciml.make_ir(f)(x[:4], y[:4]), "numba").source
     kernels = sciml.backends.compile_program(sciml.make_ir(f)(x, y), "numba").kernels_source
-    assert "parallel=True" in kernels and "in prange(320)" in kernels and "prange" not in small
+    assert "parallel=True" in kernels and f"in prange({rows})" in kernels and "prange" not in small
 
 
 def test_disk_cache_is_reused_by_a_fresh_process(tmp_path):
