@@ -157,6 +157,14 @@ class Lowering:
         out[:] = self.elements_of(name, aval)
         return out.reshape(aval.shape)
 
+    def store_row(self, target, row, name, shape):
+        """target[row] = the array `name` of `shape`, element by element if it is kept as scalars."""
+        if name in self.elements:
+            for e, index in zip(self.elements[name], np.ndindex(*shape)):
+                self.emit(f"{target}[{', '.join([row, *map(str, index)])}] = {e}")
+        else:
+            self.emit(f"{target}[{row}] = {self.array(name)}")
+
     def small(self, aval):
         """Whether arrays of this aval are kept as their elements."""
         return 0 < aval.size <= self.unroll and len(aval.shape) > 0

@@ -739,7 +739,7 @@ def _cond_numba(ctx, eqn, index, *ops):
 def _while_numba(ctx, eqn, *args):
     from ..backends.numba_backend import loop_owned_scatters
     p = eqn.params
-    if p.get("lanes") is not None and ctx.unroll:
+    if p.get("lanes") is not None:
         return _lanes_numba(ctx, eqn, args)
     cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
     avals = p["body_program"].out_avals
@@ -782,12 +782,7 @@ def _lanes_numba(ctx, eqn, args):
                 ctx.emit(f"{own[-1]} = {a}[{lane}]")
         results = ctx.inline(program, own, arrays=False)
         for out, r, v in zip(outs, results, eqn.outputs):
-            shape = v.aval.shape[1:]
-            if r in ctx.elements:
-                for e, index in zip(ctx.elements[r], np.ndindex(*shape)):
-                    ctx.emit(f"{out}[{', '.join([lane, *map(str, index)])}] = {e}")
-            else:
-                ctx.emit(f"{out}[{lane}] = {ctx.array(r)}")
+            ctx.store_row(out, lane, r, v.aval.shape[1:])
     if any("objmode(" in line for line in ctx.lines[header:]):  # object mode cannot run in a parallel loop
         ctx.lines[header] = ctx.lines[header].replace("prange(", "range(")
     return outs
@@ -811,12 +806,7 @@ def _scan_numba(ctx, eqn, *args):
         ctx.emit(f"{i} = {length - 1} - {step}" if p["reverse"] else f"{i} = {step}")
         outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs], arrays=False)
         for y, o, a in zip(ys, outs[p["n_carry"]:], body.out_avals[p["n_carry"]:]):
-            # before the carries change: an output may be one
-            if o in ctx.elements:
-                for e, index in zip(ctx.elements[o], np.ndindex(*a.shape)):
-                    ctx.emit(f"{y}[{', '.join([i, *map(str, index)])}] = {e}")
-            else:
-                ctx.emit(f"{y}[{i}] = {ctx.array(o)}")
+            ctx.store_row(y, i, o, a.shape)  # before the carries change: an output may be one
         _assign(ctx, slots, outs[:p["n_carry"]], avals)
     return state + ys
 
