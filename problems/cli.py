@@ -30,6 +30,9 @@ def _parser():
                        f"residual among {RAR_CANDIDATES} x points fresh candidates (default: off)")
     solve.add_argument("--anneal", type=int, metavar="K", help="adapt the loss weights every K Adam steps by "
                        "learning-rate annealing (Wang, Teng & Perdikaris 2021; default: off)")
+    solve.add_argument("--causal", type=int, metavar="K", help="weight the residual by time slices every K Adam "
+                       "steps so that earlier times are fitted first (Wang, Sankaran & Perdikaris 2024; default: "
+                       "off, or the problem's)")
     solve.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
     solve.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, solution.png")
     solve.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
@@ -61,9 +64,9 @@ def main(argv=None):
         if hasattr(problem, "fit"):
             raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
         settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed",
-                                                  "resample", "rar", "anneal")}
+                                                  "resample", "rar", "anneal", "causal")}
         for k, v in settings.items():
-            zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal")
+            zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
             if isinstance(v, int) and v < (0 if zero else 1):
                 raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
         metrics = problem.solve(out=args.out, resume=args.resume, progress=not args.quiet, backend=args.backend,

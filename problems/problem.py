@@ -2,7 +2,7 @@
 reference (relative L2 error) and writing the results. Under mpirun, problems whose loss takes its
 points as data train data-parallel, and only process 0 writes the results. Problems made of
 conditions (sciml.pinn.conditions) can also change their data during training (sciml.pinn.adaptive):
-the settings resample, rar and anneal, off by default."""
+the settings resample, rar, anneal and causal, off by default."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ import numpy as np
 from sciml import distributed, pinn
 
 
-ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0}  # every K Adam steps / N points a round / every K: 0 is off
+ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0, "causal": 0}  # every K Adam steps / N points a round / every K / every K: 0 is off
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them among this many times `points` fresh candidates
 
@@ -67,6 +67,9 @@ class PINNProblem:
                                  f"(it acts every {every})")
         if settings["resample"] and settings["rar"]:
             raise ValueError(f"{self.name}: resample and rar both replace the collocation points; choose one")
+        if settings["causal"] and (settings["resample"] or settings["rar"]):
+            raise ValueError(f"{self.name}: causal weights are per collocation point, which resample and rar "
+                             f"replace; choose one")
         return settings
 
     def _assemble(self, settings):
@@ -87,6 +90,8 @@ class PINNProblem:
                                 every=_rar_every(settings)))
         if settings["anneal"]:
             out.append(pinn.AnnealWeights(conditions, "pde", every=settings["anneal"]))
+        if settings["causal"]:
+            out.append(pinn.CausalWeights(conditions, "pde", every=settings["causal"]))
         return out
 
     def solve(self, out=None, resume=False, progress=True, backend=None, **overrides):

@@ -1,7 +1,7 @@
 """sciml.pinn: physics-informed networks — domains and sampling, derivative operators over batches
 of points, conditions and the weighted loss they make, changes to the data during training
-(resampling, RAR, adaptive weights), and a Trainer (Adam then L-BFGS, checkpoints, resume)."""
-from .adaptive import RAR, AnnealWeights, Resample  # noqa: F401
+(resampling, RAR, adaptive and causal weights), and a Trainer (Adam then L-BFGS, checkpoints, resume)."""
+from .adaptive import RAR, AnnealWeights, CausalWeights, Resample  # noqa: F401
 from .conditions import (PDE, Condition, Data, Dirichlet, HardDirichlet, Initial, InitialRate,  # noqa: F401
                          Neumann, Periodic, Robin, weighted_loss)
 from .geometry import (Box, Difference, Disk, Intersection, Interval, Polygon, Rectangle, SpaceTime,  # noqa: F401

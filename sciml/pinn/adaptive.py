@@ -1,7 +1,8 @@
 """Changes to a PINN loss's data during training, as Trainer `refresh` functions over the data of
 `weighted_loss` ({"points": {name: rows}, "weights": {name: w}}): fresh collocation points every K
 steps (Resample), residual-based adaptive refinement (RAR: add the candidates where the residual is
-largest), and loss weights by learning-rate annealing (AnnealWeights). Each is a deterministic
+largest), loss weights by learning-rate annealing (AnnealWeights), and causal weights over time
+(CausalWeights). Each is a deterministic
 function of (step, params, data) -- a seed is the step -- so a resumed run repeats an uninterrupted one."""
 from __future__ import annotations
 
@@ -85,3 +86,42 @@ class AnnealWeights:
                 target = top / max(np.mean(self.gradient_scale(k, params, data)), np.finfo(float).tiny)
                 weights[k] = np.asarray((1 - self.alpha) * weights[k] + self.alpha * target, weights[k].dtype)
         return {**data, "weights": weights}
+
+
+class CausalWeights:
+    """Causal training (Wang, Sankaran & Perdikaris 2024, "Respecting causality for training
+    physics-informed neural networks"): every `every` steps the rows of condition `name` (a PDE over
+    space-time points, time in column `time_axis`) are split into `chunks` equal slices of time, L_i
+    is the mean squared residual over slice i, and the rows of slice i are weighted by
+    w_i = exp(-epsilon (L_0 + ... + L_(i-1))): the term becomes the mean over slices of w_i L_i, and
+    a later time counts only once the earlier ones are fitted (information in time-dependent problems
+    flows forward; a network that fits late times first can settle on a wrong solution, as for
+    Allen-Cahn). The weights are data, constants to the gradient; they replace the term's weight and
+    keep their last value through L-BFGS, whose line search needs one fixed objective."""
+
+    def __init__(self, conditions, name="pde", every=10, chunks=32, epsilon=1.0, time_axis=-1):
+        _check_name(conditions, name, "CausalWeights")
+        if int(chunks) < 1 or not epsilon >= 0:
+            raise ValueError(f"CausalWeights: chunks must be at least 1 and epsilon non-negative, got chunks={chunks}, "
+                             f"epsilon={epsilon}")
+        self.name, self.every, self.chunks = name, int(every), int(chunks)
+        self.epsilon, self.time_axis = float(epsilon), time_axis
+        self._residual = jit(conditions[name].residual)
+
+    def row_weights(self, params, points):
+        """The weight (n,) of each row of `points` (n, d) under `params`."""
+        if not isinstance(points, np.ndarray) or points.ndim != 2:
+            raise ValueError(f"CausalWeights: condition {self.name!r} must have a single (n, d) array of points")
+        n, t = len(points), points[:, self.time_axis]
+        span = max(float(t.max() - t.min()), np.finfo(float).tiny)
+        slot = np.minimum(((t - t.min()) / span * self.chunks).astype(int), self.chunks - 1)
+        r = self._residual(params, points)
+        per_row = sum(np.mean(np.asarray(x).reshape(n, -1) ** 2, axis=1) for x in (r if isinstance(r, tuple) else (r,)))
+        counts = np.bincount(slot, minlength=self.chunks)
+        losses = np.bincount(slot, weights=per_row, minlength=self.chunks) / np.maximum(counts, 1)
+        w = np.exp(-self.epsilon * (np.cumsum(losses) - losses))
+        return (w / np.maximum(counts, 1) * n / np.count_nonzero(counts))[slot].astype(points.dtype)
+
+    def __call__(self, step, params, data):
+        weights = self.row_weights(params, data["points"][self.name])
+        return {**data, "weights": {**data["weights"], self.name: weights}}

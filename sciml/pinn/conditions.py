@@ -48,7 +48,8 @@ def _pad(directions, points):
 
 class Condition:
     """A term of the loss: `data` is a pytree of arrays with a row per point, residual(model, data)
-    an array (n,) or (n, m), or a tuple of them; loss() is the sum of their mean squares."""
+    an array (n,) or (n, m), or a tuple of them; loss() is the sum of their mean squares, or with
+    `row_weights` (n,) of their row-weighted means of squares."""
 
     def __init__(self, data, component=0):
         self.data, self.component = data, component
@@ -59,9 +60,16 @@ class Condition:
     def residual(self, model, data):
         raise NotImplementedError
 
-    def loss(self, model, data=None):
+    def loss(self, model, data=None, row_weights=None):
         r = self.residual(model, self.data if data is None else data)
-        return sum(snp.mean(x ** 2) for x in (r if isinstance(r, tuple) else (r,)))
+        parts = r if isinstance(r, tuple) else (r,)
+        if row_weights is None:
+            return sum(snp.mean(x ** 2) for x in parts)
+        for x in parts:
+            if np.shape(x)[0] != np.shape(row_weights)[0]:
+                raise ValueError(f"{type(self).__name__}: {np.shape(row_weights)[0]} row weights for a residual "
+                                 f"of {np.shape(x)[0]} rows")
+        return sum(snp.mean(snp.reshape(row_weights, (-1,) + (1,) * (np.ndim(x) - 1)) * x ** 2) for x in parts)
 
 
 class PDE(Condition):
@@ -157,7 +165,8 @@ class Data(Condition):
 def weighted_loss(conditions, weights=None):
     """-> (loss(model, data), data) for a dict {name: Condition}: the loss is the sum over names of
     weights[name] * (the condition's mean squared residual); data = {"points": {name: rows},
-    "weights": {name: 0-d array}} (weights default to 1)."""
+    "weights": {name: 0-d array}} (weights default to 1). A weight of shape (n,) instead weights the
+    condition's n rows one by one (as sciml.pinn.CausalWeights sets them)."""
     weights = {} if weights is None else dict(weights)
     unknown = set(weights) - set(conditions)
     if unknown:
@@ -167,8 +176,11 @@ def weighted_loss(conditions, weights=None):
     data = {"points": {k: c.data for k, c in conditions.items()},
             "weights": {k: np.asarray(weights.get(k, 1.0), dtype) for k in conditions}}
 
+    def term(model, c, points, w):
+        return w * c.loss(model, points) if np.ndim(w) == 0 else c.loss(model, points, row_weights=w)
+
     def loss(model, data):
-        return sum(data["weights"][k] * c.loss(model, data["points"][k]) for k, c in conditions.items())
+        return sum(term(model, c, data["points"][k], data["weights"][k]) for k, c in conditions.items())
     return loss, data
 
 

@@ -55,7 +55,7 @@ def trained_data(tmp_path, **options):
 
 def test_adaptive_training_is_off_by_default(tmp_path):
     initial, final, settings = trained_data(tmp_path, adam=4)
-    assert settings["resample"] == settings["rar"] == settings["anneal"] == 0
+    assert settings["resample"] == settings["rar"] == settings["anneal"] == settings["causal"] == 0
     for before, after in zip(tree.leaves(initial["points"]), tree.leaves(final["points"]), strict=True):
         np.testing.assert_array_equal(after, before)
     assert all(float(w) == 1.0 for w in final["weights"].values())
@@ -81,8 +81,17 @@ def test_anneal_changes_the_condition_weights_but_not_the_equations(tmp_path):
     assert all(float(final["weights"][k]) != 1.0 for k in ("u", "v", "p"))
 
 
+def test_causal_weights_weight_each_collocation_point(tmp_path):
+    problem = problems.get("heat-1d")
+    problem.solve(out=str(tmp_path), progress=False, **{**ADAPTIVE_TINY, "adam": 4, "causal": 2})
+    weights = checkpoint.load(str(tmp_path / "checkpoint" / "trainer.ckpt"))["data"]["weights"]
+    assert weights["pde"].shape == (ADAPTIVE_TINY["points"],) and np.all(weights["pde"] > 0)
+    assert all(np.ndim(w) == 0 for k, w in weights.items() if k != "pde")
+
+
 @pytest.mark.parametrize("options, message", [
     ({"resample": 2, "rar": 5}, "choose one"),
+    ({"causal": 2, "rar": 5}, "causal weights are per collocation point"),
     ({"anneal": 10}, "never acts within 4 Adam steps"),
     ({"resample": -1}, "non-negative"),
 ])

@@ -1,6 +1,8 @@
 """Changes to the data during training: RAR adds points where the residual is largest, resampling
 replaces the points and training still converges, annealed weights follow their formula (checked
-with finite-difference gradients), and a resumed run with all of them on repeats an uninterrupted one."""
+with finite-difference gradients), causal weights follow theirs (checked slice by slice with a loop)
+and let later times in as earlier ones are fitted, and a resumed run with all of them on repeats an
+uninterrupted one."""
 import numpy as np
 import pytest
 
@@ -83,6 +85,65 @@ def test_annealing_raises_the_weight_of_a_term_with_small_gradients():
                            progress=False, data=data, refresh=[pinn.AnnealWeights(conditions, every=10)])
     trainer.run()
     assert float(trainer.data["weights"]["ends"]) > 10
+
+
+SLAB = pinn.SpaceTime(pinn.Interval(0.0, 1.0), 0.0, 2.0)
+
+
+def planted_in_time(model, p):
+    """A residual that grows with time (and a second part, as a system's), whatever the model."""
+    return (1 + p[:, 1] + 0 * model(p)[:, 0], 0.5 * snp.stack([p[:, 1], p[:, 0]], axis=1))
+
+
+def test_causal_weights_follow_their_formula_slice_by_slice():
+    points = SLAB.sample(500, "uniform", seed=0)
+    conditions = {"pde": pinn.PDE(points, planted_in_time), "start": pinn.Initial(SLAB.sample_initial(10))}
+    loss, data = pinn.weighted_loss(conditions)
+    model = nn.MLP([2, 4, 1], key=0)
+    new = pinn.CausalWeights(conditions, "pde", every=5, chunks=8, epsilon=0.3)(5, model, data)
+    t = points[:, 1]
+    edges = t.min() + (t.max() - t.min()) * np.arange(9) / 8
+    per_row = (1 + t) ** 2 + np.mean((0.5 * points[:, ::-1]) ** 2, axis=1)
+    slices = [(t >= lo) & ((t < hi) if k < 7 else (t <= hi)) for k, (lo, hi) in enumerate(zip(edges, edges[1:]))]
+    losses = [per_row[s].mean() for s in slices]
+    expected = np.mean([np.exp(-0.3 * sum(losses[:k])) * losses[k] for k in range(8)])
+    np.testing.assert_allclose(float(conditions["pde"].loss(model, points, new["weights"]["pde"])), expected,
+                               rtol=1e-12)
+    start = float(conditions["start"].loss(model))
+    np.testing.assert_allclose(float(loss(model, new)), expected + start, rtol=1e-12)  # the other term keeps its weight
+    w = new["weights"]["pde"]
+    for k in range(8):  # one weight per slice, falling with the earlier slices' losses
+        np.testing.assert_allclose(w[slices[k]] * slices[k].sum() * 8 / len(t), np.exp(-0.3 * sum(losses[:k])))
+
+
+def test_row_weights_must_match_the_residual():
+    conditions = {"pde": pinn.PDE(SLAB.sample(20, seed=0), planted_in_time)}
+    loss, data = pinn.weighted_loss(conditions)
+    data["weights"]["pde"] = np.ones(19)
+    with pytest.raises(ValueError, match="19 row weights for a residual of 20 rows"):
+        loss(nn.MLP([2, 4, 1], key=0), data)
+
+
+def test_causal_training_lets_later_times_in_as_earlier_ones_are_fitted():
+    """u_t = -u, u(x, 0) = 1 on t in [0, 2]: the last slice's weight starts near zero and rises."""
+    def decay(model, p):
+        u = lambda q: model(q)[:, 0]  # noqa: E731
+        return pinn.partial(u, p, 1) + u(p)
+
+    conditions = {"pde": pinn.PDE(SLAB.sample(256, "sobol", seed=0), decay),
+                  "start": pinn.Initial(SLAB.sample_initial(32), 1.0)}
+    loss, data = pinn.weighted_loss(conditions)
+    causal = pinn.CausalWeights(conditions, "pde", every=10, chunks=4, epsilon=20.0)
+    model = nn.MLP([2, 16, 1], key=5)
+    last = SLAB.sample(256, "sobol", seed=0)[:, 1] > 1.5
+    before = causal(10, model, data)["weights"]["pde"][last].max()
+    trainer = pinn.Trainer(loss, model, adam_steps=400, lbfgs_steps=0, learning_rate=1e-2, progress=False,
+                           data=data, refresh=[causal])
+    trained, _ = trainer.run()
+    after = trainer.data["weights"]["pde"][last].min()
+    assert before < 0.1 < 0.9 < after
+    t = np.linspace(0, 2, 9)
+    np.testing.assert_allclose(trained(np.column_stack([0.5 + 0 * t, t]))[:, 0], np.exp(-t), atol=2e-2)
 
 
 def test_resume_with_resampling_rar_and_annealing_repeats_an_uninterrupted_run(tmp_path):
