@@ -3,7 +3,7 @@ of points, conditions and the weighted loss they make, changes to the data durin
 (resampling, RAR, adaptive and causal weights), and a Trainer (Adam then L-BFGS, checkpoints, resume)."""
 from .adaptive import RAR, AnnealWeights, CausalWeights, Resample  # noqa: F401
 from .conditions import (PDE, Condition, Data, Dirichlet, HardDirichlet, Initial, InitialRate,  # noqa: F401
-                         Neumann, Periodic, Robin, weighted_loss)
+                         Neumann, Periodic, PeriodicEmbedding, Robin, weighted_loss)
 from .geometry import (Box, Difference, Disk, Intersection, Interval, Polygon, Rectangle, SpaceTime,  # noqa: F401
                        Union, unit_samples)
 from .operators import directional, divergence, laplacian, partial, value_and_partials  # noqa: F401

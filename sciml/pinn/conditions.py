@@ -8,7 +8,7 @@ them during training (resampling, RAR, adaptive weights: see sciml.pinn.adaptive
 The model is any callable points (n, d) -> outputs (n, m); `component` picks the output a condition
 constrains. Prescribed values are a constant or a function of the points written with sciml.numpy.
 Hard constraints instead change the model: HardDirichlet(net, value, distance) satisfies u = value
-exactly where distance = 0.
+exactly where distance = 0, PeriodicEmbedding(net, period) is periodic along an axis.
 
     >>> import numpy as np
     >>> from sciml import nn, pinn
@@ -200,3 +200,21 @@ class HardDirichlet(nn.Module):
         g, d = _prescribed(self.value, points), self.distance(points)
         g = g[:, None] if np.ndim(g) == 1 else g
         return g + (d[:, None] if np.ndim(d) == 1 else d) * self.net(points)
+
+
+class PeriodicEmbedding(nn.Module):
+    """A network exactly periodic along column `axis` of the points, with period `period`: that column
+    x enters `net` as the two features cos(2 pi x / period) and sin(2 pi x / period) (so `net` takes
+    one input more than the points have columns), and u and all its derivatives agree at opposite
+    boundaries whatever the weights: a hard periodic condition (Dong & Ni 2021), in place of Periodic."""
+
+    def __init__(self, net, period, axis=0):
+        if not period > 0:
+            raise ValueError(f"PeriodicEmbedding: the period must be positive, got {period}")
+        self.net, self.period, self.axis = net, float(period), int(axis)
+
+    def __call__(self, points):
+        d = np.shape(points)[1]
+        angle = (2 * np.pi / self.period) * points[:, self.axis]
+        rest = [points[:, i] for i in range(d) if i != self.axis % d]
+        return self.net(snp.stack([snp.cos(angle), snp.sin(angle), *rest], axis=1))

@@ -119,7 +119,22 @@ def test_hard_dirichlet_network_meets_the_boundary_values_exactly():
     assert np.min(np.abs(model(inside)[:, 0] - np.sin(inside[:, 0]) - inside[:, 1] ** 2)) > 0  # the net acts inside
 
 
+def test_periodic_embedding_is_periodic_to_every_derivative():
+    model = pinn.PeriodicEmbedding(nn.MLP([3, 16, 2], key=3), period=2.0, axis=0)
+    t = np.linspace(0, 1, 7)
+    left, right = np.column_stack([-1 + 0 * t, t]), np.column_stack([1 + 0 * t, t])
+    for k in range(4):  # u, u_x, u_xx, u_xxx at x = -1 and x = 1
+        a, b = (pinn.partial(lambda q: model(q)[:, 1], p, *[0] * k) for p in (left, right))
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    assert float(pinn.Periodic(left, right, derivatives=3, component=1).loss(model)) < 1e-25
+    x = np.linspace(-1, 1, 5)[:, None] * [1, 0] + [0, 0.3]
+    np.testing.assert_allclose(model(x), model.net(np.column_stack([np.cos(np.pi * x[:, 0]),
+                                                                     np.sin(np.pi * x[:, 0]), x[:, 1]])))
+
+
 def test_bad_conditions_are_named():
+    with pytest.raises(ValueError, match="PeriodicEmbedding: the period must be positive"):
+        pinn.PeriodicEmbedding(nn.MLP([3, 4, 1], key=0), period=0.0)
     with pytest.raises(ValueError, match="Periodic: left and right need matching points"):
         pinn.Periodic(LEFT, RIGHT[:3])
     with pytest.raises(ValueError, match="Data: 64 points but 3 observed values"):
