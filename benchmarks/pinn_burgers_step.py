@@ -4,7 +4,8 @@ u_t + u u_x - (0.01/pi) u_xx = 0 on x in [-1, 1], t in [0, 1]; MLP tanh [2, 64, 
 8192 collocation, 256 initial and 256 boundary points; loss = mean r^2 + IC and BC mean squares.
 Input derivatives are forward-mode jvps over the whole batch of points. Eager against jit, in
 float64 and float32: ms per step (median after warm-up), first-call time, and the size of the
-gradient program before and after the passes.
+gradient program before and after the passes. With the mkl extra installed, the jit steps also run
+with numpy's OpenBLAS for comparison (sciml.config "blas").
 
     python -m benchmarks.pinn_burgers_step [--repeats 7]
 """
@@ -23,6 +24,7 @@ import numpy as np
 
 import sciml
 import sciml.numpy as snp
+from sciml.backends import blas as blas_module
 from sciml.core.passes import count_equations
 
 from .harness import machine, median_time, update_section
@@ -76,8 +78,9 @@ def train_step(params, state, col, ic, ic_u, bc):
     return params, state, value
 
 
-def measure(dtype, backend, repeats):
+def measure(dtype, backend, repeats, blas="auto"):
     """-> (ms per step, first-call seconds, loss) for one configuration, in this process."""
+    sciml.config.update("blas", blas)
     params = init(dtype)
     state = (sciml.tree.map(np.zeros_like, params), sciml.tree.map(np.zeros_like, params), np.asarray(0, dtype))
     batch = data(dtype)
@@ -88,15 +91,23 @@ def measure(dtype, backend, repeats):
     return median_time(lambda: step(params, state, *batch), repeats) * 1e3, first, float(out[2])
 
 
-def _in_subprocess(dtype, backend, repeats, cache_dir):
+def _in_subprocess(dtype, backend, repeats, cache_dir, blas="auto"):
     """Run `measure` in a fresh process (so first-call times include compilation or disk-cache loads)."""
     code = (f"import json, numpy as np; from benchmarks.pinn_burgers_step import measure; "
-            f"print(json.dumps(measure(np.{dtype}, {backend!r}, {repeats})))")
+            f"print(json.dumps(measure(np.{dtype}, {backend!r}, {repeats}, {blas!r})))")
     env = dict(os.environ, SCIML_CACHE_DIR=cache_dir)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          cwd=pathlib.Path(__file__).resolve().parents[1], check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
+
+def _mkl_version():
+    import importlib.metadata
+    return importlib.metadata.version("mkl")
+
+
+_BLAS = {"auto": f"MKL {_mkl_version()} (the mkl extra)" if blas_module.mkl() is not None else "numpy's BLAS",
+         "numpy": "numpy's OpenBLAS"}
 
 PEERS = {"JAX jit": "pinn_burgers_jax.py", "PyTorch eager": "pinn_burgers_torch.py"}
 
@@ -126,21 +137,26 @@ def main(argv=None):
     lines = ["| dtype | mode | ms per step | first call, cold (s) | first call, warm disk cache (s) |",
              "|---|---|---|---|---|"]
     sizes = []
+    configurations = [("eager", "auto"), ("numpy", "auto"), ("numba", "auto")]
+    if blas_module.mkl() is not None:  # MKL's products and numpy's OpenBLAS side by side
+        configurations += [("numpy", "numpy"), ("numba", "numpy")]
     for dtype in ("float64", "float32"):
         losses = {}
-        for backend in ("eager", "numpy", "numba"):
+        for backend, blas in configurations:
             with tempfile.TemporaryDirectory() as cache:
-                ms, cold, losses[backend] = _in_subprocess(dtype, backend, args.repeats, cache)
-                warm = _in_subprocess(dtype, backend, 1, cache)[1] if backend == "numba" else None
+                ms, cold, losses[backend, blas] = _in_subprocess(dtype, backend, args.repeats, cache, blas)
+                warm = _in_subprocess(dtype, backend, 1, cache, blas)[1] if backend == "numba" else None
             label = "eager" if backend == "eager" else f"jit, {backend} backend"
+            label += f", {_BLAS[blas]}" * (backend != "eager" and len(configurations) > 3)
             lines.append(f"| {dtype} | sciml {label} | {ms:.1f} | {cold:.2f} | {'' if warm is None else f'{warm:.2f}'} |")
-            if backend == "numba":
+            if backend == "numba" and blas == "auto":
                 best = ms
         for name, results in peers.items():
             ms, first, losses[name] = results[dtype]
             lines.append(f"| {dtype} | {name} ({ms / best:.2f}x the sciml numba step) | {ms:.1f} | {first:.2f} | |")
         # every mode computes the same loss
-        np.testing.assert_allclose(list(losses.values()), losses["eager"], rtol=1e-4 if dtype == "float32" else 1e-10)
+        np.testing.assert_allclose(list(losses.values()), losses["eager", "auto"],
+                                   rtol=1e-4 if dtype == "float32" else 1e-10)
         d = getattr(np, dtype)
         params = init(d)
         state = (sciml.tree.map(np.zeros_like, params), sciml.tree.map(np.zeros_like, params), np.asarray(0, d))
@@ -149,7 +165,7 @@ def main(argv=None):
         sizes.append(f"{dtype}: {before} equations traced, {after} after the passes")
     body = (f"PINN Burgers training step (loss + gradient + Adam), MLP {SIZES} tanh, 8192 + 256 + 256 points. "
             f"Median of {args.repeats} steps after the first call; each configuration in a fresh process. "
-            f"Machine: {machine()}. Run {time.strftime('%Y-%m-%d')}.\n\n" + "\n".join(lines)
+            f"Machine: {machine()}; products: {_BLAS['auto']}. Run {time.strftime('%Y-%m-%d')}.\n\n" + "\n".join(lines)
             + "\n\nProgram size of the jitted step: " + "; ".join(sizes) + ".")
     print(body)
     update_section("PINN Burgers training step: eager vs jit", body)

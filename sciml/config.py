@@ -4,6 +4,10 @@ jit_backend: the backend `jit` uses when none is given: "numpy" (the reference: 
 the first call is fast) or "numba" (fused compiled loops: faster steps on large arrays after a
 compilation of seconds, cached on disk; see benchmarks/RESULTS.md).
 
+blas: "auto" (default) multiplies float32/float64 matrices with Intel MKL when the `mkl` package is
+installed (`pip install sciml[mkl]`: faster than numpy's OpenBLAS on Intel CPUs, see
+sciml/backends/blas.py), "numpy" always with numpy's own BLAS.
+
 retain_memory: True (default) keeps large freed blocks in the heap for reuse (glibc only; set once,
 when the first program is compiled: see sciml/backends/memory.py), so the temporaries of a jitted
 step do not page-fault afresh at every call; False leaves the C library's defaults.
@@ -15,8 +19,8 @@ from __future__ import annotations
 
 import os
 
-_SETTINGS = {"jit_backend": "numpy", "retain_memory": True}
-_CHOICES = {"jit_backend": ("numpy", "numba"), "retain_memory": (True, False)}
+_SETTINGS = {"jit_backend": "numpy", "blas": "auto", "retain_memory": True}
+_CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "numpy"), "retain_memory": (True, False)}
 
 
 def update(name, value):

@@ -25,8 +25,8 @@ def _free(ndim, contract, batch):
 def _dot_general_impl(x, y, dimension_numbers):
     (lc, rc), (lb, rb) = dimension_numbers
     blas.threads_for(x.size * y.size // max(1, math.prod(x.shape[i] for i in lb + lc)))
-    if not lb and len(lc) == 1 and x.ndim <= 2 and y.ndim <= 2:  # vectors and matrices: one np.dot
-        return np.dot(x if lc[0] == x.ndim - 1 else x.T, y if rc[0] == 0 else y.T)
+    if not lb and len(lc) == 1 and x.ndim <= 2 and y.ndim <= 2:  # vectors and matrices: one gemm or np.dot
+        return blas.matmul(x if lc[0] == x.ndim - 1 else x.T, y if rc[0] == 0 else y.T)
     lf, rf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)
     bshape = [x.shape[i] for i in lb]
     xf, yf = [x.shape[i] for i in lf], [y.shape[i] for i in rf]
