@@ -2,10 +2,11 @@
 
 The library. numpy's wheels bundle OpenBLAS. When Intel's MKL is installed (the `mkl` wheel: the
 extra `sciml[mkl]`), products of float32 or float64 matrices call its gemm instead (through ctypes,
-on the arrays in place). On the 2-core AVX-512 development machine MKL's DGEMM ran the 8192 x 64 by
-64 x 64 product of a PINN layer 1.3-1.4x faster than OpenBLAS and a narrow network's 5000 x 20 by
-20 x 20 one 1.8x faster (benchmarks/RESULTS.md); PyTorch links MKL for the same reason. The setting
-sciml.config "blas" chooses: "auto" (MKL when installed) or "numpy" (numpy's own BLAS always).
+on the arrays in place). On the 2-core AVX-512 development machine the jitted PINN step of
+benchmarks/pinn_burgers_step.py (64-wide layers, 8192 points) ran 1.45-1.6x faster with MKL's
+products than with OpenBLAS's, in float64 and float32 (benchmarks/RESULTS.md); PyTorch links MKL for
+the same reason. The setting sciml.config "blas" chooses: "auto" (MKL when installed) or "numpy"
+(numpy's own BLAS always).
 
 The threads. OpenBLAS spreads any but the smallest products over every core. For the products of a
 narrow network that does not pay: on the development machine a 5000 x 20 by 20 x 20 product ran no
