@@ -2,8 +2,8 @@
 `weighted_loss` ({"points": {name: rows}, "weights": {name: w}}): fresh collocation points every K
 steps (Resample), residual-based adaptive refinement (RAR: add the candidates where the residual is
 largest), loss weights by learning-rate annealing (AnnealWeights), and causal weights over time
-(CausalWeights). Each is a deterministic
-function of (step, params, data) -- a seed is the step -- so a resumed run repeats an uninterrupted one."""
+(CausalWeights). Each is a deterministic function of (step, params, data) -- a seed is the step --
+so a resumed run repeats an uninterrupted one."""
 from __future__ import annotations
 
 import numpy as np
