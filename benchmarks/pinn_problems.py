@@ -15,6 +15,7 @@ import tempfile
 import time
 
 import problems
+from sciml.backends import blas
 
 from .harness import RESULTS, machine, update_section
 
@@ -29,6 +30,7 @@ PUBLISHED = {
     "allen-cahn": "5.17e-1 (Wang, Wang, Bhartari & Perdikaris 2023, jaxpi ablation: plain MLP, no Fourier "
                   "features, weight factorisation, loss weighting or causal training)",
 }
+PRODUCTS = ", MKL products" if blas.mkl() is not None else ""
 HEADER = ("| problem | relative L2 error | wall time (s) | steps | settings | published vanilla PINN |\n"
           "|---|---|---|---|---|---|")
 
@@ -65,7 +67,8 @@ def main(argv=None):
                         if k.endswith("_relative_error") and k != "l2_relative_error")
         rows[name] = (f"| {name} | {m['l2_relative_error']:.2e}{extra} | {m['wall_time_s']:.0f} | {m['steps']} | "
                       f"{s['adam']} Adam + {s['lbfgs']} L-BFGS, {s['points']} points, {s['depth']} x {s['width']} "
-                      f"tanh, {s['dtype']}, {args.backend or 'default'} backend, load average {load:.1f} at the start, "
+                      f"tanh, {s['dtype']}, {args.backend or 'default'} backend{PRODUCTS}, load average {load:.1f} at the "
+                      f"start, "
                       f"{time.strftime('%Y-%m-%d')} |  |")
         print(rows[name], flush=True)
         _write(rows)  # after every problem, so that a later crash keeps the finished rows
@@ -79,7 +82,8 @@ def _write(new_rows):
         start, cell = row[:-1].rsplit("|", 1)
         rows[name] = f"{start}| {PUBLISHED.get(name, cell.strip())} |"
     body = (f"`sciml solve NAME` with the settings of each row (the problem's defaults unless the row says "
-            f"otherwise: see `sciml list` and problems/). Machine: {machine()}.\n\n{HEADER}\n"
+            f"otherwise: see `sciml list` and problems/). Machine: {machine()}. Rows that say MKL products "
+            f"multiplied matrices with Intel MKL (the mkl extra), the others with numpy's OpenBLAS.\n\n{HEADER}\n"
             + "\n".join(rows[n] for n in sorted(rows)))
     update_section(SECTION, body)
 

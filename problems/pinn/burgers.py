@@ -55,7 +55,7 @@ def reference():
 PROBLEM = PINNProblem(
     name="burgers", description="viscous Burgers equation with a shock (Raissi et al. 2019)",
     conditions=conditions, network=network, collocation=collocation, reference=reference, labels=("x", "t", "u"),
-    defaults={"adam": 1000, "lbfgs": 6000, "points": 5000, "boundary_points": 200, "width": 20, "depth": 6,
+    defaults={"adam": 1000, "lbfgs": 6000, "points": 7500, "boundary_points": 200, "width": 20, "depth": 6,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
 
 
