@@ -118,5 +118,5 @@ def schrodinger_conditions(settings):
 SCHRODINGER = PINNProblem(
     name="schrodinger", description="nonlinear Schroedinger i h_t + 0.5 h_xx + |h|^2 h = 0, periodic; scored on |h|",
     conditions=schrodinger_conditions, network=_network(outputs=2), collocation=_collocation(NLS_DOMAIN),
-    reference=lambda: _reference("schrodinger"), defaults=DEFAULTS,
+    reference=lambda: _reference("schrodinger"), defaults={**DEFAULTS, "width": 64, "lbfgs": 12000},
     labels=("x", "t", "|h|"), observable=lambda out: snp.sqrt(out[:, 0] ** 2 + out[:, 1] ** 2))
