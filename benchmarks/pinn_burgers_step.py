@@ -12,6 +12,7 @@ with numpy's OpenBLAS for comparison (sciml.config "blas").
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import pathlib
@@ -101,12 +102,8 @@ def _in_subprocess(dtype, backend, repeats, cache_dir, blas="auto"):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _mkl_version():
-    import importlib.metadata
-    return importlib.metadata.version("mkl")
-
-
-_BLAS = {"auto": f"MKL {_mkl_version()} (the mkl extra)" if blas_module.mkl() is not None else "numpy's BLAS",
+_BLAS = {"auto": f"MKL {importlib.metadata.version('mkl')} (the mkl extra)" if blas_module.mkl() is not None
+         else "numpy's BLAS",
          "numpy": "numpy's OpenBLAS"}
 
 PEERS = {"JAX jit": "pinn_burgers_jax.py", "PyTorch eager": "pinn_burgers_torch.py"}

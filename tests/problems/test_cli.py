@@ -57,6 +57,8 @@ def test_rar_option_grows_the_collocation_points(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (("kovasznay", "--anneal", "-1"), "--anneal must be non-negative"),
+    (("burgers", "--causal", "-2"), "--causal must be non-negative"),
+    (("burgers", "--adam", "4", "--causal", "2", "--resample", "2"), "causal weights are per collocation point"),
     (("kovasznay", "--adam", "4", "--resample", "2", "--rar", "3"), "choose one"),
     (("burgers", "--adam", "5", "--resample", "5"), "resample 5 never acts within 5 Adam steps"),
 ])
