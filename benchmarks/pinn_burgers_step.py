@@ -144,7 +144,8 @@ def main(argv=None):
                 ms, cold, losses[backend, blas] = _in_subprocess(dtype, backend, args.repeats, cache, blas)
                 warm = _in_subprocess(dtype, backend, 1, cache, blas)[1] if backend == "numba" else None
             label = "eager" if backend == "eager" else f"jit, {backend} backend"
-            label += f", {_BLAS[blas]}" * (backend != "eager" and len(configurations) > 3)
+            if backend != "eager" and len(configurations) > 3:  # both libraries measured: say which
+                label += f", {_BLAS[blas]}"
             lines.append(f"| {dtype} | sciml {label} | {ms:.1f} | {cold:.2f} | {'' if warm is None else f'{warm:.2f}'} |")
             if backend == "numba" and blas == "auto":
                 best = ms

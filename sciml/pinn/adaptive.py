@@ -27,6 +27,18 @@ def _check_name(conditions_or_data, name, who):
         raise ValueError(f"{who}: no condition named {name!r}; the conditions are {sorted(conditions_or_data)}")
 
 
+def _check_points(points, name, who):
+    if not isinstance(points, np.ndarray) or points.ndim != 2:
+        raise ValueError(f"{who}: condition {name!r} must have a single (n, d) array of points")
+    return points
+
+
+def _squares(residual, params, points):
+    """The squared residual at the points: an (n, k) array per part of a (tuple) residual."""
+    r = residual(params, points)
+    return [np.asarray(x).reshape(len(points), -1) ** 2 for x in (r if isinstance(r, tuple) else (r,))]
+
+
 class Resample:
     """Every `every` steps the rows of condition `name` become sample(seed=step): e.g.
     Resample("pde", lambda seed: domain.sample(2000, "sobol", seed), every=100). Fresh points each
@@ -52,12 +64,9 @@ class RAR:
         self._residual = jit(self.condition.residual)
 
     def __call__(self, step, params, data):
-        points = data["points"][self.name]
-        if not isinstance(points, np.ndarray) or points.ndim != 2:
-            raise ValueError(f"RAR: condition {self.name!r} must have a single (n, d) array of points")
+        points = _check_points(data["points"][self.name], self.name, "RAR")
         candidates = _like(self.candidates(step), points)
-        r = self._residual(params, candidates)
-        size = sum(np.asarray(x).reshape(len(candidates), -1) ** 2 for x in (r if isinstance(r, tuple) else (r,)))
+        size = sum(_squares(self._residual, params, candidates))
         worst = np.argsort(np.sum(size, axis=1))[-self.add:]
         return _with_points(data, self.name, np.concatenate([points, candidates[worst]]))
 
@@ -110,13 +119,10 @@ class CausalWeights:
 
     def row_weights(self, params, points):
         """The weight (n,) of each row of `points` (n, d) under `params`."""
-        if not isinstance(points, np.ndarray) or points.ndim != 2:
-            raise ValueError(f"CausalWeights: condition {self.name!r} must have a single (n, d) array of points")
-        n, t = len(points), points[:, self.time_axis]
+        n, t = len(_check_points(points, self.name, "CausalWeights")), points[:, self.time_axis]
         span = max(float(t.max() - t.min()), np.finfo(float).tiny)
         slot = np.minimum(((t - t.min()) / span * self.chunks).astype(int), self.chunks - 1)
-        r = self._residual(params, points)
-        per_row = sum(np.mean(np.asarray(x).reshape(n, -1) ** 2, axis=1) for x in (r if isinstance(r, tuple) else (r,)))
+        per_row = sum(np.mean(square, axis=1) for square in _squares(self._residual, params, points))
         counts = np.bincount(slot, minlength=self.chunks)
         losses = np.bincount(slot, weights=per_row, minlength=self.chunks) / np.maximum(counts, 1)
         w = np.exp(-self.epsilon * (np.cumsum(losses) - losses))
