@@ -13,11 +13,15 @@ when the first program is compiled: see sciml/backends/memory.py), so the tempor
 step do not page-fault afresh at every call; False leaves the C library's defaults.
 
 cache_root(): where computed artefacts (compiled programs, reference solutions) are kept:
-$SCIML_CACHE_DIR, else $XDG_CACHE_HOME/sciml, else ~/.cache/sciml.
+$SCIML_CACHE_DIR, else $XDG_CACHE_HOME/sciml, else ~/.cache/sciml. What is read back from there is
+trusted (numba unpickles its compiled code), so cache_subdir(name) creates <root>/<name> private
+(mode 0700) and refuses, with CacheDirError, a root or subdirectory that another user owns or that
+its group or others can write.
 """
 from __future__ import annotations
 
 import os
+import stat
 
 _SETTINGS = {"jit_backend": "numpy", "blas": "auto", "retain_memory": True}
 _CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "numpy"), "retain_memory": (True, False)}
@@ -39,3 +43,31 @@ def cache_root():
     """The directory under which sciml caches what it computes (read from the environment at each call)."""
     return os.environ.get("SCIML_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sciml")
+
+
+class CacheDirError(ValueError):
+    """A cache directory others could write: what sciml reads back from it could run their code."""
+
+
+def cache_subdir(name):
+    """<cache root>/<name>, created private (0700) if missing and checked, with the root, to be owned by
+    this user and writable by no one else (raises CacheDirError); returns its path."""
+    root = cache_root()
+    path = os.path.join(root, name)
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    for directory in (root, path):
+        _check_private(directory)
+    return path
+
+
+def _check_private(directory):
+    if os.name != "posix":  # no owner and mode bits to check
+        return
+    st = os.stat(directory)
+    if st.st_uid != os.getuid():
+        raise CacheDirError(f"the cache directory {directory} belongs to another user: set SCIML_CACHE_DIR "
+                            f"to a directory of your own")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise CacheDirError(f"the cache directory {directory} can be written by others: run `chmod 700 "
+                            f"{directory}` or set SCIML_CACHE_DIR to a private directory")
