@@ -46,14 +46,32 @@ def short_dtype(dtype):
     return _SHORT.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
+_NUMBERS = (bool, int, float, complex, np.number, np.bool_)
+
+
+def is_traceable(x) -> bool:
+    """Whether `x` can be a traced value: a tracer, a numpy array, or a Python or numpy number."""
+    return getattr(x, "aval", None) is not None or isinstance(x, (np.ndarray, *_NUMBERS))
+
+
+def check_traceable(x, what, name, hint):
+    """Reject an argument of a transform that is not an array or a number (a str, an arbitrary object)
+    before any work, naming it as the user knows it and saying what to do instead."""
+    if not is_traceable(x):
+        raise TypeError(f"{what}: {name} is of type {type(x).__name__}, not an array or a number; {hint}")
+
+
 def aval_of(x) -> ShapedArray:
-    """The abstract value of a tracer, array or Python scalar."""
+    """The abstract value of a tracer, array or number. Anything else is a TypeError: numpy would
+    read a str as a dtype name and None as a float."""
     aval = getattr(x, "aval", None)
     if aval is not None:
         return aval
     if isinstance(x, np.ndarray):
         return ShapedArray(x.shape, x.dtype)
-    return ShapedArray(np.shape(x), np.result_type(x))
+    if not isinstance(x, _NUMBERS):
+        raise TypeError(f"{x!r:.60} (of type {type(x).__name__}) is not an array or a number, so it cannot be traced")
+    return ShapedArray((), np.result_type(x))
 
 
 def is_differentiable_dtype(dtype) -> bool:

@@ -212,11 +212,17 @@ def atleast_2d(a):
 
 # ---- concatenate ------------------------------------------------------------------------------
 
+def _check_join(name, shapes, axis):
+    """numpy's rule for joining arrays along `axis`: the same rank, and the same size on every other axis."""
+    if len({len(s) for s in shapes}) > 1:
+        raise ValueError(f"{name}: all arrays must have the same number of dimensions, got shapes {shapes}")
+    if any(len({s[i] for s in shapes}) > 1 for i in range(len(shapes[0])) if i != axis):
+        raise ValueError(f"{name}: all arrays must have the same shape except along axis {axis}, got shapes {shapes}")
+
+
 def _concat_abstract(*xs, axis):
+    _check_join("concatenate", [x.shape for x in xs], axis)
     ref = xs[0]
-    for x in xs[1:]:
-        if x.ndim != ref.ndim or any(a != b for i, (a, b) in enumerate(zip(x.shape, ref.shape)) if i != axis):
-            raise ValueError(f"concatenate: shapes {[y.shape for y in xs]} differ outside axis {axis}")
     shape = list(ref.shape)
     shape[axis] = sum(x.shape[axis] for x in xs)
     return ShapedArray(shape, ref.dtype)
@@ -246,17 +252,25 @@ concatenate_p.jvp = R.linear_jvp(concatenate_p)
 
 def concatenate(arrays, axis=0):
     arrays = list(arrays)
-    if not arrays:
-        raise ValueError("concatenate: need at least one array")
     if axis is None:
         arrays, axis = [ravel(a) for a in arrays], 0
+    return _join("concatenate", arrays, axis)
+
+
+def _join(name, arrays, axis):
+    """Concatenate for `name` (concatenate and the *stack functions), checked here on the shapes the
+    user's function sees (a tracer's aval under vmap is per example), not on the batched shapes the
+    primitive gets."""
+    if not arrays:
+        raise ValueError(f"{name}: need at least one array")
     if not any(isinstance(a, Tracer) for a in arrays):
         return np.concatenate(arrays, axis)
     arrays = [a if isinstance(a, Tracer) else np.asarray(a) for a in arrays]
     nd = aval_of(arrays[0]).ndim
     if nd == 0:
-        raise ValueError("concatenate: zero-dimensional arrays cannot be concatenated")
-    axis = _norm_axis(axis, nd, "concatenate")
+        raise ValueError(f"{name}: zero-dimensional arrays cannot be concatenated")
+    axis = _norm_axis(axis, nd, name)
+    _check_join(name, [aval_of(a).shape for a in arrays], axis)
     dtype = np.result_type(*[aval_of(a).dtype for a in arrays])
     arrays = [_astype(a, dtype) for a in arrays]
     if len(arrays) == 1:
@@ -284,15 +298,15 @@ def stack(arrays, axis=0):
 
 def hstack(arrays):
     arrays = [atleast_1d(a) for a in arrays]
-    return concatenate(arrays, 0 if aval_of(arrays[0]).ndim == 1 else 1)
+    return _join("hstack", arrays, 0 if aval_of(arrays[0]).ndim == 1 else 1)
 
 
 def vstack(arrays):
-    return concatenate([atleast_2d(a) for a in arrays], 0)
+    return _join("vstack", [atleast_2d(a) for a in arrays], 0)
 
 
 def column_stack(arrays):
-    return concatenate([reshape(a, (-1, 1)) if aval_of(a).ndim < 2 else a for a in arrays], 1)
+    return _join("column_stack", [reshape(a, (-1, 1)) if aval_of(a).ndim < 2 else a for a in arrays], 1)
 
 
 # ---- slice ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import tree
-from ..core.avals import ShapedArray, Zero, aval_of
+from ..core.avals import ShapedArray, Zero, aval_of, check_traceable
 from ..core.trace import Trace, Tracer, current_trace, set_current_trace
 from ..numpy import rules as R
 
@@ -167,6 +167,7 @@ def mapped_leaves(what, args, kwargs, in_axes):
             continue
         if not isinstance(ax, (int, np.integer)):
             raise TypeError(f"{what}: in_axes entries must be ints or None, got {ax!r} for {_describe(path)}")
+        check_traceable(x, what, _describe(path), "pass it unmapped with in_axes=None, or close over it")
         nd = aval_of(x).ndim
         if not -nd <= ax < nd:
             raise ValueError(f"{what}: in_axes={ax} is out of range for {_describe(path)} of shape "

@@ -12,7 +12,7 @@ import inspect
 
 from .. import config, tree
 from ..backends import compile_program
-from ..core.avals import UndefinedPrimal, Zero, aval_of
+from ..core.avals import UndefinedPrimal, Zero, aval_of, check_traceable, is_traceable
 from ..core.passes import optimize
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace, split_known, stage_closed
@@ -98,6 +98,10 @@ class Lowered:
         return f"# program\n{self.program}\n\n# {self.backend} backend\n{code}"
 
 
+def _positional(n):
+    return f"{n} positional argument{'' if n == 1 else 's'}"
+
+
 class Jitted:
     def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None):
         self.fun = fun
@@ -107,9 +111,38 @@ class Jitted:
         self.trace_count = 0
         self._cache = {}
         functools.update_wrapper(self, fun)
+        try:
+            self._params = list(inspect.signature(fun).parameters.values())
+        except (TypeError, ValueError):
+            self._params = None
+        self._check_statics()
+
+    def _check_statics(self):
+        """A static_argnums or static_argnames entry that names no parameter is a mistake, not an
+        option to ignore: reject it now when the signature says so (no *args, no **kwargs)."""
+        if self._params is None:
+            return
+        P = inspect.Parameter
+        kinds = {p.kind for p in self._params}
+        n = sum(p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD) for p in self._params)
+        if P.VAR_POSITIONAL not in kinds and any(not -n <= i < n for i in self.static_argnums):
+            raise ValueError(f"jit({self.__name__}): static_argnums={self.static_argnums}, but {self.__name__} "
+                             f"accepts only {_positional(n)}")
+        names = [p.name for p in self._params if p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)]
+        unknown = [k for k in self.static_argnames if k not in names]
+        if P.VAR_KEYWORD not in kinds and unknown:
+            raise ValueError(f"jit({self.__name__}): static_argnames={self.static_argnames} includes {unknown[0]!r}, "
+                             f"which is not a parameter of {self.__name__} (parameters: {', '.join(names)})")
+
+    def _static_positions(self, args):
+        """The indices of the static positional arguments of this call."""
+        if any(not -len(args) <= i < len(args) for i in self.static_argnums):
+            raise ValueError(f"jit({self.__name__}): static_argnums={self.static_argnums}, but {self.__name__} "
+                             f"was called with only {_positional(len(args))}")
+        return {i % len(args) for i in self.static_argnums}
 
     def _split_args(self, args, kwargs):
-        nums = {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
+        nums = self._static_positions(args)
         statics = tuple((i, args[i]) for i in sorted(nums)) + \
             tuple((k, kwargs[k]) for k in sorted(kwargs) if k in self.static_argnames)
         for where, value in statics:
@@ -131,6 +164,8 @@ class Jitted:
         """-> (program, tracer constants, flat dynamic args, output tree)."""
         statics, dyn, rebuild = self._split_args(args, kwargs)
         flat, in_tree = tree.flatten(dyn)
+        if not all(map(is_traceable, flat)):
+            self._reject_untraceable(args, kwargs)
         avals = tuple(aval_of(x) for x in flat)
         key = (in_tree, avals, statics)
         hit = self._cache.get(key) if passes else None
@@ -154,25 +189,35 @@ class Jitted:
             self._cache[key] = (program, out_tree[0])
         return program, lifted, flat, out_tree[0]
 
-    def _arg_names(self, args, kwargs):
-        """A name for each flat dynamic argument: the parameter name, indexed for pytrees."""
-        try:
-            params = list(inspect.signature(self.fun).parameters)
-        except (TypeError, ValueError):
-            params = []
-        nums = {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
-        names = []
+    def _dynamic_args(self, args, kwargs):
+        """(parameter name, position or None for a keyword, value) of each traced argument, in
+        flattening order."""
+        P = inspect.Parameter
+        params = [p.name for p in self._params or () if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
+        nums = self._static_positions(args)
         for i, a in enumerate(args):
-            if i in nums:
-                continue
-            base = params[i] if i < len(params) and not params[i].startswith("*") else f"args[{i}]"
-            n = len(tree.leaves(a))
-            names += [base] if n == 1 else [f"{base}[leaf {j}]" for j in range(n)]
+            if i not in nums:
+                yield (params[i] if i < len(params) else f"args[{i}]"), i, a
         for k in sorted(kwargs):
             if k not in self.static_argnames:
-                n = len(tree.leaves(kwargs[k]))
-                names += [k] if n == 1 else [f"{k}[leaf {j}]" for j in range(n)]
+                yield k, None, kwargs[k]
+
+    def _arg_names(self, args, kwargs):
+        """A name for each flat dynamic argument: the parameter name, indexed for pytrees."""
+        names = []
+        for base, _, a in self._dynamic_args(args, kwargs):
+            n = len(tree.leaves(a))
+            names += [base] if n == 1 else [f"{base}[leaf {j}]" for j in range(n)]
         return names
+
+    def _reject_untraceable(self, args, kwargs):
+        """Name the traced argument that is not an array (a str, an object) and how to make it static."""
+        for name, i, a in self._dynamic_args(args, kwargs):
+            where, static = (f"argument {name!r}", f"static_argnames={name!r}") if i is None else \
+                (f"argument {name!r} (position {i})", f"static_argnums={i}")
+            for leaf in tree.leaves(a):
+                check_traceable(leaf, f"jit({self.__name__})", where,
+                                f"pass it as a static argument with {static}, or close over it")
 
     def __call__(self, *args, **kwargs):
         program, lifted, flat, out_tree = self._specialize(args, kwargs)

@@ -187,6 +187,22 @@ def test_stack_of_different_shapes_names_shapes():
         grad(lambda x: snp.sum(snp.stack([x, np.ones(4)])))(np.ones(3))
 
 
+@pytest.mark.parametrize("join, b, shapes", [
+    (snp.concatenate, np.ones((3, 4)), ["(2, 2)", "(4,)"]),
+    (snp.concatenate, np.ones((3, 4, 3)), ["(2, 2)", "(4, 3)"]),
+    (snp.stack, np.ones((3, 4, 3)), ["(2, 2)", "(4, 3)"]),
+    (snp.hstack, np.ones((3, 4, 3)), ["(2, 2)", "(4, 3)"]),
+    (snp.vstack, np.ones((3, 4, 3)), ["(2, 2)", "(4, 3)"]),
+    (snp.column_stack, np.ones((3, 4, 3)), ["(2, 2)", "(4, 3)"]),
+], ids=["concatenate_rank", "concatenate", "stack", "hstack", "vstack", "column_stack"])
+def test_joining_mismatched_shapes_under_vmap_names_the_per_example_shapes(join, b, shapes):
+    with pytest.raises(ValueError) as info:
+        vmap(lambda x, y: join([x, y]))(np.ones((3, 2, 2)), b)
+    msg = str(info.value)
+    assert join.__name__ in msg and all(s in msg for s in shapes)
+    assert "(3, 2, 2)" not in msg and str(b.shape) not in msg  # not the batched shapes
+
+
 def test_sum_axis_out_of_bounds_names_axis_and_rank():
     with pytest.raises(ValueError, match=r"axis 2.*dimension 2"):
         grad(lambda x: snp.sum(x, axis=2))(np.ones((2, 3)))
@@ -205,6 +221,41 @@ def test_index_out_of_bounds_under_grad_names_index_and_size():
 def test_traced_boolean_mask_under_vmap_points_to_where():
     with pytest.raises(TypeError, match=r"where"):
         vmap(lambda x: x[x > 0])(np.ones((2, 3)))
+
+
+# ---- jit arguments ------------------------------------------------------------------------------
+
+def test_jit_static_argument_that_names_no_parameter_is_value_error():
+    def f(x):
+        return x
+
+    with pytest.raises(ValueError, match=r"jit\(f\): static_argnums=\(5,\), but f accepts only 1 positional argument$"):
+        sciml.jit(f, static_argnums=5)
+    with pytest.raises(ValueError, match=r"static_argnums=\(5,\), but .* was called with only 1 positional argument$"):
+        sciml.jit(lambda *xs: xs[0], static_argnums=5)(1.0)  # *args: known only at the call
+    with pytest.raises(ValueError, match=r"jit\(f\): static_argnames=\('y',\) includes 'y', which is not a parameter "
+                                         r"of f \(parameters: x\)"):
+        sciml.jit(f, static_argnames="y")
+    assert sciml.jit(lambda x, n: x * n, static_argnums=-1)(2.0, 3) == 6.0
+    assert sciml.jit(lambda x, **kw: x * kw["n"], static_argnames="n")(2.0, n=3) == 6.0
+
+
+@pytest.mark.parametrize("value", ["abc", object()], ids=["str", "object"])
+def test_non_array_argument_names_the_argument_its_type_and_the_way_out(value):
+    def f(x, mode):
+        return x
+
+    kind = type(value).__name__
+    with pytest.raises(TypeError, match=rf"jit\(f\): argument 'mode' \(position 1\) is of type {kind}, not an array "
+                                        r"or a number; .*static_argnums=1"):
+        sciml.jit(f)(1.0, value)
+    with pytest.raises(TypeError, match=rf"jit\(f\): argument 'mode' is of type {kind}.*static_argnames='mode'"):
+        sciml.jit(f)(1.0, mode=value)
+    with pytest.raises(TypeError, match=rf"vmap: argument 1 is of type {kind}, not an array or a number;.*in_axes=None"):
+        vmap(f)(np.ones(3), value)
+    with pytest.raises(TypeError, match=rf"of type {kind}\) is not an array or a number"):
+        grad(lambda m: 1.0)(value)
+    assert sciml.jit(f, static_argnums=1)(1.0, value) == 1.0
 
 
 # ---- missing numpy functions --------------------------------------------------------------------
