@@ -1,12 +1,18 @@
 """How matrix products reach BLAS: which library, and how many threads for each product.
 
 The library. numpy's wheels bundle OpenBLAS. When Intel's MKL is installed (the `mkl` wheel: the
-extra `sciml[mkl]`), products of float32 or float64 matrices call its gemm instead (through ctypes,
-on the arrays in place). On the 2-core AVX-512 development machine the jitted PINN step of
-benchmarks/pinn_burgers_step.py (64-wide layers, 8192 points) ran 1.45-1.6x faster with MKL's
-products than with OpenBLAS's, in float64 and float32 (benchmarks/RESULTS.md); PyTorch links MKL for
-the same reason. The setting sciml.config "blas" chooses: "auto" (MKL when installed) or "numpy"
-(numpy's own BLAS always).
+extra `sciml[mkl]`), products of float32 or float64 matrices can call its gemm instead (through ctypes,
+on the arrays in place). Which is faster depends on the CPU: on the 2-core AVX-512 Intel development
+machine the jitted PINN step of benchmarks/pinn_burgers_step.py (64-wide layers, 8192 points) ran
+1.45-1.6x faster with MKL's products, in float64 and float32 (benchmarks/RESULTS.md); on an AMD EPYC
+MKL was slower (an 8192 x 64 by 64 x 64 float64 product 1.35 ms against OpenBLAS's 0.84 ms, the step
+87-89 ms against 75-78 ms). So the setting sciml.config "blas" = "auto" (the default) measures rather
+than assumes: at the first product that would go to MKL, the products of a PINN's layers and a
+mid-size square one run through both libraries, interleaved, on the threads they will get (about
+0.1 s on an idle machine); MKL is taken only if it is faster by MARGIN overall. The choice is kept
+as JSON under sciml.config.cache_subdir("blas"), one file per CPU model, core count, numpy and MKL
+version, so it is measured once per machine; a measurement disturbed by other programs (medians far
+from the fastest runs) decides for the process only. "mkl" and "numpy" force either library.
 
 The threads. OpenBLAS spreads any but the smallest products over every core. For the products of a
 narrow network that does not pay: on the development machine a 5000 x 20 by 20 x 20 product ran no
@@ -19,22 +25,34 @@ is the most ever used, so a limit the user set (OMP_NUM_THREADS, threadpoolctl) 
 workers sleep as soon as a product ends (KMP_BLOCKTIME=0 unless the user set it), for the same reason."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import functools
+import hashlib
+import importlib.metadata
+import json
 import os
+import platform
+import statistics
+import tempfile
+import time
+import warnings
 
 import numpy as np
 
 from .. import config
 
 PARALLEL_MACS = 1 << 24
+MARGIN = 0.95  # "auto" takes MKL when its times are at most this fraction of numpy's (geometric mean)
+STEADY = 1.3  # a measurement is cached when its medians are within this factor of the fastest runs
 
 _state = {}
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+_GEMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _load_mkl():
     """MKL's single dynamic library with cblas_sgemm/dgemm typed, or None when the wheel is absent."""
-    import importlib.metadata
     try:
         files = importlib.metadata.distribution("mkl").files or []
     except importlib.metadata.PackageNotFoundError:
@@ -58,8 +76,16 @@ def _mkl_loaded():
 
 
 def mkl():
-    """{dtype: gemm} of MKL when installed and chosen (sciml.config "blas"), else None."""
-    return None if config.get("blas") == "numpy" else _mkl_loaded()
+    """{dtype: gemm} of MKL when products go through it (sciml.config "blas"), else None. Under "auto"
+    the first call measures (or reads the cached measurement of) which library is faster here."""
+    setting = config.get("blas")
+    if setting == "numpy":
+        return None
+    gemms = _mkl_loaded()
+    if setting == "mkl" and gemms is None:
+        raise ImportError('sciml.config "blas" is "mkl" but Intel MKL is not installed: '
+                          'pip install "sciml[mkl]" (x86-64 only), or choose "auto" or "numpy"')
+    return gemms if setting == "mkl" or gemms is not None and _auto_uses_mkl() else None
 
 
 def _operand(a):
@@ -71,20 +97,137 @@ def _operand(a):
     return np.ascontiguousarray(a), _NO_TRANS, max(1, a.shape[1])
 
 
-def matmul(a, b):
-    """a @ b of two matrices (either may be a transposed view) through MKL when it is in use, numpy
-    otherwise; the same dtypes and shapes as np.dot."""
-    gemms = mkl()
-    gemm = None if gemms is None or a.dtype != b.dtype else gemms.get(a.dtype)
-    if gemm is None or a.ndim != 2 or b.ndim != 2 or not (a.size and b.size):
-        return np.dot(a, b)
+def _gemm(gemm, a, b):
+    """a @ b of two non-empty matrices of gemm's dtype through `gemm`."""
     (m, k), n = a.shape, b.shape[1]
-    if b.shape[0] != k:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not match along the contracted dimension")
     (a, ta, lda), (b, tb, ldb) = _operand(a), _operand(b)
     out = np.empty((m, n), a.dtype)
     gemm(_ROW_MAJOR, ta, tb, m, n, k, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb, 0.0, out.ctypes.data, max(1, n))
     return out
+
+
+def matmul(a, b):
+    """a @ b of two matrices (either may be a transposed view) through MKL when it is in use, numpy
+    otherwise; the same dtypes and shapes as np.dot."""
+    if a.dtype != b.dtype or a.dtype not in _GEMM_DTYPES or a.ndim != 2 or b.ndim != 2 or not (a.size and b.size):
+        return np.dot(a, b)
+    if b.shape[0] != a.shape[1]:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not match along the contracted dimension")
+    gemms = mkl()
+    return np.dot(a, b) if gemms is None else _gemm(gemms[a.dtype], a, b)
+
+
+def _auto_uses_mkl():
+    """Whether "auto" takes MKL on this machine: decided once per process, from the cache file when it
+    holds a choice for this machine, else measured (and cached unless the measurement was unsteady, so
+    that a busy moment does not decide for good)."""
+    if "auto" not in _state:
+        key = _key()
+        try:
+            path = _cache_path(key)
+        except (OSError, config.CacheDirError) as e:
+            warnings.warn(f"sciml: the choice of BLAS library is not cached ({e})", stacklevel=2)
+            path = None
+        choice = _read_choice(path, key) if path else None
+        if choice is None:
+            times, steady = _measure(_mkl_loaded())
+            choice = _prefers_mkl(times)
+            if path and steady:
+                _write_json(path, {"key": key, "mkl": choice, "seconds": times})
+        _state["auto"] = choice
+    return _state["auto"]
+
+
+def _cpu_model():
+    """The CPU's model name: /proc/cpuinfo's on Linux, else what platform says."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _key():
+    """What the choice depends on: the CPU model, its core count, numpy's and MKL's versions."""
+    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "numpy": np.__version__,
+            "mkl": importlib.metadata.version("mkl")}
+
+
+def _cache_path(key):
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return os.path.join(config.cache_subdir("blas"), f"choice-{digest}.json")
+
+
+def _read_choice(path, key):
+    """The choice (bool) cached at `path` for `key`; None when the file is missing, malformed, or
+    written for another key."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        return record["mkl"] if record["key"] == key and isinstance(record["mkl"], bool) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_json(path, record):
+    """Replace `path` by `record` as JSON atomically: a reader sees the old file or the new one, whole."""
+    tmp = None
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(path), suffix=".tmp", delete=False) as f:
+            tmp = f.name
+            json.dump(record, f)
+        os.replace(tmp, path)
+    except OSError as e:
+        warnings.warn(f"sciml: the choice of BLAS library is not cached ({e})", stacklevel=3)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _operands(dtype):
+    """{name: (a, b)} of the products measured: those of a PINN's 64-wide layer on 8192 points (forward
+    h @ W; backprop g @ W.T and h.T @ g, the transposes as views as gradient programs pass them) and a
+    mid-size square one, below PARALLEL_MACS so on one thread."""
+    rng = np.random.default_rng(0)
+    h, g = rng.standard_normal((2, 8192, 64)).astype(dtype)
+    w, s = rng.standard_normal((64, 64)).astype(dtype), rng.standard_normal((192, 192)).astype(dtype)
+    return {"8192x64 @ 64x64": (h, w), "8192x64 @ (64x64).T": (g, w.T), "(8192x64).T @ 8192x64": (h.T, g),
+            "192x192 @ 192x192": (s, s)}
+
+
+def _measure(gemms, repeats=7, budget=0.05):
+    """({"product dtype": [MKL's median seconds, numpy's]}, steady) of the _operands products in float64
+    and float32, each on the threads threads_for gives it. MKL's and numpy's runs alternate (which goes
+    first too) after a warm-up run of each; `repeats` of each, fewer (at least 3) past `budget` seconds
+    per product. steady: every median within STEADY of the fastest run (not so when other programs
+    contend for the cores). The threads are left as the caller set them."""
+    small = _state.get("current")
+    times, steady = {}, True
+    for dtype in _GEMM_DTYPES[::-1]:
+        for name, (a, b) in _operands(dtype).items():
+            threads_for(a.shape[0] * a.shape[1] * b.shape[1])
+            runs = [(functools.partial(_gemm, gemms[dtype], a, b), []), (functools.partial(np.dot, a, b), [])]
+            deadline = time.perf_counter() + budget
+            for i in range(repeats + 1):
+                for fn, seconds in runs[::-1] if i % 2 else runs:
+                    t0 = time.perf_counter()
+                    fn()
+                    seconds.append(time.perf_counter() - t0)
+                if i >= 3 and time.perf_counter() > deadline:
+                    break
+            times[f"{name} {dtype.name}"] = [statistics.median(seconds[1:]) for _, seconds in runs]
+            steady &= all(statistics.median(seconds[1:]) <= STEADY * min(seconds[1:]) for _, seconds in runs)
+    if small is not None:
+        threads_for(0 if small else PARALLEL_MACS)
+    return times, steady
+
+
+def _prefers_mkl(times):
+    """Whether MKL's products beat numpy's by MARGIN over all `times` (geometric mean of the ratios)."""
+    return statistics.geometric_mean([t_mkl / t_numpy for t_mkl, t_numpy in times.values()]) < MARGIN
 
 
 def _pools():
