@@ -4,13 +4,16 @@
     checkpoint.save("run/ckpt.sciml", {"params": params, "opt": opt_state}, metadata={"step": 1000})
     state = checkpoint.load("run/ckpt.sciml")             # same structure, dtypes and values
     checkpoint.load_metadata("run/ckpt.sciml")            # {'step': 1000}, reads only the header
-    checkpoint.load("untrusted.sciml", like=template)     # imports nothing: structure taken from `template`
+    checkpoint.load("run/ckpt.sciml", like=template)      # structure, dtypes and ranks checked against `template`
 
 Writes are atomic: the file is written to a temporary file in the same directory, flushed and fsynced,
 moved over `path` with `os.replace`, and the directory is fsynced. A crash or kill at any moment leaves
 either the previous checkpoint or the new one at `path`, never a partial file (a stray `.*.tmp` file may
-remain next to it). Loading verifies everything before building anything: any truncated, corrupted,
-foreign or newer-format file raises `CheckpointError` naming the path and the problem.
+remain next to it until the next save there removes it). Loading verifies everything before building
+anything: any truncated, corrupted, foreign or newer-format file raises `CheckpointError` naming the path
+and the problem. The checksums detect corruption, not tampering (anyone can recompute them): a file is
+data, and loading one is safe because it never imports a module nor calls anything the file chooses,
+unless the caller opts in with `trusted=True` (or `allow_pickle=True`), as with pickle.
 
 File format (version 1), one uncompressed file, little-endian:
 
@@ -37,31 +40,38 @@ Design decisions and trade-offs:
   arrays, and importable classes/functions (e.g. an activation function) by reference.
 - Aux data outside that set needs `save(..., allow_pickle=True)`, which pickles just that aux value;
   loading it then needs `load(..., allow_pickle=True)`. Arrays and structure are never pickled.
-- `load` imports the modules named in the file and calls the recorded classes' constructors/unflatten
-  functions (only after checking each name resolves to a namedtuple, dataclass, dict subclass or
-  registered class as recorded). For files you do not trust, pass `like=template`: the structure is then
-  taken from the template (checked to match the file's recorded structure) and nothing is imported.
+- `load` imports nothing. Without a template, each class named in the file must already be imported
+  and be the kind of container recorded (a namedtuple, dataclass, dict subclass, or a class registered
+  as a pytree, e.g. any `sciml.nn.Module`); only registered classes' unflatten functions are called.
+  Functions and classes in static data (an activation) resolve only to sciml's own objects, numpy's
+  ufuncs and builtin types. `load(..., trusted=True)` imports and resolves whatever the file names.
+  With `like=template` the structure comes from the template (checked to match the recorded one, with
+  each array leaf's dtype and rank) and nothing named in the file is looked up at all.
 - Dicts come back with sorted keys (as `sciml.tree` flattens them); `OrderedDict` keeps its order.
   `load(save(t))` equals `sciml.tree.unflatten(*reversed(sciml.tree.flatten(t)))`, e.g. dataclasses are
   rebuilt field by field without calling `__init__`, as `sciml.tree` does.
 - ndarray subclasses (masked arrays, matrices), object arrays, tracers and other objects as leaves are
   refused at save time with a TypeError naming the leaf's position in the tree.
 - The whole file is read on load (no memory mapping); the payload checksum is checked before any array
-  is returned. `load_metadata` reads only the header (checked, as is the file size), not the payload.
+  is returned. `load_metadata` reads only the header (checked, as is the file size), not the payload;
+  metadata and scalar leaves are plain values, never references.
 """
 from __future__ import annotations
 
 import base64
 import collections
+import contextlib
 import dataclasses
 import errno
 import hashlib
 import importlib
+import inspect
 import json
 import os
 import pickle
 import secrets
 import struct
+import sys
 
 import numpy as np
 from numpy.lib import format as _npformat
@@ -95,9 +105,13 @@ class _Unencodable(TypeError):
 
 
 def _ref_of(obj):
-    """'module:qualname' of an importable class or function, checked to resolve back to `obj`."""
+    """'module:qualname' of an importable class or function, checked to resolve back to `obj`. A function
+    made by a factory (qualname 'make.<locals>.fn') is found by its public name in its module."""
     module = getattr(obj, "__module__", None)
     qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if isinstance(qualname, str) and "<" in qualname and getattr(sys.modules.get(module), str(
+            getattr(obj, "__name__", "")), None) is obj:
+        qualname = obj.__name__
     if not isinstance(module, str) or not isinstance(qualname, str) or "<" in qualname:
         raise _Unencodable(f"{obj!r} is not importable by name (a local or anonymous class or function?)")
     ref = f"{module}:{qualname}"
@@ -115,6 +129,48 @@ def _import_ref(ref):
     obj = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)
+    return obj
+
+
+_OWN_PACKAGES = ("sciml", "solvers", "problems")
+_BUILTIN_TYPES = (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset)
+
+
+def _lookup_imported(ref):
+    """The object `ref` names in an already imported module, or None; imports nothing and runs no
+    attribute hooks (inspect.getattr_static)."""
+    module, _, qualname = ref.partition(":")
+    obj = sys.modules.get(module)
+    for part in qualname.split(".") if obj is not None else ():
+        obj = inspect.getattr_static(obj, part, None)
+    return obj
+
+
+def _is_safe_value(obj):
+    """May static data refer to `obj` without the caller's trust? sciml's own objects, numpy's ufuncs,
+    builtin types and registered pytree classes."""
+    if isinstance(obj, np.ufunc) or any(obj is t for t in _BUILTIN_TYPES) or obj in getattr(_tree, "_REGISTRY", {}):
+        return True
+    module = getattr(obj, "__module__", None) or ""
+    return callable(obj) and module.split(".")[0] in _OWN_PACKAGES
+
+
+def _resolve(ref, ctx, what):
+    """The object a reference in the file names, under the caller's trust (see the module docstring)."""
+    if not isinstance(ref, str) or ":" not in ref:
+        raise ValueError(f"malformed reference {ref!r}")
+    if ctx["trusted"]:
+        try:
+            return _import_ref(ref)
+        except Exception as e:  # noqa: BLE001
+            raise CheckpointError(ctx["path"], f"cannot import {ref!r} named in the file: {e!r}") from e
+    if not ctx["refs"]:
+        raise CheckpointError(ctx["path"], f"the file names {ref!r} where only a plain value may stand")
+    obj = _lookup_imported(ref)
+    if obj is None or (what == "value" and not _is_safe_value(obj)):
+        raise CheckpointError(ctx["path"], f"the file names {ref!r} ({what}), which load does not look up "
+                                           "unless trusted: import it first if it is yours, pass like=template, "
+                                           "or load(..., trusted=True) for a file you trust")
     return obj
 
 
@@ -171,20 +227,22 @@ def _decode_float(v):
 
 
 def _dtype_from_descr(descr):
-    """Inverse of numpy's dtype_to_descr after a trip through JSON (tuples became lists)."""
-    if isinstance(descr, str):
-        return _npformat.descr_to_dtype(descr)
-
+    """Inverse of numpy's dtype_to_descr after a trip through JSON (tuples became lists); never an
+    object dtype (whose values would be pointers)."""
     def field(f):
         name = tuple(f[0]) if isinstance(f[0], list) else f[0]
         sub = [field(g) for g in f[1]] if isinstance(f[1], list) else f[1]
         return (name, sub) if len(f) == 2 else (name, sub, tuple(f[2]))
 
-    return _npformat.descr_to_dtype([field(f) for f in descr])
+    dtype = _npformat.descr_to_dtype(descr if isinstance(descr, str) else [field(f) for f in descr])
+    if dtype.hasobject:
+        raise ValueError(f"object dtype {descr!r} in the file")
+    return dtype
 
 
 def _decode(v, ctx):
-    """Tagged JSON -> Python value. `ctx` carries allow_pickle and the path for errors."""
+    """Tagged JSON -> Python value. `ctx` carries the path for errors, allow_pickle, whether references
+    may appear (refs) and whether to import what they name (trusted)."""
     if v is None or type(v) in (bool, int, float, str):
         return v
     if type(v) is list:
@@ -211,10 +269,7 @@ def _decode(v, ctx):
         a = (a.view(dtype) if a.size else np.empty(0, dtype)).reshape(body["shape"])
         return a[()] if body["scalar"] else a
     if tag == "$ref":
-        try:
-            return _import_ref(body)
-        except Exception as e:  # noqa: BLE001
-            raise CheckpointError(ctx["path"], f"cannot import {body!r} named in the file: {e!r}") from e
+        return _resolve(body, ctx, "value")
     if tag == "$pickle":
         if not ctx["allow_pickle"]:
             raise CheckpointError(ctx["path"], "the file holds pickled static data of a registered class; "
@@ -289,10 +344,7 @@ def _encode_structure(treedef, leaf_paths, *, allow_pickle, path="tree"):
 
 
 def _resolve_class(ref, kind, ctx):
-    try:
-        cls = _import_ref(ref)
-    except Exception as e:  # noqa: BLE001
-        raise CheckpointError(ctx["path"], f"cannot import class {ref!r} needed to rebuild the tree: {e!r}") from e
+    cls = _resolve(ref, ctx, f"a {kind} class")
     ok = isinstance(cls, type) and {
         "namedtuple": lambda: issubclass(cls, tuple) and hasattr(cls, "_fields"),
         "dataclass": lambda: dataclasses.is_dataclass(cls),
@@ -353,6 +405,16 @@ def _build(node, leaves, ctx):
     raise ValueError(f"unknown node kind {kind!r}")
 
 
+def _check_like_leaves(path, leaves, template, leaf_paths):
+    """Each array leaf of the file has the dtype and rank of the template's leaf there."""
+    for got, want, where in zip(leaves, template, leaf_paths):
+        if isinstance(want, (np.ndarray, np.generic)) != isinstance(got, (np.ndarray, np.generic)) or (
+                isinstance(want, (np.ndarray, np.generic)) and (got.dtype != want.dtype or got.ndim != want.ndim)):
+            describe = lambda x: f"{x.dtype}[{','.join(map(str, x.shape))}]" if hasattr(x, "dtype") else type(x).__name__  # noqa: E731
+            raise CheckpointError(path, f"the leaf at {where} is {describe(got)} in the file, "
+                                        f"{describe(want)} in `like`")
+
+
 def _count_leaves(node):
     return 1 if node["k"] == "leaf" else sum(_count_leaves(c) for c in node["c"])
 
@@ -409,6 +471,7 @@ def save(path, tree, metadata=None, *, allow_pickle=False):
     header_digest = hashlib.sha256(prefix[8:] + header).digest()
 
     directory = os.path.dirname(os.path.abspath(path))
+    _remove_stray_temporaries(directory, os.path.basename(path))
     tmp, fd = _create_temporary(directory, os.path.basename(path))
     try:
         with os.fdopen(fd, "wb") as f:
@@ -441,6 +504,26 @@ def _create_temporary(directory, base):
             return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:
             continue
+
+
+def _remove_stray_temporaries(directory, base):
+    """Delete the temporaries of saves to `base` whose process is gone (killed mid-save)."""
+    prefix = f".{base}."
+    for name in os.listdir(directory):
+        pid = name[len(prefix):].split(".")[0]
+        if name.startswith(prefix) and name.endswith(".tmp") and pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def _fsync_directory(directory):
@@ -511,7 +594,7 @@ def load_metadata(path):
     with open(path, "rb") as f:
         header = _read_header(f, path)
     try:
-        return _decode(header["metadata"], {"path": path, "allow_pickle": False})
+        return _decode(header["metadata"], _plain(path))
     except CheckpointError:
         raise
     except Exception as e:  # noqa: BLE001
@@ -522,7 +605,7 @@ def _read_leaves(f, header, path):
     """Read and verify the payload; -> list of leaves (arrays, numpy scalars, Python scalars)."""
     payload_size = header["payload_size"]
     hasher, pos, out = hashlib.sha256(), 0, []
-    ctx = {"path": path, "allow_pickle": False}
+    ctx = _plain(path)
     for desc in header["leaves"]:
         if "py" in desc:
             value = _decode(desc["py"], ctx)
@@ -553,17 +636,24 @@ def _read_leaves(f, header, path):
     return out
 
 
+def _plain(path):
+    """The decoding context of metadata and scalar leaves: plain values only."""
+    return {"path": path, "allow_pickle": False, "refs": False, "trusted": False}
+
+
 _NO_TEMPLATE = object()
 
 
-def load(path, *, like=_NO_TEMPLATE, allow_pickle=False):
+def load(path, *, like=_NO_TEMPLATE, allow_pickle=False, trusted=False):
     """Read the pytree saved at `path`: same structure, dtypes, shapes and values; Python scalars keep their type.
 
-    `like`: a template pytree; if given, the tree is rebuilt with the template's structure (which must
-    match the recorded one) and no module named in the file is imported — use this for untrusted files.
+    Imports nothing and calls nothing the file chooses (see the module docstring for the classes it
+    accepts). `like`: a template pytree; the tree is rebuilt with the template's structure (which must
+    match the recorded one, with the same dtype and rank at every array leaf) and nothing named in the
+    file is looked up. `trusted=True`: import and resolve whatever the file names (a file you wrote).
     `allow_pickle`: allow unpickling static data saved with `save(..., allow_pickle=True)`.
     Raises CheckpointError if the file is not a checkpoint, is truncated or corrupted, is of a newer
-    format, or its classes cannot be found; FileNotFoundError if there is no file.
+    format, or names what it may not; FileNotFoundError if there is no file.
     """
     path = os.fspath(path)
     with open(path, "rb") as f:
@@ -579,14 +669,16 @@ def load(path, *, like=_NO_TEMPLATE, allow_pickle=False):
             raise CheckpointError(path, f"malformed header: {e!r}") from None
     if like is not _NO_TEMPLATE:
         _, treedef = _tree.flatten(like)
+        leaf_paths = []
         try:
-            expected = _encode_structure(treedef, [], allow_pickle=True)
+            expected = _encode_structure(treedef, leaf_paths, allow_pickle=True)
         except TypeError as e:
             raise TypeError(f"`like` cannot describe a checkpoint structure: {e}") from None
         if expected != structure:
             raise CheckpointError(path, f"the recorded tree structure differs from that of `like` ({treedef})")
+        _check_like_leaves(path, leaves, _tree.flatten(like)[0], leaf_paths)
         return treedef.unflatten(leaves)
-    ctx = {"path": path, "allow_pickle": allow_pickle}
+    ctx = {"path": path, "allow_pickle": allow_pickle, "refs": True, "trusted": trusted}
     try:
         return _build(structure, iter(leaves), ctx)
     except CheckpointError:

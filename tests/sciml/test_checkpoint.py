@@ -152,11 +152,15 @@ def test_dataclass_roundtrips(tmp_path):
 
 def test_registered_class_with_static_aux_roundtrips(tmp_path):
     b = Box(np.arange(4.0).reshape(2, 2), np.float64(0.5), "enc", 0.1, (2, (3, None)), np.tanh)
-    out = roundtrip(tmp_path, {"model": b, "other": [Box(np.zeros(1), 1, "x", float("inf"), (), len)]})
+    t = {"model": b, "other": [Box(np.zeros(1), 1, "x", float("inf"), (), len)]}
+    checkpoint.save(tmp_path / "c", t)
+    with pytest.raises(CheckpointError, match="'builtins:len'.*trusted=True"):  # not sciml's, numpy's ufunc or a type
+        checkpoint.load(tmp_path / "c")
+    out = checkpoint.load(tmp_path / "c", trusted=True)
     m = out["model"]
     assert type(m) is Box and m.name == "enc" and m.scale == 0.1 and m.sizes == (2, (3, None)) and m.act is np.tanh
     assert out["other"][0].act is len and out["other"][0].scale == float("inf")
-    assert_same(out, {"model": b, "other": [Box(np.zeros(1), 1, "x", float("inf"), (), len)]})
+    assert_same(out, t)
 
 
 def test_ordered_default_and_subclassed_dicts_roundtrip(tmp_path):
@@ -171,14 +175,19 @@ def test_ordered_default_and_subclassed_dicts_roundtrip(tmp_path):
     assert_same(out, t)
 
 
-def test_registered_class_in_a_fresh_process(tmp_path):
+def test_registered_class_in_a_fresh_process_needs_its_module_imported_or_trust(tmp_path):
     path = tmp_path / "ckpt.sciml"
     checkpoint.save(path, {"m": Box(np.arange(3.0), np.int64(2), "enc", 0.25, (1, 2), np.tanh)})
     code = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {REPO!r})
         import numpy as np
         from sciml import checkpoint
-        m = checkpoint.load({str(path)!r})["m"]
+        try:
+            checkpoint.load({str(path)!r})
+            raise SystemExit("loaded a class from a module that was not imported")
+        except checkpoint.CheckpointError as e:
+            assert "tests.sciml.test_checkpoint:Box" in str(e) and "tests.sciml.test_checkpoint" not in sys.modules
+        m = checkpoint.load({str(path)!r}, trusted=True)["m"]
         assert type(m).__name__ == "Box" and m.act is np.tanh and m.sizes == (1, 2), vars(m)
         assert m.w.tolist() == [0.0, 1.0, 2.0] and type(m.b) is np.int64
         print("ok")
@@ -404,9 +413,18 @@ def test_sigkill_while_overwriting_keeps_the_old_checkpoint(tmp_path, stage):
     if stage == "mid-write":  # the abandoned temporary is itself recognised as incomplete
         with pytest.raises(CheckpointError, match="truncated"):
             checkpoint.load(temporary)
-    # a later save still works and replaces the old checkpoint
+    # a later save still works, replaces the old checkpoint and removes the dead process's temporary
     checkpoint.save(path, {"w": np.ones(2)})
     assert checkpoint.load(path)["w"].tolist() == [1.0, 1.0]
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_save_keeps_the_temporaries_of_live_processes(tmp_path):
+    path = tmp_path / "ckpt.sciml"
+    live = tmp_path / f".{path.name}.{os.getppid()}.abcd.tmp"  # our parent is alive
+    live.write_bytes(b"partial")
+    checkpoint.save(path, {"w": np.ones(1)})
+    assert live.exists()
 
 
 def test_modules_and_optimiser_states_round_trip(tmp_path):
@@ -421,3 +439,105 @@ def test_modules_and_optimiser_states_round_trip(tmp_path):
     assert back["model"].activation is model.activation
     assert sciml.tree.structure(back["opt"]) == sciml.tree.structure(state)
     assert checkpoint.load_metadata(path) == {"step": 7}
+
+
+# ------------------------------------------------------------------------------------------- security
+# A file is data: whatever its header names, loading it must not import or call anything unless the
+# caller trusts it. The payloads below would leave a marker file if they ran.
+
+def _rewrite_header(path, edit):
+    """Edit the JSON header of a checkpoint and recompute its checksum, as anyone can."""
+    import hashlib
+    import json
+    import struct
+    raw = path.read_bytes()
+    _, version, n = struct.unpack("<8sIQ", raw[:20])
+    header = json.loads(raw[52:52 + n])
+    edit(header)
+    new = json.dumps(header).encode()
+    prefix = raw[:8] + struct.pack("<IQ", version, len(new))
+    path.write_bytes(prefix + hashlib.sha256(prefix[8:] + new).digest() + new + raw[52 + n:])
+
+
+@pytest.fixture(name="trap")
+def trap_fixture(tmp_path, monkeypatch):
+    """A module that writes a marker file when imported, on sys.path but not imported."""
+    marker = tmp_path / "ran"
+    (tmp_path / "sciml_trap_module.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "def payload(*a, **k):\n"
+        f"    open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield marker
+    sys.modules.pop("sciml_trap_module", None)
+
+
+def test_load_with_like_never_imports_a_module_named_in_a_leaf(tmp_path, trap):
+    path = tmp_path / "ckpt.sciml"
+    checkpoint.save(path, {"a": np.ones(2), "n": 3})
+
+    def leaf_is_a_reference(h):
+        h["leaves"][1] = {"py": {"$ref": "sciml_trap_module:payload"}}
+    _rewrite_header(path, leaf_is_a_reference)
+    for load in (lambda: checkpoint.load(path, like={"a": np.zeros(2), "n": 0}), lambda: checkpoint.load(path)):
+        with pytest.raises(CheckpointError, match="only a plain value"):
+            load()
+    assert not trap.exists() and "sciml_trap_module" not in sys.modules
+
+
+def test_metadata_never_resolves_references(tmp_path):
+    path = tmp_path / "ckpt.sciml"
+    checkpoint.save(path, {"a": np.ones(1)}, metadata={"step": 1})
+    _rewrite_header(path, lambda h: h.update(metadata={"$dict": [["step", {"$ref": "os:system"}]]}))
+    with pytest.raises(CheckpointError, match="'os:system' where only a plain value"):
+        checkpoint.load_metadata(path)
+
+
+@pytest.mark.parametrize("where", ["class", "static value"])
+def test_load_neither_imports_nor_calls_what_a_crafted_structure_names(tmp_path, trap, where):
+    path = tmp_path / "ckpt.sciml"
+    checkpoint.save(path, {"m": Box(np.ones(2), None, "n", 1.0, (), np.tanh)})
+
+    def craft(h):
+        node = h["structure"]["c"][0]
+        if where == "class":
+            node["cls"] = "sciml_trap_module:payload"
+        else:  # the activation: first an unimported module, then an imported but dangerous function
+            node["aux"]["$tuple"][3] = {"$ref": "sciml_trap_module:payload"}
+    _rewrite_header(path, craft)
+    with pytest.raises(CheckpointError, match="sciml_trap_module:payload.*trusted=True"):
+        checkpoint.load(path)
+    assert not trap.exists() and "sciml_trap_module" not in sys.modules
+    if where == "static value":
+        _rewrite_header(path, lambda h: h["structure"]["c"][0]["aux"]["$tuple"].__setitem__(3, {"$ref": "os:system"}))
+        with pytest.raises(CheckpointError, match="'os:system'"):
+            checkpoint.load(path)
+
+
+def test_object_dtypes_in_a_crafted_header_are_refused(tmp_path):
+    path = tmp_path / "ckpt.sciml"
+    checkpoint.save(path, {"a": np.ones(1)})
+    _rewrite_header(path, lambda h: h["leaves"][0].update(dtype="|O"))
+    with pytest.raises(CheckpointError, match="object dtype"):
+        checkpoint.load(path)
+
+
+def test_like_checks_each_leaf_dtype_and_rank(tmp_path):
+    path = tmp_path / "ckpt.sciml"
+    checkpoint.save(path, {"w": np.ones((2, 3)), "b": np.ones(3, np.float32)})
+    with pytest.raises(CheckpointError, match=r"\['b'\] is float32\[3\] in the file, float64\[3\] in `like`"):
+        checkpoint.load(path, like={"w": np.zeros((2, 3)), "b": np.zeros(3)})
+    with pytest.raises(CheckpointError, match=r"\['w'\] is float64\[2,3\] in the file, float64\[6\]"):
+        checkpoint.load(path, like={"w": np.zeros(6), "b": np.zeros(3, np.float32)})
+
+
+def test_networks_with_sciml_activations_save_by_reference(tmp_path):
+    import sciml.numpy as snp
+    from sciml import nn, random
+    model = nn.MLP([2, 8, 1], activation=snp.tanh, key=random.key(0))
+    path = tmp_path / "ckpt.sciml"
+    checkpoint.save(path, model)
+    for loaded in (checkpoint.load(path), checkpoint.load(path, like=model)):
+        assert loaded.activation is snp.tanh
+        x = np.linspace(-1, 1, 10).reshape(5, 2)
+        np.testing.assert_array_equal(loaded(x), model(x))
