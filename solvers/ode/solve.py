@@ -20,15 +20,20 @@ from . import methods
 from .controllers import ConstantStepSize, PIDController
 from .jacobian import Dense, structure
 
-SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE, BAD_JACOBIAN_BAND = 0, 1, 2, 3, 4
+SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE, BAD_JACOBIAN_BAND, NONFINITE_START, NONFINITE_DT0 = range(7)
 SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
 STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (max_steps) was reached",
                    DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
                    NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)",
                    BAD_JACOBIAN_BAND: "the Jacobian has nonzero entries outside the declared band (checked at t0, "
                                       "y0): widen jacobian=Banded(lower, upper) (a periodic grid couples its first and "
-                                      "last unknowns: Banded(lower, upper, periodic=True)), or use jacobian='dense'"}
-HINTS = {BAD_JACOBIAN_BAND: ""}  # what to try, after the message (the default: for the step-size failures)
+                                      "last unknowns: Banded(lower, upper, periodic=True)), or use jacobian='dense'",
+                   NONFINITE_START: "the initial values are not finite (NaN or inf): check y0, t_span and args "
+                                    "(f(t0, y0, args) must be finite)",
+                   NONFINITE_DT0: "the initial step size is not finite (NaN or inf): check dt0, rtol and atol "
+                                  "(NaN, inf or both zero leave no step size)"}
+# what to try, after the message (the default: for the step-size failures)
+HINTS = {BAD_JACOBIAN_BAND: "", NONFINITE_START: "", NONFINITE_DT0: ""}
 DEFAULT_HINT = " Raise max_steps, loosen rtol/atol, or use a stiff method."
 
 
@@ -91,6 +96,12 @@ def _ravel(y0):
     return flat, unravel
 
 
+def _all_finite(x):
+    """Whether every entry of x is finite, as a sum (0 x is NaN where x is NaN or inf): under vmap a
+    sum per lane lowers to numba, a logical reduction over some axes does not."""
+    return snp.isfinite(snp.sum(0.0 * x))
+
+
 def _error_norm(err, y, y_new, rtol, atol):
     scale = atol + rtol * snp.maximum(snp.abs(y), snp.abs(y_new))
     return snp.sqrt(snp.mean((err / scale) ** 2))
@@ -146,6 +157,11 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     jac = getattr(method, "jacobian", None)
     status0 = int0 if jac is None else snp.where(jac.consistent(lambda v: fun(t0, v, args), y0), SUCCESS,
                                                  BAD_JACOBIAN_BAND)
+    # non-finite starting values, or a non-finite step size on a non-empty span, would fail every step
+    # (a NaN time or step size forever): stop before the first
+    start_finite = _all_finite(y0) & _all_finite(f0) & snp.isfinite(t0) & snp.isfinite(t1)
+    dt0_usable = snp.isfinite(dt0) | ~(t0 < t1)
+    status0 = snp.where(start_finite, snp.where(dt0_usable, status0, NONFINITE_DT0), NONFINITE_START)
     zero = np.asarray(0.0, y0.dtype)
     # event: hit, time, state, and for the adjoint the step's index, the root's fraction of the step
     # and the step's full size
@@ -162,8 +178,8 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     last_in_step = 0 if getattr(method, "land_on_saves", False) else window - 1
 
     def cond(s):
-        t, status, hit = s[0], s[8], s[11][0]
-        go = (t < t1) & (status == SUCCESS)
+        t, attempts, status, hit = s[0], s[5] + s[6], s[8], s[11][0]
+        go = (t < t1) & (status == SUCCESS) & (attempts < max_steps)  # bounded, whatever NaNs t or dt hold
         return go & ~hit if terminal else go
 
     def body(s):
@@ -184,7 +200,7 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             accept = finite & (en <= 1.0)
         else:
             en = np.asarray(0.0, y0.dtype)
-            finite = snp.all(snp.isfinite(y_new))
+            finite = _all_finite(y_new)
             accept = finite
         if event is not None:
             crossing = accept & ~found[0] & event.crosses(event.fn(t, y), event.fn(t + dt, y_new))
@@ -207,16 +223,20 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
             slot = snp.minimum(accepted, max_steps - 1)
             keep = lambda buf, v: snp.at(buf)[slot].set(v)  # noqa: E731
             hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y), tuple(map(keep, hist[3], dense)))
-        dt_next, memory = controller.propose(dt, en, accept, memory, method.order)
-        tiny = (dt_next < 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & (t_new < t1)
+        # without an error estimate the step stays dt0 whatever the controller (en is not an error there)
+        dt_next, memory = controller.propose(dt, en, accept, memory, method.order) if adaptive else (dt, memory)
+        t_next = snp.where(accept, t_new, t)
+        # written as negations so that a NaN step size or time counts as tiny and as not finished
+        tiny = ~(dt_next >= 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & ~(t_new >= t1)
+        finished = (t_next >= t1) | found[0] if terminal else t_next >= t1
         if cached:
             cache = method.next_cache(cache, accept)
         accepted_new = accepted + snp.convert(accept, np.int64)
         rejected_new = rejected + snp.convert(~accept, np.int64)
         status = snp.where(~finite & (tiny | (not adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
-        status = snp.where((accepted_new + rejected_new >= max_steps) & (t_new < t1) & (status == SUCCESS),
+        status = snp.where((accepted_new + rejected_new >= max_steps) & ~finished & (status == SUCCESS),
                            MAX_STEPS, status)
-        return (snp.where(accept, t_new, t), snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next,
+        return (t_next, snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next,
                 (ys, next_k), accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status,
                 memory, hist, found, cache)
 
@@ -287,15 +307,20 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     arrays keep max_steps + 1 rows, NaN after the last step). dense=True keeps every step for
     Solution.evaluate(t). "steps" and dense record the steps, so they are differentiated in forward
     mode only. method: a name from solvers.ode.tableaus.METHODS or a Tableau.
-    controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0.
+    controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0
+    (a method without an error estimate always keeps dt0).
     adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps:
     the exact gradient of the numerical solution), "backsolve" (reverse mode by the continuous adjoint
     ODE integrated backwards: memory independent of the number of steps, gradient accurate to the
     tolerance) or "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
     throw=True a solve that stops early raises ODESolveError giving the time reached (when the
-    values are concrete); otherwise check `Solution.status`. event: an Event(fn(t, y), direction,
-    terminal); its time and state are in `stats["event_time"]` (NaN if none) and
-    `stats["event_state"]`, and a terminal one leaves NaN at later save times.
+    values are concrete); otherwise check `Solution.status`. A solve never attempts more than
+    max_steps steps. Settings that cannot work (NaN, inf or negative tolerances, rtol = atol = 0,
+    dt0 <= 0 or non-finite, max_steps < 1, a non-finite t_span) raise ValueError before any work;
+    a non-finite y0 or f(t0, y0, args) (data, possibly traced) stops the solve before its first step
+    with status NONFINITE_START, alike eagerly, under jit and per lane under vmap.
+    event: an Event(fn(t, y), direction, terminal); its time and state are in `stats["event_time"]`
+    (NaN if none) and `stats["event_state"]`, and a terminal one leaves NaN at later save times.
     jacobian: the structure of df/dy for the stiff methods (their Newton matrices and linear solves):
     "dense" (the default; jacfwd and a dense LU) or Banded(lower, upper, periodic=False) (lower +
     upper + 1 directional derivatives and a banded LU: a method of lines; see solvers.ode.jacobian).
@@ -313,9 +338,8 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     controller = controller if controller is not None else PIDController()
     if adjoint not in ("discrete", "backsolve", "forward"):
         raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward', got {adjoint!r}")
+    _check_settings(t_span, rtol, atol, dt0, max_steps)
     t0, t1 = t_span
-    if not isinstance(t0, sciml.core.Tracer) and not isinstance(t1, sciml.core.Tracer) and not float(t1) > float(t0):
-        raise ValueError(f"t_span must be increasing, got {t_span}")
     flat0, unravel = _ravel(y0)
     dtype = flat0.dtype
     steps = isinstance(saveat, str) and saveat == "steps"
@@ -368,6 +392,28 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
             sol.dense = (np.asarray(starts), np.asarray(sizes), np.asarray(states), [np.asarray(d) for d in data],
                          int(n), np.asarray(final), method, unravel)
     return sol
+
+
+def _check_settings(t_span, rtol, atol, dt0, max_steps):
+    """Refuse, before any work, settings with which no step can be controlled or taken. Traced values
+    are not checked here: non-finite ones end the solve with status NONFINITE_START or NONFINITE_DT0."""
+    concrete = lambda v: v is not None and not isinstance(v, sciml.core.Tracer)  # noqa: E731
+    shown = lambda v: np.asarray(v).tolist()  # noqa: E731  (one line, arrays included)
+    if all(map(concrete, t_span)):
+        if not np.all(np.isfinite(t_span)):
+            raise ValueError(f"t_span must be finite, got {shown(t_span)}")
+        if not float(t_span[1]) > float(t_span[0]):
+            raise ValueError(f"t_span must be increasing, got {shown(t_span)}")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if concrete(v) and not np.all(np.isfinite(v) & (np.asarray(v) >= 0)):
+            raise ValueError(f"{name} must be finite and >= 0, got {shown(v)}")
+    if concrete(rtol) and concrete(atol) and np.any((np.asarray(rtol) == 0) & (np.asarray(atol) == 0)):
+        raise ValueError(f"rtol and atol are both 0 (rtol={shown(rtol)}, atol={shown(atol)}): no error can be "
+                         "controlled")
+    if concrete(dt0) and not (np.isfinite(dt0) and dt0 > 0):
+        raise ValueError(f"dt0 must be finite and > 0, got {shown(dt0)}")
+    if not (isinstance(max_steps, (int, np.integer)) and max_steps >= 1):
+        raise ValueError(f"max_steps must be an integer >= 1, got {max_steps!r}")
 
 
 def _steps_output(starts, sizes, states, n, final, unravel):
