@@ -1,11 +1,12 @@
 """On-disk cache of computed reference solutions.
 
 A result (a dict of arrays) is stored with sciml.checkpoint, which writes atomically (temporary file +
-os.replace, so a concurrent reader sees the old file or the new one, never half of one) and checksums
-what it writes. The file is <cache root>/references/<name>-<key>.sciml (cache root: SCIML_CACHE_DIR, see
-sciml.config.cache_root), the key a hash of the settings and of the source of the modules that compute
-references (as imported), so changing either computes afresh. A file that fails its checks is recomputed and replaced; refresh=True
-recomputes regardless.
+os.replace, so a concurrent reader sees the old file or the new one, never half of one), checksums what
+it writes and reads arrays without pickle. The file is <cache root>/references/<name>-<key>.sciml (cache
+root: SCIML_CACHE_DIR; the directory is private, see sciml.config.cache_subdir), the key a hash of the
+settings and of the source of the modules that compute references (as imported), so changing either
+computes afresh. A file that fails its checks is recomputed and replaced; refresh=True recomputes
+regardless.
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def key(settings):
 
 def path(name, settings):
     """Where the result of `name` with `settings` is cached."""
-    return os.path.join(config.cache_root(), "references", f"{name}-{key(settings)}.sciml")
+    return os.path.join(config.cache_subdir("references"), f"{name}-{key(settings)}.sciml")
 
 
 def cached(name, settings, compute, refresh=False):
@@ -63,6 +64,5 @@ def cached(name, settings, compute, refresh=False):
         except checkpoint.CheckpointError as e:
             warnings.warn(f"recomputing the {name} reference: {e}", RuntimeWarning, stacklevel=3)
     result = compute()
-    os.makedirs(os.path.dirname(file), exist_ok=True)
     checkpoint.save(file, result)
     return result
