@@ -3,18 +3,32 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
+import shlex
 import sys
+import tempfile
+
+import numpy as np
 
 import problems
 import sciml
 from problems.problem import RAR_CANDIDATES, RAR_SPLIT
+from sciml.checkpoint import CheckpointError
+from sciml.pinn import Interrupted
+from solvers.ode import ODESolveError
+
+# the problems a user can cause or meet: reported in one line (the traceback with --debug)
+ANTICIPATED = (KeyError, ValueError, OSError, CheckpointError, ODESolveError)
 
 
 def _parser():
     parser = argparse.ArgumentParser(prog="sciml", description="Solve scientific machine-learning benchmark problems.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="the problems, with a line each")
-    solve = sub.add_parser("solve", help="train a PINN on a problem, score it against the reference, plot it")
+    sub.add_parser("list", help="the problems, with a line each", parents=[common])
+    solve = sub.add_parser("solve", help="train a PINN on a problem, score it against the reference, plot it",
+                           parents=[common])
     solve.add_argument("name")
     solve.add_argument("--adam", type=int, help="Adam steps")
     solve.add_argument("--lbfgs", type=int, help="L-BFGS iterations")
@@ -37,7 +51,7 @@ def _parser():
     solve.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, solution.png")
     solve.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     solve.add_argument("--quiet", action="store_true", help="no progress bar")
-    fit = sub.add_parser("fit", help="recover the parameters of an ODE problem from noisy data")
+    fit = sub.add_parser("fit", help="recover the parameters of an ODE problem from noisy data", parents=[common])
     fit.add_argument("name")
     fit.add_argument("--noise", type=float, default=0.05, help="relative noise of the synthetic data")
     fit.add_argument("--seed", type=int, default=0)
@@ -51,29 +65,48 @@ def _parser():
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
-    if args.command == "list":
-        for name in problems.names():
-            p = problems.get(name)
-            print(f"{name:18s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
-        return 0
-    if args.command == "fit":
-        return _fit(args)
     try:
-        problem = problems.get(args.name)
-        if hasattr(problem, "fit"):
-            raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-        settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed",
-                                                  "resample", "rar", "anneal", "causal")}
-        for k, v in settings.items():
-            zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
-            if isinstance(v, int) and v < (0 if zero else 1):
-                raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
-        metrics = problem.solve(out=args.out, resume=args.resume, progress=not args.quiet, backend=args.backend,
-                                **settings)
-    except (KeyError, ValueError) as e:
-        print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
+        if args.command == "list":
+            return _list()
+        return _fit(args) if args.command == "fit" else _solve(args, argv)
+    except ANTICIPATED as e:
+        if args.debug:
+            raise
+        print(f"sciml: {e.args[0] if isinstance(e, KeyError) and e.args else e}", file=sys.stderr)
         return 2
+    except Interrupted as e:
+        again = shlex.join(["sciml", *argv] + ([] if "--resume" in argv else ["--resume"]))
+        print(f"sciml: stopped by {e.signal_name} after step {e.step}"
+              + (f"; resume with: {again}" if e.path else ""), file=sys.stderr)
+        return 143 if e.signal_name == "SIGTERM" else 130
+    except KeyboardInterrupt:
+        print("sciml: interrupted", file=sys.stderr)
+        return 130
+
+
+def _list():
+    for name in problems.names():
+        p = problems.get(name)
+        print(f"{name:18s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
+    return 0
+
+
+def _solve(args, argv):
+    problem = problems.get(args.name)
+    if hasattr(problem, "fit"):
+        raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
+    settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed",
+                                              "resample", "rar", "anneal", "causal")}
+    for k, v in settings.items():
+        zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
+        if isinstance(v, int) and v < (0 if zero else 1):
+            raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
+    problem.settings(**settings)  # checked before the output directory is made
+    _check_out(args.out)
+    metrics = problem.solve(out=args.out, resume=args.resume, progress=not args.quiet, backend=args.backend,
+                            **settings)
     if sciml.process_index() != 0:  # under mpirun the processes agree: process 0 reports
         return 0
     extra = "".join(f", {k} {v:.4g}" for k, v in metrics.items() if k.startswith("nu"))
@@ -83,29 +116,40 @@ def main(argv=None):
 
 
 def _fit(args):
-    try:
-        problem = problems.get(args.name)
-        if not hasattr(problem, "fit"):
-            raise ValueError(f"{args.name!r} is a PINN problem: use `sciml solve {args.name}`")
-        if args.noise < 0:
-            raise ValueError(f"--noise must be non-negative, got {args.noise}")
-        options = {k: getattr(args, k) for k in ("loss", "shooting", "backend") if getattr(args, k) is not None}
-        accepted = inspect.signature(problem.fit).parameters
-        for k in options:
-            if k not in accepted:
-                raise ValueError(f"{problem.name} does not take --{k}")
-        first = sciml.process_index() == 0  # under mpirun every process fits alike: process 0 writes and reports
-        m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out if first else None,
-                        **options)
-    except (KeyError, ValueError) as e:
-        print(f"sciml: {e.args[0] if e.args else e}", file=sys.stderr)
-        return 2
+    problem = problems.get(args.name)
+    if not hasattr(problem, "fit"):
+        raise ValueError(f"{args.name!r} is a PINN problem: use `sciml solve {args.name}`")
+    if not np.isfinite(args.noise) or args.noise < 0:
+        raise ValueError(f"--noise must be a non-negative number, got {args.noise}")
+    options = {k: getattr(args, k) for k in ("loss", "shooting", "backend") if getattr(args, k) is not None}
+    accepted = inspect.signature(problem.fit).parameters
+    for k in options:
+        if k not in accepted:
+            raise ValueError(f"{problem.name} does not take --{k}")
+    first = sciml.process_index() == 0  # under mpirun every process fits alike: process 0 writes and reports
+    if first:
+        _check_out(args.out)
+    m = problem.fit(noise=args.noise, seed=args.seed, method=args.method, out=args.out if first else None, **options)
     if not first:
         return 0
     print(f"{problem.name}: fitted in {m['wall_time_s']:.1f} s ({m['iterations']} iterations)")
     print("\n".join(problem.describe(m)))
     print(f"results in {args.out}/")
     return 0
+
+
+def _check_out(path):
+    """--out must be a directory this process can write (made if missing): checked before any work."""
+    if not path:
+        raise ValueError("--out is empty: name a directory for the results")
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"--out {path!r} is a file, not a directory")
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        raise ValueError(f"--out {path!r} is not a directory this process can write ({e.strerror})") from None
 
 
 if __name__ == "__main__":

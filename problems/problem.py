@@ -67,10 +67,18 @@ class PINNProblem:
                                  f"(it acts every {every})")
         if settings["resample"] and settings["rar"]:
             raise ValueError(f"{self.name}: resample and rar both replace the collocation points; choose one")
+        if settings["causal"] and self.labels[1] != "t":
+            raise ValueError(f"{self.name}: causal weights order the points by time, and {self.name} is steady "
+                             f"(its inputs are {self.labels[0]} and {self.labels[1]})")
         if settings["causal"] and (settings["resample"] or settings["rar"]):
             raise ValueError(f"{self.name}: causal weights are per collocation point, which resample and rar "
                              f"replace; choose one")
         return settings
+
+    def identity(self, settings):
+        """What a checkpoint of this problem must match to be resumed: the problem and every setting
+        but the number of L-BFGS iterations (a run may be resumed to go on longer)."""
+        return {"problem": self.name, **{k: v for k, v in settings.items() if k != "lbfgs"}}
 
     def _assemble(self, settings):
         """-> (loss, model, data, conditions) of a problem made of conditions."""
@@ -97,6 +105,7 @@ class PINNProblem:
     def solve(self, out=None, resume=False, progress=True, backend=None, **overrides):
         """Train with the settings (defaults overridden by keywords), score against the reference and,
         with `out`, write metrics.json, prediction.npz and solution.png there. -> metrics dict."""
+        t0 = time.perf_counter()
         settings = self.settings(**overrides)
         if self.conditions is None:
             (loss, model, *data), refresh = self.build(settings), ()
@@ -119,13 +128,12 @@ class PINNProblem:
                                eval_every=max(1, (settings["adam"] + settings["lbfgs"]) // 20),
                                checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
                                backend=backend, progress=progress, data=data[0] if data else None,
-                               refresh=refresh)
-        t0 = time.perf_counter()
+                               refresh=refresh, settings=self.identity(settings))
         model, history = trainer.run(resume=resume)
-        wall = time.perf_counter() - t0
         u = predict(model)
         metrics = {"problem": self.name, "l2_relative_error": float(evaluate(model)["l2_relative_error"]),
-                   "wall_time_s": wall, "training_time_s": float(history["time"][-1]) if history["time"] else 0.0,
+                   "wall_time_s": trainer.earlier_wall + time.perf_counter() - t0,  # resumed runs included
+                   "training_time_s": float(history["time"][-1]) if history["time"] else 0.0,
                    "steps": int(history["step"][-1]) if history["step"] else 0, "final_loss": float(history["loss"][-1]),
                    "settings": settings, **(self.report(model) if self.report else {})}
         if out is not None and distributed.process_index() == 0:

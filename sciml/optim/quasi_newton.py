@@ -26,6 +26,7 @@ from .. import lax
 from .. import numpy as snp
 from ..core.avals import aval_of
 from ..transforms.ad import value_and_grad as _value_and_grad
+from ..transforms.jit import jit
 from .flat import ravel_pytree
 
 
@@ -107,6 +108,9 @@ def two_loop_direction(grad, s_history, y_history, rho_history, gamma):
     return -r
 
 
+_two_loop_compiled = jit(two_loop_direction)  # traced once per shape, for the eager step
+
+
 def _cubic_step(a_lo, f_lo, d_lo, a_hi, f_hi, d_hi):
     """Minimiser of the cubic interpolating f and f' at a_lo and a_hi (N&W eq. 3.59), safeguarded to
     the interior of the bracket; bisection when the cubic has no usable minimiser."""
@@ -145,11 +149,13 @@ class _LineSearch(NamedTuple):
     g_star: Any
 
 
-def wolfe_line_search(phi, x, p, f0, g0, a_init=1.0, c1=1e-4, c2=0.9, max_steps=30, a_max=1e10):
+def wolfe_line_search(phi, x, p, f0, g0, a_init=1.0, c1=1e-4, c2=0.9, max_steps=30, a_max=1e10,
+                      loop=lax.while_loop):
     """Step length a along p from x satisfying the strong Wolfe conditions, by bracketing and zoom.
 
     phi(x) -> (f, flat grad). Returns (a, f(x + a p), grad at x + a p, evaluations, wolfe) where wolfe
     says whether the conditions hold; otherwise the best step found with sufficient decrease (or 0).
+    `loop` runs the trials: lax.while_loop (traceable), or python_while on concrete values.
     """
     dtype = snp.result_type(x)
     fl = lambda v: snp.astype(snp.asarray(v), dtype)  # noqa: E731
@@ -206,7 +212,7 @@ def wolfe_line_search(phi, x, p, f0, g0, a_init=1.0, c1=1e-4, c2=0.9, max_steps=
                            snp.where(accept, a, s.a_star), snp.where(accept, f, s.f_star),
                            snp.where(accept, g, s.g_star))
 
-    s = lax.while_loop(lambda s: ~s.done & (s.it < max_steps), body, init)
+    s = loop(lambda s: ~s.done & (s.it < max_steps), body, init)
     wolfe = s.a_star > 0  # a_star is set only on acceptance
     # no Wolfe point: fall back on the best point with sufficient decrease seen (a_lo in zoom, the
     # last trial while bracketing), which may be a = 0 (no progress)
@@ -217,6 +223,15 @@ def wolfe_line_search(phi, x, p, f0, g0, a_init=1.0, c1=1e-4, c2=0.9, max_steps=
     fb_g = snp.where(fb_ok, snp.where(s.zoom, s.g_lo, s.g_prev), g0)
     return (snp.where(wolfe, s.a_star, fb_a), snp.where(wolfe, s.f_star, fb_f), snp.where(wolfe, s.g_star, fb_g),
             s.it, wolfe)
+
+
+def python_while(cond_fun, body_fun, init_val):
+    """lax.while_loop's contract as a Python loop on concrete values: nothing is traced, so a `fun`
+    that is itself jitted runs compiled at every evaluation (with its own backend)."""
+    val = init_val
+    while bool(cond_fun(val)):
+        val = body_fun(val)
+    return val
 
 
 # ---- the solver ------------------------------------------------------------------------------------------
@@ -237,15 +252,17 @@ def lbfgs_init(params, value, grad, memory_size=10) -> LbfgsState:
 
 
 def lbfgs_step(fun, params, state: LbfgsState, c1=1e-4, c2=0.9, max_linesearch_steps=30,
-               value_and_grad=False):
+               value_and_grad=False, eager=False):
     """One L-BFGS iteration from `params` -> (new params, new state). Jit it with `fun` closed over
-    (or static). If the line search finds no step that decreases f, params are returned unchanged
-    and state.failed is set."""
+    (or static), or, with eager=True, call it on concrete values with a jitted `fun`: the line search
+    is then a Python loop around the compiled evaluations (no compilation of the whole step). If the
+    line search finds no step that decreases f, params are returned unchanged and state.failed is set."""
     x, unravel = ravel_pytree(params)
     dtype = snp.result_type(x)
     phi = _flat_value_and_grad(fun, unravel, value_and_grad)
     g = state.grad
-    p = two_loop_direction(g, state.s_history, state.y_history, state.rho_history, state.gamma)
+    direction = _two_loop_compiled if eager else two_loop_direction
+    p = direction(g, state.s_history, state.y_history, state.rho_history, state.gamma)
     descent = snp.vdot(p, g) < 0
     p = snp.where(descent, p, -g)
     # without curvature pairs the direction is -g: start from a unit-length step, as L-BFGS-B does
@@ -253,7 +270,8 @@ def lbfgs_step(fun, params, state: LbfgsState, c1=1e-4, c2=0.9, max_linesearch_s
     gnorm = snp.sqrt(snp.vdot(g, g))
     a_init = snp.where(empty, snp.minimum(1.0, 1.0 / snp.maximum(gnorm, np.finfo(dtype).tiny)), 1.0)
     a, f_new, g_new, nfev, wolfe = wolfe_line_search(phi, x, p, state.value, g, a_init, c1, c2,
-                                                     max_linesearch_steps)
+                                                     max_linesearch_steps,
+                                                     loop=python_while if eager else lax.while_loop)
     s = a * p
     y = g_new - g
     sy, yy = snp.vdot(s, y), snp.vdot(y, y)
@@ -266,9 +284,10 @@ def lbfgs_step(fun, params, state: LbfgsState, c1=1e-4, c2=0.9, max_linesearch_s
     return unravel(x + s), new_state
 
 
-def lbfgs(memory_size=10, c1=1e-4, c2=0.9, max_linesearch_steps=30, value_and_grad=False) -> LBFGS:
+def lbfgs(memory_size=10, c1=1e-4, c2=0.9, max_linesearch_steps=30, value_and_grad=False, eager=False) -> LBFGS:
     """An L-BFGS solver: `state = solver.init(fun, params)`, `params, state = solver.step(fun, params,
-    state)`. With value_and_grad=True, `fun` returns (value, gradient pytree) itself."""
+    state)`. With value_and_grad=True, `fun` returns (value, gradient pytree) itself; eager=True: see
+    lbfgs_step. The state is a pytree of arrays, so a checkpoint of (params, state) resumes exactly."""
     if not 0 < c1 < c2 < 1:
         raise ValueError(f"lbfgs: need 0 < c1 < c2 < 1 for the Wolfe conditions, got c1={c1}, c2={c2}")
 
@@ -278,7 +297,7 @@ def lbfgs(memory_size=10, c1=1e-4, c2=0.9, max_linesearch_steps=30, value_and_gr
         return lbfgs_init(params, value, grad, memory_size)
 
     def step(fun, params, state):
-        return lbfgs_step(fun, params, state, c1, c2, max_linesearch_steps, value_and_grad)
+        return lbfgs_step(fun, params, state, c1, c2, max_linesearch_steps, value_and_grad, eager)
 
     return LBFGS(init, step)
 

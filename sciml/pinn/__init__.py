@@ -7,4 +7,4 @@ from .conditions import (PDE, Condition, Data, Dirichlet, HardDirichlet, Initial
 from .geometry import (Box, Difference, Disk, Intersection, Interval, Polygon, Rectangle, SpaceTime,  # noqa: F401
                        Union, unit_samples)
 from .operators import directional, divergence, laplacian, partial, value_and_partials  # noqa: F401
-from .trainer import Trainer  # noqa: F401
+from .trainer import Interrupted, Trainer  # noqa: F401

@@ -1,17 +1,37 @@
 """Trainer: Adam, then L-BFGS, on a loss of the parameters; jitted steps, a progress bar, a loss
-history, periodic evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C or a
-killed process loses at most `checkpoint_every` steps). Data-parallel under mpirun: every process
-takes its share of the data's rows, and losses and gradients are averaged with pmean; only process 0
-shows progress and writes checkpoints. The data (collocation points, loss weights) can be replaced
-every K Adam steps by `refresh` functions (resampling, RAR, adaptive weights: sciml.pinn.adaptive)."""
+history, periodic evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C, SIGTERM
+or a killed process loses at most `checkpoint_every` steps; a resumed run repeats an uninterrupted one
+exactly, in either phase: both optimisers' states are pytrees saved whole). Data-parallel under
+mpirun: every process takes its share of the data's rows, and losses and gradients are averaged with
+pmean; only process 0 shows progress and writes checkpoints. The data (collocation points, loss
+weights) can be replaced every K Adam steps by `refresh` functions (resampling, RAR, adaptive
+weights: sciml.pinn.adaptive)."""
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sys
+import threading
 import time
+
+import numpy as np
 
 from .. import checkpoint, distributed, optim, transforms
 from ..transforms.jit import jit
 from ..transforms.parallel import shard_rows, sharded_loss
+
+LBFGS_MEMORY = 50   # curvature pairs kept by the L-BFGS phase
+LBFGS_FTOL = 1e-15  # stop when the relative decrease of an iteration falls below this ...
+LBFGS_GTOL = 1e-12  # ... or the largest gradient entry below this
+
+
+class Interrupted(KeyboardInterrupt):
+    """Training stopped by Ctrl-C or SIGTERM after saving its state: `step` steps are kept in `path`."""
+
+    def __init__(self, signal_name, step, path):
+        self.signal_name, self.step, self.path = signal_name, step, path
+        super().__init__(f"{signal_name} at step {step}" + (f"; state saved in {path}" if path else ""))
 
 
 class Trainer:
@@ -22,7 +42,9 @@ class Trainer:
     of the loss must be a mean over rows, and each array's rows divisible by the process count).
     evaluate(params) -> dict of metrics, recorded every `eval_every` steps and at the end. With
     checkpoint_dir, the state (with the data) is saved every `checkpoint_every` steps (and on
-    Ctrl-C); run(resume=True) continues from the last checkpoint.
+    Ctrl-C or SIGTERM, after which run raises Interrupted); run(resume=True) continues from the last
+    checkpoint. `settings` (JSON-able: the problem, network, points, dtype, ...) are saved with it,
+    and a resume under other settings is refused, naming them.
 
     refresh: functions r(step, params, data) -> new data, each with an attribute `every`, called
     before Adam step `step` when step is a positive multiple of r.every (the L-BFGS phase keeps the
@@ -31,7 +53,7 @@ class Trainer:
 
     def __init__(self, loss, params, adam_steps=1000, lbfgs_steps=1000, learning_rate=1e-3, evaluate=None,
                  eval_every=500, checkpoint_dir=None, checkpoint_every=500, backend=None, progress=True, data=None,
-                 refresh=()):
+                 refresh=(), settings=None):
         self.refresh = list(refresh)
         if self.refresh and data is None:
             raise ValueError("Trainer: refresh replaces the loss's data, so it needs loss(params, data) and data=")
@@ -40,11 +62,14 @@ class Trainer:
         self.params = params
         self.adam_steps, self.lbfgs_steps = int(adam_steps), int(lbfgs_steps)
         self.optimizer = optim.adam(learning_rate)
+        self.lbfgs = optim.lbfgs(memory_size=LBFGS_MEMORY, value_and_grad=True, eager=True)
         self.evaluate, self.eval_every = evaluate, eval_every
         self.checkpoint_dir, self.checkpoint_every = checkpoint_dir, int(checkpoint_every)
+        self.settings = settings
         self.backend, self.progress = backend, progress and distributed.process_index() == 0
         self.history = {"step": [], "loss": [], "phase": [], "time": [], "metrics": []}
-        self._elapsed = 0.0
+        self._elapsed = 0.0     # time in optimiser steps, resumed parts included
+        self.earlier_wall = 0.0  # wall time of the runs this one resumes
 
     def loss(self, params):
         """The loss on the current data."""
@@ -70,16 +95,32 @@ class Trainer:
         if self.checkpoint_path is None or distributed.process_index() != 0:
             return
         os.makedirs(self.checkpoint_dir, exist_ok=True)
+        phase = "lbfgs" if isinstance(opt_state, optim.LbfgsState) else "adam"
         checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state, "data": data},
-                        metadata={"step": step, "history": self.history, "elapsed": self._elapsed})
+                        metadata={"step": step, "phase": phase, "history": self.history, "elapsed": self._elapsed,
+                                  "wall": self.earlier_wall + time.perf_counter() - self._started,
+                                  "settings": self.settings})
 
     def _load(self):
-        state = checkpoint.load(self.checkpoint_path)
-        meta = checkpoint.load_metadata(self.checkpoint_path)
-        self.history = meta["history"]
-        self._elapsed = meta["elapsed"]
-        self.data = state.get("data", self.data)
-        return state["params"], state["opt_state"], meta["step"]
+        """The saved (params, optimiser state, step), read with this run's state as the template: the
+        file names no code to run, and a checkpoint of other settings is refused before reading it."""
+        path = self.checkpoint_path
+        meta = checkpoint.load_metadata(path)
+        if not isinstance(meta, dict) or not {"step", "phase", "history", "elapsed", "wall"} <= set(meta):
+            raise checkpoint.CheckpointError(path, "it was not written by this version's Trainer (no settings or "
+                                                   "phase recorded): start afresh in another directory")
+        if meta.get("settings") != self.settings:
+            raise ValueError(f"cannot resume from {path}: {_differences(meta.get('settings'), self.settings)}")
+        step = meta["step"]
+        if type(step) is not int or not 0 <= step <= self.adam_steps + self.lbfgs_steps:
+            raise checkpoint.CheckpointError(path, f"it holds step {step!r}, outside this run's "
+                                                   f"{self.adam_steps + self.lbfgs_steps} steps")
+        opt_like = (optim.lbfgs_init(self.params, np.zeros(()), self.params, LBFGS_MEMORY) if meta["phase"] == "lbfgs"
+                    else self.optimizer.init(self.params))
+        state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
+        self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
+        self.data = state["data"]
+        return state["params"], state["opt_state"], step
 
     def _record(self, step, value, phase, params, force_eval=False):
         metrics = None  # evaluated first, so that an interruption leaves no half-written entry
@@ -93,21 +134,27 @@ class Trainer:
         return metrics
 
     def run(self, resume=False):
-        """-> (params, history). Steps 0..adam_steps-1 are Adam, the rest L-BFGS."""
+        """-> (params, history). Steps 0..adam_steps-1 are Adam, the rest L-BFGS. Ctrl-C or SIGTERM
+        saves the last completed step and raises Interrupted."""
+        self._started = time.perf_counter()
         params, opt_state, step = self.params, self.optimizer.init(self.params), 0
         if resume and self.checkpoint_path and os.path.exists(self.checkpoint_path):
             params, opt_state, step = self._load()
+        elif resume and distributed.process_index() == 0:
+            print(f"sciml: no checkpoint at {self.checkpoint_path}: starting afresh", file=sys.stderr)
         self._completed(params, opt_state, step)
         total = self.adam_steps + self.lbfgs_steps
         bar = _progress(total, step, self.progress)
         try:
-            if step < self.adam_steps:
-                params, opt_state, step = self._adam(params, opt_state, step, bar)
-            if step < total:
-                params, step = self._lbfgs(params, opt_state, step, total, bar)
-        except KeyboardInterrupt:
-            self._save(*self._last)
-            raise
+            with _terminate_as_interrupt() as received:
+                try:
+                    if step < self.adam_steps:
+                        params, opt_state, step = self._adam(params, opt_state, step, bar)
+                    if step < total:
+                        params, opt_state, step = self._lbfgs(params, opt_state, step, total, bar)
+                except KeyboardInterrupt:
+                    self._save(*self._last)
+                    raise Interrupted(received.get("name", "SIGINT"), self._last[2], self.checkpoint_path) from None
         finally:
             bar.close()
         self._record(step, self.loss(params), "final", params, force_eval=True)
@@ -132,37 +179,69 @@ class Trainer:
             params, opt_state, value = update(params, opt_state, shards)
             self._elapsed += time.perf_counter() - t0
             step += 1
-            metrics = self._record(step, value, "adam", params)
-            self._completed(params, opt_state, step)
-            bar.update(1)
-            bar.set_postfix(_postfix(value, metrics), refresh=False)
-            if self.checkpoint_every and step % self.checkpoint_every == 0:
-                self._save(*self._last)
+            self._advance(bar, step, value, "adam", params, opt_state)
         return params, opt_state, step
 
-    def _lbfgs(self, params, opt_state, step, total, bar):
-        """scipy's L-BFGS-B with the exact (jitted) gradient; the loss is recorded every 10 iterations
-        (the callback only sees the parameters, so recording costs an evaluation)."""
-        counter = {"step": step}
+    def _lbfgs(self, params, state, step, total, bar):
+        """L-BFGS (sciml's own: its state is a pytree, so a checkpoint resumes it exactly) with the
+        exact jitted gradient; each iteration is a Python loop of compiled evaluations. Stops early
+        when an iteration decreases the loss by less than LBFGS_FTOL relatively, the largest gradient
+        entry is below LBFGS_GTOL, or the line search finds no decrease."""
         shards = shard_rows(self.data)
-        loss = jit(self._objective, backend=self.backend)
-
-        def callback(p):
-            counter["step"] += 1
-            bar.update(1)
-            if counter["step"] % 10 == 0 or (self.eval_every and counter["step"] % self.eval_every == 0):
-                value = loss(p, shards)
-                bar.set_postfix(_postfix(value, self._record(counter["step"], value, "lbfgs", p)), refresh=False)
-            self._completed(p, opt_state, counter["step"])
-            if self.checkpoint_every and counter["step"] % self.checkpoint_every == 0:
-                self._save(*self._last)
-
+        value_and_grad = jit(transforms.ad.value_and_grad(self._objective), backend=self.backend)
+        fun = lambda p: value_and_grad(p, shards)  # noqa: E731
         t0 = time.perf_counter()
-        params, _ = optim.minimize(self._objective, params, args=(shards,), method="L-BFGS-B", maxiter=total - step,
-                                   maxfun=2 * (total - step), maxcor=50, ftol=1e-15, gtol=1e-12, callback=callback,
-                                   backend=self.backend)
+        if not isinstance(state, optim.LbfgsState):  # the phase starts here
+            state = self.lbfgs.init(fun, params)
+            self._completed(params, state, step)
         self._elapsed += time.perf_counter() - t0
-        return params, counter["step"]
+        while step < total and not state.failed and float(np.max(np.abs(state.grad), initial=0.0)) > LBFGS_GTOL:
+            t0 = time.perf_counter()
+            previous = state.value
+            params, state = self.lbfgs.step(fun, params, state)
+            self._elapsed += time.perf_counter() - t0
+            step += 1
+            self._advance(bar, step, state.value, "lbfgs", params, state)
+            if (previous - state.value) <= LBFGS_FTOL * max(abs(float(previous)), abs(float(state.value)), 1.0):
+                break
+        return params, state, step
+
+    def _advance(self, bar, step, value, phase, params, opt_state):
+        """Record a completed step, show it, and checkpoint when due."""
+        metrics = self._record(step, value, phase, params)
+        self._completed(params, opt_state, step)
+        bar.update(1)
+        bar.set_postfix(_postfix(value, metrics), refresh=False)
+        if self.checkpoint_every and step % self.checkpoint_every == 0:
+            self._save(*self._last)
+
+
+def _differences(saved, current):
+    """'it was trained with width 20 (now 10), ...' for two settings dicts."""
+    if not isinstance(saved, dict) or not isinstance(current, dict):
+        return f"it was trained with settings {saved!r}, this run has {current!r}"
+    keys = [k for k in sorted(set(saved) | set(current), key=str) if saved.get(k) != current.get(k)]
+    return "it was trained with " + ", ".join(f"{k} {saved.get(k)!r} (now {current.get(k)!r})" for k in keys)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Within: SIGTERM (what batch schedulers send before killing) raises KeyboardInterrupt, as Ctrl-C
+    does, so both save the state; yields a dict that names the signal received."""
+    received = {}
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def handler(signum, frame):
+        received["name"] = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _postfix(value, metrics):

@@ -1,7 +1,9 @@
 """The `sciml` command on a tiny budget: exit codes, the files it writes, and its one-line errors."""
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +67,80 @@ def test_rar_option_grows_the_collocation_points(tmp_path):
 def test_bad_adaptive_options_are_one_line_errors(tmp_path, args, message):
     out = run("solve", *args, "--out", str(tmp_path))
     assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
+
+
+TINY = ("--adam", "30", "--lbfgs", "10", "--points", "200", "--width", "6", "--depth", "1", "--quiet")
+
+
+@pytest.mark.parametrize("out_dir, message", [
+    ("", "--out is empty"),
+    ("FILE", "is a file, not a directory"),
+    ("FILE/sub", "is not a directory this process can write"),
+])
+def test_a_bad_output_directory_is_refused_before_any_work(tmp_path, out_dir, message):
+    (tmp_path / "FILE").write_text("x")
+    target = out_dir.replace("FILE", str(tmp_path / "FILE"))
+    for command in (("solve", "burgers", *TINY), ("fit", "lotka-volterra")):
+        out = run(*command, "--out", target)
+        assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("fit", "lotka-volterra", "--noise", "nan"), "--noise must be a non-negative number, got nan"),
+    (("fit", "lotka-volterra", "--noise", "inf"), "--noise must be a non-negative number, got inf"),
+    (("solve", "poisson-2d", "--causal", "5"), "poisson-2d is steady"),
+])
+def test_meaningless_options_are_refused(tmp_path, args, message):
+    out = run(*args, "--out", str(tmp_path))
+    assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
+
+
+def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_path):
+    assert run("solve", "burgers", *TINY, "--out", str(tmp_path)).returncode == 0
+    ckpt = tmp_path / "checkpoint" / "trainer.ckpt"
+    ckpt.write_bytes(ckpt.read_bytes()[:-10])
+    out = run("solve", "burgers", *TINY, "--out", str(tmp_path), "--resume")
+    assert out.returncode == 2 and out.stderr.strip().count("\n") == 0 and "truncated" in out.stderr, out.stderr
+    out = run("solve", "--debug", "burgers", *TINY, "--out", str(tmp_path), "--resume")
+    assert out.returncode != 0 and "Traceback" in out.stderr and "CheckpointError" in out.stderr
+
+
+@pytest.mark.parametrize("other, differing", [
+    (("solve", "heat-1d", *TINY), "problem 'burgers' (now 'heat-1d')"),
+    (("solve", "burgers", *TINY[:6], "--width", "7", "--depth", "1", "--quiet"), "width 6 (now 7)"),
+    (("solve", "burgers", *TINY, "--dtype", "float32"), "dtype 'float64' (now 'float32')"),
+])
+def test_resuming_another_problem_or_setting_is_refused(tmp_path, other, differing):
+    assert run("solve", "burgers", *TINY, "--out", str(tmp_path)).returncode == 0
+    out = run(*other, "--out", str(tmp_path), "--resume")
+    assert out.returncode == 2 and differing in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
+
+
+def test_sigterm_saves_and_resume_ends_as_an_uninterrupted_run(tmp_path):
+    args = ("solve", "burgers", "--adam", "1500", "--lbfgs", "20", "--points", "200", "--width", "6", "--depth", "1",
+            "--quiet")
+    whole = run(*args, "--out", str(tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen([sys.executable, "-m", "problems.cli", *args, "--out", str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ckpt = out / "checkpoint" / "trainer.ckpt"
+    try:
+        for _ in range(1200):  # the first periodic checkpoint (step 500) shows that training is under way
+            if ckpt.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err
+    assert err.strip().count("\n") == 0 and "stopped by SIGTERM after step" in err and err.strip().endswith(
+        "--resume"), err
+    stopped_at = checkpoint.load_metadata(ckpt)["step"]
+    assert 500 <= stopped_at < 1520
+    resumed = run(*args, "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    np.testing.assert_array_equal(np.load(out / "prediction.npz")["u"], np.load(tmp_path / "whole" / "prediction.npz")["u"])
+    first, second = (json.loads((d / "metrics.json").read_text()) for d in (tmp_path / "whole", out))
+    assert first["final_loss"] == second["final_loss"]

@@ -89,15 +89,16 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
     assert all(np.ndim(w) == 0 for k, w in weights.items() if k != "pde")
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"resample": 2, "rar": 5}, "choose one"),
-    ({"causal": 2, "rar": 5}, "causal weights are per collocation point"),
-    ({"anneal": 10}, "never acts within 4 Adam steps"),
-    ({"resample": -1}, "non-negative"),
+@pytest.mark.parametrize("name, options, message", [
+    ("kovasznay", {"resample": 2, "rar": 5}, "choose one"),
+    ("burgers", {"causal": 2, "rar": 5}, "causal weights are per collocation point"),
+    ("kovasznay", {"causal": 2}, "kovasznay is steady"),
+    ("kovasznay", {"anneal": 10}, "never acts within 4 Adam steps"),
+    ("kovasznay", {"resample": -1}, "non-negative"),
 ])
-def test_bad_adaptive_settings_are_named(options, message):
+def test_bad_adaptive_settings_are_named(name, options, message):
     with pytest.raises(ValueError, match=message):
-        problems.get("kovasznay").settings(adam=4, **options)
+        problems.get(name).settings(adam=4, **options)
 
 
 def test_adaptive_settings_need_a_problem_made_of_conditions():

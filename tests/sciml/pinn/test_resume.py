@@ -1,0 +1,112 @@
+"""Trainer: a run stopped by SIGINT, SIGTERM or SIGKILL, in the Adam or in the L-BFGS phase, and then
+resumed ends bitwise where an uninterrupted run ends; other settings are refused; resuming nothing says so."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from sciml import checkpoint, nn, pinn, tree
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ADAM, LBFGS = 20, 40
+
+# A small Poisson fit; with STOP_AT set, the process sends itself a signal after that many steps
+# (the evaluation callback runs after every step, as a real signal would arrive between two).
+_SCRIPT = textwrap.dedent(f"""
+    import os, signal, sys
+    import numpy as np
+    import sciml.numpy as snp
+    from sciml import nn, pinn
+    x = np.linspace(0, 1, 64)[:, None]
+    ends = np.array([[0.0], [1.0]])
+
+    def loss(model):
+        u = lambda p: model(p)[:, 0]
+        r = pinn.partial(u, x, 0, 0) + np.pi ** 2 * np.sin(np.pi * x[:, 0])
+        return snp.mean(r ** 2) / np.pi ** 4 + snp.mean(u(ends) ** 2)
+
+    directory, stop_at, sig, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "resume"
+    steps = [0]
+
+    def evaluate(model):
+        steps[0] += 1
+        if steps[0] == stop_at:
+            os.kill(os.getpid(), getattr(signal, sig))
+        return {{}}
+
+    trainer = pinn.Trainer(loss, nn.MLP([1, 8, 1], key=4), adam_steps={ADAM}, lbfgs_steps={LBFGS},
+                           learning_rate=1e-2, evaluate=evaluate, eval_every=1, checkpoint_dir=directory,
+                           checkpoint_every=6, progress=False, settings={{"width": 8}})
+    try:
+        params, history = trainer.run(resume=resume)
+    except pinn.Interrupted as e:
+        print("interrupted", e.signal_name, e.step)
+        sys.exit(3)
+    np.save(os.path.join(directory, "final.npy"), np.concatenate([np.ravel(w) for w in
+            [params.layers[0].weight, params.layers[0].bias, params.layers[1].weight, params.layers[1].bias]]))
+    np.save(os.path.join(directory, "losses.npy"), np.array(history["loss"]))
+""")
+
+
+def _run(directory, stop_at=0, sig="SIGINT", resume=False):
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-c", _SCRIPT, str(directory), str(stop_at), sig,
+                           "resume" if resume else "fresh"], capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module", name="uninterrupted")
+def uninterrupted_fixture(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("whole")
+    out = _run(directory)
+    assert out.returncode == 0, out.stderr
+    return np.load(directory / "final.npy"), np.load(directory / "losses.npy")
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("stop_at", [ADAM // 2 + 1, ADAM + LBFGS // 2 + 1], ids=["adam", "lbfgs"])
+def test_a_resumed_run_repeats_an_uninterrupted_one_bitwise(tmp_path, uninterrupted, sig, stop_at):
+    out = _run(tmp_path, stop_at, sig)
+    if sig == "SIGKILL":  # nothing saved at the kill: the last periodic checkpoint remains
+        assert out.returncode == -signal.SIGKILL
+        kept = checkpoint.load_metadata(tmp_path / "trainer.ckpt")["step"]
+        assert kept == (stop_at - 1) // 6 * 6
+    else:  # the signal comes while step stop_at is recorded: the step before it is saved, and the run says so
+        assert out.returncode == 3 and out.stdout.split() == ["interrupted", sig, str(stop_at - 1)], out.stderr
+        assert checkpoint.load_metadata(tmp_path / "trainer.ckpt")["step"] == stop_at - 1
+    out = _run(tmp_path, resume=True)
+    assert out.returncode == 0, out.stderr
+    final, losses = uninterrupted
+    np.testing.assert_array_equal(np.load(tmp_path / "final.npy"), final)
+    np.testing.assert_array_equal(np.load(tmp_path / "losses.npy"), losses)  # the history continues too
+
+
+def _poisson_trainer(directory, **kw):
+    x = np.linspace(0, 1, 16)[:, None]
+    return pinn.Trainer(lambda m: ((m(x) - x) ** 2).mean(), nn.MLP([1, 4, 1], key=0), adam_steps=4, lbfgs_steps=2,
+                        checkpoint_dir=str(directory), progress=False, **kw)
+
+
+def test_resuming_under_other_settings_is_refused_naming_them(tmp_path):
+    _poisson_trainer(tmp_path, settings={"problem": "a", "width": 4, "points": 16}).run()
+    other = _poisson_trainer(tmp_path, settings={"problem": "a", "width": 8, "points": 32})
+    with pytest.raises(ValueError, match=r"trained with points 16 \(now 32\), width 4 \(now 8\)$"):
+        other.run(resume=True)
+
+
+def test_resuming_with_no_checkpoint_says_it_starts_afresh(tmp_path, capsys):
+    params, history = _poisson_trainer(tmp_path / "empty").run(resume=True)
+    assert "no checkpoint at" in capsys.readouterr().err and history["step"][0] == 1
+
+
+def test_a_checkpoint_of_another_network_is_refused(tmp_path):
+    _poisson_trainer(tmp_path).run()
+    x = np.linspace(0, 1, 16)[:, None]
+    other = pinn.Trainer(lambda m: ((m(x) - x) ** 2).mean(), nn.MLP([1, 4, 4, 1], key=0), adam_steps=4,
+                         lbfgs_steps=2, checkpoint_dir=str(tmp_path), progress=False)
+    with pytest.raises(checkpoint.CheckpointError, match="structure differs"):
+        other.run(resume=True)
+    assert tree.structure(other.params) != tree.structure(_poisson_trainer(tmp_path).params)
