@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tree
-from ..core.avals import UndefinedPrimal, Zero, aval_of, is_differentiable_dtype
+from ..core.avals import UndefinedPrimal, Zero, aval_of, check_traceable, is_differentiable_dtype
 from ..core.ir import Literal, Var
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace
@@ -348,10 +348,11 @@ class custom_vjp:
 
 # ---- user-facing transforms (JAX's names and signatures) ------------------------------------------
 
-def _check_inexact(x, name):
+def _check_inexact(x, name, which="an input"):
+    check_traceable(x, name, which, "differentiate with respect to another argument (argnums) or close over it")
     dtype = aval_of(x).dtype
     if not is_differentiable_dtype(dtype):
-        raise TypeError(f"{name} requires real- or complex-valued inputs (a float or complex dtype), but got "
+        raise TypeError(f"{name} requires real- or complex-valued inputs (a float or complex dtype), but {which} is "
                         f"{dtype.name}. Convert integer inputs with .astype(float) or differentiate with respect "
                         "to another argument (argnums).")
 
@@ -456,7 +457,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
                 raise ValueError(f"grad: argnums {argnums} out of range for a function called with {len(args)} arguments")
         for i in nums:
             for leaf in tree.leaves(args[i]):
-                _check_inexact(leaf, "grad")
+                _check_inexact(leaf, "grad", f"argument {i}")
 
         def partial(*diff):
             full = list(args)

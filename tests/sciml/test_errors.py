@@ -35,8 +35,10 @@ def test_grad_wrt_integer_input_names_the_dtype(x):
 
 
 def test_grad_wrt_integer_input_selected_by_tuple_argnums():
-    with pytest.raises(TypeError, match=r"int64"):
+    with pytest.raises(TypeError, match=r"argument 1 is int64"):
         grad(lambda x, n: x * n, argnums=(0, 1))(1.0, 3)
+    with pytest.raises(TypeError, match=r"^grad: argument 1 is of type str, not an array or a number; differentiate"):
+        grad(lambda x, n: x, argnums=(0, 1))(1.0, "abc")
     # differentiating only the float argument is fine
     assert grad(lambda x, n: x * n, argnums=0)(1.0, 3) == 3.0
 
