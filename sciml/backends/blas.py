@@ -8,11 +8,11 @@ machine the jitted PINN step of benchmarks/pinn_burgers_step.py (64-wide layers,
 MKL was slower (an 8192 x 64 by 64 x 64 float64 product 1.35 ms against OpenBLAS's 0.84 ms, the step
 87-89 ms against 75-78 ms). So the setting sciml.config "blas" = "auto" (the default) measures rather
 than assumes: at the first product that would go to MKL, the products of a PINN's layers and a
-mid-size square one run through both libraries, interleaved, on the threads they will get (about
-0.1 s on an idle machine); MKL is taken only if it is faster by MARGIN overall. The choice is kept
-as JSON under sciml.config.cache_subdir("blas"), one file per CPU model, core count, numpy and MKL
-version, so it is measured once per machine; a measurement disturbed by other programs (medians far
-from the fastest runs) decides for the process only. "mkl" and "numpy" force either library.
+mid-size square one run through MKL, then through OpenBLAS, on the threads they will get (about
+0.35 s, a pause included: see _measure); MKL is taken only if it is faster by MARGIN overall. The
+choice is kept as JSON under sciml.config.cache_subdir("blas"), one file per CPU model, core count,
+numpy and MKL version, so it is measured once per machine; a measurement disturbed by other programs
+(medians far from the fastest runs) decides for the process only. "mkl" and "numpy" force either library.
 
 The threads. OpenBLAS spreads any but the smallest products over every core. For the products of a
 narrow network that does not pay: on the development machine a 5000 x 20 by 20 x 20 product ran no
@@ -45,6 +45,7 @@ from .. import config
 PARALLEL_MACS = 1 << 24
 MARGIN = 0.95  # "auto" takes MKL when its times are at most this fraction of numpy's (geometric mean)
 STEADY = 1.3  # a measurement is cached when its medians are within this factor of the fastest runs
+QUIET = 0.2  # seconds without products before measuring MKL: OpenBLAS's workers, if just used, go to sleep
 
 _state = {}
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
@@ -200,26 +201,31 @@ def _operands(dtype):
 
 def _measure(gemms, repeats=7, budget=0.05):
     """({"product dtype": [MKL's median seconds, numpy's]}, steady) of the _operands products in float64
-    and float32, each on the threads threads_for gives it. MKL's and numpy's runs alternate (which goes
-    first too) after a warm-up run of each; `repeats` of each, fewer (at least 3) past `budget` seconds
-    per product. steady: every median within STEADY of the fastest run (not so when other programs
-    contend for the cores). The threads are left as the caller set them."""
+    and float32, each on the threads threads_for gives it, after a warm-up run; `repeats` runs of each,
+    fewer (at least 3) past `budget` seconds per product. All of MKL's runs come first, after a pause
+    of QUIET seconds, then OpenBLAS's: OpenBLAS's workers spin for about 0.1 s after each of its
+    products and take the cores from MKL's threads. On the development machine MKL measured right
+    after OpenBLAS, or interleaved with it, looked 1.1-1.3x slower than OpenBLAS, when on its own (as
+    in a program that uses it alone) it ran 1.4x faster. steady: every median within STEADY of the
+    fastest run (not so when other programs contend for the cores). The threads are left as the caller
+    set them."""
     small = _state.get("current")
+    products = {dtype: _operands(dtype) for dtype in _GEMM_DTYPES[::-1]}
+    time.sleep(QUIET)
     times, steady = {}, True
-    for dtype in _GEMM_DTYPES[::-1]:
-        for name, (a, b) in _operands(dtype).items():
-            threads_for(a.shape[0] * a.shape[1] * b.shape[1])
-            runs = [(functools.partial(_gemm, gemms[dtype], a, b), []), (functools.partial(np.dot, a, b), [])]
-            deadline = time.perf_counter() + budget
-            for i in range(repeats + 1):
-                for fn, seconds in runs[::-1] if i % 2 else runs:
+    for library in ("mkl", "numpy"):
+        for dtype, operands in products.items():
+            for name, (a, b) in operands.items():
+                threads_for(a.shape[0] * a.shape[1] * b.shape[1])
+                run = functools.partial(_gemm, gemms[dtype]) if library == "mkl" else np.dot
+                run(a, b)
+                seconds, deadline = [], time.perf_counter() + budget
+                while len(seconds) < repeats and (len(seconds) < 3 or time.perf_counter() < deadline):
                     t0 = time.perf_counter()
-                    fn()
+                    run(a, b)
                     seconds.append(time.perf_counter() - t0)
-                if i >= 3 and time.perf_counter() > deadline:
-                    break
-            times[f"{name} {dtype.name}"] = [statistics.median(seconds[1:]) for _, seconds in runs]
-            steady &= all(statistics.median(seconds[1:]) <= STEADY * min(seconds[1:]) for _, seconds in runs)
+                times.setdefault(f"{name} {dtype.name}", []).append(statistics.median(seconds))
+                steady &= statistics.median(seconds) <= STEADY * min(seconds)
     if small is not None:
         threads_for(0 if small else PARALLEL_MACS)
     return times, steady
