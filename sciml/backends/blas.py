@@ -11,8 +11,8 @@ than assumes: at the first product that would go to MKL, the products of a PINN'
 mid-size square one run through MKL, then through OpenBLAS, on the threads they will get (about
 0.35 s, a pause included: see _measure); MKL is taken only if it is faster by MARGIN overall. The
 choice is kept as JSON under sciml.config.cache_subdir("blas"), one file per CPU model, core count,
-numpy and MKL version, so it is measured once per machine; a measurement disturbed by other programs
-(medians far from the fastest runs) decides for the process only. "mkl" and "numpy" force either library.
+numpy and MKL version, so it is measured once per machine; a measurement beside other busy programs
+decides for the process only. "mkl" and "numpy" force either library.
 
 The threads. OpenBLAS spreads any but the smallest products over every core. For the products of a
 narrow network that does not pay: on the development machine a 5000 x 20 by 20 x 20 product ran no
@@ -44,8 +44,11 @@ from .. import config
 
 PARALLEL_MACS = 1 << 24
 MARGIN = 0.95  # "auto" takes MKL when its times are at most this fraction of numpy's (geometric mean)
-STEADY = 1.3  # a measurement is cached when its medians are within this factor of the fastest runs
 QUIET = 0.2  # seconds without products before measuring MKL: OpenBLAS's workers, if just used, go to sleep
+# a measurement is cached when steady: its medians within STEADY of the fastest runs (geometric mean over
+# the products; 1.05-1.13 on the idle development machine, 1.4 beside two busy loops) and other processes
+# within BUSY of the CPUs meanwhile (Linux: /proc/stat; 0.4-0.47 beside one busy loop)
+STEADY, BUSY = 1.2, 0.1
 
 _state = {}
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
@@ -202,17 +205,22 @@ def _operands(dtype):
 def _measure(gemms, repeats=7, budget=0.05):
     """({"product dtype": [MKL's median seconds, numpy's]}, steady) of the _operands products in float64
     and float32, each on the threads threads_for gives it, after a warm-up run; `repeats` runs of each,
-    fewer (at least 3) past `budget` seconds per product. All of MKL's runs come first, after a pause
-    of QUIET seconds, then OpenBLAS's: OpenBLAS's workers spin for about 0.1 s after each of its
-    products and take the cores from MKL's threads. On the development machine MKL measured right
-    after OpenBLAS, or interleaved with it, looked 1.1-1.3x slower than OpenBLAS, when on its own (as
-    in a program that uses it alone) it ran 1.4x faster. steady: every median within STEADY of the
-    fastest run (not so when other programs contend for the cores). The threads are left as the caller
-    set them."""
+    fewer (at least 3) past `budget` seconds per product.
+
+    All of MKL's runs come first, after a pause of QUIET seconds, then OpenBLAS's: OpenBLAS's workers
+    spin for about 0.1 s after each of its products and take the cores from MKL's threads. On the
+    development machine MKL measured right after OpenBLAS, or interleaved with it, looked 1.1-1.3x
+    slower than OpenBLAS, when on its own (as in a program that uses it alone) it ran 1.4x faster.
+
+    steady: the medians within STEADY of the fastest runs (geometric mean over the products), and other
+    processes within BUSY of the CPUs meanwhile: one that keeps a core busy slows OpenBLAS's threads
+    evenly (beside one busy loop MKL's time ratio on the development machine measured 0.64-1.09,
+    against 0.71-0.77 on the idle machine). The threads are left as the caller set them."""
     small = _state.get("current")
     products = {dtype: _operands(dtype) for dtype in _GEMM_DTYPES[::-1]}
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     time.sleep(QUIET)
-    times, steady = {}, True
+    times, spreads = {}, []
     for library in ("mkl", "numpy"):
         for dtype, operands in products.items():
             for name, (a, b) in operands.items():
@@ -225,10 +233,24 @@ def _measure(gemms, repeats=7, budget=0.05):
                     run(a, b)
                     seconds.append(time.perf_counter() - t0)
                 times.setdefault(f"{name} {dtype.name}", []).append(statistics.median(seconds))
-                steady &= statistics.median(seconds) <= STEADY * min(seconds)
+                spreads.append(statistics.median(seconds) / min(seconds))
     if small is not None:
         threads_for(0 if small else PARALLEL_MACS)
-    return times, steady
+    cpu_end = _cpu_seconds()
+    others = 0.0 if None in (cpu_start, cpu_end) else (
+        (cpu_end[0] - cpu_start[0] - cpu_end[1] + cpu_start[1]) / ((time.perf_counter() - start) * os.cpu_count()))
+    return times, statistics.geometric_mean(spreads) <= STEADY and others <= BUSY
+
+
+def _cpu_seconds():
+    """(CPU seconds all processes have run, this one has run) so far; None without /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(t) for t in f.readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
+    except (OSError, ValueError):
+        return None
+    own = os.times()
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
 
 def _prefers_mkl(times):

@@ -167,6 +167,19 @@ def test_auto_takes_mkl_only_when_measured_faster_by_the_margin(monkeypatch, rat
 
 
 @needs_mkl
+def test_a_measurement_beside_busy_processes_is_not_steady(monkeypatch):
+    readings = iter([(0.0, 0.0), (100.0 * os.cpu_count(), 0.0)])  # others kept every CPU busy for 100 s
+    monkeypatch.setattr(blas, "_cpu_seconds", lambda: next(readings))
+    assert blas._measure(blas._mkl_loaded(), repeats=3)[1] is False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="no /proc/stat")
+def test_cpu_seconds_count_this_process_among_all():
+    every, ours = blas._cpu_seconds()
+    assert 0 < ours <= every
+
+
+@needs_mkl
 def test_the_measurement_covers_both_dtypes_and_leaves_the_threads_as_set():
     blas.threads_for(0)
     times, steady = blas._measure(blas._mkl_loaded(), repeats=3)
