@@ -4,9 +4,12 @@ jit_backend: the backend `jit` uses when none is given: "numpy" (the reference: 
 the first call is fast) or "numba" (fused compiled loops: faster steps on large arrays after a
 compilation of seconds, cached on disk; see benchmarks/RESULTS.md).
 
-blas: "auto" (default) multiplies float32/float64 matrices with Intel MKL when the `mkl` package is
-installed (`pip install sciml[mkl]`: faster than numpy's OpenBLAS on Intel CPUs, see
-sciml/backends/blas.py), "numpy" always with numpy's own BLAS.
+blas: "auto" (default) multiplies float32/float64 matrices with Intel MKL (the `mkl` package:
+`pip install sciml[mkl]`) only where it is the faster library: at the first such product it times a
+PINN's products through MKL and through numpy's OpenBLAS (about 0.35 s) and keeps the choice, per CPU
+model, core count, numpy and MKL version, under cache_subdir("blas"), so it measures once per machine
+(see sciml/backends/blas.py); without MKL, numpy's OpenBLAS. "mkl" always uses MKL (an ImportError at
+the first product if it is not installed), "numpy" always numpy's own BLAS.
 
 retain_memory: True (default) keeps large freed blocks in the heap for reuse (glibc only; set once,
 when the first program is compiled: see sciml/backends/memory.py), so the temporaries of a jitted
@@ -24,7 +27,7 @@ import os
 import stat
 
 _SETTINGS = {"jit_backend": "numpy", "blas": "auto", "retain_memory": True}
-_CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "numpy"), "retain_memory": (True, False)}
+_CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "mkl", "numpy"), "retain_memory": (True, False)}
 
 
 def update(name, value):

@@ -22,7 +22,7 @@ def test_small_products_run_on_one_blas_thread_and_large_ones_on_all_it_was_give
     assert all(pool.num_threads == 1 for pool, _ in pools)
 
 
-needs_mkl = pytest.mark.skipif(blas.mkl() is None, reason="the mkl package is not installed")
+needs_mkl = pytest.mark.skipif(blas._mkl_loaded() is None, reason="the mkl package is not installed")
 
 
 @needs_mkl
@@ -45,8 +45,9 @@ def test_mkl_products_match_numpy_for_every_layout(dtype, rtol):
 @needs_mkl
 def test_products_in_programs_go_through_mkl_unless_numpy_is_chosen(monkeypatch):
     calls = []
-    gemms = {k: (lambda *args, _g=g: calls.append(1) or _g(*args)) for k, g in blas.mkl().items()}
+    gemms = {k: (lambda *args, _g=g: calls.append(1) or _g(*args)) for k, g in blas._mkl_loaded().items()}
     monkeypatch.setitem(blas._state, "mkl", gemms)
+    monkeypatch.setitem(sciml.config._SETTINGS, "blas", "mkl")
     a = np.arange(12.0).reshape(4, 3)
     np.testing.assert_allclose(sciml.jit(lambda x: x @ x.T, backend="numpy")(a), a @ a.T)
     assert len(calls) == 1
