@@ -12,37 +12,20 @@ template for elementwise primitives, or a function `(ctx, eqn, *input names) -> 
 list of output names it bound itself; `prim.numba_reads_lazy` says it takes repeated scalars and
 small arrays kept as scalars as they are, rather than made into arrays).
 
-The generated module is written to the private cache directory (SCIML_CACHE_DIR, default
-~/.cache/sciml; see config.cache_subdir) under a hash of its source and the numba/numpy versions,
-and run from its checked text, so numba's own disk cache spares a second process the compilation;
-numba's files are loaded only when they match the digests their writer recorded (_VerifiedCache),
-so a corrupted or planted file is recompiled, never unpickled. A program using a primitive
-without a lowering runs on the numpy backend instead. The source runs as plain Python with
-NUMBA_DISABLE_JIT=1.
+The generated module is loaded through the verified disk cache (numba_cache), so numba's own disk
+cache spares a second process the compilation. A program using a primitive without a lowering
+runs on the numpy backend instead. The source runs as plain Python with NUMBA_DISABLE_JIT=1.
 """
 from __future__ import annotations
 
 import contextlib
-import glob
-import hashlib
-import json
 import math
 import os
-import pathlib
-import sys
-import tempfile
-import types
-import warnings
 
 import numpy as np
 
-from .. import config
 from ..core.ir import Literal, Program, Var
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: no lock, so concurrent first runs of a program may discard each other's files
-    fcntl = None
+from .numba_cache import cache_dir, load  # noqa: F401  (cache_dir: re-exported)
 
 # arrays at least this large run transcendental functions through numpy rather than scalar libm
 VECTORISE_SIZE = 1024
@@ -495,13 +478,7 @@ def _fusion_groups(program):
     return {k: groups[g] for k, g in group_of.items()}
 
 
-# ---- compiling and caching ------------------------------------------------------------------------
-
-def cache_dir():
-    """Where the generated modules are kept (private: see config.cache_subdir); numba keeps their
-    compiled code in the __pycache__ beside them."""
-    return config.cache_subdir("numba")
-
+# ---- compiling ------------------------------------------------------------------------------------
 
 def source(program: Program):
     """The module source of the compiled function for `program` (raises Unsupported)."""
@@ -522,108 +499,6 @@ from numba import njit, objmode, prange
 from sciml.backends import numba_runtime as rt
 from sciml.core.primitive import PRIMITIVES
 """
-
-
-def _load(src, entry="program"):
-    """The module of source `src`, written to the cache directory under a hash of it and of the numba
-    and numpy versions, and run from the text checked there: never from a .pyc beside it (anyone able
-    to plant one would choose the code run). Its functions load numba's compiled code only through a
-    _VerifiedCache."""
-    import numba
-    key = hashlib.sha256((src + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
-    directory = cache_dir()
-    path = os.path.join(directory, f"sciml_{key}.py")
-    try:
-        found = pathlib.Path(path).read_bytes()
-    except FileNotFoundError:
-        found = None
-    if found != src.encode():
-        if found is not None:
-            _discarded(directory)
-        _write_private(path, src.encode())
-    name = f"sciml_numba_{key}"
-    module = sys.modules.get(name)
-    if module is None:
-        module = types.ModuleType(name)
-        module.__file__ = path
-        exec(compile(src, path, "exec"), module.__dict__)
-        for fn in vars(module).values():
-            if isinstance(fn, numba.core.dispatcher.Dispatcher):
-                fn._cache = _VerifiedCache(fn._cache, path)
-        sys.modules[name] = module
-    return (getattr(module, entry) if entry else module), path
-
-
-class _VerifiedCache:
-    """numba's disk cache of a function of the generated module at `module_path`, loading only files
-    whose sha256 digests match those recorded by the process that wrote them: after each save the
-    digests of the module's index (.nbi, pickled) and data (.nbc) files go to a manifest beside them,
-    and before each load or save they are checked against it. A mismatch (a corrupted, truncated,
-    swapped, planted or unrecorded file, or a damaged manifest) deletes the module's files, so numba
-    compiles afresh instead of unpickling them. A lock file makes the check and numba's reading, or
-    numba's writing and the record, one step for concurrent processes."""
-
-    def __init__(self, cache, module_path):
-        self._cache = cache
-        stem = os.path.splitext(os.path.basename(module_path))[0]
-        self._directory = os.path.dirname(module_path)
-        self._files = os.path.join(glob.escape(cache.cache_path), stem + ".*.nb[ic]")
-        self._manifest = os.path.join(cache.cache_path, stem + ".sha256")
-
-    def __getattr__(self, name):  # the rest of numba's cache interface
-        return getattr(self._cache, name)
-
-    def load_overload(self, sig, target_context):
-        with self._verified():
-            return self._cache.load_overload(sig, target_context)
-
-    def save_overload(self, sig, data):
-        with self._verified():
-            self._cache.save_overload(sig, data)
-            _write_private(self._manifest, json.dumps(self._digests()).encode())
-
-    @contextlib.contextmanager
-    def _verified(self):
-        os.makedirs(self._cache.cache_path, mode=0o700, exist_ok=True)
-        with open(os.path.join(self._cache.cache_path, "sciml.lock"), "wb") as lock:
-            if fcntl:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            if not self._intact():
-                for file in glob.glob(self._files) + [self._manifest]:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.remove(file)
-                _discarded(self._directory)
-            yield
-
-    def _intact(self):
-        """Whether the module's files are those the manifest records (none when there is no manifest)."""
-        try:
-            manifest = pathlib.Path(self._manifest)
-            return (json.loads(manifest.read_bytes()) if manifest.exists() else {}) == self._digests()
-        except (OSError, ValueError):  # unreadable, or a manifest that is not JSON
-            return False
-
-    def _digests(self):
-        return {os.path.basename(file): hashlib.sha256(pathlib.Path(file).read_bytes()).hexdigest()
-                for file in glob.glob(self._files)}
-
-
-def _write_private(path, data):
-    """Write `data` to `path` atomically: a temporary file (mode 0600) moved over it."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
-_WARNED = set()  # directories warned about: numba's compiler resets the warnings module's own record
-
-
-def _discarded(directory):
-    if directory not in _WARNED:
-        _WARNED.add(directory)
-        warnings.warn(f"sciml: discarded a corrupted or unverifiable entry of the compile cache in {directory}; "
-                      "compiling afresh", RuntimeWarning)
 
 
 def _largest(program: Program):
@@ -724,7 +599,7 @@ def _compile_kernels(program: Program):
                                        + src.replace("KERNEL", name) for src, name in names.items()])
     if "prange(" in module:
         _start_threads()
-    loaded, path = _load(module, entry=None)
+    loaded, path = load(module, entry=None)
     eqns = [site if not isinstance(site, tuple) else
             Equation(_Kernel(site[0], getattr(loaded, site[0]), [not a.aval.shape for a in site[1]]),
                      site[1], {}, site[2])
@@ -749,7 +624,7 @@ def compile_program(program: Program):
         return _compile_kernels(program)
     if "prange(" in src:
         _start_threads()
-    compiled, path = _load(src)
+    compiled, path = load(src)
     in_avals = program.in_avals
     out_avals = program.out_avals
 

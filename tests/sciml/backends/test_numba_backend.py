@@ -12,7 +12,7 @@ import pytest
 import sciml
 import sciml.numpy as snp
 from sciml import lax
-from sciml.backends import numba_backend
+from sciml.backends import numba_backend, numba_cache
 
 from ..test_primitives import _as_list, _fun, _single, all_cases
 
@@ -209,10 +209,10 @@ def test_corrupted_cache_entry_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
     prog = sciml.make_ir(lambda a: a * 3.0 + 1.0)(2.0)
     src, _ = numba_backend.source(prog)
-    _, path = numba_backend._load(src)
+    _, path = numba_cache.load(src)
     with open(path, "w") as f:
         f.write("garbage that is not the program")
-    fn, path2 = numba_backend._load(src)
+    fn, path2 = numba_cache.load(src)
     assert path2 == path and open(path).read() == src
 
 
