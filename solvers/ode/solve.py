@@ -7,6 +7,7 @@ solution, whatever the number of steps; step sizes are held fixed, as they are i
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -124,130 +125,204 @@ def _initial_step(fun, t0, y0, f0, args, order, rtol, atol, t1):
 
 # ---- the integration loop --------------------------------------------------------------------------
 
+class _LoopState(NamedTuple):
+    """What the integration loop carries from one step attempt to the next."""
+    t: object          # the time reached
+    y: object          # the state there
+    f: object          # f(t, y)
+    dt: object         # the size of the next attempt
+    saves: object      # the saved states: n_save rows and `window` spare ones (see _Loop.save)
+    next_save: object  # the index of the first save time after t
+    accepted: object
+    rejected: object
+    counters: tuple    # evaluations of f, Jacobians made, LU decompositions
+    status: object
+    memory: object     # the controller's
+    history: tuple     # with `record`: every accepted step's start, size, state and dense-output data
+    event: tuple       # hit, time, state, and for the adjoint the step's index, the root's fraction of it, its size
+    cache: object      # what the method keeps from step to step (kvaerno5: its Jacobian and Newton matrix)
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """The constants of one integration and the parts of its loop body (one traced function)."""
+    fun: object
+    method: object
+    controller: object
+    args: object
+    t1: object
+    rtol: object
+    atol: object
+    max_steps: int
+    record: bool
+    event: object
+    adaptive: bool
+    padded_ts: object  # the save times, then `window` times beyond t1
+    window: int        # the most save times one step may contain
+    dtype: object
+
+    @property
+    def terminal(self):
+        return self.event is not None and self.event.terminal
+
+    def cond(self, s):
+        go = (s.t < self.t1) & (s.status == SUCCESS) & (s.accepted + s.rejected < self.max_steps)  # bounded,
+        return go & ~s.event[0] if self.terminal else go  # whatever NaNs t or dt hold
+
+    def body(self, s):
+        dt = self.clip(s)
+        (y_new, err, f_new, counts, dense), cache = self.attempt(s, dt)
+        en, finite, accept = self.judge(s.y, y_new, err)
+        found = s.event
+        if self.event is not None:
+            found, (dt, y_new, f_new, dense) = self.locate(s, dt, y_new, f_new, dense, accept)
+        t_new = s.t + dt
+        saves, next_save = self.save(s, dt, t_new, y_new, dense, accept)
+        # without an error estimate the step stays dt0 whatever the controller (en is not an error there)
+        dt_next, memory = (self.controller.propose(dt, en, accept, s.memory, self.method.order) if self.adaptive
+                           else (dt, s.memory))
+        t_next = snp.where(accept, t_new, s.t)
+        if hasattr(self.method, "init_cache"):
+            cache = self.method.next_cache(cache, accept)
+        accepted = s.accepted + snp.convert(accept, np.int64)
+        rejected = s.rejected + snp.convert(~accept, np.int64)
+        status = self.verdict(s.status, dt_next, t_new, t_next, finite, found, accepted + rejected)
+        return _LoopState(t_next, snp.where(accept, y_new, s.y), snp.where(accept, f_new, s.f), dt_next, saves,
+                          next_save, accepted, rejected, tuple(c + k for c, k in zip(s.counters, counts)), status,
+                          memory, self.keep(s, dt, dense), found, cache)
+
+    def clip(self, s):
+        """The attempt's size: ending exactly at t1 (without leaving a sliver of a step), and containing
+        no more save times than the window holds."""
+        sliver = 100 * np.finfo(self.dtype).eps * snp.maximum(snp.abs(self.t1), 1.0)
+        dt = snp.where(self.t1 - (s.t + s.dt) < sliver, self.t1 - s.t, s.dt)
+        if self.window:
+            last_in_step = 0 if getattr(self.method, "land_on_saves", False) else self.window - 1
+            limit = snp.take(self.padded_ts, s.next_save + last_in_step, axis=0)
+            dt = snp.where(limit - (s.t + dt) < sliver, limit - s.t, dt)
+        return dt
+
+    def attempt(self, s, dt):
+        """One step of the method from s.t -> (its outputs, the method's cache after it)."""
+        if hasattr(self.method, "init_cache"):
+            return self.method.step(self.fun, s.t, s.y, dt, self.args, s.f, cache=s.cache)
+        return self.method.step(self.fun, s.t, s.y, dt, self.args, s.f), s.cache
+
+    def judge(self, y, y_new, err):
+        """-> (error norm, finite, accepted)."""
+        if not self.adaptive:
+            finite = _all_finite(y_new)
+            return np.asarray(0.0, self.dtype), finite, finite
+        en = lax.stop_gradient(_error_norm(err, y, y_new, self.rtol, self.atol))
+        finite = snp.isfinite(en)
+        return en, finite, finite & (en <= 1.0)
+
+    def locate(self, s, dt, y_new, f_new, dense, accept):
+        """The event's first crossing in an accepted step -> (the event record, the step: ending on the
+        event for a terminal one, so that the adjoint sees the same steps)."""
+        step = (dt, y_new, f_new, dense)
+        crossing = accept & ~s.event[0] & self.event.crosses(self.event.fn(s.t, s.y), self.event.fn(s.t + dt, y_new))
+        found, redo = lax.cond(crossing, lambda _: _locate(self.event, self.method, self.fun, self.args, s.t, s.y,
+                                                           s.f, dt, y_new, dense, s.accepted),
+                               lambda _: (s.event, step), None)
+        return found, redo if self.terminal else step
+
+    def save(self, s, dt, t_new, y_new, dense, accept):
+        """Write the window's rows from the first save after s.t (final inside the step, provisional
+        beyond it, to be overwritten): O(window) work per step, not O(saves)."""
+        if not self.window:
+            return s.saves, s.next_save
+        rows = s.next_save + snp.arange(self.window)
+        ts_w = snp.take(self.padded_ts, rows, axis=0)
+        theta = snp.clip((ts_w - s.t) / snp.where(dt > 0, dt, 1.0), 0.0, 1.0)  # dt is 0 in finished lanes
+        saves = snp.at(s.saves)[rows].set(self.method.interpolate(theta, dt, s.y, y_new, dense))
+        return saves, s.next_save + snp.sum(snp.convert(accept & (ts_w <= t_new), np.int64))
+
+    def keep(self, s, dt, dense):
+        """The history with this attempt in the row of the next accepted step: written whether or not it
+        is accepted (a rejected step's row is overwritten by the next attempt and only rows below the
+        accepted count are read; an unconditional write lets the numba backend update in place)."""
+        if not self.record:
+            return s.history
+        slot = snp.minimum(s.accepted, self.max_steps - 1)
+        write = lambda buf, v: snp.at(buf)[slot].set(v)  # noqa: E731
+        starts, sizes, states, data = s.history
+        return write(starts, s.t), write(sizes, dt), write(states, s.y), tuple(map(write, data, dense))
+
+    def verdict(self, status, dt_next, t_new, t_next, finite, found, attempts):
+        """The status after an attempt: a non-finite or underflowing step, or max_steps reached."""
+        # written as negations so that a NaN step size or time counts as tiny and as not finished
+        tiny = ~(dt_next >= 10 * np.finfo(self.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & ~(t_new >= self.t1)
+        finished = (t_next >= self.t1) | found[0] if self.terminal else t_next >= self.t1
+        status = snp.where(~finite & (tiny | (not self.adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
+        return snp.where((attempts >= self.max_steps) & ~finished & (status == SUCCESS), MAX_STEPS, status)
+
+
 def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, dt0, max_steps, record, event=None):
     """The forward loop. -> (ys at ts_save, stats, status, history). With `record`, the history holds
     the start time, step size and state of every accepted step (for the adjoint). `event` is an
     Event on the flat state: its first zero crossing is located by bisection on the step's
     continuous extension; a terminal one ends the integration with a step that lands on it."""
-    n = y0.shape[0]
     f0 = fun(t0, y0, args)
     adaptive = method.adaptive and not isinstance(controller, ConstantStepSize)
-    given_dt0 = dt0
+    dt_start = _first_step(fun, method, adaptive, y0, f0, t0, t1, args, rtol, atol, dt0)
+    # a step may contain at most `window` save times (larger steps are shortened)
+    window = min(SAVE_WINDOW, ts_save.shape[0])
+    beyond = lax.stop_gradient(2 * snp.abs(snp.asarray(t1, y0.dtype)) + 1)  # past t1: never inside a step
+    loop = _Loop(fun, method, controller, args, t1, rtol, atol, max_steps, record, event, adaptive,
+                 snp.concatenate([ts_save, snp.broadcast_to(beyond, (window,))]), window, y0.dtype)
+    int0 = np.asarray(0, np.int64)
+    counters = (np.asarray(2 if dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
+    zero = np.asarray(0.0, y0.dtype)
+    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
+    cache = lax.stop_gradient(method.init_cache(y0)) if hasattr(method, "init_cache") else ()
+    saves, next_save = _first_saves(ts_save, window, t0, y0)
+    state = _LoopState(snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt_start, saves, next_save, int0, int0, counters,
+                       _start_status(fun, method, y0, f0, t0, t1, args, dt_start), controller.init(y0.dtype),
+                       _empty_history(method, y0, max_steps) if record else (), found, cache)
+    s = lax.while_loop(loop.cond, loop.body, state)
+    # NaN where the integration did not reach (after a terminal event, or when it stopped early)
+    ys = snp.where((ts_save > s.t)[:, None], np.nan, s.saves[:ts_save.shape[0]])
+    nfev, njev, nlu = s.counters
+    stats = {"num_accepted_steps": s.accepted, "num_rejected_steps": s.rejected, "num_rhs_evaluations": nfev,
+             "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": s.t,
+             "event_time": s.event[1], "event_state": s.event[2]}
+    return ys, stats, s.status, (s.history, s.accepted, s.y, s.event)
+
+
+def _first_step(fun, method, adaptive, y0, f0, t0, t1, args, rtol, atol, dt0):
+    """dt0, or (adaptive methods only) Hairer, Norsett & Wanner's starting step, as a float of y0's dtype."""
     if dt0 is None:
         if not adaptive:
             raise ValueError(f"method {method.name!r} has no error estimate: give dt0 (a constant step size)")
         dt0 = lax.stop_gradient(_initial_step(fun, t0, y0, f0, args, method.order, rtol, atol, t1))
-    dt0 = snp.asarray(dt0, y0.dtype) * 1.0
-    # saves: a buffer with `window` spare rows and the index of the first save after t. A step writes
-    # the `window` rows from that index (final inside the step, provisional beyond it, to be
-    # overwritten) and may not contain more saves than that: O(window) work per step, not O(saves).
-    n_save = ts_save.shape[0]
-    window = min(SAVE_WINDOW, n_save)
-    beyond = lax.stop_gradient(2 * snp.abs(snp.asarray(t1, y0.dtype)) + 1)  # past t1: never inside a step
-    padded_ts = snp.concatenate([ts_save, snp.broadcast_to(beyond, (window,))])
+    return snp.asarray(dt0, y0.dtype) * 1.0
+
+
+def _first_saves(ts_save, window, t0, y0):
+    """The save buffer (the saves at t0 filled in, `window` spare rows) and the index of the first save after t0."""
+    n_save, n = ts_save.shape[0], y0.shape[0]
     ys = snp.where((ts_save == t0)[:, None], snp.broadcast_to(y0, (n_save, n)), snp.zeros((n_save, n), y0.dtype))
-    saves = (snp.concatenate([ys, snp.zeros((window, n), y0.dtype)]),
-             snp.sum(snp.convert(ts_save <= t0, np.int64)))
-    # history of accepted steps: start time, size, state and the method's dense-output data
-    hist = (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype),
-            tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size))) if record else ()
-    int0 = np.asarray(0, np.int64)
-    counters = (np.asarray(2 if given_dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
-    # a declared Jacobian band is checked once, at the start; a wrong one stops before the first step
+    return snp.concatenate([ys, snp.zeros((window, n), y0.dtype)]), snp.sum(snp.convert(ts_save <= t0, np.int64))
+
+
+def _empty_history(method, y0, max_steps):
+    """Room for every accepted step's start time, size, state and the method's dense-output data."""
+    n = y0.shape[0]
+    return (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype),
+            tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size)))
+
+
+def _start_status(fun, method, y0, f0, t0, t1, args, dt0):
+    """SUCCESS, or why no step can be taken: a declared Jacobian band that is too narrow (checked once,
+    here), non-finite starting values, or a non-finite step size on a non-empty span (either would
+    fail every step: a NaN time or step size forever)."""
     jac = getattr(method, "jacobian", None)
-    status0 = int0 if jac is None else snp.where(jac.consistent(lambda v: fun(t0, v, args), y0), SUCCESS,
-                                                 BAD_JACOBIAN_BAND)
-    # non-finite starting values, or a non-finite step size on a non-empty span, would fail every step
-    # (a NaN time or step size forever): stop before the first
+    status = np.asarray(0, np.int64) if jac is None else snp.where(
+        jac.consistent(lambda v: fun(t0, v, args), y0), SUCCESS, BAD_JACOBIAN_BAND)
     start_finite = _all_finite(y0) & _all_finite(f0) & snp.isfinite(t0) & snp.isfinite(t1)
     dt0_usable = snp.isfinite(dt0) | ~(t0 < t1)
-    status0 = snp.where(start_finite, snp.where(dt0_usable, status0, NONFINITE_DT0), NONFINITE_START)
-    zero = np.asarray(0.0, y0.dtype)
-    # event: hit, time, state, and for the adjoint the step's index, the root's fraction of the step
-    # and the step's full size
-    found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
-    # a method may keep something from step to step (kvaerno5: its Jacobian and Newton matrix)
-    cached = hasattr(method, "init_cache")
-    cache0 = lax.stop_gradient(method.init_cache(y0)) if cached else ()
-    # state: t, y, f(t, y), dt, saved ys, accepted, rejected, counters, status, controller memory, history, event,
-    # the method's cache
-    state = (snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt0, saves, int0, int0, counters, status0,
-             controller.init(y0.dtype), hist, found, cache0)
-    terminal = event is not None and event.terminal
-    # methods without a continuous extension of their order end their steps on save times
-    last_in_step = 0 if getattr(method, "land_on_saves", False) else window - 1
-
-    def cond(s):
-        t, attempts, status, hit = s[0], s[5] + s[6], s[8], s[11][0]
-        go = (t < t1) & (status == SUCCESS) & (attempts < max_steps)  # bounded, whatever NaNs t or dt hold
-        return go & ~hit if terminal else go
-
-    def body(s):
-        t, y, f, dt, (ys, next_k), accepted, rejected, counters, status, memory, hist, found, cache = s
-        # end exactly at t1, without leaving a sliver of a step
-        sliver = 100 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t1), 1.0)
-        dt = snp.where(t1 - (t + dt) < sliver, t1 - t, dt)
-        if window:  # no more saves in the step than the window holds
-            limit = snp.take(padded_ts, next_k + last_in_step, axis=0)
-            dt = snp.where(limit - (t + dt) < sliver, limit - t, dt)
-        if cached:
-            (y_new, err, f_new, counts, dense), cache = method.step(fun, t, y, dt, args, f, cache=cache)
-        else:
-            y_new, err, f_new, counts, dense = method.step(fun, t, y, dt, args, f)
-        if adaptive:
-            en = lax.stop_gradient(_error_norm(err, y, y_new, rtol, atol))
-            finite = snp.isfinite(en)
-            accept = finite & (en <= 1.0)
-        else:
-            en = np.asarray(0.0, y0.dtype)
-            finite = _all_finite(y_new)
-            accept = finite
-        if event is not None:
-            crossing = accept & ~found[0] & event.crosses(event.fn(t, y), event.fn(t + dt, y_new))
-            found, redo = lax.cond(crossing,
-                                   lambda _: _locate(event, method, fun, args, t, y, f, dt, y_new, dense, accepted),
-                                   lambda _: (found, (dt, y_new, f_new, dense)), None)
-            if terminal:  # end on the event with a step that lands there (consistent for the adjoint)
-                dt, y_new, f_new, dense = redo
-        t_new = t + dt
-        if window:
-            rows = next_k + snp.arange(window)
-            ts_w = snp.take(padded_ts, rows, axis=0)
-            theta = snp.clip((ts_w - t) / snp.where(dt > 0, dt, 1.0), 0.0, 1.0)  # dt is 0 in finished lanes
-            ys = snp.at(ys)[rows].set(method.interpolate(theta, dt, y, y_new, dense))
-            next_k = next_k + snp.sum(snp.convert(accept & (ts_w <= t_new), np.int64))
-        if record:
-            # written whether or not the step is accepted: a rejected step's row is overwritten by the
-            # next attempt and only rows below the accepted count are read (an unconditional write
-            # lets the numba backend update the buffers in place)
-            slot = snp.minimum(accepted, max_steps - 1)
-            keep = lambda buf, v: snp.at(buf)[slot].set(v)  # noqa: E731
-            hist = (keep(hist[0], t), keep(hist[1], dt), keep(hist[2], y), tuple(map(keep, hist[3], dense)))
-        # without an error estimate the step stays dt0 whatever the controller (en is not an error there)
-        dt_next, memory = controller.propose(dt, en, accept, memory, method.order) if adaptive else (dt, memory)
-        t_next = snp.where(accept, t_new, t)
-        # written as negations so that a NaN step size or time counts as tiny and as not finished
-        tiny = ~(dt_next >= 10 * np.finfo(y0.dtype).eps * snp.maximum(snp.abs(t_new), 1.0)) & ~(t_new >= t1)
-        finished = (t_next >= t1) | found[0] if terminal else t_next >= t1
-        if cached:
-            cache = method.next_cache(cache, accept)
-        accepted_new = accepted + snp.convert(accept, np.int64)
-        rejected_new = rejected + snp.convert(~accept, np.int64)
-        status = snp.where(~finite & (tiny | (not adaptive)), NONFINITE, snp.where(tiny, DT_UNDERFLOW, status))
-        status = snp.where((accepted_new + rejected_new >= max_steps) & ~finished & (status == SUCCESS),
-                           MAX_STEPS, status)
-        return (t_next, snp.where(accept, y_new, y), snp.where(accept, f_new, f), dt_next,
-                (ys, next_k), accepted_new, rejected_new, tuple(c + k for c, k in zip(counters, counts)), status,
-                memory, hist, found, cache)
-
-    t, y, f, dt, (ys, _), accepted, rejected, (nfev, njev, nlu), status, _, hist, found, _ = \
-        lax.while_loop(cond, body, state)
-    # NaN where the integration did not reach (after a terminal event, or when it stopped early)
-    ys = snp.where((ts_save > t)[:, None], np.nan, ys[:n_save])
-    stats = {"num_accepted_steps": accepted, "num_rejected_steps": rejected, "num_rhs_evaluations": nfev,
-             "num_jacobian_evaluations": njev, "num_lu_decompositions": nlu, "t_final": t,
-             "event_time": found[1], "event_state": found[2]}
-    return ys, stats, status, (hist, accepted, y, found)
+    return snp.where(start_finite, snp.where(dt0_usable, status, NONFINITE_DT0), NONFINITE_START)
 
 
 @dataclass(frozen=True)
