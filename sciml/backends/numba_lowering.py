@@ -1,0 +1,363 @@
+"""Lowering for the numba backend: the code a program becomes, and the vocabulary primitives use to
+describe theirs.
+
+A Lowering emits the body of a generated function equation by equation. Each primitive gives its
+lowering as `prim.numba`: a scalar template for elementwise primitives (a format string, or a
+function of the input expressions), or a function `(ctx, eqn, *input names) -> expression` that
+may emit lines through the Lowering `ctx` (fresh, emit, block, array, call_impl, inline for a
+sub-program, ...) and return an expression, a `Repeat` of one scalar, or the list of output names
+it bound itself; `prim.numba_reads_lazy` says it takes repeated scalars and small arrays kept as
+scalars as they are, rather than made into arrays. A use it cannot lower raises `Unsupported`.
+
+Fusion groups (numba_fusion) become one loop nest each, or, on a small shape, their scalar code
+once per element. Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at
+most) are kept as scalar variables, so a loop over them allocates nothing; an array repeating one
+scalar is kept as the scalar. Either is made into an array only where something needs one.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+
+from ..core.ir import Literal, Program, Var
+from .numba_fusion import fusion_groups, read_outside, scalar_broadcast
+
+# arrays of at most this many elements in a compiled program are kept as scalars (Lowering.unrolled)
+UNROLL_SIZE = 16
+
+
+class Unsupported(Exception):
+    """A primitive (or a use of one) this backend cannot lower."""
+
+
+def np_dtype(dtype):
+    """The numpy dtype as written in generated code."""
+    dtype = np.dtype(dtype)
+    return "np.bool_" if dtype == np.bool_ else f"np.{dtype.name}"
+
+
+def _numba_type(aval):
+    dt = aval.dtype.name if aval.dtype != np.bool_ else "boolean"
+    if not aval.shape:
+        return dt
+    return f"{dt}[{', '.join([':'] * (len(aval.shape) - 1) + ['::1'])}]"
+
+
+class Repeat:
+    """What a lowering rule returns for an array repeating one scalar expression (a one-element slice,
+    a reshape of one): the lowering keeps it a scalar until an array is needed."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+
+class Lowering:
+    """Emits the body of the compiled function; `prim.numba` rules use its methods."""
+
+    def __init__(self):
+        self.lines = []
+        self.level = 1
+        self.counter = 0
+        self.const_args = []   # (name, value) passed to the function as arguments
+        self.scalar_of = {}    # names of arrays that repeat one scalar -> that scalar
+        self.elements = {}     # names of small arrays kept as scalars -> their flat elements (see `unrolled`)
+        self.lazy = {}         # names of both kinds -> (shape, dtype), for making them arrays (see `array`)
+        self.made = {}         # those made into arrays -> (array name, the block path where it was made)
+        self.path = ()         # the blocks enclosing the current line
+        self.unroll = UNROLL_SIZE  # arrays of at most this many elements are kept as scalars (0: never)
+        self.in_place = set()  # scatter equations that may overwrite their operand (see loop_owned_scatters)
+
+    # -- helpers for lowering rules
+    def fresh(self, prefix="t"):
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def emit(self, line):
+        self.lines.append("    " * self.level + line)
+
+    @contextlib.contextmanager
+    def block(self):
+        self.level += 1
+        self.path += (self.fresh("b"),)
+        try:
+            yield
+        finally:
+            self.level -= 1
+            self.path = self.path[:-1]
+
+    @staticmethod
+    def literal(value):
+        value = np.asarray(value)
+        if value.dtype == np.bool_:
+            return repr(bool(value))
+        if np.issubdtype(value.dtype, np.complexfloating):
+            return f"np.{value.dtype.name}(complex(float({str(value.real)!r}), float({str(value.imag)!r})))"
+        item = value.item()
+        if isinstance(item, float) and not np.isfinite(item):  # inf and nan have no literal in Python
+            return f"{np_dtype(value.dtype)}(float({str(item)!r}))"
+        return f"{np_dtype(value.dtype)}({item!r})"
+
+    def contiguous(self, name, aval):
+        return f"np.ascontiguousarray({name})" if aval.shape else name
+
+    def repeat(self, scalar, shape):
+        """A name for an array of `shape` repeating `scalar`: fused loops read the scalar, and the array
+        is only allocated if something needs it as an array (`array`). Broadcast constants and
+        broadcast scalars in a loop body would otherwise be allocated on every iteration."""
+        name = self.fresh("r")
+        if not _is_literal(scalar):  # a snapshot: a loop may reassign the scalar's variable
+            self.emit(f"{name}_s = {scalar}")
+            scalar = f"{name}_s"
+        self.scalar_of[name] = scalar
+        self.lazy[name] = (shape, None)
+        return name
+
+    def unrolled(self, scalars, shape, dtype):
+        """A name for a small array kept as its elements, scalar variables or literals in C order: a
+        state vector or a stage of an ODE step then lives in registers, and the loop body allocates
+        nothing (an allocation costs ~50 ns, several times a small step's arithmetic)."""
+        name = self.fresh("u")
+        self.elements[name] = list(scalars)
+        self.lazy[name] = (tuple(shape), np.dtype(dtype))
+        return name
+
+    def elements_of(self, name, aval):
+        """The flat elements of the array `name` as scalar expressions; an array in memory is read
+        here, into variables (a later in-place write must not change what was read)."""
+        if name in self.elements:
+            return self.elements[name]
+        if name in self.scalar_of:
+            return [self.scalar_of[name]] * aval.size
+        if not aval.shape:
+            return [name]
+        out = [self.fresh("e") for _ in range(aval.size)]
+        for e, index in zip(out, np.ndindex(*aval.shape)):
+            self.emit(f"{e} = {name}[{', '.join(map(str, index))}]")
+        return out
+
+    def grid(self, name, aval):
+        """elements_of as an object array of the array's shape (for slicing and joining them)."""
+        out = np.empty(aval.size, object)
+        out[:] = self.elements_of(name, aval)
+        return out.reshape(aval.shape)
+
+    def store_row(self, target, row, name, shape):
+        """target[row] = the array `name` of `shape`, element by element if it is kept as scalars."""
+        if name in self.elements:
+            for e, index in zip(self.elements[name], np.ndindex(*shape)):
+                self.emit(f"{target}[{', '.join([row, *map(str, index)])}] = {e}")
+        else:
+            self.emit(f"{target}[{row}] = {self.array(name)}")
+
+    def small(self, aval):
+        """Whether arrays of this aval are kept as their elements."""
+        return 0 < aval.size <= self.unroll and len(aval.shape) > 0
+
+    def array(self, name):
+        """`name` as an array: a repeated scalar or small array kept as scalars is allocated here,
+        unless a block enclosing this line already did."""
+        if name not in self.lazy:
+            return name
+        made = self.made.get(name)
+        if made is not None and self.path[:len(made[1])] == made[1]:
+            return made[0]
+        (shape, dtype), out = self.lazy[name], self.fresh("m")
+        if dtype is None:
+            self.emit(f"{out} = np.full({shape}, {self.scalar_of[name]})")
+        else:
+            self.emit(f"{out} = np.empty({math.prod(shape)}, {np_dtype(dtype)})")
+            for k, e in enumerate(self.elements[name]):
+                self.emit(f"{out}[{k}] = {e}")
+            if len(shape) != 1:
+                self.emit(f"{out} = {out}.reshape({shape})")
+        self.made[name] = (out, self.path)
+        return out
+
+    # -- programs
+    def inline(self, program: Program, in_names, arrays=True):
+        """Lower `program` here with its inputs bound to `in_names`; -> names of its outputs (with
+        arrays=False, repeated scalars and small arrays may stay kept as scalars)."""
+        env = dict(zip(program.invars, in_names))
+        for v, c in zip(program.constvars, program.consts):
+            env[v] = self._const(c)
+        self._lower_eqns(program, env)
+        outs = [self._atom(env, v) for v in program.outvars]
+        return [self.array(n) for n in outs] if arrays else outs
+
+    def _const(self, value):
+        value = np.asarray(value)
+        if value.ndim == 0:
+            return self.literal(value)
+        name = self.fresh("const")
+        if all(s == 0 for s in value.strides) and value.size:  # a broadcast scalar: loops read the scalar
+            return self.repeat(self.literal(value.flat[0]), value.shape)
+        self.const_args.append((name, np.ascontiguousarray(value)))
+        return name
+
+    def _atom(self, env, a):
+        return self.literal(a.value) if isinstance(a, Literal) else env[a]
+
+    def _lower_eqns(self, program, env):
+        groups = fusion_groups(program)
+        emitted = set()
+        for k, eqn in enumerate(program.eqns):
+            group = groups.get(k)
+            if group is not None:
+                if k == group[-1]:
+                    env.update(self.emit_group(program, [program.eqns[j] for j in group], env))
+                    emitted.update(group)
+                continue
+            ins = [self._atom(env, a) for a in eqn.inputs]
+            if not getattr(eqn.prim, "numba_reads_lazy", False) and not scalar_broadcast(eqn):
+                ins = [self.array(n) for n in ins]
+            rule = eqn.prim.numba
+            if scalar_broadcast(eqn):
+                expr = Repeat(ins[0])
+            elif getattr(eqn.prim, "elementwise", False) and rule is not None:
+                expr = self._scalar_or_vectorised(eqn, ins)
+            elif callable(rule):
+                expr = rule(self, eqn, *ins)
+            else:
+                raise Unsupported(eqn.prim.name)
+            if isinstance(expr, Repeat):  # one scalar repeated: kept as the scalar (see `repeat`)
+                env[eqn.outputs[0]] = self.repeat(expr.scalar, eqn.outputs[0].aval.shape)
+                continue
+            if isinstance(expr, list):  # the outputs' names, bound by the rule (which may keep them lazy)
+                env.update(zip(eqn.outputs, expr))
+                continue
+            outs = [self.fresh("v") for _ in eqn.outputs]
+            if eqn.prim.multiple_results:
+                if outs:
+                    self.emit(f"{', '.join(outs)}{',' if len(outs) == 1 else ''} = {expr}")
+            else:
+                self.emit(f"{outs[0]} = {expr}")
+            env.update(zip(eqn.outputs, outs))
+
+    def _scalar_or_vectorised(self, eqn, ins):
+        """An elementwise equation outside a fused loop: scalars inline, large transcendentals
+        through numpy in object mode."""
+        if not eqn.outputs[0].aval.shape:
+            return _template(eqn, ins)
+        return self.call_impl(eqn, ins)  # a lone large transcendental: numpy's on the whole array
+
+    def call_impl(self, eqn, ins):
+        """The output of `eqn` computed by its primitive's numpy impl, called in object mode (also the
+        lowering of primitives that are Python calls, such as MPI collectives)."""
+        aval = eqn.outputs[0].aval
+        out = self.fresh("v")
+        params = "".join(f", {k}={v!r}" for k, v in eqn.params.items())
+        call = f"PRIMITIVES[{eqn.prim.name!r}].impl({', '.join(ins)}{params})"
+        self.emit(f"with objmode({out}='{_numba_type(aval)}'):")
+        with self.block():
+            self.emit(f"{out} = " + (f"np.ascontiguousarray({call}, dtype={np_dtype(aval.dtype)})" if aval.shape
+                                     else f"{np_dtype(aval.dtype)}({call})"))
+        return out
+
+    # -- fusion groups (numba_fusion): a loop nest each, or unrolled on a small shape
+    def emit_group(self, program, members, env, parallel=False):
+        """One loop nest computing every member -> {output used elsewhere: its array}. With
+        `parallel`, the outer loop is a prange (the caller compiles with parallel=True). A small
+        shape is unrolled instead, its outputs kept as scalars (see `unrolled`)."""
+        shape = members[-1].outputs[0].aval.shape
+        if self.small(members[-1].outputs[0].aval) and not parallel:
+            return self._emit_unrolled(program, members, env)
+        inside = {v for e in members for v in e.outputs}
+        used_outside = read_outside(program, members)
+        idx = [self.fresh("i") for _ in shape]
+        env = dict(env)  # small inputs kept as scalars are read from arrays inside the loops
+        for e in members:
+            for a in e.inputs:
+                if isinstance(a, Var) and a not in inside and env[a] in self.elements:
+                    env[a] = self.array(env[a])
+        outs = {}
+        for e in members:
+            for v in e.outputs:
+                if v in used_outside:
+                    outs[v] = self.fresh("v")
+                    self.emit(f"{outs[v]} = np.empty({shape}, {np_dtype(v.aval.dtype)})")
+        for d, (i, n) in enumerate(zip(idx, shape)):
+            self.emit(f"for {i} in {'prange' if parallel and d == 0 else 'range'}({n}):")
+            self.level += 1
+        scalars = {}
+        where = ", ".join(idx)
+        for e in members:
+            if e.prim.name == "broadcast_in_dim":
+                src = e.inputs[0]
+                name = self._atom(env, src)
+                if not src.aval.shape:
+                    expr = name
+                elif name in self.scalar_of:
+                    expr = self.scalar_of[name]
+                else:
+                    sub = [("0" if src.aval.shape[k] == 1 else idx[d]) for k, d in
+                           enumerate(e.params["broadcast_dimensions"])]
+                    expr = f"{name}[{', '.join(sub)}]"
+            else:
+                args = []
+                for a in e.inputs:
+                    if isinstance(a, Var) and a in inside:
+                        args.append(scalars[a])
+                    elif isinstance(a, Literal) or not a.aval.shape:
+                        args.append(self._atom(env, a))
+                    elif env[a] in self.scalar_of:
+                        args.append(self.scalar_of[env[a]])
+                    else:
+                        args.append(f"{env[a]}[{where}]")
+                expr = _template(e, args)
+            s = self.fresh("s")
+            self.emit(f"{s} = {expr}")
+            scalars[e.outputs[0]] = s
+            if e.outputs[0] in outs:
+                self.emit(f"{outs[e.outputs[0]]}[{where}] = {s}")
+        self.level -= len(shape)
+        return outs
+
+    def _emit_unrolled(self, program, members, env):
+        """`emit_group` for a small shape: the members' scalar code once per element."""
+        shape = members[-1].outputs[0].aval.shape
+        used_outside = read_outside(program, members)
+        values = {}  # var -> its elements
+        for e in members:
+            values[e.outputs[0]] = [None] * math.prod(shape)
+        for k, index in enumerate(np.ndindex(*shape)):
+            for e in members:
+                if e.prim.name == "broadcast_in_dim":
+                    src = e.inputs[0]
+                    sub = tuple(0 if src.aval.shape[j] == 1 else index[d]
+                                for j, d in enumerate(e.params["broadcast_dimensions"]))
+                    expr = self._element(env, src, sub, values)
+                else:
+                    expr = _template(e, [self._element(env, a, index, values) for a in e.inputs])
+                s = self.fresh("s")
+                self.emit(f"{s} = {expr}")
+                values[e.outputs[0]][k] = s
+        return {e.outputs[0]: self.unrolled(values[e.outputs[0]], shape, e.outputs[0].aval.dtype)
+                for e in members if e.outputs[0] in used_outside}
+
+    def _element(self, env, a, index, values):
+        """Element `index` of the atom `a` as a scalar expression (inside an unrolled group)."""
+        if isinstance(a, Literal) or not a.aval.shape:
+            return self._atom(env, a)
+        if a in values:
+            return values[a][int(np.ravel_multi_index(index, a.aval.shape))]
+        name = env[a]
+        if name in self.scalar_of:
+            return self.scalar_of[name]
+        if name in self.elements:
+            return self.elements[name][int(np.ravel_multi_index(index, a.aval.shape))]
+        return f"{name}[{', '.join(map(str, index))}]"
+
+
+def _template(eqn, args):
+    """The scalar expression of an elementwise equation; a callable rule also gets the input dtypes."""
+    rule = eqn.prim.numba
+    if callable(rule):
+        return rule(*args, **eqn.params, in_dtypes=[a.aval.dtype for a in eqn.inputs])
+    return rule.format(*args, **eqn.params)
+
+
+def _is_literal(expr):
+    """Whether a scalar expression is a literal as `Lowering.literal` writes it (no snapshot needed)."""
+    return expr.startswith(("np.", "True", "False"))
