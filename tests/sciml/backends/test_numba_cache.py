@@ -1,0 +1,39 @@
+"""The numba backend's disk cache: a fresh process loads compiled code from it, and a damaged
+generated module is rewritten (tests/sciml/backends/test_cache_safety.py attacks it harder)."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import sciml
+from sciml.backends import numba_backend, numba_cache
+
+
+def test_disk_cache_is_reused_by_a_fresh_process(tmp_path):
+    script = textwrap.dedent("""
+        import numpy as np, sciml, sciml.numpy as snp
+        from sciml import lax
+        f = lambda a: lax.fori_loop(0, 50, lambda i, c: c * 0.99 + snp.sin(c * a), 0.5)
+        run = sciml.backends.compile_program(sciml.make_ir(f)(0.3), "numba")
+        stats = run.dispatcher.stats
+        print(float(run(0.3)[0]), sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+    """)
+    env = dict(os.environ, SCIML_CACHE_DIR=str(tmp_path))
+    outs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+            for _ in range(2)]
+    for o in outs:
+        assert o.returncode == 0, o.stderr
+    first, second = (o.stdout.split() for o in outs)
+    assert first[0] == second[0]
+    assert first[1] == "0" and int(second[1]) >= 1  # the second process loaded the compiled code from disk
+
+
+def test_corrupted_cache_entry_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
+    prog = sciml.make_ir(lambda a: a * 3.0 + 1.0)(2.0)
+    src, _ = numba_backend.source(prog)
+    _, path = numba_cache.load(src)
+    with open(path, "w") as f:
+        f.write("garbage that is not the program")
+    fn, path2 = numba_cache.load(src)
+    assert path2 == path and open(path).read() == src
