@@ -1,1 +1,1 @@
-"""solvers: ODE integrators and PDE discretisations written on sciml (arriving with issues #7 and #8)."""
+"""solvers: ODE integrators (solvers.ode) and PDE discretisations (solvers.pde) written on sciml."""

@@ -30,6 +30,7 @@ import sciml.numpy as snp
 from sciml import lax, tree
 
 from .jacobian import Dense
+from .protocol import Method
 
 _GAMMA = 0.26
 _C = (0.0, 0.52, 1.230333209967908, 0.895765984350076, 0.436393609858648, 1.0, 1.0)
@@ -68,7 +69,8 @@ MATRIX_CHANGE = REUSE_RATE
 
 
 @dataclass(frozen=True)
-class Kvaerno5:
+class Kvaerno5(Method):
+    uses_jacobian = implicit_stages = has_cache = True
     name: str = "kvaerno5"
     order: int = 5
     adaptive: bool = True

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .esdirk import Kvaerno5
+from .protocol import Method
 from .rosenbrock import RODAS4, RODAS5, Rosenbrock23
 from .tableaus import EXPLICIT
 
@@ -10,9 +11,12 @@ METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23(), "rodas4": RODAS4, "rodas5
 
 
 def get(method):
-    """A method by name, or a method object (a Tableau or another object with `step`)."""
-    if not isinstance(method, str):
+    """A method by name, or a method object (a Tableau or another Method)."""
+    if isinstance(method, Method):
         return method
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a name from {sorted(METHODS)} or a solvers.ode Method (declaring what it "
+                        f"provides, see solvers.ode.protocol), got {type(method).__name__}")
     try:
         return METHODS[method]
     except KeyError:

@@ -24,13 +24,15 @@ import sciml
 import sciml.numpy as snp
 
 from .jacobian import Dense
+from .protocol import Method
 
 _D = 1.0 / (2.0 + np.sqrt(2.0))
 _E32 = 6.0 + np.sqrt(2.0)
 
 
 @dataclass(frozen=True)
-class Rosenbrock23:
+class Rosenbrock23(Method):
+    uses_jacobian = True
     name: str = "rosenbrock23"
     order: int = 2
     adaptive: bool = True
@@ -65,7 +67,8 @@ class Rosenbrock23:
 # y(theta) = (1 - theta) y0 + theta (y1 + (1 - theta) (q1 + theta (q2 + theta q3 ...))), q = H k.
 
 @dataclass(frozen=True)
-class Rodas:
+class Rodas(Method):
+    uses_jacobian = True
     name: str
     order: int
     gamma: float

@@ -1,8 +1,9 @@
-"""solve: adaptive explicit Runge-Kutta integration written in sciml, so it runs under jit (the step
-loop is a lax.while_loop), batches under vmap (each trajectory keeps its own step size), and
-differentiates: forward mode through the loop, reverse mode by a discrete adjoint that runs the
-vector-Jacobian product of every accepted step backwards (the exact gradient of the numerical
-solution, whatever the number of steps; step sizes are held fixed, as they are in forward mode).
+"""solve: adaptive integration by any Method (explicit Runge-Kutta tableaus, Rosenbrock and ESDIRK methods,
+solvers.ode.methods) written in sciml, so it runs under jit (the step loop is one lax.while_loop over a
+_LoopState), batches under vmap (each trajectory keeps its own step size), and differentiates: forward
+mode through the loop, reverse mode by a discrete adjoint that runs the vector-Jacobian product of every
+accepted step backwards (the exact gradient of the numerical solution, whatever the number of steps;
+step sizes are held fixed, as they are in forward mode) or by the continuous adjoint ODE (backsolve).
 """
 from __future__ import annotations
 
@@ -182,8 +183,7 @@ class _Loop:
         dt_next, memory = (self.controller.propose(dt, en, accept, s.memory, self.method.order) if self.adaptive
                            else (dt, s.memory))
         t_next = snp.where(accept, t_new, s.t)
-        if hasattr(self.method, "init_cache"):
-            cache = self.method.next_cache(cache, accept)
+        cache = self.method.next_cache(cache, accept)
         accepted = s.accepted + snp.convert(accept, np.int64)
         rejected = s.rejected + snp.convert(~accept, np.int64)
         status = self.verdict(s.status, dt_next, t_new, t_next, finite, found, accepted + rejected)
@@ -197,14 +197,14 @@ class _Loop:
         sliver = 100 * np.finfo(self.dtype).eps * snp.maximum(snp.abs(self.t1), 1.0)
         dt = snp.where(self.t1 - (s.t + s.dt) < sliver, self.t1 - s.t, s.dt)
         if self.window:
-            last_in_step = 0 if getattr(self.method, "land_on_saves", False) else self.window - 1
+            last_in_step = 0 if self.method.land_on_saves else self.window - 1
             limit = snp.take(self.padded_ts, s.next_save + last_in_step, axis=0)
             dt = snp.where(limit - (s.t + dt) < sliver, limit - s.t, dt)
         return dt
 
     def attempt(self, s, dt):
         """One step of the method from s.t -> (its outputs, the method's cache after it)."""
-        if hasattr(self.method, "init_cache"):
+        if self.method.has_cache:
             return self.method.step(self.fun, s.t, s.y, dt, self.args, s.f, cache=s.cache)
         return self.method.step(self.fun, s.t, s.y, dt, self.args, s.f), s.cache
 
@@ -275,7 +275,7 @@ def _integrate(fun, method, controller, y0, t0, t1, args, ts_save, rtol, atol, d
     counters = (np.asarray(2 if dt0 is None else 1, np.int64), int0, int0)  # f, Jacobian, LU
     zero = np.asarray(0.0, y0.dtype)
     found = (np.asarray(False), np.asarray(np.nan, y0.dtype), snp.zeros_like(y0), int0, zero, zero)
-    cache = lax.stop_gradient(method.init_cache(y0)) if hasattr(method, "init_cache") else ()
+    cache = lax.stop_gradient(method.init_cache(y0))
     saves, next_save = _first_saves(ts_save, window, t0, y0)
     state = _LoopState(snp.asarray(t0, y0.dtype) * 1.0, y0, f0, dt_start, saves, next_save, int0, int0, counters,
                        _start_status(fun, method, y0, f0, t0, t1, args, dt_start), controller.init(y0.dtype),
@@ -317,9 +317,8 @@ def _start_status(fun, method, y0, f0, t0, t1, args, dt0):
     """SUCCESS, or why no step can be taken: a declared Jacobian band that is too narrow (checked once,
     here), non-finite starting values, or a non-finite step size on a non-empty span (either would
     fail every step: a NaN time or step size forever)."""
-    jac = getattr(method, "jacobian", None)
-    status = np.asarray(0, np.int64) if jac is None else snp.where(
-        jac.consistent(lambda v: fun(t0, v, args), y0), SUCCESS, BAD_JACOBIAN_BAND)
+    status = np.asarray(0, np.int64) if not method.uses_jacobian else snp.where(
+        method.jacobian.consistent(lambda v: fun(t0, v, args), y0), SUCCESS, BAD_JACOBIAN_BAND)
     start_finite = _all_finite(y0) & _all_finite(f0) & snp.isfinite(t0) & snp.isfinite(t1)
     dt0_usable = snp.isfinite(dt0) | ~(t0 < t1)
     return snp.where(start_finite, snp.where(dt0_usable, status, NONFINITE_DT0), NONFINITE_START)
@@ -381,7 +380,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     array of times in [t0, t1], or "steps" (t0 and the end of every accepted step; under jit the
     arrays keep max_steps + 1 rows, NaN after the last step). dense=True keeps every step for
     Solution.evaluate(t). "steps" and dense record the steps, so they are differentiated in forward
-    mode only. method: a name from solvers.ode.tableaus.METHODS or a Tableau.
+    mode only. method: a name from solvers.ode.METHODS or a Method (solvers.ode.protocol).
     controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0
     (a method without an error estimate always keeps dt0).
     adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps:
@@ -404,11 +403,11 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     """
     method = methods.get(method)
     if jacobian is not None:
-        if not hasattr(method, "jacobian"):
+        if not method.uses_jacobian:
             raise ValueError(f"jacobian= sets the linear algebra of the stiff methods; {method.name!r} uses no "
                              "Jacobian")
         method = replace(method, jacobian=structure(jacobian))
-    if hasattr(method, "newton_tols"):  # implicit stages are solved to the solve's tolerances
+    if method.implicit_stages:  # solved to the solve's tolerances
         method = replace(method, newton_tols=(rtol, atol))
     controller = controller if controller is not None else PIDController()
     if adjoint not in ("discrete", "backsolve", "forward"):
@@ -440,7 +439,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
 
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
-    if (steps or dense or adjoint == "forward") and hasattr(method, "explicit_derivative"):
+    if (steps or dense or adjoint == "forward") and method.implicit_stages:
         method = replace(method, explicit_derivative=True)  # the loop is differentiated after it is staged
     history = None
     if steps or dense:
@@ -630,7 +629,7 @@ def _solve_backsolve(fun, method, controller, y0, t0, t1, args, ts_save, setting
 
         a, g = snp.zeros_like(y0_), snp.zeros_like(theta)
         # the augmented state (y, a, g) is not banded: its stiff solves use dense Jacobians
-        adjoint_method = replace(method, jacobian=Dense()) if hasattr(method, "jacobian") else method
+        adjoint_method = replace(method, jacobian=Dense()) if method.uses_jacobian else method
         for k in reversed(range(ts_save.shape[0])):
             a = a + ct_ys[k]
             start, end = ts_save[k], (ts_save[k - 1] if k else t0)

@@ -10,10 +10,11 @@ from fractions import Fraction as F
 
 import numpy as np
 
+from .protocol import Method
 
 
 @dataclass(frozen=True)
-class Tableau:
+class Tableau(Method):
     name: str
     c: tuple
     a: tuple          # lower-triangular rows, a[i] has i entries

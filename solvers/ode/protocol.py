@@ -1,0 +1,39 @@
+"""What an ODE method provides, declared once: the integrator reads these attributes instead of probing.
+
+Every method (the explicit tableaus, the Rosenbrock methods, the ESDIRK methods) derives from `Method`
+and overrides what differs from the defaults below.
+"""
+from __future__ import annotations
+
+
+class Method:
+    """An ODE method.
+
+    step(fun, t, y, dt, args, f0) -> (y_new, error estimate (None without one), f(t + dt, y_new),
+    (f, Jacobian, LU) counts, dense data): one step; with `has_cache`, also `cache=` -> (those, the
+    cache for the next step). interpolate(theta, dt, y0, y1, dense) -> the states at fractions
+    `theta` of a step (dense output, also between save times).
+    """
+    name: str
+    order: int
+    adaptive = True           # step gives an error estimate (steps may be controlled)
+    dense_size = 2            # vectors per step that interpolate needs
+    land_on_saves = False     # no continuous extension of the method's order: steps end on save times
+    uses_jacobian = False     # a `jacobian` field: the structure of df/dy (solvers.ode.jacobian), set by jacobian=
+    implicit_stages = False   # Newton on implicit stages: fields `newton_tols` (set to the solve's rtol, atol)
+    #                           and `explicit_derivative` (set where the loop is staged before it is differentiated)
+    has_cache = False         # keeps something from step to step: init_cache, next_cache and step(..., cache=)
+
+    def step(self, fun, t, y, dt, args, f0):
+        raise NotImplementedError
+
+    def interpolate(self, theta, dt, y0, y1, dense):
+        raise NotImplementedError
+
+    def init_cache(self, y):
+        """What the first step starts from."""
+        return ()
+
+    def next_cache(self, cache, accepted):
+        """The cache after the controller's verdict on the step that produced it."""
+        return cache
