@@ -9,10 +9,10 @@ driver's Python call per equation would outweigh the arithmetic).
 Kernel mode (`_compile_kernels`): each fusion group becomes a small compiled kernel (identical ones
 shared) called from a straight-line Python driver, as in the numpy backend, which runs everything
 else through numpy. Chosen for straight-line programs on large arrays: transcendentals and matmuls
-stay vectorised through numpy's SIMD ufuncs and BLAS while the fused elementwise chains compile,
-and a kernel of at least PARALLEL_SIZE elements spreads its outer loop over the cores. It is also
-the fallback when whole-program lowering raises Unsupported: that primitive runs through its numpy
-impl in the driver.
+stay vectorised through numpy's SIMD ufuncs and BLAS while the fused elementwise chains compile, and
+a kernel of at least PARALLEL_SIZE elements spreads its outer loop over the cores (when numba has
+more than one thread). It is also the fallback when whole-program lowering raises Unsupported: that
+primitive runs through its numpy impl in the driver.
 
 The parts: numba_lowering (the Lowering that writes a program's code, and the vocabulary of the
 primitives' `prim.numba` rules), numba_fusion (which equations share a loop nest), numba_buffers

@@ -9,10 +9,14 @@ sub-program, ...) and return an expression, a `Repeat` of one scalar, or the lis
 it bound itself; `prim.numba_reads_lazy` says it takes repeated scalars and small arrays kept as
 scalars as they are, rather than made into arrays. A use it cannot lower raises `Unsupported`.
 
-Fusion groups (numba_fusion) become one loop nest each, or, on a small shape, their scalar code
-once per element. Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at
-most) are kept as scalar variables, so a loop over them allocates nothing; an array repeating one
-scalar is kept as the scalar. Either is made into an array only where something needs one.
+Fusion groups (numba_fusion) become one loop nest each, or, on a small shape, their scalar code once
+per element. Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at most) are
+kept as scalar variables, so a loop over them allocates nothing; an array repeating one scalar is
+kept as the scalar. Either is made into an array only where something needs one. Among the rules:
+matmuls call BLAS through np.dot; control flow becomes native branches and loops (a batched
+while_loop whose lanes stop at different times, one loop per lane, the lanes spread over the cores);
+a transcendental on a large array in a whole-program compile runs numpy's ufunc in an object-mode
+block (call_impl), as numba's scalar libm calls are several times slower.
 """
 from __future__ import annotations
 
