@@ -8,6 +8,7 @@ step sizes are held fixed, as they are in forward mode) or by the continuous adj
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -383,10 +384,11 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     mode only. method: a name from solvers.ode.METHODS or a Method (solvers.ode.protocol).
     controller: PIDController(...) (default: an integral controller) or ConstantStepSize() with dt0
     (a method without an error estimate always keeps dt0).
-    adjoint: "discrete" (reverse mode — grad, jacrev — by a backward sweep over the accepted steps:
-    the exact gradient of the numerical solution), "backsolve" (reverse mode by the continuous adjoint
-    ODE integrated backwards: memory independent of the number of steps, gradient accurate to the
-    tolerance) or "forward" (forward sensitivities — jvp, jacfwd — by differentiating the step loop). With
+    adjoint: DiscreteAdjoint() or "discrete" (reverse mode — grad, jacrev — by a backward sweep over the
+    accepted steps: the exact gradient of the numerical solution), BacksolveAdjoint() or "backsolve"
+    (reverse mode by the continuous adjoint ODE integrated backwards: memory independent of the number
+    of steps, gradient accurate to the tolerance) or ForwardSensitivities() or "forward" (jvp, jacfwd
+    by differentiating the step loop). With
     throw=True a solve that stops early raises ODESolveError giving the time reached (when the
     values are concrete); otherwise check `Solution.status`. A solve never attempts more than
     max_steps steps. Settings that cannot work (NaN, inf or negative tolerances, rtol = atol = 0,
@@ -410,8 +412,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     if method.implicit_stages:  # solved to the solve's tolerances
         method = replace(method, newton_tols=(rtol, atol))
     controller = controller if controller is not None else PIDController()
-    if adjoint not in ("discrete", "backsolve", "forward"):
-        raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward', got {adjoint!r}")
+    adjoint = _adjoint(adjoint)
     _check_settings(t_span, rtol, atol, dt0, max_steps)
     t0, t1 = t_span
     flat0, unravel = _ravel(y0)
@@ -439,18 +440,14 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
 
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
-    if (steps or dense or adjoint == "forward") and method.implicit_stages:
+    if (steps or dense or adjoint.differentiates_loop) and method.implicit_stages:
         method = replace(method, explicit_derivative=True)  # the loop is differentiated after it is staged
     history = None
     if steps or dense:
         ys, stats, status, history = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=True,
                                                 **settings)
-    elif adjoint == "forward":
-        ys, stats, status, _ = _integrate(fun, method, controller, flat0, t0, t1, args, ts_save, record=False, **settings)
-    elif adjoint == "backsolve":
-        ys, stats, status = _solve_backsolve(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
     else:
-        ys, stats, status = _solve_flat(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
+        ys, stats, status = adjoint.integrate(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
     if throw and not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
         raise ODESolveError(f"the ODE solve stopped at t={float(stats['t_final']):.6g} before t1={float(t1):.6g}: "
                             f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
@@ -505,31 +502,68 @@ def _steps_output(starts, sizes, states, n, final, unravel):
     return ts, unravel(ys)
 
 
-def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
-    """The discrete-adjoint solve as a custom_vjp of (y0, args, t0, t1, save times). The save times
-    get the cotangent <ct_y(t_k), f(t_k, y(t_k))> and t0 gets -<lambda(t0), f(t0, y0)>; t1 only bounds
-    the integration (it reaches the outputs through the save times built from it)."""
+# ---- adjoints: how a solve is differentiated ---------------------------------------------------------
 
-    @sciml.custom_vjp
-    def run(y0, args, t0, t1, ts_save):
-        ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
-        return ys, stats, status
+class Adjoint:
+    """How a solve is differentiated. The reverse-mode ones share one scaffold (`integrate`): a custom_vjp
+    of (y0, args, t0, t1, save times) whose forward pass keeps what `keep` picks from the recorded loop
+    and whose backward pass is `sweep`. The save times get the cotangent <ct_y(t_k), f(t_k, y(t_k))>
+    and t0 gets -<lambda(t0), f(t0, y0)>; t1 only bounds the integration (it reaches the outputs
+    through the save times built from it)."""
+    records = False          # the forward pass records every accepted step (the history of _integrate)
+    differentiates_loop = False  # forward mode through the staged loop (implicit stages write out their derivative)
 
-    event = settings["event"]
+    def integrate(self, fun, method, controller, y0, t0, t1, args, ts_save, settings):
+        """-> (ys at ts_save, stats, status)."""
 
-    def fwd(y0, args, t0, t1, ts_save):
-        ys, stats, status, (hist, accepted, _, found) = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
-                                                                  record=True, **settings)
-        return (ys, stats, status), (hist[:3], accepted, y0, args, t0, ts_save, ys, found)
+        @sciml.custom_vjp
+        def run(y0, args, t0, t1, ts_save):
+            return _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)[:3]
 
-    def bwd(res, cts):
-        (hist_t, hist_dt, hist_y), accepted, y0_, args_, t0, ts_save, ys_saved, found = res
+        def fwd(y0, args, t0, t1, ts_save):
+            ys, stats, status, loop = _integrate(fun, method, controller, y0, t0, t1, args, ts_save,
+                                                 record=self.records, **settings)
+            return (ys, stats, status), (y0, args, t0, ts_save, ys, self.keep(loop))
+
+        def bwd(res, cts):
+            y0_, args_, t0, ts_save, ys_saved, kept = res
+            ct_ys = cts[0]
+            arg_leaves, arg_tree = tree.flatten(args_)
+            diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
+            lam, ct_diff = self.sweep(fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff)
+            ct_args = arg_tree.unflatten(_merge(ct_diff, [snp.zeros_like(x) for x in arg_leaves], diff))
+            slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
+            ct_ts = snp.sum(snp.where(snp.isfinite(ys_saved), ct_ys * slopes, 0.0), axis=1)  # none after an event
+            ct_t0 = -snp.sum(lam * fun(t0, y0_, args_))
+            return lam, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
+
+        run.defvjp(fwd, bwd)
+        time = lambda v: snp.asarray(v, y0.dtype) * 1.0  # noqa: E731
+        return run(y0, args, time(t0), time(t1), ts_save)
+
+    def keep(self, loop):
+        """What the backward pass needs from the forward loop's (history, accepted, final state, event)."""
+        return None
+
+    def sweep(self, fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff):
+        """-> (the cotangent of y0, those of the inexact leaves of args)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class DiscreteAdjoint(Adjoint):
+    """Reverse mode by a backward sweep over the accepted steps (the vector-Jacobian product of each,
+    through events too): the exact gradient of the numerical solution; memory grows with the steps."""
+    records = True
+
+    def keep(self, loop):
+        hist, accepted, _, found = loop
+        return hist[:3], accepted, found
+
+    def sweep(self, fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff):
+        y0_, _, t0, ts_save, _, ((hist_t, hist_dt, hist_y), accepted, found) = res
         ct_ys = cts[0]
-        arg_leaves, arg_tree = tree.flatten(args_)
-        diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
         diff_leaves = [x for x, d in zip(arg_leaves, diff) if d]
-        hit, _, _, event_step, root, full_dt = found
-
         # a step holds at most `window` saves (as in _integrate): each reverse step reads just those rows
         window = min(SAVE_WINDOW, ts_save.shape[0])
         padded_ts = snp.concatenate([ts_save, snp.full((window,), np.inf, ts_save.dtype)])
@@ -542,81 +576,83 @@ def _solve_flat(fun, method, controller, y0, t0, t1, args, ts_save, settings):
             ts_rows = snp.take(padded_ts, rows)
             inside = (ts_rows > t) & (ts_rows <= t + dt)
             ct_saved = snp.where(inside[:, None], snp.take(padded_ct, rows, axis=0), 0.0)
-
-            def saved(y, y_new, dt, dense):
-                theta = (snp.where(inside, ts_rows, t) - t) / dt  # finite where unused: no 0 * inf in the vjp
-                return snp.where(inside[:, None], method.interpolate(theta, dt, y, y_new, dense), 0.0)
-
-            def step_out(y, *leaves):  # one accepted step and the values it saved, as a function of y, args
-                a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
-                y_new, _, _, _, dense = method.step(fun, t, y, dt, a, fun(t, y, a))
-                return y_new, saved(y, y_new, dt, dense)
-
-            def to_event(y, *leaves, step_dt):  # the step to the event (size depending on y, args) and its time
-                a = arg_tree.unflatten(_merge(leaves, arg_leaves, diff))
-                f0 = fun(t, y, a)
-                y_full, _, _, _, dense = method.step(fun, t, y, step_dt, a, f0)
-                dt_e, y_e, _, dense_e = _step_to_event(event, method, fun, a, t, y, f0, step_dt, y_full, dense, root)
-                return y_e, saved(y, y_e, dt_e, dense_e), t + dt_e
-
-            def normal(_):
-                return sciml.vjp(step_out, y_i, *diff_leaves)[1]((lam, ct_saved))
-
-            if event is None:
-                cts_in = normal(None)
-            elif event.terminal:  # the last step ends on the event: its size depends on where that is
-                ct_t, ct_y = cts[1]["event_time"], cts[1]["event_state"]
-                cts_in = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
-                    lambda *v: to_event(*v, step_dt=full_dt), y_i, *diff_leaves)[1]((lam + ct_y, ct_saved, ct_t)),
-                    normal, None)
-            else:  # the event's time and state are outputs beside the steps
-                ct_t, ct_y = cts[1]["event_time"], cts[1]["event_state"]
-                extra = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
-                    lambda *v: (lambda out: (out[0], out[2]))(to_event(*v, step_dt=dt)), y_i, *diff_leaves)[1](
-                    (ct_y, ct_t)), lambda _: tuple(snp.zeros_like(v) for v in (y_i, *diff_leaves)), None)
-                cts_in = tuple(a + b for a, b in zip(normal(None), extra))
+            step = _ReverseStep(fun, method, settings["event"], arg_leaves, arg_tree, diff, t, inside, ts_rows)
+            cts_in = step.vjp(y_i, dt, diff_leaves, lam, ct_saved, cts[1], i, found)
             return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:]))
 
-        acc0 = tuple(snp.zeros_like(x) for x, d in zip(arg_leaves, diff) if d)
-        lam0 = snp.zeros_like(y0_)
-        _, lam, acc = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, lam0, acc0))
-        lam = lam + snp.sum(snp.where((ts_save == t0)[:, None], ct_ys, 0.0), axis=0)
-        it = iter(acc)
-        ct_args = arg_tree.unflatten([next(it) if d else snp.zeros_like(x) for x, d in zip(arg_leaves, diff)])
-        slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
-        ct_ts = snp.sum(snp.where(snp.isfinite(ys_saved), ct_ys * slopes, 0.0), axis=1)  # none after an event
-        ct_t0 = -snp.sum(lam * fun(t0, y0_, args_))
-        return lam, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
-
-    run.defvjp(fwd, bwd)
-    time = lambda v: snp.asarray(v, y0.dtype) * 1.0  # noqa: E731
-    return run(y0, args, time(t0), time(t1), ts_save)
+        acc0 = tuple(snp.zeros_like(x) for x in diff_leaves)
+        _, lam, acc = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, snp.zeros_like(y0_), acc0))
+        return lam + snp.sum(snp.where((ts_save == t0)[:, None], ct_ys, 0.0), axis=0), acc
 
 
-def _solve_backsolve(fun, method, controller, y0, t0, t1, args, ts_save, settings):
-    """The continuous adjoint as a custom_vjp of (y0, args, t0, t1, save times): the backward pass
-    integrates the adjoint ODE a' = -(df/dy)^T a, g' = -(df/dargs)^T a backwards together with the
-    state, interval by interval between save times (the state restarted from its saved value, the
-    cotangent of each save added to a). Memory does not grow with the number of steps; the gradient
-    is that of the exact solution, approximated to the solver's tolerance (the discrete adjoint is
-    the exact gradient of the numerical one)."""
+@dataclass(frozen=True)
+class _ReverseStep:
+    """One accepted step of the discrete adjoint's sweep, as a function of its start state and the
+    arguments: the state it reaches and the values it saved (and the event it may end on)."""
+    fun: object
+    method: object
+    event: object
+    arg_leaves: list
+    arg_tree: object
+    diff: list
+    t: object
+    inside: object   # which of the window's save times the step contains
+    ts_rows: object  # the window's save times
 
-    @sciml.custom_vjp
-    def run(y0, args, t0, t1, ts_save):
-        ys, stats, status, _ = _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)
-        return ys, stats, status
+    def args(self, leaves):
+        return self.arg_tree.unflatten(_merge(leaves, self.arg_leaves, self.diff))
 
-    def fwd(y0, args, t0, t1, ts_save):
-        out = run.fun(y0, args, t0, t1, ts_save)
-        return out, (y0, args, t0, ts_save, out[0])
+    def saved(self, y, y_new, dt, dense):
+        theta = (snp.where(self.inside, self.ts_rows, self.t) - self.t) / dt  # finite where unused: no 0 * inf
+        return snp.where(self.inside[:, None], self.method.interpolate(theta, dt, y, y_new, dense), 0.0)
 
-    def bwd(res, cts):
+    def out(self, dt, y, *leaves):
+        a = self.args(leaves)
+        y_new, _, _, _, dense = self.method.step(self.fun, self.t, y, dt, a, self.fun(self.t, y, a))
+        return y_new, self.saved(y, y_new, dt, dense)
+
+    def to_event(self, step_dt, root, y, *leaves):
+        """The step to the event (its size depending on y and args), the values it saved, its end time."""
+        a = self.args(leaves)
+        f0 = self.fun(self.t, y, a)
+        y_full, _, _, _, dense = self.method.step(self.fun, self.t, y, step_dt, a, f0)
+        dt_e, y_e, _, dense_e = _step_to_event(self.event, self.method, self.fun, a, self.t, y, f0, step_dt, y_full,
+                                               dense, root)
+        return y_e, self.saved(y, y_e, dt_e, dense_e), self.t + dt_e
+
+    def vjp(self, y_i, dt, diff_leaves, lam, ct_saved, ct_stats, i, found):
+        """-> the cotangents of (y_i, *diff_leaves) from lam (that of the step's end) and of its saves."""
+        hit, _, _, event_step, root, full_dt = found
+
+        def normal(_):
+            return sciml.vjp(partial(self.out, dt), y_i, *diff_leaves)[1]((lam, ct_saved))
+
+        if self.event is None:
+            return normal(None)
+        ct_t, ct_y = ct_stats["event_time"], ct_stats["event_state"]
+        if self.event.terminal:  # the last step ends on the event: its size depends on where that is
+            return lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
+                partial(self.to_event, full_dt, root), y_i, *diff_leaves)[1]((lam + ct_y, ct_saved, ct_t)), normal, None)
+        # otherwise the event's time and state are outputs beside the steps
+        extra = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
+            lambda *v: (lambda out: (out[0], out[2]))(self.to_event(dt, root, *v)), y_i, *diff_leaves)[1](
+            (ct_y, ct_t)), lambda _: tuple(snp.zeros_like(v) for v in (y_i, *diff_leaves)), None)
+        return tuple(a + b for a, b in zip(normal(None), extra))
+
+
+@dataclass(frozen=True)
+class BacksolveAdjoint(Adjoint):
+    """Reverse mode by the continuous adjoint: the backward pass integrates a' = -(df/dy)^T a,
+    g' = -(df/dargs)^T a backwards together with the state, interval by interval between save times
+    (the state restarted from its saved value, the cotangent of each save added to a). Memory does not
+    grow with the number of steps; the gradient is that of the exact solution, approximated to the
+    solver's tolerance (the discrete adjoint is the exact gradient of the numerical one). No events."""
+
+    def sweep(self, fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff):
         if settings["event"] is not None:
             raise NotImplementedError("adjoint='backsolve' does not handle events: use adjoint='forward'")
-        y0_, args_, t0, ts_save, ys_saved = res
+        y0_, _, t0, ts_save, ys_saved, _ = res
         ct_ys = cts[0]
-        arg_leaves, arg_tree = tree.flatten(args_)
-        diff = [np.issubdtype(sciml.core.aval_of(a).dtype, np.inexact) for a in arg_leaves]
         theta, unravel = ravel_pytree([x for x, d in zip(arg_leaves, diff) if d], y0_.dtype)
         n = y0_.shape[0]
 
@@ -639,15 +675,29 @@ def _solve_backsolve(fun, method, controller, y0, t0, t1, args, ts_save, setting
                       controller=controller, rtol=settings["rtol"], atol=settings["atol"],
                       max_steps=settings["max_steps"]).ys[-1]
             a, g = z[n:2 * n], z[2 * n:]
-        ct_args = arg_tree.unflatten(_merge(unravel(g), [snp.zeros_like(x) for x in arg_leaves], diff))
-        slopes = sciml.vmap(lambda t, y: fun(t, y, args_))(ts_save, ys_saved)
-        ct_ts = snp.sum(ct_ys * slopes, axis=1)
-        ct_t0 = -snp.sum(a * fun(t0, y0_, args_))
-        return a, ct_args, ct_t0, snp.zeros_like(t0), ct_ts
+        return a, unravel(g)
 
-    run.defvjp(fwd, bwd)
-    time = lambda v: snp.asarray(v, y0.dtype) * 1.0  # noqa: E731
-    return run(y0, args, time(t0), time(t1), ts_save)
+
+@dataclass(frozen=True)
+class ForwardSensitivities(Adjoint):
+    """Forward mode (jvp, jacfwd) by differentiating the step loop itself; no reverse mode."""
+    differentiates_loop = True
+
+    def integrate(self, fun, method, controller, y0, t0, t1, args, ts_save, settings):
+        return _integrate(fun, method, controller, y0, t0, t1, args, ts_save, record=False, **settings)[:3]
+
+
+ADJOINTS = {"discrete": DiscreteAdjoint(), "backsolve": BacksolveAdjoint(), "forward": ForwardSensitivities()}
+
+
+def _adjoint(adjoint):
+    """An Adjoint from its object or its name."""
+    if isinstance(adjoint, Adjoint):
+        return adjoint
+    if isinstance(adjoint, str) and adjoint in ADJOINTS:
+        return ADJOINTS[adjoint]
+    raise ValueError(f"adjoint must be 'discrete', 'backsolve' or 'forward' (or DiscreteAdjoint(), BacksolveAdjoint(), "
+                     f"ForwardSensitivities()), got {adjoint!r}")
 
 
 def _merge(diff_values, all_leaves, diff):
