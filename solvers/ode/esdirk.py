@@ -1,8 +1,9 @@
-"""Kvaerno5: Kværnø's L-stable ESDIRK method of order 5 with an embedded order-4 solution (BIT 44,
-2004; seven stages, the first explicit, the rest implicit with gamma = 0.26; stiffly accurate).
+"""The ESDIRK engine: one step of any ESDIRK tableau (solvers.ode.tableaus.EsdirkTableau). Kvaerno5 is
+Kværnø's L-stable method of order 5 with an embedded order-4 solution (BIT 44, 2004; seven stages, the
+first explicit, the rest implicit with gamma = 0.26; stiffly accurate).
 
 Each implicit stage Y = z + h gamma f(t + c h, Y) is solved by simplified Newton iterations on one
-matrix I - h gamma J for all six stages (J by forward mode; dense or banded, see
+matrix I - h gamma J for all the implicit stages (J by forward mode; dense or banded, see
 solvers.ode.jacobian), from the predictor z + h gamma (the previous stage's slope), to the solve's
 tolerances; the stage's slope is then (Y - z) / (h gamma). As in Hairer & Wanner's RADAU5, J and the
 factorised matrix are kept from step to step in the integrator's loop (the `cache`): J is reused
@@ -31,19 +32,8 @@ from sciml import lax, tree
 
 from .jacobian import Dense
 from .protocol import Method
+from .tableaus import KVAERNO5, EsdirkTableau
 
-_GAMMA = 0.26
-_C = (0.0, 0.52, 1.230333209967908, 0.895765984350076, 0.436393609858648, 1.0, 1.0)
-_A = ((),
-      (0.26,),
-      (0.13, 0.84033320996790809),
-      (0.22371961478320505, 0.47675532319799699, -0.06470895363112615),
-      (0.16648564323248321, 0.10450018841591720, 0.03631482272098715, -0.13090704451073998),
-      (0.13855640231268224, 0.0, -0.04245337201752043, 0.02446657898003141, 0.61943039072480676),
-      (0.13659751177640291, 0.0, -0.05496908796538376, -0.04118626728321046, 0.62993304899016403,
-       0.06962479448202728))
-_B = _A[6] + (_GAMMA,)          # stiffly accurate: the last stage is the solution
-_BHAT = _A[5] + (_GAMMA, 0.0)   # the sixth stage is the embedded order-4 solution
 NEWTON_ITERATIONS = 10
 # Newton stops when its estimated remaining error theta / (1 - theta) |delta| (theta the contraction
 # rate, |delta| the RMS of the update scaled by atol + rtol |y|, as the error estimate is) is below
@@ -69,13 +59,10 @@ MATRIX_CHANGE = REUSE_RATE
 
 
 @dataclass(frozen=True)
-class Kvaerno5(Method):
-    uses_jacobian = implicit_stages = has_cache = True
-    name: str = "kvaerno5"
-    order: int = 5
-    adaptive: bool = True
-    dense_size: int = 2  # Hermite interpolation from f at both ends (between save times)
-    land_on_saves: bool = True  # no continuous extension of its order: steps end on the save times
+class Esdirk(Method):
+    """An ESDIRK method from its tableau: the first stage explicit, the others implicit sharing gamma,
+    stiffly accurate (the last stage is the solution); Hermite dense output between save times."""
+    tableau: EsdirkTableau
     jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
     reuse: bool = True  # keep J and the Newton matrix across steps; False: both afresh at every step
     newton_tols: tuple = (1e-10, 1e-12)  # (rtol, atol) of the Newton iterations: solve sets its own
@@ -83,6 +70,16 @@ class Kvaerno5(Method):
     # not a derivative is taken): needed where the step is staged before it is differentiated, i.e.
     # forward mode through the solver's loop (a staged program does not keep the custom_jvp rule)
     explicit_derivative: bool = False
+    uses_jacobian = implicit_stages = has_cache = True
+    land_on_saves = True  # no continuous extension of its order: steps end on the save times
+
+    @property
+    def name(self):
+        return self.tableau.name
+
+    @property
+    def order(self):
+        return self.tableau.order
 
     def init_cache(self, y):
         """Nothing kept yet: (J, factorised Newton matrix, its h gamma, J reusable, J fresh at this step start)."""
@@ -104,20 +101,21 @@ class Kvaerno5(Method):
         rtol, atol = self.newton_tols
         # the iterations see constants only: no derivatives flow into (or through) the Newton loops
         const = lambda v: tree.map(lax.stop_gradient, v)  # noqa: E731
+        tab = self.tableau
         stars, converged, iterations, n_jac, n_fac, cache = _solve_stages(
-            fun, self.jacobian, *const((t, y, dt, args, f0)), cache, rtol, atol)
+            fun, tab, self.jacobian, *const((t, y, dt, args, f0)), cache, rtol, atol)
         ks, lin = [f0], self.jacobian
-        for i in range(1, 7):
-            ti = t + _C[i] * dt
-            z = y + dt * _combine(_A[i], ks, snp.zeros_like(y))
-            hg, root = dt * _GAMMA, stars[i - 1]
+        for i in range(1, len(tab.c)):
+            ti = t + tab.c[i] * dt
+            z = y + dt * _combine(tab.a[i], ks, snp.zeros_like(y))
+            hg, root = dt * tab.gamma, stars[i - 1]
             if self.explicit_derivative:  # one Newton step at the root, with the Jacobian there
                 m = lin.matrix(lax.stop_gradient(lin.jacobian(lambda v: fun(ti, v, args), root)), 1.0, -hg)
                 stage = root - lin.solve(m, root - hg * fun(ti, root, args) - z)
             else:
                 stage = _stage_root(fun, lin, ti, z, hg, args, root)
             ks.append((stage - z) / hg)
-        err = dt * sum((b - bh) * k for b, bh, k in zip(_B, _BHAT, ks))
+        err = dt * sum((b - bh) * k for b, bh, k in zip(tab.b, tab.b_hat, ks))
         # a failed step ends where it started (its iterates may be huge, which would make the error
         # look small relative to them) with an error far beyond any tolerance: rejected
         err = snp.where(converged, err, 1e6 * (1 + snp.abs(y)))
@@ -126,7 +124,7 @@ class Kvaerno5(Method):
         # itself would amplify the iteration's error by h |J|); LU: the factorisations (with a banded
         # Jacobian, one per solve)
         lus = n_fac + iterations if lin.refactors_per_solve else n_fac
-        extra = 6 if self.explicit_derivative else 0  # per stage f, a Jacobian and a solve (an LU)
+        extra = len(tab.c) - 1 if self.explicit_derivative else 0  # per implicit stage f, a Jacobian and a solve
         out = (y_new, err, f_new, (iterations + extra, n_jac + extra, lus + extra), (f0, f_new))
         return (out, cache) if keep else out
 
@@ -139,11 +137,11 @@ def _combine(coefs, ks, zero):
     return sum((c * k for c, k in zip(coefs, ks) if c != 0), zero)
 
 
-def _solve_stages(fun, lin, t, y, dt, args, f0, cache, rtol, atol):
-    """Newton on the six implicit stages (all inputs constants), from the kept J and matrix where the
+def _solve_stages(fun, tab, lin, t, y, dt, args, f0, cache, rtol, atol):
+    """Newton on the implicit stages (all inputs constants), from the kept J and matrix where the
     cache allows; one retry with a fresh J when a kept one fails. -> (the converged stages, converged,
     iterations, Jacobians, factorisations, the cache after the step)."""
-    hg = dt * _GAMMA
+    hg = dt * tab.gamma
     scale = atol + rtol * snp.abs(y)
     rounding = np.finfo(y.dtype).eps / snp.min(snp.asarray(rtol))  # the solution's rounding in the scaled norm
     kappa = snp.maximum(NEWTON_KAPPA, 10 * rounding)  # no finer than rounding (RADAU5)
@@ -158,9 +156,9 @@ def _solve_stages(fun, lin, t, y, dt, args, f0, cache, rtol, atol):
         hg_f = snp.where(refactor, hg, hg_f)
         ks, stars = [f0], []
         converged, rate = np.asarray(True), np.asarray(0.0, y.dtype)
-        for i in range(1, 7):
-            ti = t + _C[i] * dt
-            z = y + dt * _combine(_A[i], ks, snp.zeros_like(y))
+        for i in range(1, len(tab.c)):
+            ti = t + tab.c[i] * dt
+            z = y + dt * _combine(tab.a[i], ks, snp.zeros_like(y))
             v, ok, its, theta = _newton(lambda v: v - hg * fun(ti, v, args) - z, lambda b: lin.apply(fac, b),
                                         z + hg * ks[-1], scale, kappa, 100 * rounding)
             stars.append(v)
@@ -171,7 +169,7 @@ def _solve_stages(fun, lin, t, y, dt, args, f0, cache, rtol, atol):
         return (cache, tuple(stars), converged, retry, iterations,
                 n_jac + snp.convert(fresh, np.int64), n_fac + snp.convert(refactor, np.int64), np.asarray(True))
 
-    stars0 = tuple(snp.zeros_like(y) for _ in range(6))
+    stars0 = tuple(snp.zeros_like(y) for _ in tab.c[1:])
     s = (cache, stars0, np.asarray(False), np.asarray(False), int0, int0, int0, np.asarray(False))
     cache, stars, converged, _, iterations, n_jac, n_fac, _ = lax.while_loop(
         lambda s: ~s[7] | s[3], attempt, s)  # the first attempt, and a retry after a kept J failed
@@ -231,3 +229,9 @@ def _stage_root_jvp(fun, lin, primals, tangents):
     _, dres = sciml.jvp(residual, (t, z, hg, *diff), (dt, dz, dhg, *ddiff))
     jac = lin.jacobian(lambda v: fun(t, v, args), root)
     return root, -lin.solve(lin.matrix(jac, 1.0, -hg), dres)
+
+
+@dataclass(frozen=True)
+class Kvaerno5(Esdirk):
+    """Kværnø's ESDIRK 5(4) (solvers.ode.tableaus.KVAERNO5)."""
+    tableau: EsdirkTableau = KVAERNO5

@@ -1,4 +1,5 @@
-"""Butcher tableaus of the explicit Runge-Kutta methods: a method is data driving one engine.
+"""Butcher tableaus: a method is data driving one engine (explicit Runge-Kutta: solvers.ode.explicit;
+ESDIRK: solvers.ode.esdirk).
 
 `b_err` are the weights of the error estimate (b minus the embedded method's weights, summing to
 zero); `fsal` marks first-same-as-last methods whose last stage is f at the new point.
@@ -168,3 +169,35 @@ DOPRI8 = Tableau("dopri8", c=_f(*_DP8_C), a=tuple(_f(*row) for row in _DP8_A), b
                  b_err=_f(*(b - bh for b, bh in zip(_DP8_B, _DP8_BHAT))), land_on_saves=True)
 
 EXPLICIT = {t.name: t for t in (EULER, MIDPOINT, HEUN, RALSTON, RK4, BOSH3, DOPRI5, TSIT5, DOPRI8)}
+
+
+@dataclass(frozen=True)
+class EsdirkTableau:
+    """An ESDIRK method's coefficients (solvers.ode.esdirk.Esdirk): the first stage explicit, the others
+    implicit with the diagonal `gamma`; stiffly accurate, b = the last row of a and gamma."""
+    name: str
+    c: tuple
+    a: tuple          # a[i]: stage i's coefficients on the stages before it (the diagonal is gamma)
+    gamma: float
+    b: tuple
+    b_hat: tuple      # the embedded solution's weights (the error estimate is b - b_hat)
+    order: int
+
+    def __post_init__(self):
+        n = len(self.c)
+        assert len(self.a) == n and all(len(row) == i for i, row in enumerate(self.a)), self.name
+        assert self.b == self.a[-1] + (self.gamma,) and len(self.b_hat) == n, self.name
+
+
+# Kværnø's L-stable ESDIRK 5(4) (BIT 44, 2004): seven stages, gamma = 0.26, the sixth stage the embedded
+# order-4 solution
+_KV_A = ((),
+         (0.26,),
+         (0.13, 0.84033320996790809),
+         (0.22371961478320505, 0.47675532319799699, -0.06470895363112615),
+         (0.16648564323248321, 0.10450018841591720, 0.03631482272098715, -0.13090704451073998),
+         (0.13855640231268224, 0.0, -0.04245337201752043, 0.02446657898003141, 0.61943039072480676),
+         (0.13659751177640291, 0.0, -0.05496908796538376, -0.04118626728321046, 0.62993304899016403,
+          0.06962479448202728))
+KVAERNO5 = EsdirkTableau("kvaerno5", c=(0.0, 0.52, 1.230333209967908, 0.895765984350076, 0.436393609858648, 1.0, 1.0),
+                         a=_KV_A, gamma=0.26, b=_KV_A[6] + (0.26,), b_hat=_KV_A[5] + (0.26, 0.0), order=5)
