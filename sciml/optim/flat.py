@@ -8,10 +8,12 @@ from .. import tree
 from ..core.avals import aval_of
 
 
-def ravel_pytree(params, dtype=None):
+def ravel_pytree(params, dtype=None, keep_dtype=False):
     """-> (1-d array of all leaves concatenated in tree order, unravel). `unravel(v)` rebuilds a
     pytree of the original structure, shapes and dtypes from any vector of the right length (also a
-    traced one). `dtype` defaults to the common dtype of the leaves."""
+    traced one), or from a batch of them (leading axes kept: an ODE solution's times). `dtype`
+    defaults to the common dtype of the leaves; with keep_dtype the leaves keep v's dtype (an ODE
+    state's integer leaves are floats)."""
     leaves, treedef = tree.flatten(params)
     avals = [aval_of(x) for x in leaves]
     if dtype is None:
@@ -25,13 +27,14 @@ def ravel_pytree(params, dtype=None):
         flat = np.zeros(0, dtype)
 
     def unravel(v):
-        if aval_of(v).shape != (total,):
-            raise ValueError(f"unravel: expected a vector of shape ({total},) for the tree {treedef}, "
-                             f"got shape {aval_of(v).shape}")
+        shape = aval_of(v).shape
+        if shape[-1:] != (total,):
+            raise ValueError(f"unravel: expected a vector of shape ({total},) (or a batch of them) for the tree "
+                             f"{treedef}, got shape {shape}")
         out, i = [], 0
         for a, n in zip(avals, sizes):
-            x = snp.reshape(v[i:i + n], a.shape)
-            out.append(x if aval_of(x).dtype == a.dtype else snp.astype(x, a.dtype))
+            x = snp.reshape(v[..., i:i + n], shape[:-1] + a.shape)
+            out.append(x if keep_dtype or aval_of(x).dtype == a.dtype else snp.astype(x, a.dtype))
             i += n
         return treedef.unflatten(out)
 

@@ -82,21 +82,10 @@ class Solution:
 # ---- flattening the state ------------------------------------------------------------------------
 
 def _ravel(y0):
-    leaves, treedef = tree.flatten(y0)
-    shapes = [aval_of(x).shape for x in leaves]
-    sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
-    dtype = np.result_type(*[aval_of(x).dtype for x in leaves])
-    if not np.issubdtype(dtype, np.inexact):
-        dtype = np.dtype(np.float64)
-    flat = snp.concatenate([snp.reshape(snp.convert(snp.asarray(x), dtype), (-1,)) for x in leaves])
-
-    def unravel(v):
-        parts, start = [], 0
-        for shape, n in zip(shapes, sizes):
-            parts.append(snp.reshape(v[..., start:start + n], v.shape[:-1] + shape))
-            start += n
-        return treedef.unflatten(parts)
-    return flat, unravel
+    """-> (the state as one vector, unravel): of the leaves' common dtype, float64 for integer leaves,
+    which unravel keeps (an integer y0 still has a floating solution)."""
+    dtype = np.result_type(*[aval_of(x).dtype for x in tree.leaves(y0)])
+    return ravel_pytree(y0, dtype if np.issubdtype(dtype, np.inexact) else np.float64, keep_dtype=True)
 
 
 def _all_finite(x):
@@ -418,17 +407,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     flat0, unravel = _ravel(y0)
     dtype = flat0.dtype
     steps = isinstance(saveat, str) and saveat == "steps"
-    if steps:
-        ts_save = snp.zeros(0, dtype)
-    elif saveat is None or (isinstance(saveat, str) and saveat == "t1"):
-        ts_save = snp.reshape(snp.asarray(t1, dtype) * 1.0, (1,))
-    elif isinstance(saveat, str) and saveat == "t0t1":
-        ts_save = snp.stack([snp.asarray(t0, dtype) * 1.0, snp.asarray(t1, dtype) * 1.0])
-    else:
-        ts_save = snp.asarray(saveat, dtype)
-        if not isinstance(ts_save, sciml.core.Tracer) and (np.any(np.diff(ts_save) < 0) or ts_save[0] < t0
-                                                            or ts_save[-1] > t1):
-            raise ValueError("saveat times must be sorted and lie within t_span")
+    ts_save = _save_times(saveat, t0, t1, dtype)
 
     def fun(t, v, a):
         out = f(t, unravel(v), a)
@@ -463,6 +442,21 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
             sol.dense = (np.asarray(starts), np.asarray(sizes), np.asarray(states), [np.asarray(d) for d in data],
                          int(n), np.asarray(final), method, unravel)
     return sol
+
+
+def _save_times(saveat, t0, t1, dtype):
+    """The save times of `saveat` (none for "steps": the steps are recorded instead)."""
+    if isinstance(saveat, str) and saveat == "steps":
+        return snp.zeros(0, dtype)
+    if saveat is None or (isinstance(saveat, str) and saveat == "t1"):
+        return snp.reshape(snp.asarray(t1, dtype) * 1.0, (1,))
+    if isinstance(saveat, str) and saveat == "t0t1":
+        return snp.stack([snp.asarray(t0, dtype) * 1.0, snp.asarray(t1, dtype) * 1.0])
+    ts_save = snp.asarray(saveat, dtype)
+    if not isinstance(ts_save, sciml.core.Tracer) and (np.any(np.diff(ts_save) < 0) or ts_save[0] < t0
+                                                        or ts_save[-1] > t1):
+        raise ValueError("saveat times must be sorted and lie within t_span")
+    return ts_save
 
 
 def _check_settings(t_span, rtol, atol, dt0, max_steps):
