@@ -8,6 +8,7 @@ Rules (any may be missing; a transform that needs a missing rule says so):
                                                 linear args arrive as `UndefinedPrimal`
   batch(args, dims, **params)                -> (outs, out_dims); dims are ints or None (unbatched)
   numba                                      -> lowering template for the compiled backend
+                                                (with the flags numba_reads_lazy, elementwise, transcendental)
   partial_eval(trace, args, params)          -> outputs; for higher-order primitives staged with
                                                 some inputs known (see core/staging.py)
 Primitives are shape-strict: `sciml.numpy` broadcasts and promotes before binding.
@@ -21,7 +22,8 @@ PRIMITIVES: dict = {}
 
 class Primitive:
     def __init__(self, name, impl=None, abstract_eval=None, *, jvp=None, transpose=None, batch=None,
-                 numba=None, multiple_results=False, always_trace=False, partial_eval=None, needs_axis=False):
+                 numba=None, multiple_results=False, always_trace=False, partial_eval=None, needs_axis=False,
+                 numba_reads_lazy=False, elementwise=False, transcendental=False):
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
         self.name = name
@@ -31,6 +33,12 @@ class Primitive:
         self.transpose = transpose
         self.batch = batch
         self.numba = numba
+        # the numba lowering takes repeated scalars and small arrays kept as scalars as they are (not arrays)
+        self.numba_reads_lazy = numba_reads_lazy
+        # elementwise on equal shapes: the numba backend fuses chains of these into single loops
+        self.elementwise = elementwise
+        # elementwise and left to numpy's vectorised ufuncs on large arrays (numba's libm calls are scalar)
+        self.transcendental = transcendental
         self.multiple_results = multiple_results
         # collectives must meet the trace that names their axis even when given constants
         self.always_trace = always_trace

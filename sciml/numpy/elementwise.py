@@ -49,7 +49,8 @@ def _operator_or_ufunc(ufunc):
 
 def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None, numba=None, transcendental=False):
     """Define an elementwise primitive. `jvp` is a tuple with one function per argument,
-    "linear" (the primitive is linear in all arguments jointly) or "zero" (piecewise constant).
+    "linear" (the primitive is linear in all arguments jointly), "zero" (piecewise constant) or a
+    whole jvp rule.
     `numba` is the scalar expression the compiled backend fuses into loops ("{0} + {1}"; a numpy
     ufunc gets "np.<ufunc>({0}, ...)" by default). `transcendental` primitives are left to numpy's
     vectorised ufuncs on large arrays: numba's scalar libm calls are several times slower."""
@@ -63,15 +64,14 @@ def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None, numba=None
             return ShapedArray(a.shape, out_dtype(*[x.dtype for x in avals], **params))
     if numba is None and isinstance(impl, np.ufunc):
         numba = _ufunc_call(impl) if impl not in _OPERATORS else _operator_or_ufunc(impl)
-    prim = Primitive(name, impl, abstract_eval, transpose=transpose, numba=numba)
-    prim.elementwise = True
-    prim.transcendental = transcendental
+    prim = Primitive(name, impl, abstract_eval, jvp=jvp if callable(jvp) else None, transpose=transpose,
+                     numba=numba, elementwise=True, transcendental=transcendental)
     prim.batch = R.batch_elementwise(prim)
     if jvp == "zero":
         prim.jvp = R.zero_jvp(prim)
     elif jvp == "linear":
         prim.jvp = R.linear_jvp(prim)
-    elif jvp is not None:
+    elif isinstance(jvp, tuple):
         prim.jvp = R.per_arg_jvp(prim, *jvp)
     return prim
 
@@ -230,9 +230,8 @@ def _convert_numba(x, new_dtype, in_dtypes):
     return f"np.{name}({x}.real)" if drop_imag else f"np.{name}({x})"
 
 
-convert_p = elementwise("convert", _convert_impl, transpose=_convert_transpose, numba=_convert_numba,
+convert_p = elementwise("convert", _convert_impl, _convert_jvp, transpose=_convert_transpose, numba=_convert_numba,
                         out_dtype=lambda dtype, new_dtype: np.dtype(new_dtype))
-convert_p.jvp = _convert_jvp
 
 
 # ---- selection, comparison and logic ----------------------------------------------------------
