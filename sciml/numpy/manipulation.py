@@ -13,7 +13,7 @@ from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from . import rules as R
 
-# ---- broadcast_in_dim -------------------------------------------------------------------------
+# ---- broadcast_in_dim (the numba backend fuses it into loops) ----------------------------------
 
 
 def _bid_impl(x, shape, broadcast_dimensions):
@@ -68,11 +68,26 @@ def _reshape_abstract(x, new_shape):
     return ShapedArray(new_shape, x.dtype)
 
 
+def _reshape_numba(ctx, eqn, x):
+    from ..backends.numba_backend import Repeat
+    old, new = eqn.inputs[0].aval.shape, eqn.params["new_shape"]
+    if x in ctx.scalar_of:  # a repeated scalar stays one
+        return ctx.scalar_of[x] if not new else Repeat(ctx.scalar_of[x])
+    if not old and not new:
+        return x
+    if x in ctx.elements:  # a small array kept as scalars stays so
+        return ctx.elements[x][0] if not new else [ctx.unrolled(ctx.elements[x], new, eqn.inputs[0].aval.dtype)]
+    if not new:  # one element: index it (ravel would copy a strided slice)
+        return f"{x}[{', '.join(['0'] * len(old))}]"
+    return f"np.ascontiguousarray({ctx.array(x)}).reshape({new})"
+
+
 reshape_p = Primitive("reshape", lambda x, new_shape: np.reshape(x, new_shape), _reshape_abstract,
-                      transpose=lambda ct, x, new_shape: [reshape(ct, x.aval.shape)])
+                      transpose=lambda ct, x, new_shape: [reshape(ct, x.aval.shape)],
+                      batch=lambda args, dims, new_shape: (reshape_p.bind(
+                          R.move_bdim(args[0], dims[0]), new_shape=(aval_of(args[0]).shape[dims[0]],) + new_shape), 0),
+                      numba=_reshape_numba, numba_reads_lazy=True)
 reshape_p.jvp = R.linear_jvp(reshape_p)
-reshape_p.batch = lambda args, dims, new_shape: (
-    reshape_p.bind(R.move_bdim(args[0], dims[0]), new_shape=(aval_of(args[0]).shape[dims[0]],) + new_shape), 0)
 
 
 def _resolve_shape(shape, size, name="reshape", old=None):
@@ -114,10 +129,11 @@ def _transpose_abstract(x, permutation):
 
 
 transpose_p = Primitive("transpose", lambda x, permutation: np.transpose(x, permutation), _transpose_abstract,
-                        transpose=lambda ct, x, permutation: [transpose(ct, tuple(np.argsort(permutation)))])
+                        transpose=lambda ct, x, permutation: [transpose(ct, tuple(np.argsort(permutation)))],
+                        batch=lambda args, dims, permutation: (transpose_p.bind(
+                            R.move_bdim(args[0], dims[0]), permutation=(0,) + tuple(p + 1 for p in permutation)), 0),
+                        numba=lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})")
 transpose_p.jvp = R.linear_jvp(transpose_p)
-transpose_p.batch = lambda args, dims, permutation: (
-    transpose_p.bind(R.move_bdim(args[0], dims[0]), permutation=(0,) + tuple(p + 1 for p in permutation)), 0)
 
 
 def transpose(a, axes=None):
@@ -245,8 +261,49 @@ def _concat_batch(args, dims, axis):
     return concatenate_p.bind(*[R.bdim_at_front(x, d, size) for x, d in zip(args, dims)], axis=axis + 1), 0
 
 
+def _concatenate_numba(ctx, eqn, *xs):
+    """Each piece written into its slice of the output; a repeated scalar (a stacked scalar) as the
+    scalar itself, never allocated. A small result is kept as scalars (the pieces' elements)."""
+    from ..backends.numba_backend import np_dtype
+    aval, axis = eqn.outputs[0].aval, eqn.params["axis"]
+    if ctx.small(aval):
+        joined = np.concatenate([ctx.grid(x, v.aval) for x, v in zip(xs, eqn.inputs)], axis=axis)
+        return [ctx.unrolled(joined.ravel().tolist(), aval.shape, aval.dtype)]
+    out = ctx.fresh("cat")
+    ctx.emit(f"{out} = np.empty({aval.shape}, {np_dtype(aval.dtype)})")
+    start = 0
+    for x, v in zip(xs, eqn.inputs):
+        n = v.aval.shape[axis]
+        starts = [0] * aval.ndim
+        starts[axis] = start
+        _write_piece(ctx, out, starts, [st + m for st, m in zip(starts, v.aval.shape)], [1] * aval.ndim, x, v.aval)
+        start += n
+    return out
+
+
+def _write_piece(ctx, out, starts, limits, strides, x, x_aval):
+    """out[starts:limits:strides] = x, as an element assignment when the piece is one element (numba
+    compiles a slice assignment many times slower), reading a repeated scalar as the scalar and a
+    small array kept as scalars element by element."""
+    if x in ctx.elements:
+        for e, index in zip(ctx.elements[x], np.ndindex(*x_aval.shape)):
+            ctx.emit(f"{out}[{', '.join(str(s + i * st) for s, i, st in zip(starts, index, strides))}] = {e}")
+        return
+    value = ctx.scalar_of.get(x)
+    if x_aval.size == 1:
+        element = ", ".join(["0"] * x_aval.ndim)
+        ctx.emit(f"{out}[{', '.join(map(str, starts))}] = {value if value is not None else f'{x}[{element}]'}")
+    else:
+        ctx.emit(f"{out}[{_slices(starts, limits, strides)}] = {value if value is not None else x}")
+
+
+def _slices(starts, limits, strides):
+    return ", ".join(f"{s}:{l}:{st}" for s, l, st in zip(starts, limits, strides))
+
+
 concatenate_p = Primitive("concatenate", lambda *xs, axis: np.concatenate(xs, axis), _concat_abstract,
-                          transpose=_concat_transpose, batch=_concat_batch)
+                          transpose=_concat_transpose, batch=_concat_batch, numba=_concatenate_numba,
+                          numba_reads_lazy=True)
 concatenate_p.jvp = R.linear_jvp(concatenate_p)
 
 
@@ -337,7 +394,22 @@ def _slice_batch(args, dims, start_indices, limit_indices, strides):
                         strides=(1,) + strides), 0
 
 
-slice_p = Primitive("slice", _slice_impl, _slice_abstract, transpose=_slice_transpose, batch=_slice_batch)
+def _slice_numba(ctx, eqn, x):
+    """A view; one element becomes its scalar (a stacked state read back component by component),
+    and a slice of a small array kept as scalars is those of its scalars."""
+    from ..backends.numba_backend import Repeat
+    starts, aval = eqn.params["start_indices"], eqn.outputs[0].aval
+    window = tuple(slice(*b) for b in zip(starts, eqn.params["limit_indices"], eqn.params["strides"]))
+    if x in ctx.elements:
+        picked = ctx.grid(x, eqn.inputs[0].aval)[window].ravel().tolist()
+        return Repeat(picked[0]) if aval.size == 1 else [ctx.unrolled(picked, aval.shape, aval.dtype)]
+    if aval.size == 1 and eqn.inputs[0].aval.ndim:
+        return Repeat(ctx.scalar_of.get(x) or f"{x}[{', '.join(map(str, starts))}]")
+    return f"{ctx.array(x)}[{_slices(starts, eqn.params['limit_indices'], eqn.params['strides'])}]"
+
+
+slice_p = Primitive("slice", _slice_impl, _slice_abstract, transpose=_slice_transpose, batch=_slice_batch,
+                    numba=_slice_numba, numba_reads_lazy=True)
 slice_p.jvp = R.linear_jvp(slice_p)
 
 
@@ -415,7 +487,20 @@ def _pad_batch(args, dims, config):
                   broadcast_in_dim(value, shape, (0,))), 0
 
 
-pad_p = Primitive("pad", _pad_impl, _pad_abstract, transpose=_pad_transpose, batch=_pad_batch)
+def _pad_numba(ctx, eqn, x, value):
+    out = ctx.fresh("pad")
+    aval = eqn.outputs[0].aval
+    from ..backends.numba_backend import np_dtype
+    ctx.emit(f"{out} = np.full({aval.shape}, {value}, {np_dtype(aval.dtype)})")
+    shape = eqn.inputs[0].aval.shape
+    lims = [lo + (n - 1) * (i + 1) + 1 if n else lo for n, (lo, _, i) in zip(shape, eqn.params["config"])]
+    _write_piece(ctx, out, [c[0] for c in eqn.params["config"]], lims, [c[2] + 1 for c in eqn.params["config"]],
+                 x, eqn.inputs[0].aval)
+    return out
+
+
+pad_p = Primitive("pad", _pad_impl, _pad_abstract, transpose=_pad_transpose, batch=_pad_batch, numba=_pad_numba,
+                  numba_reads_lazy=True)
 pad_p.jvp = R.linear_jvp(pad_p)
 
 
@@ -487,11 +572,16 @@ def _symmetric_parts(a, axis, lo, hi):
 
 # ---- reverse ----------------------------------------------------------------------------------
 
+def _rev_numba(ctx, eqn, x):
+    return f"{x}[{', '.join('::-1' if d in eqn.params['dimensions'] else ':' for d in range(eqn.inputs[0].aval.ndim))}]"
+
+
 rev_p = Primitive("rev", lambda x, dimensions: np.flip(x, dimensions), lambda x, dimensions: x,
-                  transpose=lambda ct, x, dimensions: [rev(ct, dimensions)])
+                  transpose=lambda ct, x, dimensions: [rev(ct, dimensions)],
+                  batch=lambda args, dims, dimensions: (
+                      rev_p.bind(args[0], dimensions=tuple(d + (d >= dims[0]) for d in dimensions)), dims[0]),
+                  numba=_rev_numba)
 rev_p.jvp = R.linear_jvp(rev_p)
-rev_p.batch = lambda args, dims, dimensions: (
-    rev_p.bind(args[0], dimensions=tuple(d + (d >= dims[0]) for d in dimensions)), dims[0])
 
 
 def rev(x, dimensions):
@@ -556,96 +646,3 @@ def repeat(a, repeats, axis=None):
         return reshape(out, shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
     from .indexing import take
     return take(a, np.repeat(np.arange(a.shape[axis]), repeats), axis=axis)
-
-
-# ---- numba lowerings (see sciml/backends/numba_backend.py); broadcast_in_dim is fused into loops ----
-
-def _reshape_numba(ctx, eqn, x):
-    from ..backends.numba_backend import Repeat
-    old, new = eqn.inputs[0].aval.shape, eqn.params["new_shape"]
-    if x in ctx.scalar_of:  # a repeated scalar stays one
-        return ctx.scalar_of[x] if not new else Repeat(ctx.scalar_of[x])
-    if not old and not new:
-        return x
-    if x in ctx.elements:  # a small array kept as scalars stays so
-        return ctx.elements[x][0] if not new else [ctx.unrolled(ctx.elements[x], new, eqn.inputs[0].aval.dtype)]
-    if not new:  # one element: index it (ravel would copy a strided slice)
-        return f"{x}[{', '.join(['0'] * len(old))}]"
-    return f"np.ascontiguousarray({ctx.array(x)}).reshape({new})"
-
-
-def _slice_numba(ctx, eqn, x):
-    """A view; one element becomes its scalar (a stacked state read back component by component),
-    and a slice of a small array kept as scalars is those of its scalars."""
-    from ..backends.numba_backend import Repeat
-    starts, aval = eqn.params["start_indices"], eqn.outputs[0].aval
-    window = tuple(slice(*b) for b in zip(starts, eqn.params["limit_indices"], eqn.params["strides"]))
-    if x in ctx.elements:
-        picked = ctx.grid(x, eqn.inputs[0].aval)[window].ravel().tolist()
-        return Repeat(picked[0]) if aval.size == 1 else [ctx.unrolled(picked, aval.shape, aval.dtype)]
-    if aval.size == 1 and eqn.inputs[0].aval.ndim:
-        return Repeat(ctx.scalar_of.get(x) or f"{x}[{', '.join(map(str, starts))}]")
-    return f"{ctx.array(x)}[{_slices(starts, eqn.params['limit_indices'], eqn.params['strides'])}]"
-
-
-def _concatenate_numba(ctx, eqn, *xs):
-    """Each piece written into its slice of the output; a repeated scalar (a stacked scalar) as the
-    scalar itself, never allocated. A small result is kept as scalars (the pieces' elements)."""
-    from ..backends.numba_backend import np_dtype
-    aval, axis = eqn.outputs[0].aval, eqn.params["axis"]
-    if ctx.small(aval):
-        joined = np.concatenate([ctx.grid(x, v.aval) for x, v in zip(xs, eqn.inputs)], axis=axis)
-        return [ctx.unrolled(joined.ravel().tolist(), aval.shape, aval.dtype)]
-    out = ctx.fresh("cat")
-    ctx.emit(f"{out} = np.empty({aval.shape}, {np_dtype(aval.dtype)})")
-    start = 0
-    for x, v in zip(xs, eqn.inputs):
-        n = v.aval.shape[axis]
-        starts = [0] * aval.ndim
-        starts[axis] = start
-        _write_piece(ctx, out, starts, [st + m for st, m in zip(starts, v.aval.shape)], [1] * aval.ndim, x, v.aval)
-        start += n
-    return out
-
-
-def _write_piece(ctx, out, starts, limits, strides, x, x_aval):
-    """out[starts:limits:strides] = x, as an element assignment when the piece is one element (numba
-    compiles a slice assignment many times slower), reading a repeated scalar as the scalar and a
-    small array kept as scalars element by element."""
-    if x in ctx.elements:
-        for e, index in zip(ctx.elements[x], np.ndindex(*x_aval.shape)):
-            ctx.emit(f"{out}[{', '.join(str(s + i * st) for s, i, st in zip(starts, index, strides))}] = {e}")
-        return
-    value = ctx.scalar_of.get(x)
-    if x_aval.size == 1:
-        element = ", ".join(["0"] * x_aval.ndim)
-        ctx.emit(f"{out}[{', '.join(map(str, starts))}] = {value if value is not None else f'{x}[{element}]'}")
-    else:
-        ctx.emit(f"{out}[{_slices(starts, limits, strides)}] = {value if value is not None else x}")
-
-
-def _slices(starts, limits, strides):
-    return ", ".join(f"{s}:{l}:{st}" for s, l, st in zip(starts, limits, strides))
-
-
-def _pad_numba(ctx, eqn, x, value):
-    out = ctx.fresh("pad")
-    aval = eqn.outputs[0].aval
-    from ..backends.numba_backend import np_dtype
-    ctx.emit(f"{out} = np.full({aval.shape}, {value}, {np_dtype(aval.dtype)})")
-    shape = eqn.inputs[0].aval.shape
-    lims = [lo + (n - 1) * (i + 1) + 1 if n else lo for n, (lo, _, i) in zip(shape, eqn.params["config"])]
-    _write_piece(ctx, out, [c[0] for c in eqn.params["config"]], lims, [c[2] + 1 for c in eqn.params["config"]],
-                 x, eqn.inputs[0].aval)
-    return out
-
-
-reshape_p.numba = _reshape_numba
-reshape_p.numba_reads_lazy = slice_p.numba_reads_lazy = True
-transpose_p.numba = lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})"
-concatenate_p.numba = _concatenate_numba
-concatenate_p.numba_reads_lazy = True
-slice_p.numba = _slice_numba
-rev_p.numba = lambda ctx, eqn, x: f"{x}[{', '.join('::-1' if d in eqn.params['dimensions'] else ':' for d in range(eqn.inputs[0].aval.ndim))}]"
-pad_p.numba = _pad_numba
-pad_p.numba_reads_lazy = True
