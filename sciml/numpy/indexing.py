@@ -55,8 +55,23 @@ def _gather_batch(args, dims):
     return gather_p.bind(x, idx), 0
 
 
+def _gather_numba(ctx, eqn, x, idx):
+    """Rows of x; a small result is kept as scalars (each element read once)."""
+    x, out = ctx.array(x), eqn.outputs[0].aval
+    if not eqn.inputs[1].aval.shape:
+        return f"{x}[{ctx.array(idx)}]"
+    if ctx.small(out):
+        picked = []
+        for i in ctx.elements_of(idx, eqn.inputs[1].aval):
+            for r in np.ndindex(*eqn.inputs[0].aval.shape[1:]):
+                picked.append(ctx.fresh("e"))
+                ctx.emit(f"{picked[-1]} = {x}[{', '.join([i, *map(str, r)])}]")
+        return [ctx.unrolled(picked, out.shape, out.dtype)]
+    return f"np.ascontiguousarray({x}[{ctx.array(idx)}.ravel()]).reshape({out.shape})"
+
+
 gather_p = Primitive("gather", lambda x, idx: x[idx], _gather_abstract,
-                     transpose=_gather_transpose, batch=_gather_batch)
+                     transpose=_gather_transpose, batch=_gather_batch, numba=_gather_numba, numba_reads_lazy=True)
 gather_p.jvp = R.linear_jvp(gather_p, linear=(True, False))
 
 
@@ -102,8 +117,34 @@ def _scatter_transpose(ct, x, idx, upd):
     return [ct_x, None, gather_p.bind(ct, idx) if isinstance(upd, UndefinedPrimal) else None]
 
 
-scatter_add_p = Primitive("scatter_add", _scatter_impl(np.add), _scatter_abstract, transpose=_scatter_add_transpose)
-scatter_p = Primitive("scatter", _scatter_impl(None), _scatter_abstract, transpose=_scatter_transpose)
+def _scatter_numba(helper, op):
+    """Rows of the updates written into a copy of x, or into x itself where the lowering knows x is
+    dead afterwards (a loop's buffer: see Lowering.in_place); small updates element by element."""
+    def lower(ctx, eqn, x, idx, upd):
+        shape = eqn.inputs[0].aval.shape
+        n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
+        k = max(1, eqn.inputs[1].aval.size)
+        target = f"np.ascontiguousarray({ctx.array(x)})" if eqn in ctx.in_place else f"{ctx.array(x)}.copy()"
+        if ctx.small(eqn.inputs[2].aval):
+            out = ctx.fresh("v")
+            ctx.emit(f"{out} = {target}.reshape(({n}, {r}))")
+            rows = ctx.elements_of(idx, eqn.inputs[1].aval)
+            values = ctx.elements_of(upd, eqn.inputs[2].aval)
+            for j, row in enumerate(rows):
+                for c in range(r):
+                    ctx.emit(f"{out}[{row}, {c}] {op} {values[j * r + c]}")
+            return f"{out}.reshape({shape})"
+        flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{ctx.array(idx)}.ravel()"
+        return (f"rt.{helper}({target}.reshape(({n}, {r})), {flat_idx}, "
+                f"np.ascontiguousarray({ctx.array(upd)}).reshape(({k}, {r}))).reshape({shape})")
+    return lower
+
+
+
+scatter_add_p = Primitive("scatter_add", _scatter_impl(np.add), _scatter_abstract, transpose=_scatter_add_transpose,
+                          numba=_scatter_numba("scatter_add_rows", "+="), numba_reads_lazy=True)
+scatter_p = Primitive("scatter", _scatter_impl(None), _scatter_abstract, transpose=_scatter_transpose,
+                      numba=_scatter_numba("scatter_rows", "="), numba_reads_lazy=True)
 for _p in (scatter_add_p, scatter_p):
     _p.jvp = R.linear_jvp(_p, linear=(True, False, True))
     _p.batch = _scatter_batch(_p)
@@ -148,7 +189,8 @@ def _others_product(idx, upd):
     return S.reshape(prod(gather_p.bind(padded, table), axis=1), aval_of(upd).shape)
 
 
-scatter_mul_p = Primitive("scatter_mul", _scatter_impl(np.multiply), _scatter_abstract, jvp=_scatter_mul_jvp)
+scatter_mul_p = Primitive("scatter_mul", _scatter_impl(np.multiply), _scatter_abstract, jvp=_scatter_mul_jvp,
+                          numba=_scatter_numba("scatter_mul_rows", "*="), numba_reads_lazy=True)
 scatter_mul_p.batch = _scatter_batch(scatter_mul_p)
 
 
@@ -354,51 +396,3 @@ def take_along_axis(arr, indices, axis):
             grid = np.arange(full[d]).reshape([-1 if e == d else 1 for e in range(len(shape))]) * int(strides[d])
             flat = flat + grid
     return gather_p.bind(S.reshape(arr, (-1,)), flat)
-
-
-# ---- numba lowerings --------------------------------------------------------------------------------
-
-def _gather_numba(ctx, eqn, x, idx):
-    """Rows of x; a small result is kept as scalars (each element read once)."""
-    x, out = ctx.array(x), eqn.outputs[0].aval
-    if not eqn.inputs[1].aval.shape:
-        return f"{x}[{ctx.array(idx)}]"
-    if ctx.small(out):
-        picked = []
-        for i in ctx.elements_of(idx, eqn.inputs[1].aval):
-            for r in np.ndindex(*eqn.inputs[0].aval.shape[1:]):
-                picked.append(ctx.fresh("e"))
-                ctx.emit(f"{picked[-1]} = {x}[{', '.join([i, *map(str, r)])}]")
-        return [ctx.unrolled(picked, out.shape, out.dtype)]
-    return f"np.ascontiguousarray({x}[{ctx.array(idx)}.ravel()]).reshape({out.shape})"
-
-
-def _scatter_numba(helper, op):
-    """Rows of the updates written into a copy of x, or into x itself where the lowering knows x is
-    dead afterwards (a loop's buffer: see Lowering.in_place); small updates element by element."""
-    def lower(ctx, eqn, x, idx, upd):
-        shape = eqn.inputs[0].aval.shape
-        n, r = shape[0], int(np.prod(shape[1:], dtype=np.int64))
-        k = max(1, eqn.inputs[1].aval.size)
-        target = f"np.ascontiguousarray({ctx.array(x)})" if eqn in ctx.in_place else f"{ctx.array(x)}.copy()"
-        if ctx.small(eqn.inputs[2].aval):
-            out = ctx.fresh("v")
-            ctx.emit(f"{out} = {target}.reshape(({n}, {r}))")
-            rows = ctx.elements_of(idx, eqn.inputs[1].aval)
-            values = ctx.elements_of(upd, eqn.inputs[2].aval)
-            for j, row in enumerate(rows):
-                for c in range(r):
-                    ctx.emit(f"{out}[{row}, {c}] {op} {values[j * r + c]}")
-            return f"{out}.reshape({shape})"
-        flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{ctx.array(idx)}.ravel()"
-        return (f"rt.{helper}({target}.reshape(({n}, {r})), {flat_idx}, "
-                f"np.ascontiguousarray({ctx.array(upd)}).reshape(({k}, {r}))).reshape({shape})")
-    return lower
-
-
-gather_p.numba = _gather_numba
-scatter_add_p.numba = _scatter_numba("scatter_add_rows", "+=")
-scatter_p.numba = _scatter_numba("scatter_rows", "=")
-scatter_mul_p.numba = _scatter_numba("scatter_mul_rows", "*=")
-for _p in (gather_p, scatter_p, scatter_add_p, scatter_mul_p):
-    _p.numba_reads_lazy = True
