@@ -23,9 +23,38 @@ def _batch_reduction(prim):
     return rule
 
 
-def reduction(name, impl, jvp=None, out_dtype=None):
+# numba lowerings: whole reductions with numpy, partial ones row by row
+
+def _rows(x, shape, axes):
+    kept = [d for d in range(len(shape)) if d not in axes]
+    k = int(np.prod([shape[d] for d in kept], dtype=np.int64))
+    r = int(np.prod([shape[d] for d in axes], dtype=np.int64))
+    return f"np.ascontiguousarray(np.transpose({x}, {tuple(kept) + tuple(axes)})).reshape(({k}, {r}))", \
+        tuple(shape[d] for d in kept)
+
+
+def _numba_reduction(whole, rows=None, extra=None, combine=None):
+    """whole(x) over all axes, rows(x by rows) over some; `combine(a, b)` writes one step of the
+    reduction as a scalar expression, for a small array kept as its elements."""
+    def lower(ctx, eqn, x):
+        shape, axes = eqn.inputs[0].aval.shape, eqn.params["axes"]
+        if x in ctx.elements and len(axes) == len(shape) and combine is not None:
+            return functools.reduce(combine, ctx.elements[x])
+        x = ctx.array(x)
+        if len(axes) == len(shape):
+            return f"{whole}({x})"
+        if rows is None:
+            from ..backends.numba_backend import Unsupported
+            raise Unsupported(f"{eqn.prim.name} over some axes")
+        x2, kept = _rows(x, shape, axes)
+        return f"rt.{rows}({x2}{', ' + extra if extra else ''}).reshape({kept})"
+    return lower
+
+
+def reduction(name, impl, jvp=None, out_dtype=None, transpose=None, numba=None):
     prim = Primitive(name, lambda x, axes: impl(x, axis=axes),
-                     lambda x, axes: _reduced_aval(x, axes, out_dtype))
+                     lambda x, axes: _reduced_aval(x, axes, out_dtype), transpose=transpose, numba=numba,
+                     numba_reads_lazy=True)
     prim.batch = _batch_reduction(prim)
     prim.jvp = R.zero_jvp(prim) if jvp == "zero" else jvp
     return prim
@@ -41,9 +70,9 @@ def _sum_transpose(ct, x, axes):
     return [_expand_back(ct, x.aval.shape, axes)]
 
 
-reduce_sum_p = reduction("reduce_sum", np.sum)
+reduce_sum_p = reduction("reduce_sum", np.sum, transpose=_sum_transpose,
+                         numba=_numba_reduction("np.sum", "sum_rows", combine=lambda a, b: f"({a} + {b})"))
 reduce_sum_p.jvp = R.linear_jvp(reduce_sum_p)
-reduce_sum_p.transpose = _sum_transpose
 
 
 def _extremum_jvp(prim):
@@ -59,12 +88,16 @@ def _extremum_jvp(prim):
     return rule
 
 
-reduce_max_p = reduction("reduce_max", np.max)
+reduce_max_p = reduction("reduce_max", np.max, numba=_numba_reduction(
+    "np.max", "extreme_rows", "True", lambda a, b: f"np.maximum({a}, {b})"))
 reduce_max_p.jvp = _extremum_jvp(reduce_max_p)
-reduce_min_p = reduction("reduce_min", np.min)
+reduce_min_p = reduction("reduce_min", np.min, numba=_numba_reduction(
+    "np.min", "extreme_rows", "False", lambda a, b: f"np.minimum({a}, {b})"))
 reduce_min_p.jvp = _extremum_jvp(reduce_min_p)
-reduce_and_p = reduction("reduce_and", np.all, "zero", out_dtype=np.dtype(bool))
-reduce_or_p = reduction("reduce_or", np.any, "zero", out_dtype=np.dtype(bool))
+reduce_and_p = reduction("reduce_and", np.all, "zero", out_dtype=np.dtype(bool),
+                         numba=_numba_reduction("np.all", combine=lambda a, b: f"({a} & {b})"))
+reduce_or_p = reduction("reduce_or", np.any, "zero", out_dtype=np.dtype(bool),
+                        numba=_numba_reduction("np.any", combine=lambda a, b: f"({a} | {b})"))
 
 
 def _prod_jvp(primals, tangents, axes):
@@ -87,7 +120,8 @@ def _prod_jvp(primals, tangents, axes):
     return y, reduce_sum(tr * left * right, (last,))
 
 
-reduce_prod_p = reduction("reduce_prod", np.prod, _prod_jvp)
+reduce_prod_p = reduction("reduce_prod", np.prod, _prod_jvp,
+                          numba=_numba_reduction("np.prod", combine=lambda a, b: f"({a} * {b})"))
 
 
 def _arg_impl(fn):
@@ -100,8 +134,19 @@ def _arg_batch(prim):
     return rule
 
 
-argmax_p = Primitive("argmax", _arg_impl(np.argmax), lambda x, axis: _reduced_aval(x, (axis,), np.dtype(np.int64)))
-argmin_p = Primitive("argmin", _arg_impl(np.argmin), lambda x, axis: _reduced_aval(x, (axis,), np.dtype(np.int64)))
+def _numba_arg(largest):
+    def lower(ctx, eqn, x):
+        shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
+        x2, kept = _rows(x, shape, (axis,))
+        out = f"rt.arg_extreme_rows({x2}, {largest})"
+        return f"{out}[0]" if not kept else f"{out}.reshape({kept})"
+    return lower
+
+
+argmax_p = Primitive("argmax", _arg_impl(np.argmax), lambda x, axis: _reduced_aval(x, (axis,), np.dtype(np.int64)),
+                     numba=_numba_arg(True))
+argmin_p = Primitive("argmin", _arg_impl(np.argmin), lambda x, axis: _reduced_aval(x, (axis,), np.dtype(np.int64)),
+                     numba=_numba_arg(False))
 for _p in (argmax_p, argmin_p):
     _p.jvp = R.zero_jvp(_p)
     _p.batch = _arg_batch(_p)
@@ -123,8 +168,17 @@ def _cum_batch(prim):
     return rule
 
 
+def _cumsum_numba(ctx, eqn, x):
+    shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
+    x2, kept = _rows(x, shape, (axis,))
+    order = [d for d in range(len(shape)) if d != axis] + [axis]
+    back = tuple(int(i) for i in np.argsort(order))
+    return f"np.transpose(rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (shape[axis],)}), {back})"
+
+
 cumsum_p = Primitive("cumsum", _cum_impl(np.cumsum), lambda x, axis, reverse: x,
-                     transpose=lambda ct, x, axis, reverse: [cumsum_p.bind(ct, axis=axis, reverse=not reverse)])
+                     transpose=lambda ct, x, axis, reverse: [cumsum_p.bind(ct, axis=axis, reverse=not reverse)],
+                     numba=_cumsum_numba)
 cumsum_p.jvp = R.linear_jvp(cumsum_p)
 cumsum_p.batch = _cum_batch(cumsum_p)
 
@@ -266,64 +320,6 @@ cumprod = _cumulative(cumprod_p, np.cumprod, "cumprod")
 
 def _cumprod(x, axis, reverse):
     return cumprod_p.bind(x, axis=axis, reverse=reverse) if isinstance(x, Tracer) else _cum_impl(np.cumprod)(x, axis, reverse)
-
-
-# ---- numba lowerings: whole reductions with numpy, partial ones row by row -------------------------
-
-def _rows(x, shape, axes):
-    kept = [d for d in range(len(shape)) if d not in axes]
-    k = int(np.prod([shape[d] for d in kept], dtype=np.int64))
-    r = int(np.prod([shape[d] for d in axes], dtype=np.int64))
-    return f"np.ascontiguousarray(np.transpose({x}, {tuple(kept) + tuple(axes)})).reshape(({k}, {r}))", \
-        tuple(shape[d] for d in kept)
-
-
-def _numba_reduction(whole, rows=None, extra=None, combine=None):
-    """whole(x) over all axes, rows(x by rows) over some; `combine(a, b)` writes one step of the
-    reduction as a scalar expression, for a small array kept as its elements."""
-    def lower(ctx, eqn, x):
-        shape, axes = eqn.inputs[0].aval.shape, eqn.params["axes"]
-        if x in ctx.elements and len(axes) == len(shape) and combine is not None:
-            return functools.reduce(combine, ctx.elements[x])
-        x = ctx.array(x)
-        if len(axes) == len(shape):
-            return f"{whole}({x})"
-        if rows is None:
-            from ..backends.numba_backend import Unsupported
-            raise Unsupported(f"{eqn.prim.name} over some axes")
-        x2, kept = _rows(x, shape, axes)
-        return f"rt.{rows}({x2}{', ' + extra if extra else ''}).reshape({kept})"
-    return lower
-
-
-def _numba_arg(largest):
-    def lower(ctx, eqn, x):
-        shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
-        x2, kept = _rows(x, shape, (axis,))
-        out = f"rt.arg_extreme_rows({x2}, {largest})"
-        return f"{out}[0]" if not kept else f"{out}.reshape({kept})"
-    return lower
-
-
-def _cumsum_numba(ctx, eqn, x):
-    shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
-    x2, kept = _rows(x, shape, (axis,))
-    order = [d for d in range(len(shape)) if d != axis] + [axis]
-    back = tuple(int(i) for i in np.argsort(order))
-    return f"np.transpose(rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (shape[axis],)}), {back})"
-
-
-reduce_sum_p.numba = _numba_reduction("np.sum", "sum_rows", combine=lambda a, b: f"({a} + {b})")
-reduce_max_p.numba = _numba_reduction("np.max", "extreme_rows", "True", lambda a, b: f"np.maximum({a}, {b})")
-reduce_min_p.numba = _numba_reduction("np.min", "extreme_rows", "False", lambda a, b: f"np.minimum({a}, {b})")
-reduce_prod_p.numba = _numba_reduction("np.prod", combine=lambda a, b: f"({a} * {b})")
-reduce_and_p.numba = _numba_reduction("np.all", combine=lambda a, b: f"({a} & {b})")
-reduce_or_p.numba = _numba_reduction("np.any", combine=lambda a, b: f"({a} | {b})")
-for _p in (reduce_sum_p, reduce_max_p, reduce_min_p, reduce_prod_p, reduce_and_p, reduce_or_p):
-    _p.numba_reads_lazy = True
-argmax_p.numba = _numba_arg(True)
-argmin_p.numba = _numba_arg(False)
-cumsum_p.numba = _cumsum_numba
 
 
 # ---- sorting ----------------------------------------------------------------------------------------
