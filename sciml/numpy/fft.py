@@ -46,9 +46,9 @@ def _fft_transpose(ct, x, kind, n):
     return [E.convert(E.conj(y * (weights / n)), x.aval.dtype)]
 
 
-fft_p = Primitive("fft", _fft_impl, _fft_abstract, transpose=_fft_transpose)
+fft_p = Primitive("fft", _fft_impl, _fft_abstract, transpose=_fft_transpose,
+                  batch=lambda args, dims, kind, n: (fft_p.bind(R.move_bdim(args[0], dims[0]), kind=kind, n=n), 0))
 fft_p.jvp = R.linear_jvp(fft_p)
-fft_p.batch = lambda args, dims, kind, n: (fft_p.bind(R.move_bdim(args[0], dims[0]), kind=kind, n=n), 0)
 
 _NORM_SCALE = {  # (forward scale, inverse scale) as functions of n
     None: (lambda n: 1.0, lambda n: 1.0), "backward": (lambda n: 1.0, lambda n: 1.0),

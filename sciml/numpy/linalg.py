@@ -53,13 +53,6 @@ def _solve_transpose(ct, a, b):
     return [None, solve_p.bind(_mT(a), ct)]
 
 
-solve_p = Primitive("solve", np.linalg.solve, _solve_abstract, transpose=_solve_transpose)
-solve_p.jvp = R.per_arg_jvp(solve_p,
-                            lambda t, a, b, x: E.negative(solve_p.bind(a, matmul(t, x))),
-                            lambda t, a, b, x: solve_p.bind(a, t))
-solve_p.batch = R.batch_leading(solve_p)
-
-
 def _solve_numba(ctx, eqn, a, b):
     """LAPACK's gesv through numba, one matrix of the stack at a time."""
     (*batch, n, _), k = eqn.inputs[0].aval.shape, eqn.inputs[1].aval.shape[-1]
@@ -68,7 +61,11 @@ def _solve_numba(ctx, eqn, a, b):
             f"np.ascontiguousarray({b}).reshape(({m}, {n}, {k}))).reshape({eqn.inputs[1].aval.shape})")
 
 
-solve_p.numba = _solve_numba
+solve_p = Primitive("solve", np.linalg.solve, _solve_abstract, transpose=_solve_transpose, numba=_solve_numba)
+solve_p.jvp = R.per_arg_jvp(solve_p,
+                            lambda t, a, b, x: E.negative(solve_p.bind(a, matmul(t, x))),
+                            lambda t, a, b, x: solve_p.bind(a, t))
+solve_p.batch = R.batch_leading(solve_p)
 
 
 def _as_matrices(*xs):
