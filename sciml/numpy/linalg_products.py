@@ -98,8 +98,33 @@ def _dot_general_batch(args, dims, dimension_numbers):
     return dot_general_p.bind(x, y, dimension_numbers=dn), len(lb) + n_xfree
 
 
+def _dot_general_numba(ctx, eqn, x, y):
+    """Transpose to (batch, free, contract) and call BLAS through np.dot."""
+    (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
+    xa, ya = eqn.inputs[0].aval, eqn.inputs[1].aval
+    if not np.issubdtype(xa.dtype, np.inexact):
+        from ..backends.numba_backend import Unsupported
+        raise Unsupported("dot_general on integers")
+    lf, rf = _free(xa.ndim, lc, lb), _free(ya.ndim, rc, rb)
+    size = lambda dims, shape: int(np.prod([shape[d] for d in dims], dtype=np.int64))  # noqa: E731
+    nb, m, k, n = size(lb, xa.shape), size(lf, xa.shape), size(lc, xa.shape), size(rf, ya.shape)
+    out_shape = eqn.outputs[0].aval.shape
+    xt, yt, out = ctx.fresh("lhs"), ctx.fresh("rhs"), ctx.fresh("dot")
+    ctx.emit(f"{xt} = np.ascontiguousarray(np.transpose({x}, {tuple(lb) + tuple(lf) + tuple(lc)})).reshape(({nb}, {m}, {k}))")
+    ctx.emit(f"{yt} = np.ascontiguousarray(np.transpose({y}, {tuple(rb) + tuple(rc) + tuple(rf)})).reshape(({nb}, {k}, {n}))")
+    if nb == 1:
+        ctx.emit(f"{out} = np.dot({xt}[0], {yt}[0])")
+    else:
+        ctx.emit(f"{out} = np.empty(({nb}, {m}, {n}), {xt}.dtype)")
+        b = ctx.fresh("b")
+        ctx.emit(f"for {b} in range({nb}):")
+        with ctx.block():
+            ctx.emit(f"{out}[{b}] = np.dot({xt}[{b}], {yt}[{b}])")
+    return f"{out}.ravel()[0]" if not out_shape else f"{out}.reshape({out_shape})"
+
+
 dot_general_p = Primitive("dot_general", _dot_general_impl, _dot_general_abstract,
-                          transpose=_dot_general_transpose, batch=_dot_general_batch)
+                          transpose=_dot_general_transpose, batch=_dot_general_batch, numba=_dot_general_numba)
 dot_general_p.jvp = R.per_arg_jvp(
     dot_general_p,
     lambda t, x, y, z, dimension_numbers: dot_general_p.bind(t, y, dimension_numbers=dimension_numbers),
@@ -302,32 +327,3 @@ def triu(m, k=0):
     if not isinstance(m, Tracer):
         return np.triu(m, k)
     return E.multiply(m, ~np.tri(*m.shape[-2:], k=k - 1, dtype=bool))
-
-
-# ---- numba lowering: transpose to (batch, free, contract) and call BLAS through np.dot -------------
-
-def _dot_general_numba(ctx, eqn, x, y):
-    (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
-    xa, ya = eqn.inputs[0].aval, eqn.inputs[1].aval
-    if not np.issubdtype(xa.dtype, np.inexact):
-        from ..backends.numba_backend import Unsupported
-        raise Unsupported("dot_general on integers")
-    lf, rf = _free(xa.ndim, lc, lb), _free(ya.ndim, rc, rb)
-    size = lambda dims, shape: int(np.prod([shape[d] for d in dims], dtype=np.int64))  # noqa: E731
-    nb, m, k, n = size(lb, xa.shape), size(lf, xa.shape), size(lc, xa.shape), size(rf, ya.shape)
-    out_shape = eqn.outputs[0].aval.shape
-    xt, yt, out = ctx.fresh("lhs"), ctx.fresh("rhs"), ctx.fresh("dot")
-    ctx.emit(f"{xt} = np.ascontiguousarray(np.transpose({x}, {tuple(lb) + tuple(lf) + tuple(lc)})).reshape(({nb}, {m}, {k}))")
-    ctx.emit(f"{yt} = np.ascontiguousarray(np.transpose({y}, {tuple(rb) + tuple(rc) + tuple(rf)})).reshape(({nb}, {k}, {n}))")
-    if nb == 1:
-        ctx.emit(f"{out} = np.dot({xt}[0], {yt}[0])")
-    else:
-        ctx.emit(f"{out} = np.empty(({nb}, {m}, {n}), {xt}.dtype)")
-        b = ctx.fresh("b")
-        ctx.emit(f"for {b} in range({nb}):")
-        with ctx.block():
-            ctx.emit(f"{out}[{b}] = np.dot({xt}[{b}], {yt}[{b}])")
-    return f"{out}.ravel()[0]" if not out_shape else f"{out}.reshape({out_shape})"
-
-
-dot_general_p.numba = _dot_general_numba
