@@ -68,6 +68,43 @@ def select(pred, on_true, on_false):
     return E.where(pred, on_true, on_false)
 
 
+# ---- numba lowerings (each with its primitive): native branches and loops, sub-programs inlined ----
+
+def _tuple(names):
+    return ", ".join(names) + ("," if len(names) == 1 else "")
+
+
+def _targets(ctx, prefix, avals, scalars):
+    """Names for the values a branch or loop assigns -> (names, slots). A small value (where
+    `scalars` allows) is kept as scalar variables, its slot their list, so that a loop carries a
+    small state in registers; any other value is one array variable, its slot that name."""
+    names, slots = [], []
+    for aval, keep in zip(avals, scalars):
+        if keep and ctx.small(aval):
+            elements = [ctx.fresh(prefix) for _ in range(aval.size)]
+            names.append(ctx.unrolled(elements, aval.shape, aval.dtype))
+            slots.append(elements)
+        else:
+            names.append(ctx.fresh(prefix))
+            slots.append(names[-1])
+    return names, slots
+
+
+def _assign(ctx, slots, values, avals):
+    """slots = values as one tuple assignment: a value may name another target (a loop body that
+    swaps its carries), so every right-hand side is read before any target is written."""
+    targets, sources = [], []
+    for slot, value, aval in zip(slots, values, avals):
+        if isinstance(slot, str):  # an array variable
+            targets.append(slot)
+            sources.append(ctx.contiguous(ctx.array(value), aval))
+        else:
+            targets += slot
+            sources += ctx.elements_of(value, aval)
+    if targets:
+        ctx.emit(f"{_tuple(targets)} = {_tuple(sources)}")
+
+
 # ---- cond / switch ------------------------------------------------------------------------------
 
 def _cond_impl(index, *args, branches):
@@ -165,9 +202,22 @@ def _split_branches(branches, known):
     return tuple(kbranches), tuple(ubranches), sum(len(r) for r in res_avals), out_known
 
 
+def _cond_numba(ctx, eqn, index, *ops):
+    branches = eqn.params["branches"]
+    avals = [v.aval for v in eqn.outputs]
+    outs, slots = _targets(ctx, "c", avals, [True] * len(avals))
+    i = ctx.fresh("branch")
+    ctx.emit(f"{i} = min(max({index}, 0), {len(branches) - 1})")
+    for k, branch in enumerate(branches):
+        ctx.emit(f"{'if' if k == 0 else 'elif'} {i} == {k}:" if k < len(branches) - 1 else "else:")
+        with ctx.block():
+            _assign(ctx, slots, ctx.inline(branch, list(ops), arrays=False), avals)
+    return outs
+
+
 cond_p = Primitive("cond", _cond_impl, lambda index, *avals, branches: branches[0].out_avals, jvp=_cond_jvp,
-                   transpose=_cond_transpose, batch=_cond_batch, partial_eval=_cond_partial_eval,
-                   multiple_results=True, needs_axis=True)
+                   transpose=_cond_transpose, batch=_cond_batch, partial_eval=_cond_partial_eval, numba=_cond_numba,
+                   numba_reads_lazy=True, multiple_results=True, needs_axis=True)
 
 
 def switch(index, branches, *operands):
@@ -415,11 +465,63 @@ def _while_transpose(*args, **params):
                     "or forward mode (jvp, jacfwd).")
 
 
+def _while_numba(ctx, eqn, *args):
+    from ..backends.numba_backend import loop_owned_scatters
+    p = eqn.params
+    if p.get("lanes") is not None:
+        return _lanes_numba(ctx, eqn, args)
+    cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
+    avals = p["body_program"].out_avals
+    owned = loop_owned_scatters(p["body_program"], p["n_body_consts"])
+    ctx.in_place.update(owned.values())
+    state, slots = _targets(ctx, "w", avals, [j not in owned for j in range(len(avals))])
+    for j in owned:  # the loop's own copy of buffers it writes into
+        ctx.emit(f"{state[j]} = {ctx.array(carry[j])}.copy()")
+    rest = [j for j in range(len(avals)) if j not in owned]
+    _assign(ctx, [slots[j] for j in rest], [carry[j] for j in rest], [avals[j] for j in rest])
+    ctx.emit("while True:")
+    with ctx.block():
+        (go,) = ctx.inline(p["cond_program"], cc + state)
+        ctx.emit(f"if not {go}:")
+        with ctx.block():
+            ctx.emit("break")
+        _assign(ctx, slots, ctx.inline(p["body_program"], bc + state, arrays=False), avals)
+    return state
+
+
+def _lanes_numba(ctx, eqn, args):
+    """A batched while_loop as one loop per lane (see _one_lane_loop), the lanes spread over the
+    cores: each stops when it is done, and its small state stays in registers."""
+    import numba
+    from ..backends.numba_backend import np_dtype
+    program, batched = eqn.params["lanes"]
+    size = eqn.outputs[0].aval.shape[0]
+    outs = [ctx.fresh("lanes") for _ in eqn.outputs]
+    for out, v in zip(outs, eqn.outputs):
+        ctx.emit(f"{out} = np.empty({v.aval.shape}, {np_dtype(v.aval.dtype)})")
+    args = [ctx.array(a) if b else a for a, b in zip(args, batched)]
+    lane = ctx.fresh("lane")
+    header = len(ctx.lines)
+    ctx.emit(f"for {lane} in {'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size}):")
+    with ctx.block():
+        own = []
+        for a, b in zip(args, batched):
+            own.append(ctx.fresh("x") if b else a)
+            if b:
+                ctx.emit(f"{own[-1]} = {a}[{lane}]")
+        results = ctx.inline(program, own, arrays=False)
+        for out, r, v in zip(outs, results, eqn.outputs):
+            ctx.store_row(out, lane, r, v.aval.shape[1:])
+    if any("objmode(" in line for line in ctx.lines[header:]):  # object mode cannot run in a parallel loop
+        ctx.lines[header] = ctx.lines[header].replace("prange(", "range(")
+    return outs
+
+
 while_p = Primitive("while", _while_impl,
                     lambda *avals, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None:
                     body_program.out_avals,
                     jvp=_while_jvp, batch=_while_batch, transpose=_while_transpose, partial_eval=_while_partial_eval,
-                    multiple_results=True, needs_axis=True)
+                    numba=_while_numba, numba_reads_lazy=True, multiple_results=True, needs_axis=True)
 
 
 def while_loop(cond_fun, body_fun, init_val):
@@ -643,8 +745,32 @@ def _scan_transpose(cts, *args, program, n_consts, n_carry, length, reverse):
             + [next(ct_lx) if lin else None for lin in x_lin])
 
 
+def _scan_numba(ctx, eqn, *args):
+    p = eqn.params
+    from ..backends.numba_backend import np_dtype
+    consts, carry, xs = _split3(args, p["n_consts"], p["n_carry"])
+    body, length = p["program"], p["length"]
+    avals = body.out_avals[:p["n_carry"]]
+    state, slots = _targets(ctx, "s", avals, [True] * len(avals))
+    _assign(ctx, slots, carry, avals)
+    ys = [ctx.fresh("ys") for _ in body.out_avals[p["n_carry"]:]]
+    for y, a in zip(ys, body.out_avals[p["n_carry"]:]):
+        ctx.emit(f"{y} = np.empty({(length,) + a.shape}, {np_dtype(a.dtype)})")
+    xs = [ctx.array(x) for x in xs]
+    step, i = ctx.fresh("step"), ctx.fresh("i")
+    ctx.emit(f"for {step} in range({length}):")
+    with ctx.block():
+        ctx.emit(f"{i} = {length - 1} - {step}" if p["reverse"] else f"{i} = {step}")
+        outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs], arrays=False)
+        for y, o, a in zip(ys, outs[p["n_carry"]:], body.out_avals[p["n_carry"]:]):
+            ctx.store_row(y, i, o, a.shape)  # before the carries change: an output may be one
+        _assign(ctx, slots, outs[:p["n_carry"]], avals)
+    return state + ys
+
+
 scan_p = Primitive("scan", _scan_impl, _scan_abstract, jvp=_scan_jvp, transpose=_scan_transpose, batch=_scan_batch,
-                   partial_eval=_scan_partial_eval, multiple_results=True, needs_axis=True)
+                   partial_eval=_scan_partial_eval, numba=_scan_numba, numba_reads_lazy=True, multiple_results=True,
+                   needs_axis=True)
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
@@ -684,134 +810,3 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     outs = scan_p.bind(*lifted, *c_flat, *x_flat, program=program, n_consts=n_l, n_carry=len(c_flat),
                        length=length, reverse=bool(reverse))
     return c_tree.unflatten(outs[:len(c_flat)]), out_tree[0].unflatten(outs[len(c_flat):])
-
-
-# ---- numba lowerings: native branches and loops with the sub-programs inlined ----------------------
-
-def _tuple(names):
-    return ", ".join(names) + ("," if len(names) == 1 else "")
-
-
-def _targets(ctx, prefix, avals, scalars):
-    """Names for the values a branch or loop assigns -> (names, slots). A small value (where
-    `scalars` allows) is kept as scalar variables, its slot their list, so that a loop carries a
-    small state in registers; any other value is one array variable, its slot that name."""
-    names, slots = [], []
-    for aval, keep in zip(avals, scalars):
-        if keep and ctx.small(aval):
-            elements = [ctx.fresh(prefix) for _ in range(aval.size)]
-            names.append(ctx.unrolled(elements, aval.shape, aval.dtype))
-            slots.append(elements)
-        else:
-            names.append(ctx.fresh(prefix))
-            slots.append(names[-1])
-    return names, slots
-
-
-def _assign(ctx, slots, values, avals):
-    """slots = values as one tuple assignment: a value may name another target (a loop body that
-    swaps its carries), so every right-hand side is read before any target is written."""
-    targets, sources = [], []
-    for slot, value, aval in zip(slots, values, avals):
-        if isinstance(slot, str):  # an array variable
-            targets.append(slot)
-            sources.append(ctx.contiguous(ctx.array(value), aval))
-        else:
-            targets += slot
-            sources += ctx.elements_of(value, aval)
-    if targets:
-        ctx.emit(f"{_tuple(targets)} = {_tuple(sources)}")
-
-
-def _cond_numba(ctx, eqn, index, *ops):
-    branches = eqn.params["branches"]
-    avals = [v.aval for v in eqn.outputs]
-    outs, slots = _targets(ctx, "c", avals, [True] * len(avals))
-    i = ctx.fresh("branch")
-    ctx.emit(f"{i} = min(max({index}, 0), {len(branches) - 1})")
-    for k, branch in enumerate(branches):
-        ctx.emit(f"{'if' if k == 0 else 'elif'} {i} == {k}:" if k < len(branches) - 1 else "else:")
-        with ctx.block():
-            _assign(ctx, slots, ctx.inline(branch, list(ops), arrays=False), avals)
-    return outs
-
-
-def _while_numba(ctx, eqn, *args):
-    from ..backends.numba_backend import loop_owned_scatters
-    p = eqn.params
-    if p.get("lanes") is not None:
-        return _lanes_numba(ctx, eqn, args)
-    cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
-    avals = p["body_program"].out_avals
-    owned = loop_owned_scatters(p["body_program"], p["n_body_consts"])
-    ctx.in_place.update(owned.values())
-    state, slots = _targets(ctx, "w", avals, [j not in owned for j in range(len(avals))])
-    for j in owned:  # the loop's own copy of buffers it writes into
-        ctx.emit(f"{state[j]} = {ctx.array(carry[j])}.copy()")
-    rest = [j for j in range(len(avals)) if j not in owned]
-    _assign(ctx, [slots[j] for j in rest], [carry[j] for j in rest], [avals[j] for j in rest])
-    ctx.emit("while True:")
-    with ctx.block():
-        (go,) = ctx.inline(p["cond_program"], cc + state)
-        ctx.emit(f"if not {go}:")
-        with ctx.block():
-            ctx.emit("break")
-        _assign(ctx, slots, ctx.inline(p["body_program"], bc + state, arrays=False), avals)
-    return state
-
-
-def _lanes_numba(ctx, eqn, args):
-    """A batched while_loop as one loop per lane (see _one_lane_loop), the lanes spread over the
-    cores: each stops when it is done, and its small state stays in registers."""
-    import numba
-    from ..backends.numba_backend import np_dtype
-    program, batched = eqn.params["lanes"]
-    size = eqn.outputs[0].aval.shape[0]
-    outs = [ctx.fresh("lanes") for _ in eqn.outputs]
-    for out, v in zip(outs, eqn.outputs):
-        ctx.emit(f"{out} = np.empty({v.aval.shape}, {np_dtype(v.aval.dtype)})")
-    args = [ctx.array(a) if b else a for a, b in zip(args, batched)]
-    lane = ctx.fresh("lane")
-    header = len(ctx.lines)
-    ctx.emit(f"for {lane} in {'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size}):")
-    with ctx.block():
-        own = []
-        for a, b in zip(args, batched):
-            own.append(ctx.fresh("x") if b else a)
-            if b:
-                ctx.emit(f"{own[-1]} = {a}[{lane}]")
-        results = ctx.inline(program, own, arrays=False)
-        for out, r, v in zip(outs, results, eqn.outputs):
-            ctx.store_row(out, lane, r, v.aval.shape[1:])
-    if any("objmode(" in line for line in ctx.lines[header:]):  # object mode cannot run in a parallel loop
-        ctx.lines[header] = ctx.lines[header].replace("prange(", "range(")
-    return outs
-
-
-def _scan_numba(ctx, eqn, *args):
-    p = eqn.params
-    from ..backends.numba_backend import np_dtype
-    consts, carry, xs = _split3(args, p["n_consts"], p["n_carry"])
-    body, length = p["program"], p["length"]
-    avals = body.out_avals[:p["n_carry"]]
-    state, slots = _targets(ctx, "s", avals, [True] * len(avals))
-    _assign(ctx, slots, carry, avals)
-    ys = [ctx.fresh("ys") for _ in body.out_avals[p["n_carry"]:]]
-    for y, a in zip(ys, body.out_avals[p["n_carry"]:]):
-        ctx.emit(f"{y} = np.empty({(length,) + a.shape}, {np_dtype(a.dtype)})")
-    xs = [ctx.array(x) for x in xs]
-    step, i = ctx.fresh("step"), ctx.fresh("i")
-    ctx.emit(f"for {step} in range({length}):")
-    with ctx.block():
-        ctx.emit(f"{i} = {length - 1} - {step}" if p["reverse"] else f"{i} = {step}")
-        outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs], arrays=False)
-        for y, o, a in zip(ys, outs[p["n_carry"]:], body.out_avals[p["n_carry"]:]):
-            ctx.store_row(y, i, o, a.shape)  # before the carries change: an output may be one
-        _assign(ctx, slots, outs[:p["n_carry"]], avals)
-    return state + ys
-
-
-cond_p.numba = _cond_numba
-while_p.numba = _while_numba
-scan_p.numba = _scan_numba
-cond_p.numba_reads_lazy = while_p.numba_reads_lazy = scan_p.numba_reads_lazy = True
