@@ -22,8 +22,9 @@ def _unbound(name):
     return impl
 
 
-def _collective(name, reduce, when_unbatched, between_processes):
-    """A collective whose result is the same for every lane: reduce(val, bdim) over the named axis."""
+def _collective(name, reduce, when_unbatched, between_processes, **rules):
+    """A collective whose result is the same for every lane: reduce(val, bdim) over the named axis
+    (`rules`: more rules of the primitive)."""
     def batch(args, dims, frame, axis_name):
         (x,), (d,) = args, dims
         if frame.name != axis_name:  # another vmap's axis: map over it
@@ -31,7 +32,7 @@ def _collective(name, reduce, when_unbatched, between_processes):
         out = when_unbatched(x, frame.size) if d is None else reduce(x, d)
         return (between_processes.bind(out, axis_name=axis_name) if frame.spmd else out), None
 
-    prim = Primitive(name, _unbound(name), lambda x, axis_name: x, batch=batch, always_trace=True)
+    prim = Primitive(name, _unbound(name), lambda x, axis_name: x, batch=batch, always_trace=True, **rules)
     return prim
 
 
@@ -50,17 +51,15 @@ def _min(x, d):
     return reductions.reduce_min_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.min(axis=d)
 
 
-psum_p = _collective("psum", _sum, lambda x, n: x * n, process_psum_p)
+psum_p = _collective("psum", _sum, lambda x, n: x * n, process_psum_p,
+                     jvp=lambda primals, tangents, axis_name: (
+                         psum_p.bind(primals[0], axis_name=axis_name),
+                         tangents[0] if isinstance(tangents[0], Zero) else psum_p.bind(tangents[0], axis_name=axis_name)),
+                     # the sum over lanes, received by every lane, is its own transpose
+                     transpose=lambda ct, x, axis_name: [psum_p.bind(ct, axis_name=axis_name)])
 pmax_p = _collective("pmax", _max, lambda x, n: x, process_pmax_p)
-pmin_p = _collective("pmin", _min, lambda x, n: x, process_pmin_p)
-psum_p.jvp = lambda primals, tangents, axis_name: (
-    psum_p.bind(primals[0], axis_name=axis_name),
-    tangents[0] if isinstance(tangents[0], Zero) else psum_p.bind(tangents[0], axis_name=axis_name))
-# the sum over lanes, received by every lane, is its own transpose
-psum_p.transpose = lambda ct, x, axis_name: [psum_p.bind(ct, axis_name=axis_name)]
-
-
 pmax_p.jvp = extremum_jvp(pmax_p, psum_p)
+pmin_p = _collective("pmin", _min, lambda x, n: x, process_pmin_p)
 pmin_p.jvp = extremum_jvp(pmin_p, psum_p)
 
 
@@ -92,11 +91,11 @@ def _all_gather_transpose(ct, x, axis_name, axis_size):
 
 all_gather_p = Primitive("all_gather", _unbound("all_gather"),
                          lambda x, axis_name, axis_size: x.update(shape=(axis_size,) + x.shape),
-                         batch=_all_gather_batch, transpose=_all_gather_transpose, always_trace=True)
-all_gather_p.jvp = lambda primals, tangents, **params: (
-    all_gather_p.bind(primals[0], **params),
-    Zero(all_gather_p.abstract_eval(tangents[0].aval, **params)) if isinstance(tangents[0], Zero)
-    else all_gather_p.bind(tangents[0], **params))
+                         batch=_all_gather_batch, transpose=_all_gather_transpose, always_trace=True,
+                         jvp=lambda primals, tangents, **params: (
+                             all_gather_p.bind(primals[0], **params),
+                             Zero(all_gather_p.abstract_eval(tangents[0].aval, **params))
+                             if isinstance(tangents[0], Zero) else all_gather_p.bind(tangents[0], **params)))
 
 
 def _names(axis_name):

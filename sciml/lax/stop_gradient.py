@@ -13,12 +13,11 @@ def _stop_gradient_jvp(primals, tangents):
 
 
 stop_gradient_p = Primitive("stop_gradient", lambda x: x, lambda x: x, jvp=_stop_gradient_jvp,
-                            batch=lambda args, dims: (stop_gradient_p.bind(args[0]), dims[0]))
+                            batch=lambda args, dims: (stop_gradient_p.bind(args[0]), dims[0]),
+                            numba=lambda ctx, eqn, x: x)
 
 
 def stop_gradient(x):
     """x, treated as a constant by differentiation (applies to every leaf of a pytree)."""
     from .. import tree
     return tree.map(lambda v: stop_gradient_p.bind(v) if isinstance(v, Tracer) else v, x)
-
-stop_gradient_p.numba = lambda ctx, eqn, x: x
