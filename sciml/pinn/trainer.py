@@ -69,6 +69,7 @@ class Trainer:
         self.backend, self.progress = backend, progress and distributed.process_index() == 0
         self.history = {"step": [], "loss": [], "phase": [], "time": [], "metrics": []}
         self._elapsed = 0.0     # time in optimiser steps, resumed parts included
+        self._converged = False  # L-BFGS's last step decreased the loss by less than LBFGS_FTOL (saved)
         self.earlier_wall = 0.0  # wall time of the runs this one resumes
 
     def loss(self, params):
@@ -99,7 +100,7 @@ class Trainer:
         checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state, "data": data},
                         metadata={"step": step, "phase": phase, "history": self.history, "elapsed": self._elapsed,
                                   "wall": self.earlier_wall + time.perf_counter() - self._started,
-                                  "settings": self.settings})
+                                  "settings": self.settings, "converged": self._converged})
 
     def _load(self):
         """The saved (params, optimiser state, step), read with this run's state as the template: the
@@ -119,6 +120,7 @@ class Trainer:
                     else self.optimizer.init(self.params))
         state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
         self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
+        self._converged = meta.get("converged") is True
         self.data = state["data"]
         return state["params"], state["opt_state"], step
 
@@ -150,7 +152,7 @@ class Trainer:
                 try:
                     if step < self.adam_steps:
                         params, opt_state, step = self._adam(params, opt_state, step, bar)
-                    if step < total:
+                    if step < total and not self._converged:
                         params, opt_state, step = self._lbfgs(params, opt_state, step, total, bar)
                 except KeyboardInterrupt:
                     self._save(*self._last)
@@ -201,8 +203,10 @@ class Trainer:
             params, state = self.lbfgs.step(fun, params, state)
             self._elapsed += time.perf_counter() - t0
             step += 1
+            scale = max(abs(float(previous)), abs(float(state.value)), 1.0)
+            self._converged = bool(previous - state.value <= LBFGS_FTOL * scale)  # saved with this step
             self._advance(bar, step, state.value, "lbfgs", params, state)
-            if (previous - state.value) <= LBFGS_FTOL * max(abs(float(previous)), abs(float(state.value)), 1.0):
+            if self._converged:
                 break
         return params, state, step
 

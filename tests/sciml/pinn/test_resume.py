@@ -110,3 +110,20 @@ def test_a_checkpoint_of_another_network_is_refused(tmp_path):
     with pytest.raises(checkpoint.CheckpointError, match="structure differs"):
         other.run(resume=True)
     assert tree.structure(other.params) != tree.structure(_poisson_trainer(tmp_path).params)
+
+
+@pytest.mark.parametrize("ftol", [None, 0.5], ids=["gradient or line search", "relative decrease"])
+def test_a_converged_lbfgs_phase_stays_converged_when_resumed(tmp_path, monkeypatch, ftol):
+    if ftol is not None:  # stop at the first iteration that gains less than half the loss
+        monkeypatch.setattr("sciml.pinn.trainer.LBFGS_FTOL", ftol)
+    x = np.linspace(0, 1, 16)[:, None]
+    trainer = lambda: pinn.Trainer(lambda m: ((m(x) - x) ** 2).mean(), nn.MLP([1, 1], key=0),  # noqa: E731
+                                   adam_steps=2, lbfgs_steps=500, checkpoint_dir=str(tmp_path), progress=False)
+    params, history = trainer().run()
+    steps = history["step"][-1]
+    assert steps < 502  # a linear fit: L-BFGS meets a stopping test long before its last step
+    assert checkpoint.load_metadata(tmp_path / "trainer.ckpt")["converged"] is (ftol is not None)
+    again, history = trainer().run(resume=True)
+    assert history["step"][-1] == steps  # no further iterations after the stopping test was met
+    for a, b in zip(tree.leaves(again), tree.leaves(params)):
+        np.testing.assert_array_equal(a, b)
