@@ -31,26 +31,12 @@ def _in_object_mode(ctx, eqn, *ins):
 def _elementwise(name, impl):
     prim = Primitive(name, impl, lambda x, axis_name: x, numba=_in_object_mode)
     prim.batch = R.batch_elementwise(prim)
-    prim.jvp = R.linear_jvp(prim)  # all linear but pmax and pmin, which get their own below
+    prim.jvp = R.linear_jvp(prim)  # all linear but pmax and pmin, which get their own
     return prim
 
 
 def _reduction(name, op):
     return _elementwise(name, lambda x, axis_name: distributed.allreduce(x, op, axis_name))
-
-
-process_psum_p = _reduction("process_psum", "sum")
-process_pmax_p = _reduction("process_pmax", "max")
-process_pmin_p = _reduction("process_pmin", "min")
-
-
-def _transposes_to(prim, other):
-    """The transpose of `prim` is `other` with the same params, and vice versa."""
-    for a, b in ((prim, other), (other, prim)):
-        a.transpose = (lambda b: lambda ct, x, **params: [b.bind(ct, **params)])(b)
-
-
-_transposes_to(process_psum_p, process_psum_p)
 
 
 def extremum_jvp(prim, total):
@@ -67,7 +53,17 @@ def extremum_jvp(prim, total):
     return rule
 
 
+def _transposes_to(prim, other):
+    """The transpose of `prim` is `other` with the same params, and vice versa."""
+    for a, b in ((prim, other), (other, prim)):
+        a.transpose = (lambda b: lambda ct, x, **params: [b.bind(ct, **params)])(b)
+
+
+process_psum_p = _reduction("process_psum", "sum")
+_transposes_to(process_psum_p, process_psum_p)
+process_pmax_p = _reduction("process_pmax", "max")
 process_pmax_p.jvp = extremum_jvp(process_pmax_p, process_psum_p)
+process_pmin_p = _reduction("process_pmin", "min")
 process_pmin_p.jvp = extremum_jvp(process_pmin_p, process_psum_p)
 
 
@@ -81,11 +77,11 @@ def _resized(size):
     return abstract_eval
 
 
-def _along_axis(name, impl, size):
+def _along_axis(name, impl, size, transpose=None):
     def batch(args, dims, axis, axis_name):
         return prim.bind(R.move_bdim(args[0], dims[0], 0), axis=axis + 1, axis_name=axis_name), 0
 
-    prim = Primitive(name, impl, _resized(size), batch=batch, numba=_in_object_mode)
+    prim = Primitive(name, impl, _resized(size), transpose=transpose, batch=batch, numba=_in_object_mode)
     prim.jvp = R.linear_jvp(prim)
     return prim
 
@@ -102,12 +98,6 @@ def _times_processes(n):
     return n * distributed.process_count()
 
 
-process_all_gather_p = _along_axis("process_all_gather", _gather, _times_processes)
-shard_p = _along_axis("shard", _rows, lambda n: n // distributed.process_count())
-unshard_p = _along_axis("unshard", _gather, _times_processes)
-_transposes_to(shard_p, unshard_p)
-
-
 def _all_gather_transpose(ct, x, axis, axis_name):
     # the gathered rows are seen by every process's lanes: each receives its rows of the summed
     # cotangent (a slice, whose transpose pads them back with zeros: the rows' partial cotangent)
@@ -116,7 +106,10 @@ def _all_gather_transpose(ct, x, axis, axis_name):
     return [total[(slice(None),) * axis + (slice(first, first + n),)]]
 
 
-process_all_gather_p.transpose = _all_gather_transpose
+process_all_gather_p = _along_axis("process_all_gather", _gather, _times_processes, _all_gather_transpose)
+shard_p = _along_axis("shard", _rows, lambda n: n // distributed.process_count())
+unshard_p = _along_axis("unshard", _gather, _times_processes)
+_transposes_to(shard_p, unshard_p)
 
 
 # ---- replicated values crossing pmap's boundary, and their cotangents ------------------------------
