@@ -27,7 +27,7 @@ def _fusible(eqn):
     (not a transcendental on a large array, left to numpy's SIMD ufunc), or a broadcast feeding one."""
     if eqn.prim.name == "broadcast_in_dim":
         return not scalar_broadcast(eqn)
-    if not getattr(eqn.prim, "elementwise", False) or eqn.prim.numba is None:
+    if not eqn.prim.elementwise or eqn.prim.numba is None:
         return False
     aval = eqn.outputs[0].aval
     return not (eqn.prim.transcendental and aval.size >= VECTORISE_SIZE)

@@ -214,12 +214,12 @@ class Lowering:
                     emitted.update(group)
                 continue
             ins = [self._atom(env, a) for a in eqn.inputs]
-            if not getattr(eqn.prim, "numba_reads_lazy", False) and not scalar_broadcast(eqn):
+            if not eqn.prim.numba_reads_lazy and not scalar_broadcast(eqn):
                 ins = [self.array(n) for n in ins]
             rule = eqn.prim.numba
             if scalar_broadcast(eqn):
                 expr = Repeat(ins[0])
-            elif getattr(eqn.prim, "elementwise", False) and rule is not None:
+            elif eqn.prim.elementwise and rule is not None:
                 expr = self._scalar_or_vectorised(eqn, ins)
             elif callable(rule):
                 expr = rule(self, eqn, *ins)
