@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import tree
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
+from ..core.fixpoint import settle
 from ..core.ir import Program, eval_program
 from ..core.passes import optimize
 from ..core.primitive import Primitive
@@ -285,12 +286,8 @@ def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_b
     _, bct, ct = _while_split_args(tangents, n_cond_consts, n_body_consts)
     bc_nz = [not isinstance(t, Zero) for t in bct]
     carry_nz = [not isinstance(t, Zero) for t in ct]
-    while True:  # fixpoint: which carries get a non-zero tangent
-        _, out_nz = P.jvp_program(body_program, bc_nz + carry_nz)
-        new = [a or b for a, b in zip(carry_nz, out_nz)]
-        if new == carry_nz:
-            break
-        carry_nz = new
+    carry_nz = settle(lambda nz: [a or b for a, b in zip(nz, P.jvp_program(body_program, bc_nz + nz)[1])], carry_nz,
+                      "while_loop jvp: which carries get a tangent")
     jbody, _ = P.jvp_program(body_program, bc_nz + carry_nz, tuple(carry_nz))
     nb, nc = n_body_consts, len(carry)
     n_bt = sum(bc_nz)
@@ -314,15 +311,13 @@ def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n
     cc, bc, carry = _while_split_args(args, n_cond_consts, n_body_consts)
     ccd, bcd, cd = _while_split_args(dims, n_cond_consts, n_body_consts)
     carry_b = [d is not None for d in cd]
-    while True:
+    def batched(carry_b):
         _, out_b = P.batch_program(body_program, bcd + [0 if b else None for b in carry_b], frame)
         _, pred_b = P.batch_program(cond_program, ccd + [0 if b else None for b in carry_b], frame)
-        new = [a or b for a, b in zip(carry_b, out_b)]
         if pred_b[0]:  # lanes finish at different times: every carry is per lane
-            new = [True] * len(carry_b)
-        if new == carry_b:
-            break
-        carry_b = new
+            return [True] * len(carry_b)
+        return [a or b for a, b in zip(carry_b, out_b)]
+    carry_b = settle(batched, carry_b, "while_loop batching: which carries are batched")
     carry_dims = [0 if b else None for b in carry_b]
     body, _ = P.batch_program(body_program, bcd + carry_dims, frame, tuple(carry_b))
     pred, pred_batched = P.batch_program(cond_program, ccd + carry_dims, frame)
@@ -425,12 +420,8 @@ def _while_partial_eval(trace: StagingTrace, args, params):
     known = [not trace.owns(a) for a in args]
     cck, bck, carry_k = _while_split_args(known, n_cc, n_bc)
     cond_program, body_program = params["cond_program"], params["body_program"]
-    while True:
-        out_k = split_known(body_program, bck + carry_k)[3]
-        new = [a and b for a, b in zip(carry_k, out_k)]
-        if new == carry_k:
-            break
-        carry_k = new
+    carry_k = settle(lambda k: [a and b for a, b in zip(k, split_known(body_program, bck + k)[3])], carry_k,
+                     "while_loop partial evaluation: which carries are known")
     cond_known = split_known(cond_program, cck + carry_k)[3][0]
     staged = trace.stage(while_p, args, params)
     if not cond_known or not any(carry_k) or not all(cck) or not all(bck):
@@ -595,12 +586,8 @@ def _regroup(program, groups_in, groups_out):
 
 def _scan_jvp(primals, tangents, program, n_consts, n_carry, length, reverse):
     c_nz, carry_nz, x_nz = (_split3([not isinstance(t, Zero) for t in tangents], n_consts, n_carry))
-    while True:
-        _, out_nz = P.jvp_program(program, c_nz + carry_nz + x_nz)
-        new = [a or b for a, b in zip(carry_nz, out_nz[:n_carry])]
-        if new == carry_nz:
-            break
-        carry_nz = new
+    carry_nz = settle(lambda nz: [a or b for a, b in zip(nz, P.jvp_program(program, c_nz + nz + x_nz)[1])],
+                      carry_nz, "scan jvp: which carries get a tangent")
     n_ys = len(program.outvars) - n_carry
     jprog, out_nz = P.jvp_program(program, c_nz + carry_nz + x_nz, tuple(carry_nz) + (False,) * n_ys)
     nc, nk, nx = n_consts, n_carry, len(program.invars) - n_consts - n_carry
@@ -632,12 +619,9 @@ def _scan_batch(args, dims, frame, program, n_consts, n_carry, length, reverse):
     carry_b = [d is not None for d in kd]
     x_in = [None if d is None else 0 for d in xd]  # each x slice is batched at 0 inside the body
     c_in = [None if d is None else 0 for d in cd]  # consts are moved to batch at 0
-    while True:
-        _, out_b = P.batch_program(program, c_in + [0 if b else None for b in carry_b] + x_in, frame)
-        new = [a or b for a, b in zip(carry_b, out_b[:n_carry])]
-        if new == carry_b:
-            break
-        carry_b = new
+    carry_b = settle(lambda cb: [a or b for a, b in zip(
+        cb, P.batch_program(program, c_in + [0 if b else None for b in cb] + x_in, frame)[1])], carry_b,
+        "scan batching: which carries are batched")
     n_ys = len(program.outvars) - n_carry
     consts, carry, xs = _split3(args, n_consts, n_carry)
     consts = [x if d is None else R.move_bdim(x, d) for x, d in zip(consts, cd)]
@@ -655,12 +639,8 @@ def _scan_partial_eval(trace: StagingTrace, args, params):
     length, reverse = params["length"], params["reverse"]
     known = [not trace.owns(a) for a in args]
     ck, kk, xk = _split3(known, n_consts, n_carry)
-    while True:
-        out_k = split_known(program, ck + kk + xk)[3]
-        new = [a and b for a, b in zip(kk, out_k[:n_carry])]
-        if new == kk:
-            break
-        kk = new
+    kk = settle(lambda k: [a and b for a, b in zip(k, split_known(program, ck + k + xk)[3])], kk,
+                "scan partial evaluation: which carries are known")
     (kprog, uprog, n_res, out_known), res_is_const = P.cached(
         program, ("scan_split", tuple(ck + kk + xk)), lambda: _split_scan_body(program, ck, kk, xk, n_carry))
     consts, carry, xs = _split3(args, n_consts, n_carry)
