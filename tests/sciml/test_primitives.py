@@ -20,9 +20,9 @@ from sciml.core.avals import aval_of
 
 # primitives that need a context these generic checks cannot give, and where they are tested instead
 TESTED_ELSEWHERE = {
-    "custom_jvp_call": "test_ad_nesting.py (custom_jvp)", "custom_vjp_call": "test_ad_nesting.py (custom_vjp)",
-    "custom_lin": "test_ad_nesting.py (custom_vjp)",
-    **{n: "test_vmap.py (collectives need a named axis)" for n in ("psum", "pmax", "pmin", "all_gather", "axis_index")},
+    "custom_jvp_call": "transforms/test_ad.py (custom_jvp)", "custom_vjp_call": "transforms/test_ad.py (custom_vjp)",
+    "custom_lin": "transforms/test_ad.py (custom_vjp)",
+    **{n: "transforms/test_batching.py (collectives need a named axis)" for n in ("psum", "pmax", "pmin", "all_gather", "axis_index")},
 }
 EPS = 1e-6
 
