@@ -103,47 +103,14 @@ class FitProblem:
         t0 = time.perf_counter()
         log_p, history, iterations = np.log(np.asarray(self.start, float)), [], 0
         if shooting > 1:
-            edges = np.linspace(0, len(self.times) - 1, shooting + 1).round().astype(int)
-            # segments start from the data where every state is measured, else from the first guess
-            guess = data if self.observe is None else np.asarray(self.simulate(np.exp(log_p)))
-            state_scale = _column_scale(guess)
-
-            def segmented(theta):
-                starts = [np.asarray(self.y0, float)] + [theta["states"][k] for k in range(shooting - 1)]
-                parts, jumps = [], []
-                for k in range(shooting):
-                    lo, hi = edges[k], edges[k + 1]
-                    ys = self.simulate(snp.exp(theta["log_p"]), y0=starts[k], times=self.times[lo:hi + 1])
-                    last = k == shooting - 1
-                    parts.append(ys if last else ys[:-1])
-                    if not last:
-                        jumps.append((ys[-1] - theta["states"][k]) / state_scale)
-                jump = snp.stack(jumps)
-                return (misfit((self.measure(snp.concatenate(parts)) - data) / scale, loss)
-                        + 0.5 * CONTINUITY_WEIGHT * snp.sum(jump * jump))
-
-            theta = {"log_p": log_p, "states": guess[edges[1:-1]]}
-            free = np.full(theta["states"].shape, np.inf)
-            box = None if log_bounds is None else ({"log_p": log_bounds[0], "states": -free},
-                                                   {"log_p": log_bounds[1], "states": free})
-            theta, history, iterations = optimizer(segmented, theta, box)
-            log_p = theta["log_p"]
+            log_p, history, iterations = self._multiple_shooting(optimizer, log_p, data, scale, loss, shooting,
+                                                                 log_bounds)
         log_p, polish, more = optimizer(lambda lp: misfit(residuals(lp), loss), log_p, log_bounds)
         history, iterations = history + polish, iterations + more
         wall = time.perf_counter() - t0
         p = np.exp(log_p)
         r = np.asarray(residuals(log_p))
-        # Gauss-Newton: cov(log p) = (J^T W J)^-1 with W = 1 / noise variance of each residual's state,
-        # J = d residuals / d log p by forward sensitivities (few parameters, many residuals)
-        jac = np.asarray(sciml.jit(sciml.jacfwd(lambda lp: snp.ravel(residuals(lp, adjoint="forward"))),
-                                   backend=backend)(log_p))
-        if loss == "least_squares":
-            variance = np.full(r.shape[1], np.sum(r * r) / max(r.size - len(p), 1))
-        else:
-            variance = np.mean(r * r, axis=0)
-        weights = np.tile(1.0 / np.maximum(variance, np.finfo(float).tiny), r.shape[0])
-        cov = np.linalg.pinv(jac.T @ (weights[:, None] * jac))
-        stderr = p * np.sqrt(np.diag(cov))
+        stderr = _standard_errors(residuals, log_p, p, r, loss, backend)
         true = np.asarray(self.true_params, float)
         metrics = {"problem": self.name, "parameters": dict(zip(self.names, p.tolist())),
                    "true_parameters": dict(zip(self.names, true.tolist())),
@@ -159,6 +126,34 @@ class FitProblem:
                 json.dump(metrics, f, indent=2)
             self.plot(os.path.join(out, "fit.png"), data, p, history)
         return metrics
+
+    def _multiple_shooting(self, optimizer, log_p, data, scale, loss, shooting, log_bounds):
+        """Fit log_p with free segment start states joined by a continuity penalty: finds the optimum's basin."""
+        edges = np.linspace(0, len(self.times) - 1, shooting + 1).round().astype(int)
+        # segments start from the data where every state is measured, else from the first guess
+        guess = data if self.observe is None else np.asarray(self.simulate(np.exp(log_p)))
+        state_scale = _column_scale(guess)
+
+        def segmented(theta):
+            starts = [np.asarray(self.y0, float)] + [theta["states"][k] for k in range(shooting - 1)]
+            parts, jumps = [], []
+            for k in range(shooting):
+                lo, hi = edges[k], edges[k + 1]
+                ys = self.simulate(snp.exp(theta["log_p"]), y0=starts[k], times=self.times[lo:hi + 1])
+                last = k == shooting - 1
+                parts.append(ys if last else ys[:-1])
+                if not last:
+                    jumps.append((ys[-1] - theta["states"][k]) / state_scale)
+            jump = snp.stack(jumps)
+            return (misfit((self.measure(snp.concatenate(parts)) - data) / scale, loss)
+                    + 0.5 * CONTINUITY_WEIGHT * snp.sum(jump * jump))
+
+        theta = {"log_p": log_p, "states": guess[edges[1:-1]]}
+        free = np.full(theta["states"].shape, np.inf)
+        box = None if log_bounds is None else ({"log_p": log_bounds[0], "states": -free},
+                                               {"log_p": log_bounds[1], "states": free})
+        theta, history, iterations = optimizer(segmented, theta, box)
+        return theta["log_p"], history, iterations
 
     def describe(self, metrics):
         """Lines for the `sciml fit` report: each parameter with its standard error and true value."""
@@ -195,6 +190,21 @@ class FitProblem:
         axes[2].set_title("|loss|")
         fig.savefig(path, dpi=110)
         plt.close(fig)
+
+
+def _standard_errors(residuals, log_p, p, r, loss, backend):
+    """Standard errors of the parameters p = exp(log_p) with residuals r, by the Gauss-Newton Hessian."""
+    # Gauss-Newton: cov(log p) = (J^T W J)^-1 with W = 1 / noise variance of each residual's state,
+    # J = d residuals / d log p by forward sensitivities (few parameters, many residuals)
+    jac = np.asarray(sciml.jit(sciml.jacfwd(lambda lp: snp.ravel(residuals(lp, adjoint="forward"))),
+                               backend=backend)(log_p))
+    if loss == "least_squares":
+        variance = np.full(r.shape[1], np.sum(r * r) / max(r.size - len(p), 1))
+    else:
+        variance = np.mean(r * r, axis=0)
+    weights = np.tile(1.0 / np.maximum(variance, np.finfo(float).tiny), r.shape[0])
+    cov = np.linalg.pinv(jac.T @ (weights[:, None] * jac))
+    return p * np.sqrt(np.diag(cov))
 
 
 def _column_scale(values):

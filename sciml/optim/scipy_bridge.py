@@ -77,6 +77,72 @@ def _objective(fun, params, unravel, backend):
     return per_fun[key]
 
 
+def _check_method(method):
+    """The lower-cased method name, refusing unknown ones up front rather than deep inside scipy."""
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise ValueError(f"minimize: unknown method {method!r}; choose one of "
+                         + ", ".join(["Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
+                                      "COBYLA", "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg",
+                                      "trust-exact", "trust-krylov"]))
+    return method.lower()
+
+
+def _check_floating(params):
+    """Refuse integer or boolean leaves, which cannot be differentiated nor moved by the optimiser."""
+    for leaf in tree.leaves(params):
+        if not np.issubdtype(aval_of(leaf).dtype, np.floating):
+            raise TypeError(f"minimize: parameters must be floating point, got a leaf of dtype {aval_of(leaf).dtype} "
+                            "(convert it with .astype(float), or pass it through args)")
+
+
+def _scipy_fun_and_jac(m, jac, f_only, f_and_g, unravel, last):
+    """scipy's (fun, jac) for the `jac` option, noting each evaluation in `last` so the history costs none."""
+    def value(x, *a):
+        last.update(x=np.array(x), f=float(f_only(x, *a)))
+        return last["f"]
+    if callable(jac):
+        return value, lambda x, *a: np.asarray(ravel_pytree(jac(unravel(x), *a), np.float64)[0])
+    if not jac or (m in _GRADIENT_FREE and jac is True):
+        return value, None
+
+    def value_and_gradient(x, *a):
+        v, g = f_and_g(x, *a)
+        last.update(x=np.array(x), f=float(v))
+        return last["f"], np.asarray(g, np.float64)
+    return value_and_gradient, True
+
+
+def _second_derivatives(m, method, hessp, unravel, grad_only, backend):
+    """scipy's `hessp`/`hess` keyword for the `hessp` option: the user's, or sciml's exact one if the method uses it."""
+    if hessp is not False and hessp is not None:
+        if not callable(hessp):
+            raise TypeError(f"minimize: hessp must be None, False or a function, got {type(hessp).__name__}")
+        if m not in _HESSP:
+            raise ValueError(f"minimize: method {method!r} does not use hessp; use one of Newton-CG, trust-ncg, "
+                             "trust-krylov, trust-constr")
+        return {"hessp": lambda x, v, *a: np.asarray(ravel_pytree(hessp(unravel(x), unravel(v), *a), np.float64)[0])}
+    if hessp is None and m in _HESSP:
+        hvp = jit(lambda x, v, *a: jvp(lambda y: grad_only(y, *a), (x,), (v,))[1], backend=backend)
+        return {"hessp": lambda x, v, *a: np.asarray(hvp(np.asarray(x, np.float64), np.asarray(v, np.float64), *a))}
+    if hessp is None and m in _HESS:
+        hess = jit(lambda x, *a: jacfwd(lambda y: grad_only(y, *a))(x), backend=backend)
+        return {"hess": lambda x, *a: np.asarray(hess(np.asarray(x, np.float64), *a))}
+    return {}
+
+
+def _iteration_recorder(f_only, args, unravel, callback, last):
+    """(scipy callback, loss history): logs each iteration's objective (reusing `last`) and calls `callback`."""
+    history = []
+
+    def on_iteration(xk, *rest):
+        xk = np.asarray(xk)
+        seen = "x" in last and np.array_equal(last["x"], xk)
+        history.append(last["f"] if seen else float(f_only(xk, *args)))
+        if callback is not None:
+            callback(unravel(xk))
+    return on_iteration, history
+
+
 def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), bounds=None, constraints=(),
              tol=None, callback=None, backend=None, **options):
     """scipy.optimize.minimize over a pytree: -> (params pytree at the optimum, scipy OptimizeResult).
@@ -96,75 +162,22 @@ def minimize(fun, params, method="L-BFGS-B", jac=True, hessp=None, args=(), boun
     >>> np.allclose(p["a"], 2.0), res.success
     (True, True)
     """
-    if not isinstance(method, str) or method.lower() not in METHODS:
-        raise ValueError(f"minimize: unknown method {method!r}; choose one of "
-                         + ", ".join(["Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
-                                      "COBYLA", "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg",
-                                      "trust-exact", "trust-krylov"]))
-    m = method.lower()
+    m = _check_method(method)
     args = tuple(args) if isinstance(args, (tuple, list)) else (args,)
-    leaves = tree.leaves(params)
-    for leaf in leaves:
-        if not np.issubdtype(aval_of(leaf).dtype, np.floating):
-            raise TypeError(f"minimize: parameters must be floating point, got a leaf of dtype {aval_of(leaf).dtype} "
-                            "(convert it with .astype(float), or pass it through args)")
+    _check_floating(params)
     x0, unravel = ravel_pytree(params, np.float64)
     x0 = np.asarray(x0, np.float64)
-    n = x0.shape[0]
 
     f_only, f_and_g, grad_only = _objective(fun, params, unravel, backend)
-
-    if m in _GRADIENT_FREE and jac is True:
-        jac = False
-    last = {}  # the latest objective evaluation, so the iteration history costs no extra evaluations
-
-    def value(x, *a):
-        last.update(x=np.array(x), f=float(f_only(x, *a)))
-        return last["f"]
-    if callable(jac):
-        user_jac = jac
-        fun_for_scipy = value
-        jac_for_scipy = lambda x, *a: np.asarray(ravel_pytree(user_jac(unravel(x), *a), np.float64)[0])  # noqa: E731
-    elif jac:
-        def fun_for_scipy(x, *a):
-            v, g = f_and_g(x, *a)
-            last.update(x=np.array(x), f=float(v))
-            return last["f"], np.asarray(g, np.float64)
-        jac_for_scipy = True
-    else:
-        fun_for_scipy = value
-        jac_for_scipy = None
-
-    kwargs = {}
-    if hessp is not False and hessp is not None:
-        if not callable(hessp):
-            raise TypeError(f"minimize: hessp must be None, False or a function, got {type(hessp).__name__}")
-        if m not in _HESSP:
-            raise ValueError(f"minimize: method {method!r} does not use hessp; use one of Newton-CG, trust-ncg, "
-                             "trust-krylov, trust-constr")
-        user_hessp = hessp
-        kwargs["hessp"] = lambda x, v, *a: np.asarray(
-            ravel_pytree(user_hessp(unravel(x), unravel(v), *a), np.float64)[0])
-    elif hessp is None and m in _HESSP:
-        hvp = jit(lambda x, v, *a: jvp(lambda y: grad_only(y, *a), (x,), (v,))[1], backend=backend)
-        kwargs["hessp"] = lambda x, v, *a: np.asarray(hvp(np.asarray(x, np.float64), np.asarray(v, np.float64), *a))
-    elif hessp is None and m in _HESS:
-        hess = jit(lambda x, *a: jacfwd(lambda y: grad_only(y, *a))(x), backend=backend)
-        kwargs["hess"] = lambda x, *a: np.asarray(hess(np.asarray(x, np.float64), *a))
+    last = {}  # the latest objective evaluation, shared by the scipy objective and the iteration recorder
+    fun_for_scipy, jac_for_scipy = _scipy_fun_and_jac(m, jac, f_only, f_and_g, unravel, last)
+    kwargs = _second_derivatives(m, method, hessp, unravel, grad_only, backend)
     if (m in ("newton-cg", "dogleg", "trust-ncg", "trust-exact", "trust-krylov")) and jac_for_scipy is None:
         raise ValueError(f"minimize: method {method!r} needs the gradient: use jac=True")
 
-    history = []
-
-    def on_iteration(xk, *rest):
-        xk = np.asarray(xk)
-        seen = "x" in last and np.array_equal(last["x"], xk)
-        history.append(last["f"] if seen else float(f_only(xk, *args)))
-        if callback is not None:
-            callback(unravel(xk))
-    kwargs["callback"] = on_iteration
+    kwargs["callback"], history = _iteration_recorder(f_only, args, unravel, callback, last)
     if bounds is not None:
-        kwargs["bounds"] = _flat_bounds(bounds, params, n)
+        kwargs["bounds"] = _flat_bounds(bounds, params, x0.shape[0])
     if constraints:
         kwargs["constraints"] = constraints
 
