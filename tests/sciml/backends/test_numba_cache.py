@@ -37,3 +37,14 @@ def test_corrupted_cache_entry_is_rebuilt(tmp_path, monkeypatch):
         f.write("garbage that is not the program")
     fn, path2 = numba_cache.load(src)
     assert path2 == path and open(path).read() == src
+
+
+def test_a_cache_written_by_other_sciml_code_is_not_read(tmp_path, monkeypatch):
+    # compiled code pickles references to sciml's modules: after an upgrade that moved one, reading
+    # the old entry would fail to unpickle, so entries are keyed by sciml's own source as well
+    monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
+    src, _ = numba_backend.source(sciml.make_ir(lambda a: a * 3.0 + 1.0)(2.0))
+    _, path = numba_cache.load(src)
+    monkeypatch.setattr(numba_cache, "sciml_digest", lambda: "the digest of another sciml")
+    _, other = numba_cache.load(src)
+    assert other != path and os.path.exists(path) and os.path.exists(other)
