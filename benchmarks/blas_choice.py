@@ -1,4 +1,4 @@
-"""Which BLAS library "auto" takes here (sciml.backends.blas): the median times of a PINN's products
+"""Which BLAS library "auto" takes here (sciml.machine.blas): the median times of a PINN's products
 through Intel MKL and through numpy's OpenBLAS, the measurement "auto" makes at its first product, run
 with more repeats; what "auto" chose; with --step, the jitted PINN Burgers step (numba backend) under
 "auto" and under "numpy".
@@ -15,7 +15,7 @@ import time
 
 
 import sciml
-from sciml.backends import blas
+from sciml.machine import blas
 
 from .harness import machine, update_section
 

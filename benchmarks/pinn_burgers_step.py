@@ -25,7 +25,7 @@ import numpy as np
 
 import sciml
 import sciml.numpy as snp
-from sciml.backends import blas as blas_module
+from sciml.machine import blas as blas_module
 from sciml.core.passes import count_equations
 
 from .harness import machine, median_time, update_section

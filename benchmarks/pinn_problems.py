@@ -15,7 +15,7 @@ import tempfile
 import time
 
 import problems
-from sciml.backends import blas
+from sciml.machine import blas
 
 from .harness import RESULTS, machine, update_section
 

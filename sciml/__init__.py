@@ -5,8 +5,8 @@
 """
 from . import checkpoint, config, distributed, lax, nn, optim, pinn, random, tree, tree_util  # noqa: F401
 from . import numpy  # noqa: F401  (installs array methods on tracers)
-from .distributed import device_count, process_count, process_index  # noqa: F401
 from .core import ConcretizationError, EscapedTracerError, TracerError  # noqa: F401
+from .distributed import device_count, process_count, process_index  # noqa: F401
 from .transforms.ad import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp, linearize,  # noqa: F401
                             value_and_grad, vjp)
 from .transforms.batching import vmap  # noqa: F401

@@ -8,11 +8,11 @@ blas: "auto" (default) multiplies float32/float64 matrices with Intel MKL (the `
 `pip install sciml[mkl]`) only where it is the faster library: at the first such product it times a
 PINN's products through MKL and through numpy's OpenBLAS (about 0.35 s) and keeps the choice, per CPU
 model, core count, numpy and MKL version, under cache_subdir("blas"), so it measures once per machine
-(see sciml/backends/blas.py); without MKL, numpy's OpenBLAS. "mkl" always uses MKL (an ImportError at
+(see sciml/machine/blas.py); without MKL, numpy's OpenBLAS. "mkl" always uses MKL (an ImportError at
 the first product if it is not installed), "numpy" always numpy's own BLAS.
 
 retain_memory: True (default) keeps large freed blocks in the heap for reuse (glibc only; set once,
-when the first program is compiled: see sciml/backends/memory.py), so the temporaries of a jitted
+when the first program is compiled: see sciml/machine/memory.py), so the temporaries of a jitted
 step do not page-fault afresh at every call; False leaves the C library's defaults.
 
 cache_root(): where computed artefacts (compiled programs, reference solutions) are kept:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import numpy as snp
+from .core import rules as R
 from .core.avals import aval_of
 from .core.primitive import Primitive
 from .core.trace import Tracer
-from .numpy import rules as R
 
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
 

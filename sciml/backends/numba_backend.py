@@ -26,13 +26,12 @@ import os
 
 import numpy as np
 
+from ..core.executor import python_function as compile_driver
 from ..core.ir import Equation, Literal, Program, Var
-# also re-exported, as public names: primitive rules import loop_owned_scatters, Repeat, np_dtype, Unsupported
-from .numba_buffers import loop_owned_scatters  # noqa: F401
-from .numba_cache import cache_dir, load  # noqa: F401
+from ..core.lowering import Unsupported
+from .numba_cache import load
 from .numba_fusion import VECTORISE_SIZE, fusion_groups, scalar_broadcast
-from .numba_lowering import UNROLL_SIZE, Lowering, Repeat, Unsupported, np_dtype  # noqa: F401
-from .numpy_backend import compile_program as compile_driver
+from .numba_lowering import Lowering
 
 # fused kernels over at least this many elements run their outer loop on all cores (prange): an
 # 8192 x 64 kernel runs 1.7x faster on two; at 5000 x 20 PINN training was 9% slower with them

@@ -1,8 +1,8 @@
 """Buffer analysis for the numba backend: which scatters in a compiled loop may write in place.
 
-The while_loop lowering (sciml.lax.control_flow) asks `loop_owned_scatters` which carried buffers
-its body owns and puts their scatters in `Lowering.in_place`; the scatter lowering then writes into
-its operand instead of into a copy.
+The while_loop lowering (sciml.lax.control_flow) asks `Lowering.owned_buffers`, which asks
+`loop_owned_scatters` here, which carried buffers its body owns; their scatters go in
+`Lowering.in_place`, and the scatter lowering then writes into its operand instead of into a copy.
 """
 from __future__ import annotations
 

@@ -1,21 +1,14 @@
-"""Lowering for the numba backend: the code a program becomes, and the vocabulary primitives use to
-describe theirs.
+"""Lowering for the numba backend: the code a program becomes. The `Lowering` is the context `ctx`
+that primitives' lowering rules write through (the vocabulary is described in sciml/core/lowering.py).
 
-A Lowering emits the body of a generated function equation by equation. Each primitive gives its
-lowering as `prim.numba`: a scalar template for elementwise primitives (a format string, or a
-function of the input expressions), or a function `(ctx, eqn, *input names) -> expression` that
-may emit lines through the Lowering `ctx` (fresh, emit, block, array, call_impl, inline for a
-sub-program, ...) and return an expression, a `Repeat` of one scalar, or the list of output names
-it bound itself; `prim.numba_reads_lazy` says it takes repeated scalars and small arrays kept as
-scalars as they are, rather than made into arrays. A use it cannot lower raises `Unsupported`.
-
-Fusion groups (numba_fusion) become one loop nest each, or, on a small shape, their scalar code once
-per element. Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at most) are
-kept as scalar variables, so a loop over them allocates nothing; an array repeating one scalar is
-kept as the scalar. Either is made into an array only where something needs one. Among the rules:
-matmuls call BLAS through np.dot; control flow becomes native branches and loops (a batched
-while_loop whose lanes stop at different times, one loop per lane, the lanes spread over the cores);
-a transcendental on a large array in a whole-program compile runs numpy's ufunc in an object-mode
+A Lowering emits the body of a generated function equation by equation. Fusion groups
+(numba_fusion) become one loop nest each, or, on a small shape, their scalar code once per element.
+Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at most) are kept as
+scalar variables, so a loop over them allocates nothing; an array repeating one scalar is kept as
+the scalar. Either is made into an array only where something needs one. Among the rules: matmuls
+call BLAS through np.dot; control flow becomes native branches and loops (a batched while_loop whose
+lanes stop at different times, one loop per lane, the lanes spread over the cores); a
+transcendental on a large array in a whole-program compile runs numpy's ufunc in an object-mode
 block (call_impl), as numba's scalar libm calls are several times slower.
 """
 from __future__ import annotations
@@ -26,20 +19,12 @@ import math
 import numpy as np
 
 from ..core.ir import Literal, Program, Var
+from ..core.lowering import Repeat, Unsupported, np_dtype
+from .numba_buffers import loop_owned_scatters
 from .numba_fusion import fusion_groups, read_outside, scalar_broadcast
 
 # arrays of at most this many elements in a compiled program are kept as scalars (Lowering.unrolled)
 UNROLL_SIZE = 16
-
-
-class Unsupported(Exception):
-    """A primitive (or a use of one) this backend cannot lower."""
-
-
-def np_dtype(dtype):
-    """The numpy dtype as written in generated code."""
-    dtype = np.dtype(dtype)
-    return "np.bool_" if dtype == np.bool_ else f"np.{dtype.name}"
 
 
 def _numba_type(aval):
@@ -49,12 +34,8 @@ def _numba_type(aval):
     return f"{dt}[{', '.join([':'] * (len(aval.shape) - 1) + ['::1'])}]"
 
 
-class Repeat:
-    """What a lowering rule returns for an array repeating one scalar expression (a one-element slice,
-    a reshape of one): the lowering keeps it a scalar until an array is needed."""
-
-    def __init__(self, scalar):
-        self.scalar = scalar
+def _tuple(names):
+    return ", ".join(names) + ("," if len(names) == 1 else "")
 
 
 class Lowering:
@@ -71,7 +52,7 @@ class Lowering:
         self.made = {}         # those made into arrays -> (array name, the block path where it was made)
         self.path = ()         # the blocks enclosing the current line
         self.unroll = UNROLL_SIZE  # arrays of at most this many elements are kept as scalars (0: never)
-        self.in_place = set()  # scatter equations that may overwrite their operand (see loop_owned_scatters)
+        self.in_place = set()  # scatter equations that may overwrite their operand (see owned_buffers)
 
     # -- helpers for lowering rules
     def fresh(self, prefix="t"):
@@ -178,6 +159,49 @@ class Lowering:
                 self.emit(f"{out} = {out}.reshape({shape})")
         self.made[name] = (out, self.path)
         return out
+
+    # -- the state of branches and loops (the control-flow lowerings)
+    def targets(self, prefix, avals, scalars):
+        """Names for the values a branch or loop assigns -> (names, slots). A small value (where
+        `scalars` allows) is kept as scalar variables, its slot their list, so that a loop carries a
+        small state in registers; any other value is one array variable, its slot that name."""
+        names, slots = [], []
+        for aval, keep in zip(avals, scalars):
+            if keep and self.small(aval):
+                elements = [self.fresh(prefix) for _ in range(aval.size)]
+                names.append(self.unrolled(elements, aval.shape, aval.dtype))
+                slots.append(elements)
+            else:
+                names.append(self.fresh(prefix))
+                slots.append(names[-1])
+        return names, slots
+
+    def assign(self, slots, values, avals):
+        """slots = values as one tuple assignment: a value may name another target (a loop body that
+        swaps its carries), so every right-hand side is read before any target is written."""
+        targets, sources = [], []
+        for slot, value, aval in zip(slots, values, avals):
+            if isinstance(slot, str):  # an array variable
+                targets.append(slot)
+                sources.append(self.contiguous(self.array(value), aval))
+            else:
+                targets += slot
+                sources += self.elements_of(value, aval)
+        if targets:
+            self.emit(f"{_tuple(targets)} = {_tuple(sources)}")
+
+    def owned_buffers(self, body: Program, first_carry: int):
+        """The carries a loop body may scatter into in place (see numba_buffers) -> {carry index:
+        scatter}; those scatters are marked to write into their operand."""
+        owned = loop_owned_scatters(body, first_carry)
+        self.in_place.update(owned.values())
+        return owned
+
+    @staticmethod
+    def lane_range(size):
+        """The loop over a batch's lanes: spread over the cores when numba runs more than one thread."""
+        import numba  # loaded with the compiler, not with sciml (start-up time)
+        return f"{'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size})"
 
     # -- programs
     def inline(self, program: Program, in_names, arrays=True):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..numpy.linalg_banded import banded_solve_loops
+
 
 @njit(cache=True, error_model="numpy")
 def sum_rows(x):
@@ -77,12 +79,8 @@ def scatter_mul_rows(out, idx, upd):
     return out
 
 
-def _banded():
-    from ..numpy.linalg_banded import banded_solve_loops
-    return njit(cache=True, error_model="numpy")(banded_solve_loops)
-
-
-banded_solve = _banded()  # the lowering of sciml.numpy.linalg_banded's solve_banded primitive
+# the lowering of sciml.numpy.linalg_banded's solve_banded primitive: its numpy loops, compiled
+banded_solve = njit(cache=True, error_model="numpy")(banded_solve_loops)
 
 
 @njit(cache=True, error_model="numpy")

@@ -69,6 +69,14 @@ class Program:
     def __call__(self, *args):
         return eval_program(self, self.consts, args)
 
+    def memo(self, key, make):
+        """What `make()` returns, made once per program and key: the program's transformed forms
+        (jvp, batched, transposed) and its compiled functions."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
     def __str__(self):
         return pretty_print(self)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .avals import ShapedArray, aval_of
-from .ir import Equation, Literal, Program, Var
+from .ir import Equation, Literal, Program, Var, eval_program
 from .passes import const_key, equation_key, param_key
-from .trace import Trace, Tracer, set_current_trace
+from .trace import ROOT, Trace, Tracer, current_trace, set_current_trace
 
 
 class StagingTracer(Tracer):
@@ -136,7 +136,6 @@ class StagingTrace(Trace):
 
 def trace_to_program(fun, in_avals, parent=None) -> Program:
     """Stage `fun` (flat list of arrays -> flat list) applied to values of the given avals."""
-    from .trace import ROOT
     trace = StagingTrace(parent if parent is not None else ROOT, memoize_known=True)
     try:
         args = [trace.new_arg(a) for a in in_avals]
@@ -150,7 +149,6 @@ def trace_to_program(fun, in_avals, parent=None) -> Program:
 def stage_closed(fun, in_avals, arg_names=None):
     """Stage `fun` under the current trace. Constants it captures that are tracers of enclosing
     transforms become leading inputs of the program. -> (program, those tracers)."""
-    from .trace import current_trace
     trace = StagingTrace(current_trace(), arg_names, memoize_known=True)
     try:
         args = [trace.new_arg(a) for a in in_avals]
@@ -179,8 +177,6 @@ def split_known(program: Program, known, out_known=None):
     It works by interpretation: the program runs on a staging trace for unknown values whose parent
     stages the known ones, so higher-order equations with mixed inputs are split by their own
     partial-evaluation rules."""
-    from .ir import eval_program
-    from .trace import ROOT
     known_trace = StagingTrace(ROOT)
     unknown_trace = StagingTrace(known_trace)
     try:

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import distributed
+from .. import distributed, tree
+from ..core import rules as R
 from ..core.avals import ShapedArray, Zero
 from ..core.primitive import Primitive
 from ..core.trace import Tracer, current_trace
+from ..numpy import indexing as G
+from ..numpy import reductions as Rd
 from .process_collectives import extremum_jvp, process_all_gather_p, process_pmax_p, process_pmin_p, process_psum_p
 
 
@@ -37,18 +40,15 @@ def _collective(name, reduce, when_unbatched, between_processes, **rules):
 
 
 def _sum(x, d):
-    from ..numpy import reductions
-    return reductions.reduce_sum(x, (d,))
+    return Rd.reduce_sum(x, (d,))
 
 
 def _max(x, d):
-    from ..numpy import reductions
-    return reductions.reduce_max_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.max(axis=d)
+    return Rd.reduce_max_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.max(axis=d)
 
 
 def _min(x, d):
-    from ..numpy import reductions
-    return reductions.reduce_min_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.min(axis=d)
+    return Rd.reduce_min_p.bind(x, axes=(d,)) if isinstance(x, Tracer) else x.min(axis=d)
 
 
 psum_p = _collective("psum", _sum, lambda x, n: x * n, process_psum_p,
@@ -78,15 +78,13 @@ def _all_gather_batch(args, dims, frame, axis_name, axis_size):
     (x,), (d,) = args, dims
     if frame.name != axis_name:
         return all_gather_p.bind(x, axis_name=axis_name, axis_size=axis_size), d
-    from ..numpy import rules
-    local = rules.bdim_at_front(x, d, frame.size)
+    local = R.bdim_at_front(x, d, frame.size)
     return (process_all_gather_p.bind(local, axis=0, axis_name=axis_name) if frame.spmd else local), None
 
 
 def _all_gather_transpose(ct, x, axis_name, axis_size):
     # each lane receives its own slice of the summed cotangent
-    from ..numpy.indexing import getitem
-    return [getitem(psum_p.bind(ct, axis_name=axis_name), axis_index_p.bind(axis_name=axis_name))]
+    return [G.getitem(psum_p.bind(ct, axis_name=axis_name), axis_index_p.bind(axis_name=axis_name))]
 
 
 all_gather_p = Primitive("all_gather", _unbound("all_gather"),
@@ -103,8 +101,6 @@ def _names(axis_name):
 
 
 def _apply(prim, x, axis_name, with_size=False):
-    from .. import tree
-
     def one(v):
         for name in _names(axis_name):
             v = prim.bind(v, axis_name=name, **({"axis_size": axis_size(name)} if with_size else {}))
@@ -130,7 +126,6 @@ def psum(x, axis_name):
 
 def pmean(x, axis_name):
     """Mean over the mapped axis `axis_name` (every lane receives it)."""
-    from .. import tree
     n = int(np.prod([axis_size(name) for name in _names(axis_name)]))
     return tree.map(lambda v: v / n, psum(x, axis_name))
 

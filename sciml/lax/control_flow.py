@@ -11,25 +11,23 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tree
+from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
+from ..core.executor import executable
 from ..core.fixpoint import settle
 from ..core.ir import Program, eval_program
+from ..core.lists import merge_lists, partition_list, split_list
+from ..core.lowering import np_dtype
 from ..core.passes import optimize
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace, split_known, stage_closed
 from ..core.trace import Tracer, set_current_trace
+from ..interpreters import programs as P
 from ..numpy import elementwise as E
 from ..numpy import indexing as G
 from ..numpy import manipulation as S
 from ..numpy import reductions as Rd
-from ..numpy import rules as R
-from ..transforms import programs as P
 from .stop_gradient import stop_gradient_p
-
-
-def _compiled(program):
-    from ..backends import compile_program
-    return compile_program(program, "numpy")
 
 
 def _trace(fun, in_tree, avals, what):
@@ -50,13 +48,6 @@ def _describe_mismatch(avals_a, avals_b):
                      if a.shape != b.shape or a.dtype != b.dtype)
 
 
-def _with_extra_inputs(program, before, after=()):
-    """The same program taking (unused) extra inputs of the given avals before and after its own."""
-    avals = list(before) + program.in_avals + list(after)
-    n = len(before)
-    return P.wrap_program(program, avals, lambda run, *xs: run(*xs[n:n + len(program.invars)]))
-
-
 # ---- select -------------------------------------------------------------------------------------
 
 def select(pred, on_true, on_false):
@@ -69,47 +60,10 @@ def select(pred, on_true, on_false):
     return E.where(pred, on_true, on_false)
 
 
-# ---- numba lowerings (each with its primitive): native branches and loops, sub-programs inlined ----
-
-def _tuple(names):
-    return ", ".join(names) + ("," if len(names) == 1 else "")
-
-
-def _targets(ctx, prefix, avals, scalars):
-    """Names for the values a branch or loop assigns -> (names, slots). A small value (where
-    `scalars` allows) is kept as scalar variables, its slot their list, so that a loop carries a
-    small state in registers; any other value is one array variable, its slot that name."""
-    names, slots = [], []
-    for aval, keep in zip(avals, scalars):
-        if keep and ctx.small(aval):
-            elements = [ctx.fresh(prefix) for _ in range(aval.size)]
-            names.append(ctx.unrolled(elements, aval.shape, aval.dtype))
-            slots.append(elements)
-        else:
-            names.append(ctx.fresh(prefix))
-            slots.append(names[-1])
-    return names, slots
-
-
-def _assign(ctx, slots, values, avals):
-    """slots = values as one tuple assignment: a value may name another target (a loop body that
-    swaps its carries), so every right-hand side is read before any target is written."""
-    targets, sources = [], []
-    for slot, value, aval in zip(slots, values, avals):
-        if isinstance(slot, str):  # an array variable
-            targets.append(slot)
-            sources.append(ctx.contiguous(ctx.array(value), aval))
-        else:
-            targets += slot
-            sources += ctx.elements_of(value, aval)
-    if targets:
-        ctx.emit(f"{_tuple(targets)} = {_tuple(sources)}")
-
-
 # ---- cond / switch ------------------------------------------------------------------------------
 
 def _cond_impl(index, *args, branches):
-    return _compiled(branches[int(np.clip(index, 0, len(branches) - 1))])(*args)
+    return executable(branches[int(np.clip(index, 0, len(branches) - 1))])(*args)
 
 
 def _cond_jvp(primals, tangents, branches):
@@ -168,15 +122,14 @@ def _cond_partial_eval(trace: StagingTrace, args, params):
     if trace.owns(args[0]):  # the branch itself is unknown: stage everything
         return trace.stage(cond_p, args, params)
     known = tuple(not trace.owns(a) for a in args[1:])
-    kbranches, ubranches, n_res, out_known = P.cached(branches[0], ("cond_split", known, branches),
-                                                      lambda: _split_branches(branches, known))
+    kbranches, ubranches, n_res, out_known = branches[0].memo(("cond_split", known, branches),
+                                                              lambda: _split_branches(branches, known))
+    known_ops, unknown_ops = partition_list(known, args[1:])
     with set_current_trace(trace.parent):
-        res = cond_p.bind(args[0], *[a for a, k in zip(args[1:], known) if k], branches=kbranches)
-    n_known = len(res) - n_res
-    unknown = trace.stage(cond_p, [args[0], *res[n_known:], *[a for a, k in zip(args[1:], known) if not k]],
-                          dict(branches=ubranches))
-    ko, uo = iter(res[:n_known]), iter(unknown)
-    return [next(ko) if k else next(uo) for k in out_known]
+        res = cond_p.bind(args[0], *known_ops, branches=kbranches)
+    known_outs, residuals = split_list(res, [len(res) - n_res])
+    unknown = trace.stage(cond_p, [args[0], *residuals, *unknown_ops], dict(branches=ubranches))
+    return merge_lists(out_known, known_outs, unknown)
 
 
 def _split_branches(branches, known):
@@ -197,22 +150,20 @@ def _split_branches(branches, known):
             zeros = lambda avals: [np.zeros(a.shape, a.dtype) for a in avals]  # noqa: E731
             return list(outs[:n_known_out]) + zeros(before) + list(outs[n_known_out:]) + zeros(after)
         kbranches.append(P.wrap_program(kp, kp.in_avals, padded_known))
-        ubranches.append(P.wrap_program(up, before + res_avals[i] + after + up.in_avals[n:],
-                                        lambda run, *xs, b=len(before), n=n, a=len(after):
-                                        run(*xs[b:b + n], *xs[b + n + a:])))
+        ubranches.append(P.with_unused_inputs(up, before, after, at=n))
     return tuple(kbranches), tuple(ubranches), sum(len(r) for r in res_avals), out_known
 
 
 def _cond_numba(ctx, eqn, index, *ops):
     branches = eqn.params["branches"]
     avals = [v.aval for v in eqn.outputs]
-    outs, slots = _targets(ctx, "c", avals, [True] * len(avals))
+    outs, slots = ctx.targets("c", avals, [True] * len(avals))
     i = ctx.fresh("branch")
     ctx.emit(f"{i} = min(max({index}, 0), {len(branches) - 1})")
     for k, branch in enumerate(branches):
         ctx.emit(f"{'if' if k == 0 else 'elif'} {i} == {k}:" if k < len(branches) - 1 else "else:")
         with ctx.block():
-            _assign(ctx, slots, ctx.inline(branch, list(ops), arrays=False), avals)
+            ctx.assign(slots, ctx.inline(branch, list(ops), arrays=False), avals)
     return outs
 
 
@@ -247,10 +198,7 @@ def switch(index, branches, *operands):
     for i, (prog, lifted, _) in enumerate(traced):
         before = [a for j in range(i) for a in lifted_avals[j]]
         after = [a for j in range(i + 1, len(traced)) for a in lifted_avals[j]]
-        own = len(lifted)
-        programs.append(P.wrap_program(prog, before + prog.in_avals[:own] + after + prog.in_avals[own:],
-                                       lambda run, *xs, b=len(before), o=own, a=len(after):
-                                       run(*xs[b:b + o], *xs[b + o + a:])))
+        programs.append(P.with_unused_inputs(prog, before, after, at=len(lifted)))
     index = E.clip(E.convert(index, np.int64), 0, len(branches) - 1)
     captured = [c for _, lifted, _ in traced for c in lifted]
     outs = cond_p.bind(index, *captured, *flat, branches=tuple(programs))
@@ -271,19 +219,15 @@ def _while_impl(*args, cond_program, body_program, n_cond_consts, n_body_consts,
     cc = args[:n_cond_consts]
     bc = args[n_cond_consts:n_cond_consts + n_body_consts]
     carry = list(args[n_cond_consts + n_body_consts:])
-    cond_fn, body_fn = _compiled(cond_program), _compiled(body_program)
+    cond_fn, body_fn = executable(cond_program), executable(body_program)
     while bool(cond_fn(*cc, *carry)[0]):
         carry = body_fn(*bc, *carry)
     return carry
 
 
-def _while_split_args(args, n_cc, n_bc):
-    return list(args[:n_cc]), list(args[n_cc:n_cc + n_bc]), list(args[n_cc + n_bc:])
-
-
 def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None):
-    _, bc, carry = _while_split_args(primals, n_cond_consts, n_body_consts)
-    _, bct, ct = _while_split_args(tangents, n_cond_consts, n_body_consts)
+    _, bc, carry = split_list(primals, (n_cond_consts, n_body_consts))
+    _, bct, ct = split_list(tangents, (n_cond_consts, n_body_consts))
     bc_nz = [not isinstance(t, Zero) for t in bct]
     carry_nz = [not isinstance(t, Zero) for t in ct]
     carry_nz = settle(lambda nz: [a or b for a, b in zip(nz, P.jvp_program(body_program, bc_nz + nz)[1])], carry_nz,
@@ -293,11 +237,12 @@ def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_b
     n_bt = sum(bc_nz)
     carry_avals = body_program.out_avals
     # loop state: carry then carry tangents; body consts: consts then their tangents
-    body = P.wrap_program(jbody, body_program.in_avals[:nb] + [a for a, m in zip(body_program.in_avals[:nb], bc_nz) if m]
-                          + carry_avals + [a for a, m in zip(carry_avals, carry_nz) if m],
-                          lambda run, *xs: run(*xs[:nb], *xs[nb + n_bt:nb + n_bt + nc], *xs[nb:nb + n_bt],
-                                               *xs[nb + n_bt + nc:]))
-    cond = _with_extra_inputs(cond_program, [], [a for a, m in zip(carry_avals, carry_nz) if m])
+    def consts_first(run, *xs):  # the jvp body takes (consts, carry, tangents of both)
+        consts, tconsts, carry, tcarry = split_list(xs, (nb, n_bt, nc))
+        return run(*consts, *carry, *tconsts, *tcarry)
+    body = P.wrap_program(jbody, body_program.in_avals[:nb] + partition_list(bc_nz, body_program.in_avals[:nb])[0]
+                          + carry_avals + partition_list(carry_nz, carry_avals)[0], consts_first)
+    cond = P.with_unused_inputs(cond_program, [], partition_list(carry_nz, carry_avals)[0])
     tangents_in = [R.instantiate(t, a) for t, a, m in zip(ct, carry_avals, carry_nz) if m]
     outs = while_p.bind(*primals[:n_cond_consts], *bc, *[t for t in bct if not isinstance(t, Zero)], *carry,
                         *tangents_in, cond_program=cond, body_program=body, n_cond_consts=n_cond_consts,
@@ -308,8 +253,8 @@ def _while_jvp(primals, tangents, cond_program, body_program, n_cond_consts, n_b
 
 def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n_body_consts, lanes=None):
     size = frame[1]
-    cc, bc, carry = _while_split_args(args, n_cond_consts, n_body_consts)
-    ccd, bcd, cd = _while_split_args(dims, n_cond_consts, n_body_consts)
+    cc, bc, carry = split_list(args, (n_cond_consts, n_body_consts))
+    ccd, bcd, cd = split_list(dims, (n_cond_consts, n_body_consts))
     carry_b = [d is not None for d in cd]
     def batched(carry_b):
         _, out_b = P.batch_program(body_program, bcd + [0 if b else None for b in carry_b], frame)
@@ -418,7 +363,7 @@ def _while_partial_eval(trace: StagingTrace, args, params):
     now by a pruned loop; the others by the whole loop, staged."""
     n_cc, n_bc = params["n_cond_consts"], params["n_body_consts"]
     known = [not trace.owns(a) for a in args]
-    cck, bck, carry_k = _while_split_args(known, n_cc, n_bc)
+    cck, bck, carry_k = split_list(known, (n_cc, n_bc))
     cond_program, body_program = params["cond_program"], params["body_program"]
     carry_k = settle(lambda k: [a and b for a, b in zip(k, split_known(body_program, bck + k)[3])], carry_k,
                      "while_loop partial evaluation: which carries are known")
@@ -428,7 +373,7 @@ def _while_partial_eval(trace: StagingTrace, args, params):
         return staged
     # a loop over the known carries only
     keep = [i for i, k in enumerate(carry_k) if k]
-    cc, bc, carry = _while_split_args(args, n_cc, n_bc)
+    cc, bc, carry = split_list(args, (n_cc, n_bc))
     small_body = P.wrap_program(body_program, body_program.in_avals[:n_bc] + [body_program.out_avals[i] for i in keep],
                                 lambda run, *xs: [run(*xs[:n_bc], *_scatter_known(xs[n_bc:], keep, carry))[i] for i in keep])
     small_cond = P.wrap_program(cond_program, cond_program.in_avals[:n_cc] + [body_program.out_avals[i] for i in keep],
@@ -457,34 +402,30 @@ def _while_transpose(*args, **params):
 
 
 def _while_numba(ctx, eqn, *args):
-    from ..backends.numba_backend import loop_owned_scatters
     p = eqn.params
     if p.get("lanes") is not None:
         return _lanes_numba(ctx, eqn, args)
-    cc, bc, carry = _while_split_args(args, p["n_cond_consts"], p["n_body_consts"])
+    cc, bc, carry = split_list(args, (p["n_cond_consts"], p["n_body_consts"]))
     avals = p["body_program"].out_avals
-    owned = loop_owned_scatters(p["body_program"], p["n_body_consts"])
-    ctx.in_place.update(owned.values())
-    state, slots = _targets(ctx, "w", avals, [j not in owned for j in range(len(avals))])
+    owned = ctx.owned_buffers(p["body_program"], p["n_body_consts"])
+    state, slots = ctx.targets("w", avals, [j not in owned for j in range(len(avals))])
     for j in owned:  # the loop's own copy of buffers it writes into
         ctx.emit(f"{state[j]} = {ctx.array(carry[j])}.copy()")
     rest = [j for j in range(len(avals)) if j not in owned]
-    _assign(ctx, [slots[j] for j in rest], [carry[j] for j in rest], [avals[j] for j in rest])
+    ctx.assign([slots[j] for j in rest], [carry[j] for j in rest], [avals[j] for j in rest])
     ctx.emit("while True:")
     with ctx.block():
         (go,) = ctx.inline(p["cond_program"], cc + state)
         ctx.emit(f"if not {go}:")
         with ctx.block():
             ctx.emit("break")
-        _assign(ctx, slots, ctx.inline(p["body_program"], bc + state, arrays=False), avals)
+        ctx.assign(slots, ctx.inline(p["body_program"], bc + state, arrays=False), avals)
     return state
 
 
 def _lanes_numba(ctx, eqn, args):
     """A batched while_loop as one loop per lane (see _one_lane_loop), the lanes spread over the
     cores: each stops when it is done, and its small state stays in registers."""
-    import numba
-    from ..backends.numba_backend import np_dtype
     program, batched = eqn.params["lanes"]
     size = eqn.outputs[0].aval.shape[0]
     outs = [ctx.fresh("lanes") for _ in eqn.outputs]
@@ -493,7 +434,7 @@ def _lanes_numba(ctx, eqn, args):
     args = [ctx.array(a) if b else a for a, b in zip(args, batched)]
     lane = ctx.fresh("lane")
     header = len(ctx.lines)
-    ctx.emit(f"for {lane} in {'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size}):")
+    ctx.emit(f"for {lane} in {ctx.lane_range(size)}:")
     with ctx.block():
         own = []
         for a, b in zip(args, batched):
@@ -554,7 +495,7 @@ def fori_loop(lower, upper, body_fun, init_val):
 
 def _scan_impl(*args, program, n_consts, n_carry, length, reverse):
     consts, carry, xs = args[:n_consts], list(args[n_consts:n_consts + n_carry]), args[n_consts + n_carry:]
-    body = _compiled(program)
+    body = executable(program)
     y_avals = program.out_avals[n_carry:]
     ys = [np.empty((length,) + a.shape, a.dtype) for a in y_avals]
     for step in range(length):
@@ -570,22 +511,8 @@ def _scan_abstract(*avals, program, n_consts, n_carry, length, reverse):
     return program.out_avals[:n_carry] + [ShapedArray((length,) + a.shape, a.dtype) for a in program.out_avals[n_carry:]]
 
 
-def _split3(seq, n_consts, n_carry):
-    return list(seq[:n_consts]), list(seq[n_consts:n_consts + n_carry]), list(seq[n_consts + n_carry:])
-
-
-def _regroup(program, groups_in, groups_out):
-    """Reorder a program's inputs and outputs: `groups_in` is a list of (start, stop) ranges of the
-    old inputs, concatenated in the new order (likewise for outputs)."""
-    order_in = [i for a, b in groups_in for i in range(a, b)]
-    order_out = [i for a, b in groups_out for i in range(a, b)]
-    inv = np.argsort(order_in)
-    return P.wrap_program(program, [program.in_avals[i] for i in order_in],
-                          lambda run, *xs: [run(*[xs[j] for j in inv])[i] for i in order_out])
-
-
 def _scan_jvp(primals, tangents, program, n_consts, n_carry, length, reverse):
-    c_nz, carry_nz, x_nz = (_split3([not isinstance(t, Zero) for t in tangents], n_consts, n_carry))
+    c_nz, carry_nz, x_nz = split_list([not isinstance(t, Zero) for t in tangents], (n_consts, n_carry))
     carry_nz = settle(lambda nz: [a or b for a, b in zip(nz, P.jvp_program(program, c_nz + nz + x_nz)[1])],
                       carry_nz, "scan jvp: which carries get a tangent")
     n_ys = len(program.outvars) - n_carry
@@ -595,11 +522,11 @@ def _scan_jvp(primals, tangents, program, n_consts, n_carry, length, reverse):
     ty = sum(out_nz[n_carry:])
     base = nc + nk + nx
     # jvp program: (consts, carry, xs, tconsts, tcarry, txs) -> (carry, ys, tcarry, tys)
-    body = _regroup(jprog, [(0, nc), (base, base + tc), (nc, nc + nk), (base + tc, base + tc + tk),
+    body = P.regroup(jprog, [(0, nc), (base, base + tc), (nc, nc + nk), (base + tc, base + tc + tk),
                             (nc + nk, base), (base + tc + tk, base + tc + tk + tx)],
                     [(0, nk), (nk + n_ys, nk + n_ys + tk), (nk, nk + n_ys), (nk + n_ys + tk, nk + n_ys + tk + ty)])
-    consts, carry, xs = _split3(primals, n_consts, n_carry)
-    tcs, tks, txs = _split3(tangents, n_consts, n_carry)
+    consts, carry, xs = split_list(primals, (n_consts, n_carry))
+    tcs, tks, txs = split_list(tangents, (n_consts, n_carry))
     tks = [R.instantiate(t, aval_of(c)) for t, c, m in zip(tks, carry, carry_nz) if m]
     outs = scan_p.bind(*consts, *[t for t in tcs if not isinstance(t, Zero)], *carry, *tks, *xs,
                        *[t for t in txs if not isinstance(t, Zero)], program=body, n_consts=nc + tc,
@@ -615,7 +542,7 @@ def _scan_jvp(primals, tangents, program, n_consts, n_carry, length, reverse):
 
 def _scan_batch(args, dims, frame, program, n_consts, n_carry, length, reverse):
     size = frame[1]
-    cd, kd, xd = _split3(dims, n_consts, n_carry)
+    cd, kd, xd = split_list(dims, (n_consts, n_carry))
     carry_b = [d is not None for d in kd]
     x_in = [None if d is None else 0 for d in xd]  # each x slice is batched at 0 inside the body
     c_in = [None if d is None else 0 for d in cd]  # consts are moved to batch at 0
@@ -623,7 +550,7 @@ def _scan_batch(args, dims, frame, program, n_consts, n_carry, length, reverse):
         cb, P.batch_program(program, c_in + [0 if b else None for b in cb] + x_in, frame)[1])], carry_b,
         "scan batching: which carries are batched")
     n_ys = len(program.outvars) - n_carry
-    consts, carry, xs = _split3(args, n_consts, n_carry)
+    consts, carry, xs = split_list(args, (n_consts, n_carry))
     consts = [x if d is None else R.move_bdim(x, d) for x, d in zip(consts, cd)]
     carry = [R.bdim_at_front(x, d, size) if b else x for x, d, b in zip(carry, kd, carry_b)]
     xs = [x if d is None else R.move_bdim(x, d, 1) for x, d in zip(xs, xd)]
@@ -638,30 +565,25 @@ def _scan_partial_eval(trace: StagingTrace, args, params):
     program, n_consts, n_carry = params["program"], params["n_consts"], params["n_carry"]
     length, reverse = params["length"], params["reverse"]
     known = [not trace.owns(a) for a in args]
-    ck, kk, xk = _split3(known, n_consts, n_carry)
+    ck, kk, xk = split_list(known, (n_consts, n_carry))
     kk = settle(lambda k: [a and b for a, b in zip(k, split_known(program, ck + k + xk)[3])], kk,
                 "scan partial evaluation: which carries are known")
-    (kprog, uprog, n_res, out_known), res_is_const = P.cached(
-        program, ("scan_split", tuple(ck + kk + xk)), lambda: _split_scan_body(program, ck, kk, xk, n_carry))
-    consts, carry, xs = _split3(args, n_consts, n_carry)
-    kn = lambda vals, mask: [v for v, m in zip(vals, mask) if m]  # noqa: E731
-    un = lambda vals, mask: [v for v, m in zip(vals, mask) if not m]  # noqa: E731
+    (kprog, uprog, n_res, out_known), res_is_const = program.memo(
+        ("scan_split", tuple(ck + kk + xk)), lambda: _split_scan_body(program, ck, kk, xk, n_carry))
+    consts, carry, xs = split_list(args, (n_consts, n_carry))
+    (kc, uc), (kcarry, ucarry), (kx, ux) = (partition_list(m, v) for m, v in ((ck, consts), (kk, carry), (xk, xs)))
     n_kcarry, n_kys = sum(kk), sum(out_known[n_carry:])
     with set_current_trace(trace.parent):
-        res = scan_p.bind(*kn(consts, ck), *kn(carry, kk), *kn(xs, xk), program=kprog, n_consts=sum(ck),
+        res = scan_p.bind(*kc, *kcarry, *kx, program=kprog, n_consts=sum(ck),
                           n_carry=n_kcarry, length=length, reverse=reverse)
     known_carry, known_ys = res[:n_kcarry], res[n_kcarry:n_kcarry + n_kys]
     stacked_res = res[n_kcarry + n_kys:]
-    const_res = [c for c, is_c in zip(kn(consts, ck), res_is_const) if is_c]
-    unknown = trace.stage(scan_p, [*const_res, *un(consts, ck), *un(carry, kk), *stacked_res, *un(xs, xk)],
+    const_res = partition_list(res_is_const, kc)[0]
+    unknown = trace.stage(scan_p, [*const_res, *uc, *ucarry, *stacked_res, *ux],
                           dict(params, program=uprog, n_consts=len(const_res) + ck.count(False),
                                n_carry=kk.count(False)))
-    n_ucarry = kk.count(False)
-    u_carry, u_ys = iter(unknown[:n_ucarry]), iter(unknown[n_ucarry:])
-    kc, ky = iter(known_carry), iter(known_ys)
-    carry_out = [next(kc) if k else next(u_carry) for k in kk]
-    ys_out = [next(ky) if k else next(u_ys) for k in out_known[n_carry:]]
-    return carry_out + ys_out
+    u_carry, u_ys = split_list(unknown, [kk.count(False)])
+    return merge_lists(kk, known_carry, u_carry) + merge_lists(out_known[n_carry:], known_ys, u_ys)
 
 
 def _split_scan_body(program, ck, kk, xk, n_carry):
@@ -683,14 +605,12 @@ def _split_scan_body(program, ck, kk, xk, n_carry):
     res_pos = {v: i for i, v in enumerate(res_vars)}
     order = [res_pos[v] for v in const_res_vars] + list(range(n_res, n_res + n_uc + n_uk)) + \
         [res_pos[res_vars[i]] for i in stacked] + list(range(n_res + n_uc + n_uk, len(up.invars)))
-    inv = np.argsort(order)
-    up_ordered = P.wrap_program(up, [up.in_avals[i] for i in order],
-                                lambda run, *xs: run(*[xs[j] for j in inv]))
+    up_ordered = P.regroup(up, [(i, i + 1) for i in order], [(0, len(up.outvars))])
     return (optimize(kp_stacked), up_ordered, len(stacked), out_known), res_is_const
 
 
 def _scan_transpose(cts, *args, program, n_consts, n_carry, length, reverse):
-    consts, carry, xs = _split3(args, n_consts, n_carry)
+    consts, carry, xs = split_list(args, (n_consts, n_carry))
     c_lin = [isinstance(a, UndefinedPrimal) for a in consts]
     x_lin = [isinstance(a, UndefinedPrimal) for a in xs]
     # a carry that starts from a known value (instantiated zero tangents) is linear all the same
@@ -707,11 +627,8 @@ def _scan_transpose(cts, *args, program, n_consts, n_carry, length, reverse):
     def step(run, *v):
         # scan layout: consts = known consts; carry = (ct accumulators of lin consts, ct carry);
         # xs = (known xs, ct ys)
-        kc, acc, ctc = v[:n_kc], v[n_kc:n_kc + n_lc], v[n_kc + n_lc:n_kc + n_lc + n_carry]
-        rest = v[n_kc + n_lc + n_carry:]
-        kx, cty = rest[:n_kx], rest[n_kx:]
-        out = run(*kc, *kx, *ctc, *cty)
-        ct_lc, ct_carry, ct_lx = out[:n_lc], out[n_lc:n_lc + n_carry], out[n_lc + n_carry:]
+        kc, acc, ctc, kx, cty = split_list(v, (n_kc, n_lc, n_carry, n_kx))
+        ct_lc, ct_carry, ct_lx = split_list(run(*kc, *kx, *ctc, *cty), (n_lc, n_carry))
         return [E.add(a, b) for a, b in zip(acc, ct_lc)] + list(ct_carry) + list(ct_lx)
 
     x_avals = [ShapedArray(aval_of(x).shape[1:], aval_of(x).dtype) for x in known_x]
@@ -727,12 +644,11 @@ def _scan_transpose(cts, *args, program, n_consts, n_carry, length, reverse):
 
 def _scan_numba(ctx, eqn, *args):
     p = eqn.params
-    from ..backends.numba_backend import np_dtype
-    consts, carry, xs = _split3(args, p["n_consts"], p["n_carry"])
+    consts, carry, xs = split_list(args, (p["n_consts"], p["n_carry"]))
     body, length = p["program"], p["length"]
     avals = body.out_avals[:p["n_carry"]]
-    state, slots = _targets(ctx, "s", avals, [True] * len(avals))
-    _assign(ctx, slots, carry, avals)
+    state, slots = ctx.targets("s", avals, [True] * len(avals))
+    ctx.assign(slots, carry, avals)
     ys = [ctx.fresh("ys") for _ in body.out_avals[p["n_carry"]:]]
     for y, a in zip(ys, body.out_avals[p["n_carry"]:]):
         ctx.emit(f"{y} = np.empty({(length,) + a.shape}, {np_dtype(a.dtype)})")
@@ -744,7 +660,7 @@ def _scan_numba(ctx, eqn, *args):
         outs = ctx.inline(body, list(consts) + state + [f"{x}[{i}]" for x in xs], arrays=False)
         for y, o, a in zip(ys, outs[p["n_carry"]:], body.out_avals[p["n_carry"]:]):
             ctx.store_row(y, i, o, a.shape)  # before the carries change: an output may be one
-        _assign(ctx, slots, outs[:p["n_carry"]], avals)
+        ctx.assign(slots, outs[:p["n_carry"]], avals)
     return state + ys
 
 

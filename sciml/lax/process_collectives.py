@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import distributed
-from ..core.avals import Zero
+from ..core import rules as R
+from ..core.avals import Zero, aval_of
 from ..core.primitive import Primitive
-from ..numpy import rules as R
+from ..numpy import elementwise as E
 
 
 def _in_object_mode(ctx, eqn, *ins):
@@ -47,8 +48,7 @@ def extremum_jvp(prim, total):
         y = prim.bind(x, axis_name=axis_name)
         if isinstance(t, Zero):
             return y, Zero.like(y)
-        from .. import numpy as snp
-        hit = snp.convert(snp.equal(x, y), snp.result_type(t))
+        hit = E.convert(E.equal(x, y), aval_of(t).dtype)
         return y, total.bind(t * hit, axis_name=axis_name) / total.bind(hit, axis_name=axis_name)
     return rule
 

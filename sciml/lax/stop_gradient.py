@@ -1,6 +1,7 @@
 """stop_gradient: the identity, treated as a constant by differentiation."""
 from __future__ import annotations
 
+from .. import tree
 from ..core.avals import Zero
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
@@ -19,5 +20,4 @@ stop_gradient_p = Primitive("stop_gradient", lambda x: x, lambda x: x, jvp=_stop
 
 def stop_gradient(x):
     """x, treated as a constant by differentiation (applies to every leaf of a pytree)."""
-    from .. import tree
     return tree.map(lambda v: stop_gradient_p.bind(v) if isinstance(v, Tracer) else v, x)

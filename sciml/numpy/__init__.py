@@ -6,6 +6,7 @@ scipy; under a transform the same calls bind primitives.
 from numpy import (bool_, complex64, complex128, dtype, e, finfo, float16, float32, float64, iinfo, inf,  # noqa: F401
                    int8, int16, int32, int64, nan, ndarray, newaxis, pi, uint8, uint32, uint64)
 
+from ..core.avals import aval_of as _aval_of
 from . import array_methods, fft, linalg  # noqa: F401
 from .creation import (arange, array, asarray, copy, empty, eye, full, full_like, identity, linspace,  # noqa: F401
                        meshgrid, ones, ones_like, tri, zeros, zeros_like)
@@ -30,8 +31,7 @@ array_methods.install()
 
 
 def shape(a):
-    from ..core.avals import aval_of
-    return aval_of(a).shape
+    return _aval_of(a).shape
 
 
 def ndim(a):

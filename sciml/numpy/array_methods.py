@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import numpy as snp
 from ..core.avals import aval_of
 from ..core.trace import Tracer
 from . import elementwise as E
 from . import indexing as I
-from . import reductions as Rd
+from . import linalg as L
 from . import manipulation as S
+from . import reductions as Rd
 
 
 def _swap(f):
@@ -17,8 +19,7 @@ def _swap(f):
 
 
 def _matmul(a, b):
-    from .linalg import matmul
-    return matmul(a, b)
+    return L.matmul(a, b)
 
 
 _OPERATORS = {
@@ -73,7 +74,6 @@ _METHODS = {
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
-    from .. import numpy as snp
     name = {"absolute": "abs", "true_divide": "divide", "conjugate": "conj"}.get(ufunc.__name__, ufunc.__name__)
     fn = getattr(snp, name, None) if method == "__call__" and not kwargs else None
     if fn is None:
@@ -82,7 +82,6 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 
 def _array_function(self, func, types, args, kwargs):
-    from .. import numpy as snp
     fn = getattr(snp, func.__name__, None)
     if fn is None or not callable(fn):
         _unsupported(f"numpy.{func.__name__}", {})

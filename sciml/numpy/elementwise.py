@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.special
 
+from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
-from . import rules as R
+from . import manipulation as S
 
 
 def _same_aval(name):
@@ -296,14 +297,13 @@ def promote(name, args, to_float=False):
     except ValueError:
         raise ValueError(f"{name}: operands could not be broadcast together: shapes "
                          f"{', '.join(map(str, shapes))}") from None
-    from .manipulation import broadcast_in_dim
     out = []
     for a, s in zip(args, shapes):
         if isinstance(a, Tracer):
             if a.dtype != dtype:
                 a = convert(a, dtype)
             if s != shape:
-                a = broadcast_in_dim(a, shape, tuple(range(len(shape) - len(s), len(shape))))
+                a = S.broadcast_in_dim(a, shape, tuple(range(len(shape) - len(s), len(shape))))
         else:
             a = np.broadcast_to(np.asarray(a, dtype), shape)
         out.append(a)
@@ -456,8 +456,7 @@ def _broadcast_all(name, *args):
     except ValueError:
         raise ValueError(f"{name}: operands could not be broadcast together: shapes "
                          f"{', '.join(map(str, shapes))}") from None
-    from .manipulation import broadcast_to
-    return [broadcast_to(a, shape) for a in args]
+    return [S.broadcast_to(a, shape) for a in args]
 
 
 def clip(a, a_min=None, a_max=None):

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import rules as R
 from ..core.avals import ShapedArray
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from . import elementwise as E
-from . import rules as R
 from . import manipulation as S
 
 

@@ -11,11 +11,13 @@ import builtins
 
 import numpy as np
 
+from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
-from . import rules as R
+from . import elementwise as E
 from . import manipulation as S
+from . import reductions as Rd
 
 
 def _check_index(idx, name):
@@ -185,8 +187,7 @@ def _others_product(idx, upd):
             table[k, :len(rest)] = rest
     rows = S.reshape(upd, (n,) + aval_of(upd).shape[idx.ndim:])
     padded = S.concatenate([rows, np.ones((1,) + aval_of(rows).shape[1:], aval_of(upd).dtype)])
-    from .reductions import prod
-    return S.reshape(prod(gather_p.bind(padded, table), axis=1), aval_of(upd).shape)
+    return S.reshape(Rd.prod(gather_p.bind(padded, table), axis=1), aval_of(upd).shape)
 
 
 scatter_mul_p = Primitive("scatter_mul", _scatter_impl(np.multiply), _scatter_abstract, jvp=_scatter_mul_jvp,
@@ -284,7 +285,6 @@ def _traced_positions(shape, key):
         raise NotImplementedError(
             "indexing with traced index arrays is supported on leading axes followed only by ':' "
             f"(got {key!r}); move the indexed axes first with moveaxis")
-    from .elementwise import where
     arrays = []
     for k in lead:
         a = k if isinstance(k, Tracer) else np.asarray(k)
@@ -296,7 +296,7 @@ def _traced_positions(shape, key):
     strides = np.cumprod((1,) + shape[:len(lead)][::-1][:-1])[::-1] if lead else ()
     flat = 0
     for a, n, st in zip(arrays, shape, strides):
-        a = where(a < 0, a + n, a)
+        a = E.where(a < 0, a + n, a)
         flat = a * int(st) + flat
     return flat, len(lead)
 
@@ -328,11 +328,10 @@ def _any_traced(key):
 
 
 def _scatter(prim, x, key, values):
-    from .elementwise import convert
     shape = aval_of(x).shape
     flat_x, pos = _resolve(x, key)
     target = aval_of(pos).shape + aval_of(flat_x).shape[1:]
-    values = S.broadcast_to(convert(values, aval_of(x).dtype), target)
+    values = S.broadcast_to(E.convert(values, aval_of(x).dtype), target)
     return S.reshape(prim.bind(flat_x, pos, values), shape)
 
 
@@ -386,8 +385,7 @@ def take_along_axis(arr, indices, axis):
     ishape = aval_of(indices).shape
     if len(ishape) != len(shape):
         raise ValueError(f"take_along_axis: indices of shape {ishape} and array of shape {shape} differ in rank")
-    from .elementwise import where
-    idx = where(indices < 0, indices + shape[axis], indices)
+    idx = E.where(indices < 0, indices + shape[axis], indices)
     full = tuple(ishape[d] if d == axis else np.broadcast_shapes((shape[d],), (ishape[d],))[0] for d in range(len(shape)))
     strides = np.cumprod((1,) + shape[::-1][:-1])[::-1]
     flat = S.broadcast_to(idx, full) * int(strides[axis])

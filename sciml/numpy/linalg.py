@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from . import elementwise as E
-from . import reductions as Rd
-from . import rules as R
 from . import manipulation as S
+from . import reductions as Rd
 from .linalg_banded import banded_matvec, solve_banded  # noqa: F401  (snp.linalg.solve_banded)
+from . import linalg_products as LP
 from .linalg_products import matmul, trace
 
 
@@ -187,8 +188,7 @@ def _eigh_jvp(primals, tangents):
     F = 1 / (gaps + eye) - eye
     vtv = matmul(matmul(_H(v), t), v)
     dv = matmul(v, F * vtv)
-    from .linalg_products import diagonal
-    dw = E.real(diagonal(vtv, 0, -2, -1))
+    dw = E.real(LP.diagonal(vtv, 0, -2, -1))
     return (w, v), [dw, dv]
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import rules as R
 from ..core.avals import UndefinedPrimal, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from . import elementwise as E
 from . import manipulation as S
-from . import rules as R
 
 
 def _check_band(lower, upper):

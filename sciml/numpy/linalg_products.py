@@ -7,15 +7,16 @@ import string
 
 import numpy as np
 
-from ..backends import blas
+from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, aval_of
+from ..core.lowering import Unsupported
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
+from ..machine import blas
 from . import elementwise as E
 from . import indexing as I
-from . import reductions as Rd
-from . import rules as R
 from . import manipulation as S
+from . import reductions as Rd
 
 
 def _free(ndim, contract, batch):
@@ -103,7 +104,6 @@ def _dot_general_numba(ctx, eqn, x, y):
     (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
     xa, ya = eqn.inputs[0].aval, eqn.inputs[1].aval
     if not np.issubdtype(xa.dtype, np.inexact):
-        from ..backends.numba_backend import Unsupported
         raise Unsupported("dot_general on integers")
     lf, rf = _free(xa.ndim, lc, lb), _free(ya.ndim, rc, rb)
     size = lambda dims, shape: int(np.prod([shape[d] for d in dims], dtype=np.int64))  # noqa: E731

@@ -8,10 +8,14 @@ import operator
 
 import numpy as np
 
+from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, aval_of
+from ..core.lowering import Repeat, np_dtype
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
-from . import rules as R
+from . import elementwise as E
+from . import indexing as I
+from . import reductions as Rd
 
 # ---- broadcast_in_dim (the numba backend fuses it into loops) ----------------------------------
 
@@ -33,8 +37,7 @@ def _bid_transpose(ct, x, shape, broadcast_dimensions):
     in_shape = x.aval.shape
     summed = [d for d in range(len(shape)) if d not in broadcast_dimensions]
     summed += [d for i, d in enumerate(broadcast_dimensions) if in_shape[i] == 1 and shape[d] != 1]
-    from .reductions import reduce_sum
-    out = reduce_sum(ct, tuple(sorted(summed))) if summed else ct
+    out = Rd.reduce_sum(ct, tuple(sorted(summed))) if summed else ct
     return [reshape(out, in_shape)]
 
 
@@ -69,7 +72,6 @@ def _reshape_abstract(x, new_shape):
 
 
 def _reshape_numba(ctx, eqn, x):
-    from ..backends.numba_backend import Repeat
     old, new = eqn.inputs[0].aval.shape, eqn.params["new_shape"]
     if x in ctx.scalar_of:  # a repeated scalar stays one
         return ctx.scalar_of[x] if not new else Repeat(ctx.scalar_of[x])
@@ -264,7 +266,6 @@ def _concat_batch(args, dims, axis):
 def _concatenate_numba(ctx, eqn, *xs):
     """Each piece written into its slice of the output; a repeated scalar (a stacked scalar) as the
     scalar itself, never allocated. A small result is kept as scalars (the pieces' elements)."""
-    from ..backends.numba_backend import np_dtype
     aval, axis = eqn.outputs[0].aval, eqn.params["axis"]
     if ctx.small(aval):
         joined = np.concatenate([ctx.grid(x, v.aval) for x, v in zip(xs, eqn.inputs)], axis=axis)
@@ -336,8 +337,7 @@ def _join(name, arrays, axis):
 
 
 def _astype(a, dtype):
-    from .elementwise import convert
-    return convert(a, dtype)
+    return E.convert(a, dtype)
 
 
 def stack(arrays, axis=0):
@@ -397,7 +397,6 @@ def _slice_batch(args, dims, start_indices, limit_indices, strides):
 def _slice_numba(ctx, eqn, x):
     """A view; one element becomes its scalar (a stacked state read back component by component),
     and a slice of a small array kept as scalars is those of its scalars."""
-    from ..backends.numba_backend import Repeat
     starts, aval = eqn.params["start_indices"], eqn.outputs[0].aval
     window = tuple(slice(*b) for b in zip(starts, eqn.params["limit_indices"], eqn.params["strides"]))
     if x in ctx.elements:
@@ -458,7 +457,6 @@ def _pad_impl(x, value, config):
 
 
 def _pad_transpose(ct, x, value, config):
-    from .reductions import reduce_sum
     shape = x.aval.shape if isinstance(x, UndefinedPrimal) else aval_of(x).shape
     starts = [lo for lo, _, _ in config]
     strides = [i + 1 for _, _, i in config]
@@ -467,7 +465,7 @@ def _pad_transpose(ct, x, value, config):
     ct_value = None
     if isinstance(value, UndefinedPrimal):
         all_axes = tuple(range(len(shape)))
-        ct_value = reduce_sum(ct, all_axes) - reduce_sum(ct_x, all_axes)
+        ct_value = Rd.reduce_sum(ct, all_axes) - Rd.reduce_sum(ct_x, all_axes)
     return [ct_x if isinstance(x, UndefinedPrimal) else None, ct_value]
 
 
@@ -478,19 +476,17 @@ def _pad_batch(args, dims, config):
     if dv is None:
         return pad_p.bind(x, value, config=((0, 0, 0),) + config), 0
     # a batched padding value: pad with zeros, then fill the padding per lane
-    from .elementwise import where
     zero = np.zeros((), aval_of(x).dtype)
     padded = pad_p.bind(x, zero, config=((0, 0, 0),) + config)
     mask = pad_p.bind(np.ones(aval_of(x).shape[1:], bool), np.zeros((), bool), config=config)
     shape = aval_of(padded).shape
-    return where(broadcast_in_dim(mask, shape, tuple(range(1, len(shape)))), padded,
+    return E.where(broadcast_in_dim(mask, shape, tuple(range(1, len(shape)))), padded,
                   broadcast_in_dim(value, shape, (0,))), 0
 
 
 def _pad_numba(ctx, eqn, x, value):
     out = ctx.fresh("pad")
     aval = eqn.outputs[0].aval
-    from ..backends.numba_backend import np_dtype
     ctx.emit(f"{out} = np.full({aval.shape}, {value}, {np_dtype(aval.dtype)})")
     shape = eqn.inputs[0].aval.shape
     lims = [lo + (n - 1) * (i + 1) + 1 if n else lo for n, (lo, _, i) in zip(shape, eqn.params["config"])]
@@ -518,8 +514,7 @@ def pad(array, pad_width, mode="constant", constant_values=0):
     nd = aval_of(array).ndim
     widths = _pad_widths(pad_width, nd)
     if mode == "constant":
-        from .elementwise import convert
-        value = convert(constant_values, aval_of(array).dtype)
+        value = E.convert(constant_values, aval_of(array).dtype)
         if aval_of(value).ndim:
             raise NotImplementedError("pad: constant_values must be a scalar")
         return pad_p.bind(array, value, config=tuple((lo, hi, 0) for lo, hi in widths))
@@ -644,5 +639,4 @@ def repeat(a, repeats, axis=None):
         dims = tuple(range(axis + 1)) + tuple(range(axis + 2, len(big)))
         out = broadcast_in_dim(a, big, dims)
         return reshape(out, shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
-    from .indexing import take
-    return take(a, np.repeat(np.arange(a.shape[axis]), repeats), axis=axis)
+    return I.take(a, np.repeat(np.arange(a.shape[axis]), repeats), axis=axis)

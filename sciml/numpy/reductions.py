@@ -5,10 +5,13 @@ import functools
 
 import numpy as np
 
+from ..core import rules as R
 from ..core.avals import ShapedArray, Zero, aval_of
+from ..core.lowering import Unsupported
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
-from . import rules as R
+from . import elementwise as E
+from . import indexing as I
 from . import manipulation as S
 
 
@@ -44,7 +47,6 @@ def _numba_reduction(whole, rows=None, extra=None, combine=None):
         if len(axes) == len(shape):
             return f"{whole}({x})"
         if rows is None:
-            from ..backends.numba_backend import Unsupported
             raise Unsupported(f"{eqn.prim.name} over some axes")
         x2, kept = _rows(x, shape, axes)
         return f"rt.{rows}({x2}{', ' + extra if extra else ''}).reshape({kept})"
@@ -81,8 +83,7 @@ def _extremum_jvp(prim):
         y = prim.bind(x, axes=axes)
         if isinstance(t, Zero):
             return y, Zero.like(y)
-        from .elementwise import convert, equal
-        mask = convert(equal(x, _expand_back(y, aval_of(x).shape, axes)), aval_of(t).dtype)
+        mask = E.convert(E.equal(x, _expand_back(y, aval_of(x).shape, axes)), aval_of(t).dtype)
         # ties share the derivative evenly
         return y, reduce_sum(t * mask, axes) / reduce_sum(mask, axes)
     return rule
@@ -184,26 +185,34 @@ cumsum_p.batch = _cum_batch(cumsum_p)
 
 
 def _cumprod_jvp(primals, tangents, axis, reverse):
-    """The recurrence y_k = y_{k-1} x_k gives dy_k = dy_{k-1} x_k + y_{k-1} t_k: a linear scan, exact
-    where x has zeros (no division)."""
+    """The recurrence y_k = y_{k-1} x_k gives dy_k = x_k dy_{k-1} + y_{k-1} t_k: a linear recurrence,
+    exact where x has zeros (no division)."""
     (x,), (t,) = primals, tangents
     y = cumprod_p.bind(x, axis=axis, reverse=reverse)
     if isinstance(t, Zero):
         return y, Zero.like(y)
-    from ..lax import scan
-    xs, ts, ys = (S.moveaxis(v, axis, 0) for v in (x, t, y))
+    order = (lambda v: S.flip(v, 0)) if reverse else (lambda v: v)  # noqa: E731 - the recurrence runs forward
+    xs, ts, ys = (order(S.moveaxis(v, axis, 0)) for v in (x, t, y))
     n = aval_of(xs).shape[0]
     one = np.ones((1,) + aval_of(xs).shape[1:], aval_of(xs).dtype)
-    # y_{k-1}, with y_{-1} = 1 (in scan order)
-    prev = S.concatenate([one, S.slice_in_dim(ys, 0, n - 1)]) if not reverse else \
-        S.concatenate([S.slice_in_dim(ys, 1, n), one])
+    prev = S.concatenate([one, S.slice_in_dim(ys, 0, n - 1)])  # y_{k-1}, with y_{-1} = 1
+    return y, S.moveaxis(order(_linear_recurrence(xs, prev * ts)), 0, axis)
 
-    def step(dy, inputs):
-        xk, tk, pk = inputs
-        dy = dy * xk + pk * tk
-        return dy, dy
-    _, dys = scan(step, np.zeros(aval_of(xs).shape[1:], aval_of(xs).dtype), (xs, ts, prev), reverse=reverse)
-    return y, S.moveaxis(dys, 0, axis)
+
+def _linear_recurrence(a, b):
+    """z_k = a_k z_{k-1} + b_k along axis 0 (z_{-1} = 0) by recursive doubling, as JAX's
+    associative_scan: log2(n) rounds of whole-array products, each joining the segments ending at k
+    and at k - shift. Exact where a has zeros, and made of primitives, so it differentiates, batches
+    and compiles like any other code."""
+    shape = aval_of(a).shape
+    n, shift = shape[0], 1
+    while shift < n:
+        pad = (shift,) + shape[1:]
+        a_prev = S.concatenate([np.ones(pad, aval_of(a).dtype), S.slice_in_dim(a, 0, n - shift)])
+        b_prev = S.concatenate([np.zeros(pad, aval_of(b).dtype), S.slice_in_dim(b, 0, n - shift)])
+        a, b = a * a_prev, a * b_prev + b
+        shift *= 2
+    return b
 
 
 cumprod_p = Primitive("cumprod", _cum_impl(np.cumprod), lambda x, axis, reverse: x, jvp=_cumprod_jvp)
@@ -238,8 +247,7 @@ def _reduce(prim, numpy_fn, name, to_dtype=None):
         axes = S.norm_axes(axis, a.ndim, name)
         target = np.dtype(dtype) if dtype is not None else (to_dtype(a.dtype) if to_dtype else a.dtype)
         if target != a.dtype:
-            from .elementwise import convert
-            a = convert(a, target)
+            a = E.convert(a, target)
         y = prim.bind(a, axes=axes) if axes else a
         return _finish(y, a.shape, axes, keepdims)
     fn.__name__ = name
@@ -267,19 +275,17 @@ def mean(a, axis=None, dtype=None, keepdims=False):
 def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     if not isinstance(a, Tracer):
         return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
-    from .elementwise import real
     axes = S.norm_axes(axis, a.ndim, "var")
     n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
     centered = a - mean(a, axis=axis, dtype=dtype, keepdims=True)
-    sq = real(centered * centered.conj()) if np.issubdtype(a.dtype, np.complexfloating) else centered * centered
+    sq = E.real(centered * centered.conj()) if np.issubdtype(a.dtype, np.complexfloating) else centered * centered
     return sum(sq, axis=axis, keepdims=keepdims) / (n - ddof)
 
 
 def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
     if not isinstance(a, Tracer):
         return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
-    from .elementwise import sqrt
-    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    return E.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
 
 
 def _arg(prim, numpy_fn, name):
@@ -307,8 +313,7 @@ def _cumulative(prim, numpy_fn, name):
             a, axis = S.ravel(a), 0
         target = np.dtype(dtype) if dtype is not None else _sum_dtype(a.dtype)
         if target != a.dtype:
-            from .elementwise import convert
-            a = convert(a, target)
+            a = E.convert(a, target)
         return prim.bind(a, axis=S.norm_axes(axis, a.ndim, name)[0], reverse=False)
     fn.__name__ = name
     return fn
@@ -343,7 +348,6 @@ def sort(a, axis=-1):
     """Sorted copy of `a`; differentiable (the derivative follows the elements)."""
     if not isinstance(a, Tracer):
         return np.sort(a, axis=axis)
-    from .indexing import take_along_axis
     if axis is None:
         a, axis = S.ravel(a), 0
-    return take_along_axis(a, argsort(a, axis), axis)
+    return I.take_along_axis(a, argsort(a, axis), axis)

@@ -1,1 +1,2 @@
-"""Function transformations: differentiation (ad), batching (vmap)."""
+"""The transformations as users call them: differentiation (`ad`), vmap (`batching`), jit, and pmap
+with data-parallel training (`parallel`)."""

@@ -12,13 +12,13 @@ import inspect
 
 from .. import config, tree
 from ..backends import compile_program
+from ..core import rules as R
 from ..core.avals import UndefinedPrimal, Zero, aval_of, check_traceable, is_traceable
 from ..core.passes import optimize
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace, split_known, stage_closed
 from ..core.trace import set_current_trace
-from ..numpy import rules as R
-from . import programs as P
+from ..interpreters import programs as P
 
 def _jit_impl(*args, program, backend, name):
     return compile_program(program, backend)(*args)
@@ -60,8 +60,8 @@ def _jit_transpose(cts, *args, program, backend, name):
 def _jit_partial_eval(trace: StagingTrace, args, params):
     program = params["program"]
     known = tuple(not trace.owns(a) for a in args)
-    known_prog, unknown_prog, n_res, out_known = P.cached(
-        program, ("split", known), lambda: _optimized_split(program, known))
+    known_prog, unknown_prog, n_res, out_known = program.memo(("split", known),
+                                                              lambda: _optimized_split(program, known))
     with set_current_trace(trace.parent):
         res = jit_p.bind(*[a for a, k in zip(args, known) if k], **dict(params, program=known_prog))
     n_known_out = len(res) - n_res
@@ -92,7 +92,6 @@ class Lowered:
 
     def as_text(self):
         """The program and the code the backend generated for it."""
-        from ..backends import compile_program
         fn = compile_program(self.program, self.backend)
         code = getattr(fn, "source", None) or getattr(fn, "kernels_source", "")
         return f"# program\n{self.program}\n\n# {self.backend} backend\n{code}"

@@ -14,9 +14,10 @@ import numpy as np
 
 from .. import distributed, tree
 from ..core.trace import Tracer, current_trace, set_current_trace
+from ..interpreters.batching import BatchTrace
 from ..lax.collectives import pmean
 from ..lax.process_collectives import enter_replicated_p, leave_replicated_p, shard_p, unshard_p
-from .batching import BatchTrace, common_size, map_call, mapped_leaves
+from .batching import common_size, map_call, mapped_leaves
 
 
 class ShardTrace(BatchTrace):

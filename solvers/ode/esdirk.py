@@ -30,6 +30,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import lax, tree
 
+from .explicit import hermite
 from .jacobian import Dense
 from .protocol import Method
 from .tableaus import KVAERNO5, EsdirkTableau
@@ -129,7 +130,6 @@ class Esdirk(Method):
         return (out, cache) if keep else out
 
     def interpolate(self, theta, dt, y0, y1, dense):
-        from .explicit import hermite
         return hermite(theta, dt, y0, y1, dense)
 
 

@@ -11,6 +11,7 @@ from fractions import Fraction as F
 
 import numpy as np
 
+from .explicit import continuous_extension, hermite, rk_step
 from .protocol import Method
 
 
@@ -45,11 +46,9 @@ class Tableau(Method):
         return self.b_err is not None
 
     def step(self, fun, t, y, dt, args, f0):
-        from .explicit import rk_step
         return rk_step(self, fun, t, y, dt, args, f0)
 
     def interpolate(self, theta, dt, y0, y1, dense):
-        from .explicit import continuous_extension, hermite
         if self.dense_poly:
             return continuous_extension(self.dense_poly, theta, dt, y0, dense)
         return hermite(theta, dt, y0, y1, dense)

@@ -5,7 +5,7 @@ import pytest
 
 import sciml
 import sciml.numpy as snp
-from sciml.transforms.ad import linearize_flat
+from sciml.interpreters.ad import linearize_flat
 
 rng = np.random.default_rng(0)
 X, W = rng.normal(size=(5, 3)), rng.normal(size=(3, 2))

@@ -12,7 +12,7 @@ import pytest
 
 import sciml
 from sciml import config
-from sciml.backends import blas
+from sciml.machine import blas
 
 needs_mkl = pytest.mark.skipif(blas._mkl_loaded() is None, reason="the mkl package is not installed")
 
@@ -190,7 +190,7 @@ def test_the_measurement_covers_both_dtypes_and_leaves_the_threads_as_set():
 
 
 def test_importing_measures_nothing(tmp_path):
-    code = "import sciml, sciml.numpy; from sciml.backends import blas; assert 'auto' not in blas._state"
+    code = "import sciml, sciml.numpy; from sciml.machine import blas; assert 'auto' not in blas._state"
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ, SCIML_CACHE_DIR=str(tmp_path)))
     assert not os.path.exists(tmp_path / "blas")
 

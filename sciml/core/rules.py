@@ -1,10 +1,18 @@
-"""Helpers for writing primitive rules: symbolic zeros, per-argument jvps, batch-dimension moves."""
+"""Helpers for writing primitive rules: symbolic zeros, per-argument jvps, batch-dimension moves.
+
+The helpers need four structural primitives that `sciml.numpy` defines (add, transpose,
+broadcast_in_dim, reduce_sum); they find them in the registry by name when called (`_bind`), so
+the core imports nothing above it."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.avals import ShapedArray, Zero, aval_of, is_differentiable_dtype
-from ..core.primitive import PRIMITIVES
+from .avals import ShapedArray, Zero, aval_of, is_differentiable_dtype
+from .primitive import PRIMITIVES
+
+
+def _bind(name, *args, **params):
+    return PRIMITIVES[name].bind(*args, **params)
 
 
 def zeros(aval: ShapedArray):
@@ -24,7 +32,7 @@ def add_tangents(a, b):
         return b
     if isinstance(b, Zero):
         return a
-    return PRIMITIVES["add"].bind(a, b)
+    return _bind("add", a, b)
 
 
 def sum_tangents(terms, aval):
@@ -100,20 +108,23 @@ def move_bdim(x, bdim, dst=0):
     """Move the batch dimension of `x` from `bdim` to `dst`."""
     if bdim == dst:
         return x
-    from .manipulation import transpose
     nd = aval_of(x).ndim
     perm = [d for d in range(nd) if d != bdim]
     perm.insert(dst, bdim)
-    return transpose(x, tuple(perm))
+    return _bind("transpose", x, permutation=tuple(perm))
 
 
 def bdim_at_front(x, bdim, size):
     """`x` with its batch dimension first; an unbatched `x` (bdim None) is broadcast along it."""
     if bdim is None:
-        from .manipulation import broadcast_in_dim
         shape = aval_of(x).shape
-        return broadcast_in_dim(x, (size,) + shape, tuple(range(1, len(shape) + 1)))
+        return _bind("broadcast_in_dim", x, shape=(size,) + shape, broadcast_dimensions=tuple(range(1, len(shape) + 1)))
     return move_bdim(x, bdim, 0)
+
+
+def sum_lanes(x, bdim=0):
+    """Sum over the batch dimension: the cotangent of an unbatched value used by every lane."""
+    return _bind("reduce_sum", x, axes=(bdim,))
 
 
 def batch_size(args, dims):
@@ -130,14 +141,14 @@ def batch_elementwise(prim):
         size = batch_size(args, dims)
         if len(batched) == 1:
             (d,) = batched
-            from .manipulation import broadcast_in_dim
             out_args = []
             for x, xd in zip(args, dims):
                 if xd is None:
                     shape = list(aval_of(x).shape)
                     nd = len(shape)
                     shape.insert(d, size)
-                    x = broadcast_in_dim(x, tuple(shape), tuple(i for i in range(nd + 1) if i != d))
+                    x = _bind("broadcast_in_dim", x, shape=tuple(shape),
+                              broadcast_dimensions=tuple(i for i in range(nd + 1) if i != d))
                 out_args.append(x)
             out = prim.bind(*out_args, **params)
             return out, ([d] * len(out) if prim.multiple_results else d)

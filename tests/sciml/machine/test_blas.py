@@ -1,11 +1,11 @@
-"""Products through BLAS (sciml.backends.blas): MKL's gemm, when installed, agrees with numpy for
+"""Products through BLAS (sciml.machine.blas): MKL's gemm, when installed, agrees with numpy for
 every layout and is used by programs unless numpy's BLAS is chosen; one thread for small products,
 all for large ones."""
 import numpy as np
 import pytest
 
 import sciml
-from sciml.backends import blas
+from sciml.machine import blas
 
 
 def test_small_products_run_on_one_blas_thread_and_large_ones_on_all_it_was_given():

@@ -1,11 +1,15 @@
-"""The numpy backend: a program becomes one straight-line Python function, one line per equation,
-calling each primitive's numpy implementation with its parameters bound in advance. No tracing or
-dispatch remains at run time, and intermediates are released after their last use."""
+"""The reference executor: a program becomes one straight-line Python function, one line per
+equation, calling each primitive's numpy implementation with its parameters bound in advance. No
+tracing or dispatch remains at run time, and intermediates are released after their last use.
+
+It is the numpy backend of `jit`, the driver of the numba backend's kernels, and what control-flow
+primitives run their bodies with when called on concrete values (so it lives in the core)."""
 from __future__ import annotations
 
 import functools
 
-from ..core.ir import Literal, Program
+from ..machine.memory import retain_freed_memory
+from .ir import Literal, Program
 
 
 def source(program: Program):
@@ -55,9 +59,16 @@ def source(program: Program):
     return src, glob
 
 
-def compile_program(program: Program):
+def python_function(program: Program):
+    """A new function running `program` on concrete arrays (uncached: see `executable`)."""
+    retain_freed_memory()
     src, glob = source(program)
     exec(compile(src, f"<sciml program {id(program):x}>", "exec"), glob)  # noqa: S102 - our own generated code
     fn = glob["program"]
     fn.source, fn.backend = src, "numpy"
     return fn
+
+
+def executable(program: Program):
+    """The function running `program` on concrete arrays, made once per program."""
+    return program.memo(("compiled", "numpy"), lambda: python_function(program))
