@@ -2,8 +2,6 @@
 operand list into its groups, pick out the entries a mask marks, and put two lists back together."""
 from __future__ import annotations
 
-_END = object()
-
 
 def split_list(seq, sizes):
     """Consecutive pieces of `seq` of the given sizes, then the rest: len(sizes) + 1 lists."""
@@ -25,8 +23,10 @@ def partition_list(mask, seq):
 
 def merge_lists(mask, chosen, others):
     """The inverse of `partition_list`: entry i from `chosen` where mask[i], else from `others`."""
+    mask, chosen, others = list(mask), list(chosen), list(others)
+    n = sum(map(bool, mask))
+    if (len(chosen), len(others)) != (n, len(mask) - n):
+        raise ValueError(f"merge_lists: the mask places {n} and {len(mask) - n} entries, "
+                         f"got {len(chosen)} and {len(others)}")
     chosen, others = iter(chosen), iter(others)
-    merged = [next(chosen) if m else next(others) for m in mask]
-    if next(chosen, _END) is not _END or next(others, _END) is not _END:
-        raise ValueError("merge_lists: more entries than the mask places")
-    return merged
+    return [next(chosen) if m else next(others) for m in mask]

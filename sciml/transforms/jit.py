@@ -14,11 +14,13 @@ from .. import config, tree
 from ..backends import compile_program
 from ..core import rules as R
 from ..core.avals import UndefinedPrimal, Zero, aval_of, check_traceable, is_traceable
+from ..core.lists import merge_lists, partition_list, split_list
 from ..core.passes import optimize
 from ..core.primitive import Primitive
 from ..core.staging import StagingTrace, split_known, stage_closed
 from ..core.trace import set_current_trace
 from ..interpreters import programs as P
+
 
 def _jit_impl(*args, program, backend, name):
     return compile_program(program, backend)(*args)
@@ -62,14 +64,12 @@ def _jit_partial_eval(trace: StagingTrace, args, params):
     known = tuple(not trace.owns(a) for a in args)
     known_prog, unknown_prog, n_res, out_known = program.memo(("split", known),
                                                               lambda: _optimized_split(program, known))
+    known_args, unknown_args = partition_list(known, args)
     with set_current_trace(trace.parent):
-        res = jit_p.bind(*[a for a, k in zip(args, known) if k], **dict(params, program=known_prog))
-    n_known_out = len(res) - n_res
-    known_outs, residuals = res[:n_known_out], res[n_known_out:]
-    unknown_outs = trace.stage(jit_p, [*residuals, *[a for a, k in zip(args, known) if not k]],
-                               dict(params, program=unknown_prog))
-    ko, uo = iter(known_outs), iter(unknown_outs)
-    return [next(ko) if k else next(uo) for k in out_known]
+        res = jit_p.bind(*known_args, **dict(params, program=known_prog))
+    known_outs, residuals = split_list(res, [len(res) - n_res])
+    unknown_outs = trace.stage(jit_p, [*residuals, *unknown_args], dict(params, program=unknown_prog))
+    return merge_lists(out_known, known_outs, unknown_outs)
 
 
 def _optimized_split(program, known):
