@@ -14,11 +14,13 @@ a kernel of at least PARALLEL_SIZE elements spreads its outer loop over the core
 more than one thread). It is also the fallback when whole-program lowering raises Unsupported: that
 primitive runs through its numpy impl in the driver.
 
-The parts: numba_lowering (the Lowering that writes a program's code, and the vocabulary of the
-primitives' `prim.numba` rules), numba_fusion (which equations share a loop nest), numba_buffers
-(which loop buffers are written in place), numba_cache (the verified disk cache, through which
-generated modules are loaded, so a second process does not compile again). The generated source
-runs as plain Python with NUMBA_DISABLE_JIT=1.
+The parts: numba_lowering (the Lowering that writes a program's code: the context the primitives'
+`prim.numba` rules write through, in the vocabulary of sciml/core/lowering.py), numba_fusion (which
+equations share a loop nest), numba_buffers (which loop buffers are written in place), numba_cache
+(the verified disk cache, through which generated modules are loaded, so a second process does not
+compile again), numba_runtime (compiled helpers the generated code calls). The driver of kernel mode
+is the core's executor (sciml/core/executor.py). The generated source runs as plain Python with
+NUMBA_DISABLE_JIT=1.
 """
 from __future__ import annotations
 
