@@ -251,3 +251,15 @@ def test_namedtuple_with_defaults_and_dataclass_subclass():
 
     assert tree.leaves(Child(1, 2)) == [1, 2, 3]
     assert tree.structure(Child(1, 2)) != tree.structure(Params(1, 2))
+
+
+# ---- errors --------------------------------------------------------------------------------------
+
+def test_tree_unflatten_with_wrong_number_of_leaves():
+    with pytest.raises(ValueError, match=r"2 leaves.*got 1"):
+        sciml.tree.unflatten(sciml.tree.structure((1, 2)), [1])
+
+
+def test_tree_map_over_different_structures():
+    with pytest.raises(ValueError, match=r"tuple.*list"):
+        sciml.tree.map(lambda a, b: a + b, (1, 2), [1, 2])

@@ -1,5 +1,6 @@
 """Nesting of differentiation transforms (grad, jvp, vjp, linearize, jacfwd, jacrev, hessian) in every
-order, checked against closed-form derivatives; pytree handling, argnums, has_aux, custom rules."""
+order, checked against closed-form derivatives; pytree handling, argnums, has_aux, custom rules, and the
+errors for their misuse in the user's terms."""
 import collections
 import dataclasses
 
@@ -819,3 +820,103 @@ def test_grad_of_complex_input_follows_jax_conjugate_convention():
     z = 3.0 + 4.0j
     close(grad(lambda z: snp.abs(z))(z), np.conj(z) / abs(z))
     close(jvp(lambda z: z * z, (1 + 1j,), (1.0 + 0j,)), (2j, 2 + 2j))
+
+
+# ---- errors, in the user's terms -----------------------------------------------------------------
+
+def test_grad_of_non_scalar_output_names_scalar_and_shape():
+    with pytest.raises(TypeError, match=r"scalar") as info:
+        grad(lambda x: x * 2.0)(np.ones((3, 2)))
+    assert "(3, 2)" in str(info.value)
+
+
+def test_grad_of_pytree_output_names_scalar():
+    with pytest.raises(TypeError, match=r"scalar"):
+        grad(lambda x: {"a": x})(1.0)
+
+
+def test_grad_of_complex_output_says_real_output_required():
+    with pytest.raises(TypeError, match=r"complex"):
+        grad(lambda x: x * 1j)(np.array(1.0))
+
+
+@pytest.mark.parametrize("x", [3, np.arange(3), np.int32(2)], ids=["python_int", "int64_array", "int32_scalar"])
+def test_grad_wrt_integer_input_names_the_dtype(x):
+    with pytest.raises(TypeError) as info:
+        grad(lambda x: snp.sum(x * 2.0))(x)
+    assert np.asarray(x).dtype.name in str(info.value)
+    assert "float" in str(info.value)
+
+
+def test_grad_wrt_integer_input_selected_by_tuple_argnums():
+    with pytest.raises(TypeError, match=r"argument 1 is int64"):
+        grad(lambda x, n: x * n, argnums=(0, 1))(1.0, 3)
+    with pytest.raises(TypeError, match=r"^grad: argument 1 is of type str, not an array or a number; differentiate"):
+        grad(lambda x, n: x, argnums=(0, 1))(1.0, "abc")
+    # differentiating only the float argument is fine
+    assert grad(lambda x, n: x * n, argnums=0)(1.0, 3) == 3.0
+
+
+@pytest.mark.parametrize("jac", [jacfwd, jacrev], ids=["jacfwd", "jacrev"])
+def test_jacobian_wrt_integer_input_names_transform_and_dtype(jac):
+    with pytest.raises(TypeError) as info:
+        jac(lambda x: x * 2)(np.arange(3))
+    assert jac.__name__ in str(info.value) and "int64" in str(info.value)
+
+
+def test_grad_argnums_out_of_range_names_argnums():
+    with pytest.raises(ValueError, match=r"argnums 3.*1 argument"):
+        grad(lambda x: x, argnums=3)(1.0)
+
+
+def test_grad_has_aux_without_pair_says_pair():
+    with pytest.raises(TypeError, match=r"pair"):
+        grad(lambda x: x, has_aux=True)(1.0)
+
+
+def test_jvp_tangent_shape_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
+        jvp(lambda x: x * 2, (np.ones(3),), (np.ones(2),))
+
+
+def test_jvp_primal_tangent_structure_mismatch():
+    with pytest.raises(TypeError, match=r"structure"):
+        jvp(lambda x: x, ((1.0, 2.0),), ([1.0, 2.0],))
+
+
+def test_vjp_cotangent_shape_mismatch_names_both_shapes():
+    _, pullback = vjp(lambda x: x * 2, np.ones(3))
+    with pytest.raises(ValueError, match=r"cotangent.*\(2,\).*\(3,\)"):
+        pullback(np.ones(2))
+
+
+def test_custom_vjp_under_jvp_raises_type_error_suggesting_alternatives():
+    f = sciml.custom_vjp(lambda x: x ** 2)
+    f.defvjp(lambda x: (x ** 2, x), lambda r, c: (2 * r * c,))
+    with pytest.raises(TypeError, match=r"custom_vjp") as info:
+        jvp(f, (1.0,), (1.0,))
+    assert "jacrev" in str(info.value) or "custom_jvp" in str(info.value)
+
+
+def test_custom_jvp_rule_returning_wrong_tangent_shape_names_shapes():
+    f = sciml.custom_jvp(lambda x: x * 2)
+    f.defjvp(lambda p, t: (p[0] * 2, np.ones(5)))
+    with pytest.raises(ValueError, match=r"\(5,\).*\(\)"):
+        grad(f)(1.0)
+
+
+def test_custom_jvp_without_rule_says_defjvp():
+    with pytest.raises(AttributeError, match=r"defjvp"):
+        sciml.custom_jvp(lambda x: x)(1.0)
+
+
+def test_custom_vjp_without_rule_says_defvjp():
+    with pytest.raises(AttributeError, match=r"defvjp"):
+        sciml.custom_vjp(lambda x: x)(1.0)
+
+
+def test_custom_vjp_bwd_returning_wrong_arity_says_one_cotangent_per_argument():
+    f = sciml.custom_vjp(lambda x, y: x * y)
+    f.defvjp(lambda x, y: (x * y, (x, y)), lambda res, ct: res[1] * ct)  # not a tuple
+    with pytest.raises(TypeError, match=r"tuple.*per argument"):
+        grad(f)(2.0, 3.0)

@@ -1,5 +1,5 @@
 """vmap: JAX's in_axes/out_axes semantics, pytrees, nesting, composition with differentiation, and
-collectives — each against a Python loop or a closed form."""
+collectives — each against a Python loop or a closed form; the errors for vmap's arguments."""
 from collections import namedtuple
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 import sciml
 import sciml.numpy as snp
-from sciml import lax
+from sciml import lax, vmap
 
 rng = np.random.default_rng(0)
 A = rng.normal(size=(3, 4))
@@ -198,3 +198,60 @@ def test_vmap_errors_name_arguments_and_axes():
         sciml.vmap(lambda a: a, in_axes=None)(np.ones(3))
     with pytest.raises(sciml.ConcretizationError, match="sciml.lax"):
         sciml.vmap(lambda a: a if a > 0 else -a)(np.ones(3))
+
+
+# ---- errors for vmap's arguments -----------------------------------------------------------------
+
+def test_vmap_mismatched_batch_sizes_names_arguments_and_sizes():
+    with pytest.raises(ValueError) as info:
+        vmap(lambda x, y: x + y)(np.ones(3), np.ones((5, 4)))
+    msg = str(info.value)
+    assert "argument 0" in msg and "argument 1" in msg and "3" in msg and "5" in msg
+
+
+def test_vmap_mismatched_batch_sizes_with_in_axes_names_axes():
+    with pytest.raises(ValueError, match=r"argument 1 has size 2 along axis 1"):
+        vmap(lambda x, y: x + y[0], in_axes=(0, 1))(np.ones((3, 2)), np.ones((2, 2)))
+
+
+def test_vmap_axis_size_disagreeing_with_argument():
+    with pytest.raises(ValueError, match=r"axis_size=4"):
+        vmap(lambda x: x, axis_size=4)(np.ones(3))
+
+
+@pytest.mark.parametrize("in_axes", [2, -3], ids=["positive", "negative"])
+def test_vmap_in_axes_out_of_range_names_axis_and_shape(in_axes):
+    with pytest.raises(ValueError) as info:
+        vmap(lambda x: x, in_axes=in_axes)(np.ones((3, 4)))
+    msg = str(info.value)
+    assert f"in_axes={in_axes}" in msg and "(3, 4)" in msg
+
+
+def test_vmap_in_axes_of_wrong_length_names_counts():
+    with pytest.raises(ValueError, match=r"1 entries.*2 positional"):
+        vmap(lambda x, y: x, in_axes=(0,))(np.ones(3), np.ones(3))
+
+
+def test_vmap_in_axes_of_wrong_type():
+    with pytest.raises(TypeError, match=r"0\.5"):
+        vmap(lambda x: x, in_axes=0.5)(np.ones(3))
+
+
+def test_vmap_in_axes_tree_mismatch():
+    with pytest.raises(ValueError, match=r"in_axes"):
+        vmap(lambda d: d["a"], in_axes=({"b": 0},))({"a": np.ones(3)})
+
+
+def test_vmap_with_nothing_mapped_needs_axis_size():
+    with pytest.raises(ValueError, match=r"axis_size"):
+        vmap(lambda x: x, in_axes=None)(np.ones(3))
+
+
+def test_vmap_out_axes_none_for_batched_output():
+    with pytest.raises(ValueError, match=r"out_axes=None"):
+        vmap(lambda x: x, out_axes=None)(np.ones(3))
+
+
+def test_vmap_out_axes_out_of_range_names_rank():
+    with pytest.raises(ValueError, match=r"out_axes=3.*rank 2"):
+        vmap(lambda x: x, out_axes=3)(np.ones((3, 2)))

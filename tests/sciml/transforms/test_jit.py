@@ -5,6 +5,7 @@ import pytest
 
 import sciml
 import sciml.numpy as snp
+from sciml import grad, vmap
 from sciml.interpreters.ad import linearize_flat
 
 rng = np.random.default_rng(0)
@@ -134,3 +135,38 @@ def test_python_control_flow_on_traced_values_points_to_lax(misuse):
 def test_python_control_flow_is_allowed_under_grad():
     f = lambda x: x ** 2 if x > 0 else -x  # noqa: E731
     assert sciml.grad(f)(3.0) == 6.0 and sciml.grad(f)(-3.0) == -1.0
+
+
+# ---- errors for jit's arguments ------------------------------------------------------------------
+
+def test_jit_static_argument_that_names_no_parameter_is_value_error():
+    def f(x):
+        return x
+
+    with pytest.raises(ValueError, match=r"jit\(f\): static_argnums=\(5,\), but f accepts only 1 positional argument$"):
+        sciml.jit(f, static_argnums=5)
+    with pytest.raises(ValueError, match=r"static_argnums=\(5,\), but .* was called with only 1 positional argument$"):
+        sciml.jit(lambda *xs: xs[0], static_argnums=5)(1.0)  # *args: known only at the call
+    with pytest.raises(ValueError, match=r"jit\(f\): static_argnames=\('y',\) includes 'y', which is not a parameter "
+                                         r"of f \(parameters: x\)"):
+        sciml.jit(f, static_argnames="y")
+    assert sciml.jit(lambda x, n: x * n, static_argnums=-1)(2.0, 3) == 6.0
+    assert sciml.jit(lambda x, **kw: x * kw["n"], static_argnames="n")(2.0, n=3) == 6.0
+
+
+@pytest.mark.parametrize("value", ["abc", object()], ids=["str", "object"])
+def test_non_array_argument_names_the_argument_its_type_and_the_way_out(value):
+    def f(x, mode):
+        return x
+
+    kind = type(value).__name__
+    with pytest.raises(TypeError, match=rf"jit\(f\): argument 'mode' \(position 1\) is of type {kind}, not an array "
+                                        r"or a number; .*static_argnums=1"):
+        sciml.jit(f)(1.0, value)
+    with pytest.raises(TypeError, match=rf"jit\(f\): argument 'mode' is of type {kind}.*static_argnames='mode'"):
+        sciml.jit(f)(1.0, mode=value)
+    with pytest.raises(TypeError, match=rf"vmap: argument 1 is of type {kind}, not an array or a number;.*in_axes=None"):
+        vmap(f)(np.ones(3), value)
+    with pytest.raises(TypeError, match=rf"^grad: argument 0 is of type {kind}, not an array or a number"):
+        grad(lambda m: 1.0)(value)
+    assert sciml.jit(f, static_argnums=1)(1.0, value) == 1.0

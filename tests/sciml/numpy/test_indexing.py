@@ -1,0 +1,127 @@
+"""sciml.numpy indexing and .at[] updates against numpy: values, gradients, traced indices, index errors."""
+import numpy as np
+import pytest
+
+import sciml.numpy as snp
+from sciml import grad, vmap
+
+from .cases import ATOL, INDEXING, RTOL, cases_test, rand
+
+
+test_indexing_values_match_numpy, test_indexing_grad_matches_finite_differences = cases_test(INDEXING)
+
+
+def _numpy_at(x, idx, op, v):
+    y = np.array(x, copy=True)
+    if op == "set":
+        y[idx] = v
+    elif op == "add":
+        np.add.at(y, idx, v)
+    else:
+        np.multiply.at(y, idx, v)
+    return y
+
+
+AT_INDICES = [
+    pytest.param(np.array([0, 2, 0]), id="duplicate_ints"),
+    pytest.param((slice(1, None), 1), id="slice_and_int"),
+    pytest.param(np.array([True, False, True, True]), id="bool_mask"),
+    pytest.param((np.array([0, 0, 3]), np.array([1, 1, 2])), id="duplicate_pairs"),
+]
+
+
+@pytest.mark.parametrize("idx", AT_INDICES)
+@pytest.mark.parametrize("op", ["add", "multiply"])
+def test_at_add_and_multiply_accumulate_duplicates_like_ufunc_at(idx, op, numerical_grad):
+    x = rand(4, 3)
+    v = rand(*np.shape(x[idx]), seed=3)
+    np.testing.assert_allclose(getattr(snp.at(x)[idx], op)(v), _numpy_at(x, idx, op, v))
+    w = rand(4, 3, seed=9)
+    gx = grad(lambda x: snp.sum(getattr(x.at[idx], op)(v) * w))(x)
+    np.testing.assert_allclose(gx, numerical_grad(lambda x: np.sum(_numpy_at(x, idx, op, v) * w), x), rtol=RTOL,
+                               atol=ATOL)
+
+
+@pytest.mark.parametrize("idx", AT_INDICES)
+@pytest.mark.parametrize("op", ["add", "multiply"])
+def test_at_add_and_multiply_gradient_wrt_updates(idx, op, numerical_grad):
+    x = rand(4, 3)
+    v = rand(*np.shape(x[idx]), seed=3)
+    w = rand(4, 3, seed=9)
+    gv = grad(lambda v: snp.sum(getattr(snp.at(x)[idx], op)(v) * w))(v)
+    np.testing.assert_allclose(gv, numerical_grad(lambda v: np.sum(_numpy_at(x, idx, op, v) * w), v), rtol=RTOL,
+                               atol=ATOL)
+
+
+@pytest.mark.parametrize("idx", [pytest.param(np.array([0, 2]), id="ints"),
+                                 pytest.param((slice(1, None), 1), id="slice_and_int"),
+                                 pytest.param(np.array([True, False, True, True]), id="bool_mask")])
+def test_at_set_matches_numpy_and_gradient(idx, numerical_grad):
+    x = rand(4, 3)
+    v = rand(*np.shape(x[idx]), seed=3)
+    np.testing.assert_allclose(snp.at(x)[idx].set(v), _numpy_at(x, idx, "set", v))
+    w = rand(4, 3, seed=9)
+    gx, gv = grad(lambda x, v: snp.sum(x.at[idx].set(v) * w), argnums=(0, 1))(x, v)
+    np.testing.assert_allclose(gx, numerical_grad(lambda x: np.sum(_numpy_at(x, idx, "set", v) * w), x), atol=ATOL)
+    np.testing.assert_allclose(gv, numerical_grad(lambda v: np.sum(_numpy_at(x, idx, "set", v) * w), v), atol=ATOL)
+
+
+def test_at_set_with_scalar_and_broadcast_value():
+    x = rand(3, 4)
+    expected = x.copy()
+    expected[1] = 7.0
+    np.testing.assert_allclose(snp.at(x)[1].set(7.0), expected)
+    expected = x.copy()
+    expected[:, 1:3] += np.array([1.0, 2.0])
+    np.testing.assert_allclose(snp.at(x)[:, 1:3].add(np.array([1.0, 2.0])), expected)
+    g = grad(lambda s: snp.sum(snp.at(x)[:, 0].set(s) ** 2))(2.0)
+    np.testing.assert_allclose(g, 2 * 2.0 * 3)
+
+
+def test_at_on_plain_array_does_not_mutate_input():
+    x = rand(3)
+    before = x.copy()
+    y = snp.at(x)[0].add(5.0)
+    np.testing.assert_array_equal(x, before)
+    assert isinstance(y, np.ndarray)
+    np.testing.assert_allclose(y, before + np.array([5.0, 0, 0]))
+
+
+def test_traced_integer_index_under_grad_and_vmap():
+    x = rand(5)
+    i = np.array(3)
+    g = grad(lambda x, i: x[i] * x[i - 1], argnums=0)(x, i)
+    expected = np.zeros(5)
+    expected[3], expected[2] = x[2], x[3]
+    np.testing.assert_allclose(g, expected)
+    X = rand(4, 5)
+    idx = np.array([0, 4, 2, 2])
+    np.testing.assert_allclose(vmap(lambda row, j: row[j])(X, idx), X[np.arange(4), idx])
+    np.testing.assert_allclose(vmap(lambda j: snp.take(x, j))(idx), x[idx])
+    gX = grad(lambda X: snp.sum(vmap(lambda row, j: row[j] ** 2)(X, idx)))(X)
+    expected = np.zeros_like(X)
+    expected[np.arange(4), idx] = 2 * X[np.arange(4), idx]
+    np.testing.assert_allclose(gX, expected)
+
+
+def test_traced_index_set_under_vmap():
+    X = rand(3, 4)
+    idx = np.array([0, 3, 3])
+    out = vmap(lambda row, j: row.at[j].set(0.0))(X, idx)
+    expected = X.copy()
+    expected[np.arange(3), idx] = 0.0
+    np.testing.assert_allclose(out, expected)
+    out = vmap(lambda row, j: row.at[j].add(1.0))(X, idx)
+    expected = X.copy()
+    expected[np.arange(3), idx] += 1.0
+    np.testing.assert_allclose(out, expected)
+
+
+def test_index_out_of_bounds_under_grad_names_index_and_size():
+    with pytest.raises(IndexError, match=r"index 5.*size 3"):
+        grad(lambda x: x[5])(np.ones(3))
+
+
+def test_traced_boolean_mask_under_vmap_points_to_where():
+    with pytest.raises(TypeError, match=r"where"):
+        vmap(lambda x: x[x > 0])(np.ones((2, 3)))
