@@ -151,7 +151,7 @@ CASES = {
 
 
 # between processes: in one process these are identities (or the whole array), which still checks
-# their rules against each other; tests/sciml/test_pmap.py runs them on two MPI processes
+# their rules against each other; tests/sciml/transforms/test_parallel.py runs them on two MPI processes
 CASES.update({n: [Case([X], {"axis_name": "i"})] for n in ("process_psum", "process_pmax", "process_pmin",
                                                              "enter_replicated", "leave_replicated", "sum_partials",
                                                              "first_only")})

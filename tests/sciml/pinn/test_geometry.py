@@ -1,5 +1,6 @@
 """Plane shapes and their combinations: areas (Monte Carlo against closed forms), interior points
-spread in proportion to area, boundary points on the boundary with unit outward normals, seeds."""
+spread in proportion to area, boundary points on the boundary with unit outward normals, seeds, and
+every sampling method in a space-time domain."""
 import numpy as np
 import pytest
 
@@ -138,3 +139,19 @@ def test_bad_shapes_are_named():
         pinn.Disk([0, 0], 1) - pinn.Interval(0, 1)
     with pytest.raises(ValueError, match="empty"):
         pinn.Disk([0, 0], 1) & pinn.Disk([5, 0], 1)
+
+
+@pytest.mark.parametrize("method", ["uniform", "lhs", "sobol", "halton"])
+def test_sampling_stays_in_the_domain(method):
+    domain = pinn.SpaceTime(pinn.Rectangle([0, -1], [2, 1]), 0.0, 3.0)
+    inner = domain.sample(200, method, seed=1)
+    assert inner.shape == (200, 3) and inner.min(0).tolist() >= [0, -1, 0] and (inner.max(0) <= [2, 1, 3]).all()
+    edge, normals = domain.sample_boundary(100, method, seed=2)
+    on_face = np.isclose(edge[:, 0], 0) | np.isclose(edge[:, 0], 2) | np.isclose(edge[:, 1], -1) | np.isclose(edge[:, 1], 1)
+    assert on_face.all() and np.allclose(np.abs(normals).sum(1), 1)
+    outward = np.where(np.isclose(edge[:, 0], 2), normals[:, 0] == 1, True)
+    assert outward.all()
+    initial = domain.sample_initial(50, method)
+    assert np.all(initial[:, 2] == 0)
+    with pytest.raises(ValueError, match="sampling method"):
+        domain.sample(10, "grid")

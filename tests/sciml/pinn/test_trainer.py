@@ -1,5 +1,6 @@
-"""Trainer: a run stopped by SIGINT, SIGTERM or SIGKILL, in the Adam or in the L-BFGS phase, and then
-resumed ends bitwise where an uninterrupted run ends; other settings are refused; resuming nothing says so."""
+"""Trainer: training lowers the loss and fits the solution; a run stopped by Ctrl-C, SIGINT, SIGTERM or SIGKILL,
+in the Adam or in the L-BFGS phase, and then resumed ends where an uninterrupted run ends; other settings are
+refused; resuming nothing says so."""
 import os
 import signal
 import subprocess
@@ -9,6 +10,8 @@ import textwrap
 import numpy as np
 import pytest
 
+import sciml
+import sciml.numpy as snp
 from sciml import checkpoint, nn, pinn, tree
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -127,3 +130,56 @@ def test_a_converged_lbfgs_phase_stays_converged_when_resumed(tmp_path, monkeypa
     assert history["step"][-1] == steps  # no further iterations after the stopping test was met
     for a, b in zip(tree.leaves(again), tree.leaves(params)):
         np.testing.assert_array_equal(a, b)
+
+
+def poisson_loss():
+    """-u'' = pi^2 sin(pi x) on [0, 1], u(0) = u(1) = 0: u = sin(pi x)."""
+    x = np.linspace(0, 1, 64)[:, None]
+    ends = np.array([[0.0], [1.0]])
+
+    def loss(model):
+        u = lambda p: model(p)[:, 0]  # noqa: E731
+        r = pinn.partial(u, x, 0, 0) + np.pi ** 2 * np.sin(np.pi * x[:, 0])
+        return snp.mean(r ** 2) / np.pi ** 4 + snp.mean(u(ends) ** 2)
+    return loss
+
+
+def test_training_lowers_the_loss_and_fits_the_solution():
+    loss = poisson_loss()
+    model = nn.MLP([1, 16, 1], key=3)
+    start = float(loss(model))
+    trained, history = pinn.Trainer(loss, model, adam_steps=200, lbfgs_steps=300, learning_rate=1e-2,
+                                    progress=False).run()
+    assert float(loss(trained)) < start * 1e-4
+    x = np.linspace(0, 1, 11)[:, None]
+    np.testing.assert_allclose(trained(x)[:, 0], np.sin(np.pi * x[:, 0]), atol=2e-3)
+    assert history["phase"][0] == "adam" and "lbfgs" in history["phase"]
+
+
+def test_resume_reproduces_an_uninterrupted_run(tmp_path):
+    loss = poisson_loss()
+    model = nn.MLP([1, 8, 1], key=4)
+    whole, _ = pinn.Trainer(loss, model, adam_steps=40, lbfgs_steps=0, learning_rate=1e-2, progress=False).run()
+
+    class Interrupt:
+        """Stops the run at step 25, as Ctrl-C would."""
+        def __init__(self):
+            self.calls = 0
+
+        def __call__(self, m):
+            self.calls += 1
+            if self.calls == 25:
+                raise KeyboardInterrupt
+            return {}
+
+    trainer = pinn.Trainer(loss, model, adam_steps=40, lbfgs_steps=0, learning_rate=1e-2, evaluate=Interrupt(),
+                           eval_every=1, checkpoint_dir=str(tmp_path), checkpoint_every=10, progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run()
+    assert sciml.checkpoint.load_metadata(str(tmp_path / "trainer.ckpt"))["step"] == 24  # Ctrl-C kept 24 steps
+    resumed = pinn.Trainer(loss, model, adam_steps=40, lbfgs_steps=0, learning_rate=1e-2,
+                           checkpoint_dir=str(tmp_path), checkpoint_every=10, progress=False)
+    final, history = resumed.run(resume=True)
+    assert history["step"][0] == 1 and history["step"][-2] == 40   # the history continues
+    for a, b in zip(sciml.tree.leaves(final), sciml.tree.leaves(whole)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -1,6 +1,6 @@
-"""pmap programs run in one process by tests/sciml/test_pmap.py and on several MPI processes by
+"""pmap programs run in one process by tests/sciml/transforms/test_parallel.py and on several MPI processes by
 
-    mpiexec -n 2 python -m tests.sciml.pmap_cases OUT_DIR
+    mpiexec -n 2 python -m tests.sciml.transforms.pmap_cases OUT_DIR
 
 which writes each process's results (OUT_DIR/process<i>.npz) and the errors the deliberate mistakes
 raise (OUT_DIR/errors<i>.json); the test compares them with the one-process results."""
