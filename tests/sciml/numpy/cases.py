@@ -138,11 +138,7 @@ ELEMENTWISE = [
 
 
 X234 = rand(2, 3, 4)
-
-
 WITH_ONE_ZERO = np.array([[1.5, 0.0, -2.0], [0.5, 3.0, 1.2]])
-
-
 WITH_TWO_ZEROS = np.array([[0.0, 0.0, -2.0], [0.5, 3.0, 0.0]])
 
 
@@ -354,11 +350,7 @@ LINALG = [
 
 
 XF = rand(8)
-
-
 XF2 = rand(3, 6)
-
-
 ZF = rand(6) + 1j * rand(6, seed=3)
 
 
