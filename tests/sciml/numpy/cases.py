@@ -1,6 +1,4 @@
-"""The sciml.numpy cases shared by tests/sciml/numpy/test_*.py and tests/sciml/test_numpy_api.py: each
-case is written once as `fn(m, *args)` and run with m = numpy (reference) and m = sciml.numpy; the
-value and gradient checks every table goes through."""
+"""Shared sciml.numpy case tables (`fn(m, *args)`, run with m = numpy and m = sciml.numpy) and their value/gradient checks."""
 import numpy as np
 import pytest
 

@@ -1,6 +1,4 @@
-"""pmap: in one process against independent routes (closed forms, finite differences, vmap, loops);
-on two MPI processes (mpiexec, started here) against the one-process results, including gradients,
-the data-parallel PINN command, and the errors for indivisible axes and mismatched collectives."""
+"""pmap: in one process against independent routes, and on two MPI processes against one (gradients, data-parallel PINN, errors)."""
 from __future__ import annotations
 
 import doctest
