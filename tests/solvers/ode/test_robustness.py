@@ -1,7 +1,8 @@
-"""Solves that cannot succeed end, and say why: non-finite initial values or step sizes stop with their
-own status (eagerly, under jit with numpy and numba, and per lane under vmap), every solve stops at
-max_steps, and settings that cannot work are refused before any work. Each solve that once hung runs
-in a forked child with a deadline, so a regression fails instead of hanging the suite."""
+"""Solves that cannot succeed end, and say why: with their own status, at once or within max_steps.
+
+Non-finite initial values or step sizes stop with their own status (eagerly, under jit with numpy and
+numba, and per lane under vmap), and every solve stops at max_steps. Each solve that once hung runs in
+a forked child with a deadline, so a regression fails instead of hanging the suite."""
 import multiprocessing
 
 import numpy as np
@@ -111,28 +112,6 @@ def test_a_method_without_an_error_estimate_keeps_dt0():
     sol = ode.solve(decay, np.ones(2), (0.0, 1.0), method="rk4", dt0=0.1)
     assert int(sol.stats["num_accepted_steps"]) == 10
     np.testing.assert_allclose(np.asarray(sol.ys)[-1], np.exp(-0.5), rtol=1e-7)
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"rtol": -1e-6}, r"^rtol must be finite and >= 0, got -1e-06$"),
-    ({"atol": np.inf}, r"^atol must be finite and >= 0, got inf$"),
-    ({"rtol": np.nan}, r"^rtol must be finite and >= 0, got nan$"),
-    ({"atol": np.array([1e-8, -1.0])}, r"^atol must be finite and >= 0, got \[1e-08, -1.0\]$"),
-    ({"rtol": 0.0, "atol": 0.0}, r"^rtol and atol are both 0 \(rtol=0.0, atol=0.0\)"),
-    ({"dt0": 0.0}, r"^dt0 must be finite and > 0, got 0.0$"),
-    ({"dt0": -0.1}, r"^dt0 must be finite and > 0, got -0.1$"),
-    ({"dt0": np.inf}, r"^dt0 must be finite and > 0, got inf$"),
-    ({"max_steps": 0}, r"^max_steps must be an integer >= 1, got 0$"),
-    ({"t_span": (0.0, np.inf)}, r"^t_span must be finite, got \[0.0, inf\]$"),
-    ({"t_span": (np.nan, 1.0)}, r"^t_span must be finite, got \[nan, 1.0\]$"),
-])
-def test_settings_that_cannot_work_are_refused_before_any_work(kwargs, match):
-    def f(t, y, a):
-        raise AssertionError("f was called")
-
-    kwargs = {"t_span": (0.0, 1.0), **kwargs}
-    with pytest.raises(ValueError, match=match):
-        ode.solve(f, np.ones(2), **kwargs)
 
 
 def test_vmap_marks_the_nan_lane_and_finishes_the_others():
