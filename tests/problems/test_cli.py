@@ -144,3 +144,18 @@ def test_sigterm_saves_and_resume_ends_as_an_uninterrupted_run(tmp_path):
     np.testing.assert_array_equal(np.load(out / "prediction.npz")["u"], np.load(tmp_path / "whole" / "prediction.npz")["u"])
     first, second = (json.loads((d / "metrics.json").read_text()) for d in (tmp_path / "whole", out))
     assert first["final_loss"] == second["final_loss"]
+
+
+def test_fit_command_writes_results_and_rejects_misuse(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "problems.cli", "fit", "lotka-volterra", "--noise", "0.02",
+                          "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "a = " in out.stdout and "(true 1.5)" in out.stdout
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(metrics["parameters"]) == {"a", "b", "c", "d"} and (tmp_path / "fit.png").stat().st_size > 10_000
+    for args, message in [(["burgers"], "sciml solve burgers"),
+                          (["lotka-volterra-ude", "--shooting", "3"], "does not take --shooting"),
+                          (["lotka-volterra", "--shooting", "0"], "shooting must be")]:
+        bad = subprocess.run([sys.executable, "-m", "problems.cli", "fit", *args, "--out", str(tmp_path)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+        assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
