@@ -18,7 +18,7 @@ from .elementwise import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, 
                           maximum, minimum, mod, multiply, negative, not_equal, positive, power, real,
                           reciprocal, remainder, right_shift, round, sigmoid, sign, sin, sinh, sqrt, square, subtract, tan,
                           tanh, true_divide, where)
-from .indexing import at, take, take_along_axis  # noqa: F401
+from .indexing import argwhere, at, flatnonzero, nonzero, take, take_along_axis  # noqa: F401
 from .linalg_products import (diag, diagonal, dot, einsum, inner, matmul, outer, tensordot, trace,  # noqa: F401
                               tril, triu, vdot)
 from .reductions import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum, max, mean,  # noqa: F401

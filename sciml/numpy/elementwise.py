@@ -14,6 +14,7 @@ from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
+from . import indexing as I
 from . import manipulation as S
 
 
@@ -313,6 +314,8 @@ def promote(name, args, to_float=False):
 def _nary(prim, to_float=False):
     def fn(*args):
         if not _any_tracer(args):
+            if all(isinstance(a, _PY_SCALARS) for a in args):  # no dtype to follow: numpy's defaults
+                args = [np.asarray(a) for a in args]
             if to_float:
                 args = [np.asarray(a, np.result_type(_dtype_key(a), np.float16))
                         if not np.issubdtype(np.result_type(_dtype_key(a)), np.inexact) else a for a in args]
@@ -435,11 +438,15 @@ def exp2(x):
     return exp(x * _LN2)
 
 
-def where(condition, x=None, y=None):
-    """Select from `x` where `condition` holds, else from `y` (numpy broadcasting)."""
+def where(condition, x=None, y=None, *, size=None, fill_value=None):
+    """Select from `x` where `condition` holds, else from `y` (numpy broadcasting). With the
+    condition alone, `nonzero(condition)` (under a transform with JAX's `size=` and `fill_value=`)."""
+    if x is None and y is None:
+        return I.nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
-        raise TypeError("sciml.numpy.where needs three arguments; the one-argument form has a "
-                        "data-dependent shape (use numpy.nonzero on concrete values)")
+        raise ValueError("either both or neither of x and y should be given")
+    if size is not None or fill_value is not None:
+        raise NotImplementedError("where: size= and fill_value= are for the one-argument form")
     if not _any_tracer((condition, x, y)):
         return np.where(condition, x, y)
     x, y = promote("where", (x, y))

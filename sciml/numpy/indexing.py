@@ -394,3 +394,60 @@ def take_along_axis(arr, indices, axis):
             grid = np.arange(full[d]).reshape([-1 if e == d else 1 for e in range(len(shape))]) * int(strides[d])
             flat = flat + grid
     return gather_p.bind(S.reshape(arr, (-1,)), flat)
+
+
+# ---- data-dependent shapes: eagerly as numpy, under a transform with JAX's size= and fill_value= ----
+
+def nonzero(a, *, size=None, fill_value=None):
+    """Indices of the non-zero entries, one array per dimension. Their number depends on the values,
+    so under a transform it must be given as `size` (JAX's): the first `size` indices, padded with
+    `fill_value` (default 0; a tuple gives one per dimension). Eagerly `size` is optional."""
+    shape = aval_of(a).shape
+    if not shape:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead.")
+    fills = _fill_values(fill_value, len(shape))
+    if not isinstance(a, Tracer):
+        found = np.nonzero(a)
+        if size is None:
+            return found
+        return tuple(np.concatenate([f[:size], np.full(max(0, size - f.size), v, f.dtype)]) for f, v in zip(found, fills))
+    if size is None:
+        raise ValueError("nonzero of a traced array has a data-dependent shape: pass size= (and fill_value=) to "
+                         "say how many indices to return, as in JAX")
+    size = int(size)
+    mask = S.ravel(E.not_equal(a, 0))
+    first = Rd.argsort(E.convert(E.logical_not(mask), np.int8))  # stable: non-zero positions first, in order
+    n = int(np.prod(shape))
+    if size > n:
+        first = S.concatenate([first, np.zeros(size - n, np.int64)])
+    first = S.slice_in_dim(first, 0, size)
+    valid = np.arange(size) < Rd.sum(E.convert(mask, np.int64))
+    strides = np.cumprod((1,) + shape[::-1][:-1])[::-1]
+    return tuple(E.where(valid, (first // int(stride)) % dim, np.int64(v))
+                 for stride, dim, v in zip(strides, shape, fills))
+
+
+def _fill_values(fill_value, ndim):
+    if fill_value is None:
+        return (0,) * ndim
+    fills = tuple(np.atleast_1d(fill_value).tolist())
+    if len(fills) == 1:
+        return fills * ndim
+    if len(fills) != ndim:
+        raise ValueError(f"fill_value has {len(fills)} entries for an array of {ndim} dimensions")
+    return fills
+
+
+def flatnonzero(a, *, size=None, fill_value=None):
+    """Indices of the non-zero entries of the flattened array (`size`, `fill_value` as in `nonzero`)."""
+    return nonzero(S.ravel(a), size=size, fill_value=fill_value)[0]
+
+
+def argwhere(a, *, size=None, fill_value=None):
+    """Indices of the non-zero entries, one row each (`size`, `fill_value` as in `nonzero`)."""
+    if not aval_of(a).shape:
+        a = S.reshape(a, (1,)) if isinstance(a, Tracer) else np.atleast_1d(a)
+        rows = flatnonzero(a, size=size, fill_value=fill_value)
+        return S.reshape(rows, (-1, 0)) if isinstance(rows, Tracer) else np.zeros((rows.size, 0), np.int64)
+    found = nonzero(a, size=size, fill_value=fill_value)
+    return S.stack(found, axis=1) if any(isinstance(f, Tracer) for f in found) else np.stack(found, axis=1)

@@ -15,9 +15,9 @@ from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from . import elementwise as E
 from . import manipulation as S
+from . import linalg_products as LP
 from . import reductions as Rd
 from .linalg_banded import banded_matvec, solve_banded  # noqa: F401  (snp.linalg.solve_banded)
-from . import linalg_products as LP
 from .linalg_products import matmul, trace
 
 
@@ -196,17 +196,27 @@ eigh_p = Primitive("eigh", lambda a: tuple(np.linalg.eigh(a)), _eigh_abstract, j
 eigh_p.batch = R.batch_leading(eigh_p)
 
 
-def eigh(a, UPLO="L"):
-    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix; the input is symmetrised so
-    that derivatives stay Hermitian."""
+def eigh(a, UPLO=None, symmetrize_input=True):
+    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix. As in JAX, the input is
+    symmetrised, (a + a^H) / 2, so that values and derivatives agree; with symmetrize_input=False
+    the triangle UPLO ("L" by default) is read, as numpy does — eagerly and under transforms alike."""
+    if UPLO not in (None, "L", "U"):
+        raise ValueError(f"UPLO argument must be 'L' or 'U', got {UPLO!r}")
     if not isinstance(a, Tracer):
-        return np.linalg.eigh(a, UPLO)
+        a = np.asarray(a)
+        return np.linalg.eigh((a + np.conj(np.swapaxes(a, -1, -2))) / 2 if symmetrize_input else a, UPLO or "L")
     (a,) = _as_matrices(a)
-    return tuple(eigh_p.bind((a + _H(a)) / 2))
+    if symmetrize_input:
+        a = (a + _H(a)) / 2
+    elif UPLO == "U":
+        a = LP.triu(a) + _H(LP.triu(a, 1))
+    else:
+        a = LP.tril(a) + _H(LP.tril(a, -1))
+    return tuple(eigh_p.bind(a))
 
 
-def eigvalsh(a, UPLO="L"):
-    return eigh(a, UPLO)[0]
+def eigvalsh(a, UPLO=None, symmetrize_input=True):
+    return eigh(a, UPLO, symmetrize_input)[0]
 
 
 # ---- qr -----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ built on it — matmul, dot, vdot, inner, outer, tensordot, einsum, trace, diago
 from __future__ import annotations
 
 import math
+import operator
 import string
 
 import numpy as np
@@ -198,6 +199,7 @@ def outer(a, b):
 
 
 def tensordot(a, b, axes=2):
+    a, b = (x if isinstance(x, Tracer) else np.asarray(x) for x in (a, b))
     na, nb = aval_of(a).ndim, aval_of(b).ndim
     if isinstance(axes, (int, np.integer)):
         ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
@@ -284,7 +286,9 @@ def _take_diagonals(x, letters):
 
 def einsum(subscripts, *operands, optimize=None):
     """numpy.einsum as a sequence of pairwise `dot_general` contractions (so it differentiates,
-    batches and compiles like matmul)."""
+    batches and compiles like matmul). Also in the sublist form, einsum(x, [0, 1], y, [1, 2], [0, 2])."""
+    if not isinstance(subscripts, str):
+        subscripts, operands = _sublist_subscripts((subscripts,) + operands)
     if not any(isinstance(o, Tracer) for o in operands):
         return np.einsum(subscripts, *operands, optimize=True if optimize is None else optimize)
     terms, out = _parse_einsum(subscripts, [aval_of(o).shape for o in operands])
@@ -314,6 +318,20 @@ def einsum(subscripts, *operands, optimize=None):
         x = Rd.sum(x, axis=tuple(extra))
         t = "".join(c for c in t if c in out)
     return S.transpose(x, tuple(t.index(c) for c in out))
+
+
+def _sublist_subscripts(args):
+    """(op0, sublist0, op1, sublist1, ..., [output sublist]) -> (subscripts string, operands)."""
+    output = args[-1] if len(args) % 2 else None
+    operands, sublists = args[0:len(args) - (output is not None):2], args[1::2]
+
+    def letters(sublist):
+        try:
+            return "".join("..." if k is Ellipsis else string.ascii_letters[operator.index(k)] for k in sublist)
+        except (TypeError, IndexError):
+            raise ValueError(f"einsum: a sublist holds integers in [0, 52) or Ellipsis, got {sublist!r}") from None
+    subscripts = ",".join(letters(s) for s in sublists)
+    return (subscripts if output is None else f"{subscripts}->{letters(output)}"), tuple(operands)
 
 
 def tril(m, k=0):

@@ -166,3 +166,15 @@ def test_incompatible_operator_shapes_on_tracers():
 def test_where_with_incompatible_shapes_names_where():
     with pytest.raises(ValueError, match=r"where.*\(4,\)"):
         grad(lambda x: snp.sum(snp.where(np.ones(4) > 0, x, 0.0)))(np.ones(3))
+
+
+@pytest.mark.parametrize("name", ["divide", "true_divide", "reciprocal", "sqrt", "sin", "exp", "add", "power"])
+def test_python_scalars_take_numpys_default_dtypes(name):
+    # with no operand of a dtype of its own, numpy computes in int64/float64 (never float16)
+    args = (1, 0.3745) if name in ("divide", "true_divide", "add", "power") else (0.3745,)
+    integers = tuple(int(round(x)) + 2 for x in args)
+    for a in (args, integers) if name != "reciprocal" else (args,):  # of integers: JAX's float, not numpy's 1 // x
+        assert getattr(snp, name)(*a).dtype == getattr(np, name)(*a).dtype
+    assert snp.reciprocal(2) == 0.5
+    # a Python scalar beside an array stays weak, as in numpy
+    assert snp.divide(1, np.float32(2.0)).dtype == np.float32

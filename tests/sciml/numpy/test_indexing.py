@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
@@ -125,3 +126,54 @@ def test_index_out_of_bounds_under_grad_names_index_and_size():
 def test_traced_boolean_mask_under_vmap_points_to_where():
     with pytest.raises(TypeError, match=r"where"):
         vmap(lambda x: x[x > 0])(np.ones((2, 3)))
+
+
+NONZERO_INPUT = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, 3.0]])
+
+
+def test_nonzero_family_eagerly_is_numpys():
+    a = NONZERO_INPUT
+    for got, want in ((snp.nonzero(a), np.nonzero(a)), (snp.where(a > 1), np.where(a > 1))):
+        assert len(got) == len(want) and all(np.array_equal(g, w) for g, w in zip(got, want))
+    np.testing.assert_array_equal(snp.flatnonzero(a), np.flatnonzero(a))
+    np.testing.assert_array_equal(snp.argwhere(a), np.argwhere(a))
+    np.testing.assert_array_equal(snp.argwhere(np.float64(2.0)), np.argwhere(np.float64(2.0)))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("size, fill", [(2, None), (3, None), (5, -1), (8, (7, 9))])
+def test_nonzero_under_jit_takes_size_and_fill_value(backend, size, fill):
+    a = NONZERO_INPUT
+    rows, cols = np.nonzero(a)
+    fills = (0, 0) if fill is None else (fill, fill) if np.ndim(fill) == 0 else fill
+    want = [np.concatenate([r[:size], np.full(max(0, size - r.size), f)]) for r, f in zip((rows, cols), fills)]
+    got = sciml.jit(lambda x: snp.nonzero(x, size=size, fill_value=fill), backend=backend)(a)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    eager = snp.nonzero(a, size=size, fill_value=fill)
+    for g, w in zip(eager, want):
+        np.testing.assert_array_equal(g, w)
+    flat = sciml.jit(lambda x: snp.flatnonzero(x, size=size), backend=backend)(a)
+    np.testing.assert_array_equal(flat, np.concatenate([np.flatnonzero(a), np.zeros(8, int)])[:size])
+    rows_cols = sciml.jit(lambda x: snp.argwhere(x, size=size, fill_value=fill), backend=backend)(a)
+    np.testing.assert_array_equal(rows_cols, np.stack(want, axis=1))
+
+
+def test_nonzero_under_vmap_matches_a_loop():
+    batch = np.array([[0.0, 1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    got = sciml.vmap(lambda x: snp.flatnonzero(x, size=3, fill_value=-1))(batch)
+    want = [np.concatenate([np.flatnonzero(x), [-1, -1, -1]])[:3] for x in batch]
+    np.testing.assert_array_equal(got, want)
+
+
+def test_nonzero_of_traced_values_without_size_is_a_clear_error():
+    with pytest.raises(ValueError, match="pass size="):
+        sciml.jit(lambda x: snp.nonzero(x))(NONZERO_INPUT)
+    with pytest.raises(ValueError, match="pass size="):
+        sciml.jit(lambda x: snp.where(x > 0))(NONZERO_INPUT)
+    with pytest.raises(ValueError, match="0d arrays"):
+        snp.nonzero(np.float64(1.0))
+    with pytest.raises(ValueError, match="both or neither"):
+        snp.where(NONZERO_INPUT > 0, 1.0)
+    with pytest.raises(ValueError, match="fill_value has 3 entries"):
+        snp.nonzero(NONZERO_INPUT, size=2, fill_value=(1, 2, 3))

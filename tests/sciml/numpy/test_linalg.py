@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
@@ -55,3 +56,24 @@ def test_linalg_solve_mismatched_rhs_names_solve():
 def test_det_of_non_square_matrix_says_square():
     with pytest.raises((ValueError, np.linalg.LinAlgError), match=r"square"):
         grad(lambda a: snp.linalg.det(a))(np.ones((2, 3)))
+
+
+def test_eigh_values_agree_eagerly_and_traced_with_jaxs_symmetrisation():
+    a = np.random.default_rng(5).normal(size=(4, 4))  # not symmetric: the reading of it matters
+    sym = (a + a.T) / 2
+    np.testing.assert_allclose(snp.linalg.eigh(a)[0], np.linalg.eigvalsh(sym))
+    np.testing.assert_allclose(sciml.jit(lambda m: snp.linalg.eigh(m)[0])(a), np.linalg.eigvalsh(sym))
+    for uplo in ("L", "U"):
+        want = np.linalg.eigvalsh(a, uplo)
+        np.testing.assert_allclose(snp.linalg.eigvalsh(a, uplo, symmetrize_input=False), want)
+        np.testing.assert_allclose(sciml.jit(lambda m: snp.linalg.eigvalsh(m, uplo, symmetrize_input=False))(a), want)
+        grad = sciml.grad(lambda m: snp.linalg.eigvalsh(m, uplo, symmetrize_input=False)[-1])(a)
+        e, fd = 1e-6, np.zeros_like(a)
+        for i in range(4):
+            for j in range(4):
+                d = np.zeros_like(a)
+                d[i, j] = e
+                fd[i, j] = (np.linalg.eigvalsh(a + d, uplo)[-1] - np.linalg.eigvalsh(a - d, uplo)[-1]) / (2 * e)
+        np.testing.assert_allclose(grad, fd, atol=1e-7)
+    with pytest.raises(ValueError, match="UPLO"):
+        snp.linalg.eigh(a, "X")

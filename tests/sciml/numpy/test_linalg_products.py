@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
@@ -38,3 +39,30 @@ def test_dot_family_misaligned_shapes_under_grad_name_both_shapes(fn):
 def test_einsum_mismatched_dimension_names_einsum_and_subscript():
     with pytest.raises(ValueError, match=r"einsum"):
         grad(lambda a: snp.sum(snp.einsum("ij,jk->ik", a, np.ones((4, 2)))))(np.ones((2, 3)))
+
+
+def test_tensordot_takes_a_python_scalar_operand_under_transforms():
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(sciml.grad(lambda v: snp.tensordot(v, 2.0, axes=0).sum())(x), np.full(3, 2.0))
+    np.testing.assert_allclose(sciml.jit(lambda v: snp.tensordot(v, 2.0, axes=0))(x), np.tensordot(x, 2.0, axes=0))
+
+
+def test_einsum_sublist_form_matches_numpy_eagerly_under_jit_and_grad():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(2, 3)), rng.normal(size=(3, 4))
+    cases = [((x, [0, 1], [1, 0]), lambda a: (a,)), ((x, [0, 1], y, [1, 2], [0, 2]), lambda a: (a, y)),
+             ((x, [Ellipsis, 1], [1, Ellipsis]), lambda a: (a,))]
+    for args, _ in cases:
+        want = np.einsum(*args)
+        np.testing.assert_allclose(snp.einsum(*args), want)
+        traced = [i for i, a in enumerate(args) if a is x][0]
+        f = lambda a, args=args, traced=traced: snp.einsum(*args[:traced], a, *args[traced + 1:])  # noqa: E731
+        np.testing.assert_allclose(sciml.jit(f)(x), want)
+        # d/dx of sum(einsum(..)) is einsum of ones against the other operands: check by finite differences
+        g = sciml.grad(lambda a, f=f: f(a).sum())(x)
+        e = 1e-6
+        fd = np.array([(f(x + e * d).sum() - f(x - e * d).sum()) / (2 * e)
+                       for d in np.eye(x.size).reshape(x.size, *x.shape)]).reshape(x.shape)
+        np.testing.assert_allclose(g, fd, atol=1e-7)
+    with pytest.raises(ValueError, match="sublist"):
+        snp.einsum(x, [0, 99], [99, 0])
