@@ -37,17 +37,28 @@ class custom_jvp:
         self.symbolic_zeros = symbolic_zeros
         return jvp
 
+    def defjvps(self, *jvps):
+        """One rule per argument, as JAX's: `jvps[i](tangent_i, primal_out, *primals)` is argument i's
+        part of the output tangent (None: the output does not depend on it); the parts are summed."""
+        if self.nondiff_argnums:
+            raise NotImplementedError("custom_jvp.defjvps with nondiff_argnums: use defjvp")
+
+        def jvp(primals, tangents):
+            if len(jvps) != len(primals):
+                raise TypeError(f"custom_jvp.defjvps of {self.__name__}: {len(jvps)} rules for {len(primals)} arguments")
+            out = self.fun(*primals)
+            parts = [rule(t, out, *primals) for rule, t in zip(jvps, tangents) if rule is not None]
+            if not parts:
+                return out, tree.map(lambda o: R.zeros(aval_of(o)), out)
+            return out, tree.map(lambda *terms: sum(terms[1:], terms[0]), *parts)
+        self.defjvp(jvp)
+
     def __call__(self, *args):
         if self.jvp is None:
             raise AttributeError(f"custom_jvp function {self.__name__} has no jvp rule: call .defjvp(rule) first")
-        static = {i: args[i] for i in self.nondiff_argnums}
-        dyn = [a for i, a in enumerate(args) if i not in static]
+        static, dyn, full_args = _split_static(args, self.nondiff_argnums)
         flat, in_tree = tree.flatten(dyn)
         out_tree = []
-
-        def full_args(dyn_args):
-            it = iter(dyn_args)
-            return [static[i] if i in static else next(it) for i in range(len(args))]
 
         def flat_fun(*xs):
             out = self.fun(*full_args(in_tree.unflatten(xs)))
@@ -68,6 +79,22 @@ class custom_jvp:
         return out_tree[0].unflatten(outs)
 
 
+def _split_static(args, nondiff_argnums):
+    """-> ({position: value} of the arguments not differentiated, the others, a function putting
+    both back in their places given new values of the others)."""
+    for i in nondiff_argnums:
+        if not -len(args) <= i < len(args):
+            raise ValueError(f"nondiff_argnums: {i} is out of range for {len(args)} arguments")
+    nondiff = {i % len(args) for i in nondiff_argnums}
+    static = {i: args[i] for i in sorted(nondiff)}
+    dyn = [a for i, a in enumerate(args) if i not in static]
+
+    def full_args(dyn_args):
+        it = iter(dyn_args)
+        return [static[i] if i in static else next(it) for i in range(len(args))]
+    return static, dyn, full_args
+
+
 def _check_tangent(primal, tangent):
     if isinstance(tangent, Zero) or tangent is None:
         return Zero(aval_of(primal))
@@ -79,12 +106,13 @@ def _check_tangent(primal, tangent):
 
 class custom_vjp:
     """A function with a hand-written reverse-mode rule: `fwd(*args) -> (out, residuals)` and
-    `bwd(residuals, cotangent) -> tuple of cotangents, one per argument`."""
+    `bwd(residuals, cotangent) -> tuple of cotangents, one per argument`. Arguments listed in
+    `nondiff_argnums` are not differentiated: `bwd` receives them first, `bwd(*nondiff, residuals,
+    cotangent)`, and returns cotangents for the others only (JAX's convention)."""
 
     def __init__(self, fun, nondiff_argnums=()):
-        if nondiff_argnums:
-            raise NotImplementedError("custom_vjp: pass non-differentiable values by closure instead of nondiff_argnums")
         self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None
         self.__name__ = getattr(fun, "__name__", "custom_vjp")
         self.__doc__ = getattr(fun, "__doc__", None)
@@ -95,17 +123,18 @@ class custom_vjp:
     def __call__(self, *args):
         if self.fwd is None:
             raise AttributeError(f"custom_vjp function {self.__name__} has no rule: call .defvjp(fwd, bwd) first")
-        flat, in_tree = tree.flatten(list(args))
+        static, dyn, full_args = _split_static(args, self.nondiff_argnums)
+        flat, in_tree = tree.flatten(dyn)
         out_tree = []
         res_tree = []
 
         def flat_fun(*xs):
-            leaves, t = tree.flatten(self.fun(*in_tree.unflatten(xs)))
+            leaves, t = tree.flatten(self.fun(*full_args(in_tree.unflatten(xs))))
             out_tree[:] = [t]
             return leaves
 
         def flat_fwd(*xs):
-            out, res = self.fwd(*in_tree.unflatten(xs))
+            out, res = self.fwd(*full_args(in_tree.unflatten(xs)))
             leaves, t = tree.flatten(out)
             out_tree[:] = [t]
             res_leaves, rt = tree.flatten(res)
@@ -116,12 +145,13 @@ class custom_vjp:
             n = res_tree[0].num_leaves
             res = res_tree[0].unflatten(res_and_cts[:n])
             ct = out_tree[0].unflatten(res_and_cts[n:])
-            cts = self.bwd(res, ct)
-            if not isinstance(cts, (tuple, list)) or len(cts) != len(args):
+            cts = self.bwd(*static.values(), res, ct)
+            if not isinstance(cts, (tuple, list)) or len(cts) != len(dyn):
                 raise TypeError(f"custom_vjp bwd of {self.__name__} must return a tuple with one cotangent per "
-                                f"argument ({len(args)}), got {type(cts).__name__}")
+                                f"argument not in nondiff_argnums ({len(dyn)}), got {type(cts).__name__}"
+                                + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else ""))
             leaves = []
-            for a, c in zip(args, cts):
+            for a, c in zip(dyn, cts):
                 if c is None:
                     leaves += [Zero(aval_of(x)) for x in tree.leaves(a)]
                 else:
@@ -381,6 +411,9 @@ def jacrev(fun, argnums=0, has_aux=False):
         return (jac, res[2]) if has_aux else jac
 
     return jacfun
+
+
+jacobian = jacrev  # JAX's name for the reverse-mode Jacobian
 
 
 def hessian(fun, argnums=0, has_aux=False):

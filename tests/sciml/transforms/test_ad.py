@@ -893,3 +893,33 @@ def test_custom_vjp_bwd_returning_wrong_arity_says_one_cotangent_per_argument():
     f.defvjp(lambda x, y: (x * y, (x, y)), lambda res, ct: res[1] * ct)  # not a tuple
     with pytest.raises(TypeError, match=r"tuple.*per argument"):
         grad(f)(2.0, 3.0)
+
+
+def test_custom_jvp_defjvps_sums_one_rule_per_argument():
+    # JAX's documentation example
+    f = sciml.custom_jvp(lambda x, y: snp.sin(x) * y)
+    f.defjvps(lambda x_dot, primal_out, x, y: snp.cos(x) * x_dot * y,
+              lambda y_dot, primal_out, x, y: snp.sin(x) * y_dot)
+    assert f(2.0, 3.0) == pytest.approx(np.sin(2.0) * 3.0)
+    assert sciml.grad(f)(2.0, 3.0) == pytest.approx(np.cos(2.0) * 3.0)
+    assert sciml.grad(f, 1)(2.0, 3.0) == pytest.approx(np.sin(2.0))
+    g = sciml.custom_jvp(lambda x, k: x * k)
+    g.defjvps(lambda t, out, x, k: 2.0 * k * t, None)  # a deliberately doubled rule is the one used
+    assert sciml.grad(g)(1.0, 3.0) == pytest.approx(6.0)
+    assert sciml.grad(g, 1)(1.0, 3.0) == 0.0
+
+
+def test_custom_vjp_nondiff_argnums_pass_first_to_bwd():
+    # JAX's documentation example: the function argument is not differentiated
+    app = sciml.custom_vjp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (5 * g,))
+    assert app(lambda x: x ** 3, 3.0) == 27.0
+    assert sciml.grad(lambda x: app(lambda y: y ** 3, x))(3.0) == 5.0
+    bad = sciml.custom_vjp(lambda f, x: f(x), nondiff_argnums=(0,))
+    bad.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (g, g))
+    with pytest.raises(TypeError, match=r"per argument not in nondiff_argnums \(1\), got tuple of length 2"):
+        sciml.grad(lambda x: bad(snp.sin, x))(1.0)
+
+
+def test_jacobian_is_jacrev():
+    assert sciml.jacobian is sciml.jacrev
