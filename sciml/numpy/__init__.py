@@ -27,6 +27,11 @@ from .manipulation import (atleast_1d, atleast_2d, broadcast_arrays, broadcast_t
                     concatenate, expand_dims, flip, fliplr, flipud, hstack, moveaxis, pad, ravel, repeat,
                     reshape, roll, split, squeeze, stack, swapaxes, tile, transpose, vstack)
 
+from .differences import *  # noqa: F401,F403 (the names in its __all__)
+from .polynomial import *  # noqa: F401,F403
+from .sets import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
+
 array_methods.install()
 
 
