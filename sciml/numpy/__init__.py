@@ -23,9 +23,13 @@ from .linalg_products import (diag, diagonal, dot, einsum, inner, matmul, outer,
                               tril, triu, vdot)
 from .reductions import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum, max, mean,  # noqa: F401
                          min, prod, sort, std, sum, var)
-from .manipulation import (atleast_1d, atleast_2d, broadcast_arrays, broadcast_to, column_stack,  # noqa: F401
-                    concatenate, expand_dims, flip, fliplr, flipud, hstack, moveaxis, pad, ravel, repeat,
-                    reshape, roll, split, squeeze, stack, swapaxes, tile, transpose, vstack)
+from .manipulation import (append, apply_along_axis, array_split, atleast_1d, atleast_2d, atleast_3d,  # noqa: F401
+                    block, broadcast_arrays, broadcast_shapes, broadcast_to, c_, column_stack, concat, concatenate,
+                    delete, diag_indices, diagflat, dsplit, dstack, empty_like, expand_dims, fill_diagonal, flip,
+                    fliplr, flipud, hsplit, hstack, indices, insert, ix_, matrix_transpose, mgrid, moveaxis, ogrid,
+                    pad, permute_dims, r_, ravel, ravel_multi_index, repeat, reshape, resize, roll, rot90, split,
+                    squeeze, stack, swapaxes, tile, transpose, tril_indices, trim_zeros, triu_indices, unravel_index,
+                    vectorize, vsplit, vstack)
 
 from .differences import *  # noqa: F401,F403 (the names in its __all__)
 from .polynomial import *  # noqa: F401,F403

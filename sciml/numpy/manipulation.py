@@ -1,20 +1,29 @@
 """Shape primitives (broadcast, reshape, transpose, concatenate, slice, pad, reverse) and the numpy
 shape functions built on them. All are linear: their derivative is themselves, their transpose
-another shape primitive."""
+another shape primitive.
+
+The rest of numpy's array manipulation is composed of these and of gather/scatter (indexing.py):
+rearrangements numpy defines by positions (insert, delete, resize) are numpy applied to an array of
+flat positions plus one gather; index arithmetic takes traced indices; apply_along_axis and
+vectorize loop in Python over the elements (unrolled into a trace); r_/c_ join traced entries."""
 from __future__ import annotations
 
 import builtins
+import math
 import operator
+import re
 
 import numpy as np
 
+from .. import tree
 from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, aval_of
 from ..core.lowering import Repeat, np_dtype
 from ..core.primitive import Primitive
-from ..core.trace import Tracer
+from ..core.trace import ConcretizationError, Tracer
 from . import elementwise as E
 from . import indexing as I
+from . import linalg_products as P
 from . import reductions as Rd
 
 # ---- broadcast_in_dim (the numba backend fuses it into loops) ----------------------------------
@@ -219,13 +228,23 @@ def broadcast_arrays(*args):
     return [broadcast_to(a, shape) for a in args]
 
 
-def atleast_1d(a):
-    return reshape(a, (1,)) if aval_of(a).ndim == 0 else a
+def _atleast(numpy_fn, new_shape, arys):
+    """numpy's atleast_nd: each array (a tracer reshaped to `new_shape(shape)`); one array alone, else a tuple."""
+    out = tuple(reshape(a, new_shape(a.shape)) if isinstance(a, Tracer) else numpy_fn(a) for a in arys)
+    return out[0] if len(out) == 1 else out
 
 
-def atleast_2d(a):
-    nd = aval_of(a).ndim
-    return reshape(a, (1,) * (2 - nd) + aval_of(a).shape) if nd < 2 else a
+def atleast_1d(*arys):
+    return _atleast(np.atleast_1d, lambda s: s or (1,), arys)
+
+
+def atleast_2d(*arys):
+    return _atleast(np.atleast_2d, lambda s: (1,) * (2 - len(s)) + s, arys)
+
+
+def atleast_3d(*arys):
+    """numpy's rule: a vector (N,) becomes (1, N, 1) and a matrix (M, N) becomes (M, N, 1)."""
+    return _atleast(np.atleast_3d, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s), arys)
 
 
 # ---- concatenate ------------------------------------------------------------------------------
@@ -366,6 +385,25 @@ def column_stack(arrays):
     return _join("column_stack", [reshape(a, (-1, 1)) if aval_of(a).ndim < 2 else a for a in arrays], 1)
 
 
+def dstack(tup):
+    return _join("dstack", [atleast_3d(a) for a in tup], 2)
+
+
+def concat(arrays, /, *, axis=0):
+    """The array API's name for concatenate."""
+    return concatenate(arrays, axis)
+
+
+def append(arr, values, axis=None):
+    if axis is None:
+        return concatenate([ravel(_as_array(arr)), ravel(_as_array(values))])
+    return concatenate([arr, values], axis)
+
+
+def _as_array(a):
+    return a if isinstance(a, Tracer) else np.asarray(a)
+
+
 # ---- slice ------------------------------------------------------------------------------------
 
 def _slice_abstract(x, start_indices, limit_indices, strides):
@@ -430,16 +468,55 @@ def slice_in_dim(x, start, limit, stride=1, axis=0):
     return static_slice(x, starts, limits, strides)
 
 
-def split(ary, indices_or_sections, axis=0):
-    n = aval_of(ary).shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
-        if n % indices_or_sections:
-            raise ValueError(f"split: array split does not result in an equal division ({n} into {indices_or_sections})")
-        step = n // indices_or_sections
-        bounds = list(range(0, n + 1, step))
+def _split_bounds(n, indices_or_sections):
+    """(start, stop) of each piece along an axis of length n, as numpy's array_split: a number of
+    sections (the first n % sections one longer), or split points read as Python slices."""
+    if np.ndim(indices_or_sections) == 0:
+        sections = operator.index(indices_or_sections)
+        if sections <= 0:
+            raise ValueError(f"array_split: number sections must be larger than 0, got {sections}")
+        each, extra = divmod(n, sections)
+        points = np.cumsum([0] + [each + 1] * extra + [each] * (sections - extra)).tolist()
     else:
-        bounds = [0] + [builtins.min(builtins.max(int(i), 0), n) for i in indices_or_sections] + [n]
-    return [slice_in_dim(ary, a, builtins.max(a, b), axis=axis) for a, b in zip(bounds[:-1], bounds[1:])]
+        points = [0] + [operator.index(i) for i in indices_or_sections] + [n]
+    return [builtins.slice(a, b).indices(n)[:2] for a, b in zip(points[:-1], points[1:])]
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    ary = _as_array(ary)
+    axis = _norm_axis(axis, aval_of(ary).ndim, "array_split")
+    bounds = _split_bounds(aval_of(ary).shape[axis], indices_or_sections)
+    return [slice_in_dim(ary, a, builtins.max(a, b), axis=axis) for a, b in bounds]
+
+
+def split(ary, indices_or_sections, axis=0):
+    ary = _as_array(ary)
+    axis = _norm_axis(axis, aval_of(ary).ndim, "split")
+    n = aval_of(ary).shape[axis]
+    if np.ndim(indices_or_sections) == 0 and n % operator.index(indices_or_sections):
+        raise ValueError(f"split: array split does not result in an equal division ({n} into {indices_or_sections})")
+    return array_split(ary, indices_or_sections, axis)
+
+
+def _ndim_at_least(ary, n, name):
+    nd = aval_of(_as_array(ary)).ndim
+    if nd < n:
+        raise ValueError(f"{name} only works on arrays of {n} or more dimensions, got {nd}")
+    return nd
+
+
+def hsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, 1 if _ndim_at_least(ary, 1, "hsplit") > 1 else 0)
+
+
+def vsplit(ary, indices_or_sections):
+    _ndim_at_least(ary, 2, "vsplit")
+    return split(ary, indices_or_sections, 0)
+
+
+def dsplit(ary, indices_or_sections):
+    _ndim_at_least(ary, 3, "dsplit")
+    return split(ary, indices_or_sections, 2)
 
 
 # ---- pad --------------------------------------------------------------------------------------
@@ -640,3 +717,409 @@ def repeat(a, repeats, axis=None):
         out = broadcast_in_dim(a, big, dims)
         return reshape(out, shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
     return I.take(a, np.repeat(np.arange(a.shape[axis]), repeats), axis=axis)
+
+
+# ---- rearrangements numpy defines, composed of the functions above -----------------------------
+
+def rot90(m, k=1, axes=(0, 1)):
+    """m rotated by k quarter turns in the plane of `axes` (from the first axis towards the second)."""
+    m = _as_array(m)
+    nd, axes = aval_of(m).ndim, tuple(axes)
+    if len(axes) != 2:
+        raise ValueError(f"rot90: len(axes) must be 2, got axes={axes}")
+    if axes[0] == axes[1] or abs(axes[0] - axes[1]) == nd:
+        raise ValueError(f"rot90: axes must be different, got axes={axes}")
+    a0, a1 = (_norm_axis(a, nd, "rot90") for a in axes)
+    k = operator.index(k) % 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(m, (a0, a1))
+    perm = list(range(nd))
+    perm[a0], perm[a1] = a1, a0
+    return transpose(flip(m, a1), perm) if k == 1 else flip(transpose(m, perm), a1)
+
+
+def matrix_transpose(x):
+    """Swap the last two axes (a stack of matrices transposed)."""
+    if aval_of(_as_array(x)).ndim < 2:
+        raise ValueError(f"matrix_transpose: input array must be at least 2-dimensional, got shape {np.shape(x)}")
+    return swapaxes(x, -1, -2)
+
+
+def permute_dims(a, axes=None):
+    """The array API's name for transpose."""
+    return transpose(a, axes)
+
+
+def block(arrays):
+    """numpy.block: nested lists of arrays joined along the last axes (the innermost lists along the last)."""
+    if not any(isinstance(x, Tracer) for x in tree.leaves(arrays)):
+        return np.block(arrays)
+    depth = _block_depth(arrays, "arrays")
+    ndim = builtins.max([depth] + [aval_of(_as_array(x)).ndim for x in tree.leaves(arrays)])
+    return _block(arrays, depth, ndim)
+
+
+def _block_depth(x, where):
+    """How deeply the lists nest, checked to be the same everywhere (numpy's errors)."""
+    if isinstance(x, tuple):
+        raise TypeError(f"block: {where} is a tuple; only lists can be used to arrange blocks")
+    if not isinstance(x, list):
+        return 0
+    if not x:
+        raise ValueError(f"block: list at {where} cannot be empty")
+    depths = {_block_depth(item, f"{where}[{i}]") for i, item in enumerate(x)}
+    if len(depths) > 1:
+        raise ValueError(f"block: list depths are mismatched within {where}")
+    return depths.pop() + 1
+
+
+def _block(x, depth, ndim):
+    if depth == 0:
+        x = _as_array(x)
+        return reshape(x, (1,) * (ndim - aval_of(x).ndim) + aval_of(x).shape)
+    return _join("block", [_block(item, depth - 1, ndim) for item in x], ndim - depth)
+
+
+def _by_positions(numpy_fn, *arrays):
+    """numpy_fn (insert, delete, resize, ...) applied to the arrays' flat positions rather than to their
+    values, then one gather of the elements: numpy's exact result (shapes, broadcasting, errors) for any
+    rearrangement it defines, differentiable, batched and compiled as a gather."""
+    positions, start = [], 0
+    for a in arrays:
+        shape = aval_of(a).shape
+        positions.append(np.arange(start, start + math.prod(shape)).reshape(shape))
+        start += math.prod(shape)
+    return I.gather_p.bind(concatenate([ravel(a) for a in arrays]), numpy_fn(*positions))
+
+
+def _concrete_obj(obj, name):
+    if any(isinstance(o, Tracer) for o in tree.leaves(obj)):
+        raise NotImplementedError(f"{name}: a traced obj is not supported; the positions must be concrete "
+                                  "(their number sets the shape of the result)")
+
+
+def insert(arr, obj, values, axis=None):
+    """numpy.insert; obj (an int, a slice or a sequence of ints) must be concrete, arr and values may be traced."""
+    _concrete_obj(obj, "insert")
+    if not isinstance(arr, Tracer) and not isinstance(values, Tracer):
+        return np.insert(arr, obj, values, axis)
+    arr = _as_array(arr)
+    values = E.convert(_as_array(values), aval_of(arr).dtype)  # numpy casts the values to arr's dtype
+    return _by_positions(lambda pa, pv: np.insert(pa, obj, pv, axis), arr, values)
+
+
+def delete(arr, obj, axis=None):
+    """numpy.delete; obj (an int, a slice, a sequence of ints or a boolean mask) must be concrete."""
+    _concrete_obj(obj, "delete")
+    if not isinstance(arr, Tracer):
+        return np.delete(arr, obj, axis)
+    return _by_positions(lambda p: np.delete(p, obj, axis), arr)
+
+
+def resize(a, new_shape):
+    """numpy.resize: the flattened array repeated (or cut) to fill `new_shape`; zeros if `a` is empty."""
+    if not isinstance(a, Tracer):
+        return np.resize(a, new_shape)
+    if a.size == 0:
+        return np.resize(np.zeros(0, a.dtype), new_shape)
+    return _by_positions(lambda p: np.resize(p, new_shape), a)
+
+
+def trim_zeros(filt, trim="fb", axis=None):
+    """numpy.trim_zeros, on concrete values only: the shape of its result depends on the values (JAX's
+    trim_zeros is not traceable either)."""
+    if isinstance(filt, Tracer):
+        raise ConcretizationError(f"trim_zeros: the shape of its result depends on the values of the traced array "
+                                  f"({filt.aval.str_short()}); call it on concrete values outside the transformed "
+                                  "function (or use nonzero/argwhere with size=)")
+    return np.trim_zeros(filt, trim, axis)
+
+
+def diagflat(v, k=0):
+    """A 2-d array with the flattened input on its k-th diagonal."""
+    if not isinstance(v, Tracer):
+        return np.diagflat(v, k)
+    return P.diag(ravel(v), k)
+
+
+def fill_diagonal(a, val, wrap=False, *, inplace=True):
+    """A copy of `a` with its main diagonal set to `val` (repeated as needed; `wrap` as numpy's), returned
+    as a new array: JAX's `fill_diagonal(a, val, inplace=False)`. numpy's form fills `a` in place and
+    returns None; sciml arrays are immutable values, so that form (inplace=True, numpy's and JAX's
+    default) raises rather than silently leave `a` unchanged. Eager calls return a new array too."""
+    if inplace:
+        raise NotImplementedError("fill_diagonal: sciml arrays are immutable values, so the in-place form "
+                                  "(numpy's) is not supported: write a = fill_diagonal(a, val, inplace=False), "
+                                  "as in JAX")
+    if not isinstance(a, Tracer) and not isinstance(val, Tracer):
+        out = np.array(a, copy=True)
+        np.fill_diagonal(out, val, wrap)
+        return out
+    shape = aval_of(_as_array(a)).shape
+    on_diagonal = np.zeros(shape, bool)
+    np.fill_diagonal(on_diagonal, True, wrap)  # numpy's positions, and its errors for bad shapes
+    positions = np.flatnonzero(on_diagonal)
+    return reshape(I.at(ravel(a))[positions].set(resize(ravel(_as_array(val)), positions.size)), shape)
+
+
+def empty_like(prototype, dtype=None, shape=None):
+    """numpy.empty_like; for a traced prototype zeros (as JAX), since the contents are unspecified."""
+    if not isinstance(prototype, Tracer):
+        return np.empty_like(prototype, dtype, shape=shape)
+    return np.zeros(prototype.shape if shape is None else shape, dtype or prototype.dtype)
+
+
+broadcast_shapes = np.broadcast_shapes
+tril_indices = np.tril_indices
+triu_indices = np.triu_indices
+diag_indices = np.diag_indices
+indices = np.indices
+mgrid = np.mgrid
+ogrid = np.ogrid
+
+
+# ---- index arithmetic (traced indices allowed) ---------------------------------------------------
+
+def ix_(*args):
+    """numpy.ix_: open-mesh index arrays; traced integer sequences are reshaped like concrete ones."""
+    if not any(isinstance(a, Tracer) for a in args):
+        return np.ix_(*args)
+    out = []
+    for k, a in enumerate(args):
+        if not isinstance(a, Tracer):
+            a = np.ix_(a)[0]  # numpy's reading of lists, empty sequences and boolean masks
+        elif a.ndim != 1:
+            raise ValueError(f"ix_: cross index must be 1 dimensional, got shape {a.shape}")
+        elif a.dtype == np.bool_:
+            raise TypeError("ix_: a traced boolean mask selects a data-dependent number of indices; "
+                            "pass integer indices (e.g. from nonzero with size=)")
+        out.append(reshape(a, (1,) * k + (aval_of(a).shape[0],) + (1,) * (len(args) - k - 1)))
+    return tuple(out)
+
+
+def _check_int_index(i, name):
+    if not np.issubdtype(aval_of(i).dtype, np.integer):
+        raise TypeError(f"{name}: only int indices permitted, got {aval_of(i).dtype}")
+
+
+def _strides(dims, order, name):
+    if order not in ("C", "F"):
+        raise ValueError(f"{name}: only 'C' or 'F' order is permitted, got {order!r}")
+    if order == "C":
+        return [int(s) for s in np.cumprod((1,) + tuple(dims[::-1])[:-1])[::-1]]
+    return [int(s) for s in np.cumprod((1,) + tuple(dims)[:-1])]
+
+
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    """numpy.ravel_multi_index. Traced indices need mode 'wrap' or 'clip' (as JAX): mode='raise' checks
+    the values, which a transform does not know."""
+    if not any(isinstance(i, Tracer) for i in multi_index):
+        return np.ravel_multi_index(multi_index, dims, mode, order)
+    dims = tuple(operator.index(d) for d in dims)
+    if len(multi_index) != len(dims):
+        raise ValueError(f"ravel_multi_index: parameter multi_index must be a sequence of length {len(dims)}")
+    modes = (mode,) * len(dims) if isinstance(mode, str) else tuple(mode)
+    flat = np.int64(0)
+    for i, d, m, stride in zip(multi_index, dims, modes, _strides(dims, order, "ravel_multi_index")):
+        i = _as_array(i)
+        _check_int_index(i, "ravel_multi_index")
+        if m == "wrap":
+            i = E.mod(i, d)
+        elif m == "clip":
+            i = E.clip(i, 0, d - 1)
+        elif m != "raise":
+            raise ValueError(f"ravel_multi_index: clipmode must be one of 'clip', 'raise', or 'wrap', got {m!r}")
+        elif isinstance(i, Tracer):
+            raise ValueError("ravel_multi_index: mode='raise' checks the values of the indices, which are traced; "
+                             "pass mode='wrap' or mode='clip' (as in JAX)")
+        elif np.any((i < 0) | (i >= d)):
+            raise ValueError("ravel_multi_index: invalid entry in coordinates array")
+        flat = E.add(flat, E.multiply(E.convert(i, np.int64), stride))
+    return flat
+
+
+def unravel_index(indices, shape, order="C"):
+    """numpy.unravel_index. With traced indices, out-of-range ones cannot raise: as in JAX, negative
+    indices count from the end and indices beyond the array are clipped to it."""
+    if not isinstance(indices, Tracer):
+        return np.unravel_index(indices, shape, order)
+    _check_int_index(indices, "unravel_index")
+    dims = tuple(operator.index(d) for d in np.atleast_1d(shape))
+    _strides(dims, order, "unravel_index")
+    if math.prod(dims) == 0:
+        raise ValueError(f"unravel_index: an index into shape {dims} (with no elements) is always out of bounds")
+    rest, coords = E.convert(indices, np.int64), {}
+    for axis in (reversed(range(len(dims))) if order == "C" else range(len(dims))):
+        coords[axis], rest = E.mod(rest, dims[axis]), E.floor_divide(rest, dims[axis])
+    return tuple(E.where(rest > 0, d - 1, E.where(rest < -1, 0, coords[axis])) for axis, d in enumerate(dims))
+
+
+# ---- Python loops over elements: apply_along_axis, vectorize ---------------------------------------
+
+def _stacked(results, loop_shape, dtype):
+    """The results of a loop over `loop_shape` (row-major) as one array of shape loop_shape + result
+    shape, cast to `dtype` (numpy's rule: the dtype of the first result, or the given otypes)."""
+    out = E.convert(stack([_as_array(r) for r in results]), dtype)
+    return reshape(out, tuple(loop_shape) + aval_of(out).shape[1:])
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """numpy.apply_along_axis: func1d called on each 1-d slice along `axis` in a Python loop and the
+    results stacked, so func1d may use traced values (in arr, args or its closure)."""
+    arr = _as_array(arr)
+    axis = _norm_axis(axis, aval_of(arr).ndim, "apply_along_axis")
+    moved = moveaxis(arr, axis, -1)
+    loop = aval_of(moved).shape[:-1]
+    if 0 in loop:
+        raise ValueError(f"apply_along_axis: cannot apply along an axis when any iteration dimension is 0 "
+                         f"(shape {aval_of(arr).shape}, axis {axis})")
+    results = [func1d(moved[index], *args, **kwargs) for index in np.ndindex(*loop)]
+    out = _stacked(results, loop, aval_of(_as_array(results[0])).dtype)
+    res_ndim = aval_of(out).ndim - len(loop)
+    if not res_ndim:
+        return out
+    return moveaxis(out, list(range(len(loop), len(loop) + res_ndim)), list(range(axis, axis + res_ndim)))
+
+
+_SIGNATURE_ARG = r"\((?:\w+(?:,\w+)*)?\)"
+_SIGNATURE = re.compile(rf"^{_SIGNATURE_ARG}(?:,{_SIGNATURE_ARG})*->{_SIGNATURE_ARG}(?:,{_SIGNATURE_ARG})*$")
+
+
+def _parse_signature(signature):
+    """'(m,n),(n)->(m)' -> ([('m', 'n'), ('n',)], [('m',)]), as numpy's gufunc signatures."""
+    signature = re.sub(r"\s+", "", signature)
+    if not _SIGNATURE.match(signature):
+        raise ValueError(f"vectorize: not a valid gufunc signature: {signature}")
+    return tuple([tuple(re.findall(r"\w+", arg)) for arg in re.findall(_SIGNATURE_ARG, side)]
+                 for side in signature.split("->"))
+
+
+class vectorize:  # noqa: N801 - numpy's name
+    """numpy.vectorize as a Python loop over the broadcast elements (or over the blocks of core
+    dimensions given by `signature`), the results stacked: the calls are unrolled into a trace, so the
+    vectorized function differentiates, batches and compiles. `excluded` arguments (positions or
+    names) are passed through unchanged. `cache` changes nothing: pyfunc is called once per element."""
+
+    def __init__(self, pyfunc, otypes=None, doc=None, excluded=None, cache=False, signature=None):
+        self.pyfunc, self.excluded = pyfunc, set(excluded or ())
+        self.otypes = None if otypes is None else [np.dtype(t) for t in otypes]
+        self.signature = None if signature is None else _parse_signature(signature)
+        self.__doc__ = pyfunc.__doc__ if doc is None else doc
+
+    def __call__(self, *args, **kwargs):
+        keys = [i for i in range(len(args)) if i not in self.excluded] + \
+            [k for k in kwargs if k not in self.excluded]
+        inputs = [_as_array(args[k] if isinstance(k, int) else kwargs[k]) for k in keys]
+        cores_in, cores_out = self.signature or ([()] * len(inputs), None)
+        if len(cores_in) != len(inputs):
+            raise TypeError(f"vectorize: wrong number of positional arguments: expected {len(cores_in)}, "
+                            f"got {len(inputs)}")
+        sizes = {}
+        loops = [_bind_core(aval_of(x).shape, core, sizes) for x, core in zip(inputs, cores_in)]
+        loop = np.broadcast_shapes(*loops)
+        inputs = [broadcast_to(x, loop + aval_of(x).shape[len(s):]) for x, s in zip(inputs, loops)]
+        results = []
+        for index in np.ndindex(*loop):
+            call_args, call_kwargs = list(args), dict(kwargs)
+            for k, x in zip(keys, inputs):
+                (call_args if isinstance(k, int) else call_kwargs)[k] = x[index]
+            results.append(self.pyfunc(*call_args, **call_kwargs))
+        if not results:
+            return self._empty(loop, cores_out, sizes)
+        single = not isinstance(results[0], tuple) if cores_out is None else len(cores_out) == 1
+        per_output = [[r] for r in results] if single else [list(r) for r in results]
+        if cores_out is not None and any(len(r) != len(cores_out) for r in per_output):
+            raise ValueError(f"vectorize: wrong number of outputs from pyfunc: expected {len(cores_out)}")
+        outs = []
+        for k in range(len(per_output[0])):
+            first = _as_array(per_output[0][k])
+            if cores_out is not None:
+                _bind_core(aval_of(first).shape, cores_out[k], sizes)
+            dtype = self.otypes[k] if self.otypes else aval_of(first).dtype
+            outs.append(_stacked([r[k] for r in per_output], loop, dtype))
+        return outs[0] if single else tuple(outs)
+
+    def _empty(self, loop, cores_out, sizes):
+        """numpy's result for size-0 inputs: empty arrays of the given otypes, whose core sizes must be known."""
+        if self.otypes is None:
+            raise ValueError("vectorize: cannot call `vectorize` on size 0 inputs unless `otypes` is set")
+        cores_out = cores_out or [()] * len(self.otypes)
+        if any(d not in sizes for core in cores_out for d in core):
+            raise ValueError("vectorize: cannot call `vectorize` with a signature including new output "
+                             "dimensions on size 0 inputs")
+        outs = [np.empty(loop + tuple(sizes[d] for d in core), t) for core, t in zip(cores_out, self.otypes)]
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _bind_core(shape, core, sizes):
+    """The loop part of `shape` (all but its trailing core dimensions), binding the core dimension
+    names to sizes (consistently, or numpy's ValueError)."""
+    if len(shape) < len(core):
+        raise ValueError(f"vectorize: {len(shape)}-dimensional argument does not have enough dimensions for all "
+                         f"core dimensions {core}")
+    for name, n in zip(core, shape[len(shape) - len(core):]):
+        if sizes.setdefault(name, n) != n:
+            raise ValueError(f"vectorize: inconsistent size for core dimension {name!r}: {n} vs {sizes[name]}")
+    return shape[:len(shape) - len(core)]
+
+
+# ---- index tricks -----------------------------------------------------------------------------
+
+class _AxisConcatenator:
+    """numpy's r_ / c_: an index expression of arrays, scalars, slices (ranges) and a leading directive
+    string ('axis', 'axis,ndmin' or 'axis,ndmin,trans1d') joined along an axis; numpy's own when all
+    entries are concrete, else joined with concatenate."""
+
+    def __init__(self, numpy_obj, axis, ndmin, trans1d):
+        self.numpy_obj, self.axis, self.ndmin, self.trans1d = numpy_obj, axis, ndmin, trans1d
+
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        if not any(isinstance(k, Tracer) for k in key):
+            return self.numpy_obj[key]
+        axis, ndmin, trans1d = self.axis, self.ndmin, self.trans1d
+        if isinstance(key[0], str):
+            axis, ndmin, trans1d = _directive(key[0], axis, ndmin, trans1d)
+            key = key[1:]
+        pieces, kinds = [], []
+        for item in key:
+            if isinstance(item, str):
+                raise ValueError("r_/c_: special directives must be the first entry")
+            if isinstance(item, Tracer):
+                pieces.append(_ndmin_transposed(item, ndmin, trans1d))
+            else:  # numpy's reading of one entry (a slice as a range, a list as an array)
+                pieces.append(self.numpy_obj[f"0,{ndmin},{trans1d}", item])
+            kinds.append(item if type(item) in np.ScalarType else aval_of(pieces[-1]).dtype)  # scalars are weak
+        dtype = np.result_type(*kinds)
+        return _join("r_/c_", [E.convert(p, dtype) for p in pieces], axis)
+
+
+def _directive(item, axis, ndmin, trans1d):
+    if item in ("r", "c"):
+        raise NotImplementedError("r_/c_: the matrix directives 'r' and 'c' (numpy.matrix) are not supported")
+    try:
+        values = [int(v) for v in item.split(",")]
+    except ValueError:
+        raise ValueError(f"r_/c_: unknown special directive {item!r}") from None
+    if len(values) > 3:
+        raise ValueError(f"r_/c_: unknown special directive {item!r}")
+    return tuple(values) + (axis, ndmin, trans1d)[len(values):]
+
+
+def _ndmin_transposed(x, ndmin, trans1d):
+    """numpy's array(x, ndmin=ndmin) with the original axes moved to position trans1d (r_/c_'s rule)."""
+    nd = x.ndim
+    if nd >= ndmin:
+        return x
+    x = reshape(x, (1,) * (ndmin - nd) + x.shape)
+    if trans1d == -1:
+        return x
+    k2, k1 = ndmin - nd, trans1d + (ndmin - nd + 1 if trans1d < 0 else 0)
+    axes = list(range(ndmin))
+    return transpose(x, axes[:k1] + axes[k2:] + axes[k1:k2])
+
+
+r_ = _AxisConcatenator(np.r_, 0, 1, -1)
+c_ = _AxisConcatenator(np.c_, -1, 2, 0)
