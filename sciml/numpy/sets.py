@@ -21,11 +21,11 @@ from . import indexing as I
 from . import manipulation as S
 from . import reductions as Rd
 
-__all__ = ["searchsorted", "digitize", "lexsort", "sort_complex", "partition", "argpartition",
-           "unique", "unique_values", "unique_counts", "unique_inverse", "unique_all",
-           "isin", "setdiff1d", "union1d", "intersect1d", "setxor1d",
-           "isclose", "allclose", "array_equal", "array_equiv",
-           "select", "piecewise", "choose", "compress", "extract"]
+__all__: list = ["searchsorted", "digitize", "lexsort", "sort_complex", "partition", "argpartition",
+                 "unique", "unique_values", "unique_counts", "unique_inverse", "unique_all",
+                 "isin", "setdiff1d", "union1d", "intersect1d", "setxor1d",
+                 "isclose", "allclose", "array_equal", "array_equiv",
+                 "select", "piecewise", "choose", "compress", "extract"]
 
 UniqueAllResult = namedtuple("UniqueAllResult", ["values", "indices", "inverse_indices", "counts"])
 UniqueCountsResult = namedtuple("UniqueCountsResult", ["values", "counts"])
@@ -77,6 +77,7 @@ def digitize(x, bins, right=False):
     """Indices of the bins (monotonic, increasing or decreasing) that the values of `x` fall in."""
     if not _traced(x, bins):
         return np.digitize(x, bins, right)
+    x = C.asarray(x)
     if np.issubdtype(aval_of(x).dtype, np.complexfloating):
         raise TypeError("digitize: x may not be complex")
     bins = C.asarray(bins)
@@ -202,7 +203,8 @@ def _unique(ar, return_index, return_inverse, return_counts, axis, equal_nan, si
     if flat:
         ar, axis = S.ravel(ar), 0
     axis = S.norm_axes(axis, aval_of(ar).ndim, "unique")[0]
-    s, perm, first = _sorted_groups(S.moveaxis(ar, axis, 0), equal_nan)
+    # numpy compares slices of more than one element field by field, where NaN != NaN
+    s, perm, first = _sorted_groups(S.moveaxis(ar, axis, 0), equal_nan and aval_of(ar).ndim == 1)
     out = [S.moveaxis(_compact(s, first, size, fill_value, "unique"), 0, axis)]
     if return_index:
         out.append(_compact(perm, first, size, None, "unique"))
@@ -231,6 +233,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 
 def _array_api_unique(numpy_fn, result, x, size, fill_value, **returns):
+    """numpy's array-API unique functions (NaNs all distinct), as `result` tuples when traced or sized."""
     if size is None and not _traced(x):
         return numpy_fn(x)
     out = _unique(x, axis=None, equal_nan=False, size=size, fill_value=fill_value, **returns)
