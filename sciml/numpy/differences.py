@@ -141,7 +141,7 @@ def _gradient_last(f, h, edge_order):
 
 def gradient(f, *varargs, axis=None, edge_order=1):
     """numpy.gradient: central differences inside, one-sided (order `edge_order`, 1 or 2) at the
-    ends; spacings are scalars or coordinate arrays, one per axis. A tuple for several axes."""
+    ends; spacings are scalars or coordinate arrays, one per axis. A tuple unless one axis."""
     if not _traced(f, *varargs):
         return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     f = C.asarray(f)
@@ -156,7 +156,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     f = E.convert(f, otype)
     outs = [E.convert(S.moveaxis(_gradient_last(S.moveaxis(f, ax, -1), h, edge_order), -1, ax), otype)
             for h, ax in zip(_spacings(varargs, shape, axes), axes)]
-    return tuple(outs) if len(outs) > 1 else outs[0]
+    return outs[0] if len(outs) == 1 else tuple(outs)
 
 
 # ---- integration and interpolation ------------------------------------------------------------
@@ -191,6 +191,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
                          f"and {aval_of(fp).shape}")
     if aval_of(xp).shape[0] == 0:
         raise ValueError("interp: array of sample points is empty")
+    if any(np.issubdtype(aval_of(v).dtype, np.complexfloating) for v in (x, xp)):
+        raise TypeError(f"interp: x and xp must be real, got {aval_of(x).dtype} and {aval_of(xp).dtype}")
     complex_fp = np.issubdtype(aval_of(fp).dtype, np.complexfloating)
     x, xp = E.convert(x, np.float64), E.convert(xp, np.float64)
     fp = E.convert(fp, np.complex128 if complex_fp else np.float64)

@@ -161,6 +161,11 @@ def test_unwrap_derivative_is_identity():
     np.testing.assert_allclose(g, np.arange(9.0))
 
 
+def test_gradient_of_0d_array_is_an_empty_tuple_as_numpy():
+    assert np.gradient(np.array(2.0)) == ()
+    assert vmap(lambda x: (snp.gradient(x), x)[0])(np.ones(3)) == ()
+
+
 def test_gradient_of_quadratic_is_exact_with_edge_order_2_on_uneven_grid():
     x = np.array([0.0, 0.2, 0.7, 1.0, 1.6])
     out = sciml.jit(lambda f: snp.gradient(f, x, edge_order=2))(x ** 2)
@@ -180,6 +185,7 @@ ERRORS = [
     (lambda x: snp.interp(x, XP, FP[:4]), ValueError, "same length"),
     (lambda x: snp.interp(x, np.zeros(0), np.zeros(0)), ValueError, "empty"),
     (lambda x: snp.interp(x, XP, FP, period=0), ValueError, "non-zero"),
+    (lambda x: snp.interp(x * 1j, XP, FP), TypeError, "must be real"),
     (lambda x: snp.cross(x, x), ValueError, "incompatible dimensions"),
     (lambda x: snp.cross(x[:, :3], x[:, :3], axisc=3), ValueError, "out of bounds"),
     (lambda x: snp.unwrap(x, axis=5), ValueError, "out of bounds"),
