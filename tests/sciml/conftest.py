@@ -5,7 +5,7 @@ import pytest
 
 def numerical_grad(f, x, eps=1e-6):
     """Central-difference gradient of a real scalar function `f` at the float array (or scalar) `x`."""
-    x = np.array(x, dtype=np.float64)
+    x = np.array(x, dtype=np.float64, order="C")  # reshape(-1) below must be a view, also of a transposed x
     g = np.zeros_like(x)
     flat, gflat = x.reshape(-1), g.reshape(-1)
     for i in range(flat.size):
@@ -21,7 +21,7 @@ def numerical_grad(f, x, eps=1e-6):
 
 def numerical_jacobian(f, x, eps=1e-6):
     """Central-difference Jacobian of an array-valued `f`, shape f(x).shape + x.shape."""
-    x = np.array(x, dtype=np.float64)
+    x = np.array(x, dtype=np.float64, order="C")  # reshape(-1) below must be a view, also of a transposed x
     out = np.asarray(f(x.copy()))
     jac = np.zeros(out.shape + x.shape, dtype=np.result_type(out.dtype, np.float64))
     flat = x.reshape(-1)
