@@ -159,8 +159,8 @@ def _size_error(name):
 
 def _compact(values, mask, size, fill_value, name):
     """values[mask] along axis 0. With `size` (JAX's): the first `size` selected rows, padded with
-    `fill_value`, by default with the first selected row (the smallest, for sorted values); an empty
-    `values` is padded with fill_value or 0."""
+    `fill_value`, by default with the first selected row (the smallest, for sorted values; with none
+    selected, the first row of `values`); an empty `values` is padded with fill_value or 0."""
     if size is None:
         if isinstance(mask, Tracer):
             raise _size_error(name)
