@@ -139,8 +139,8 @@ round_p = elementwise("round", lambda x, decimals=0: np.round(x, decimals), "zer
 
 
 def _max_jvp(t, x, y, z, pick):
-    # ties split the derivative evenly, as JAX does
-    return t * where(pick, 1.0, where(x == y, 0.5, 0.0))
+    # ties split the derivative evenly, as JAX does; selecting t (not t * a float64 mask) keeps its dtype
+    return where(pick, t, where(x == y, t * 0.5, 0.0))
 
 
 max_p = elementwise("max", np.maximum, (lambda t, x, y, z: _max_jvp(t, x, y, z, x > y),
@@ -477,14 +477,20 @@ def clip(a, a_min=None, a_max=None):
 def floor_divide(x, y):
     if not _any_tracer((x, y)):
         return np.floor_divide(x, y)
-    return convert(floor(divide(x, y)), np.result_type(_dtype_key(x), _dtype_key(y)))
+    dtype = np.result_type(_dtype_key(x), _dtype_key(y))
+    if np.issubdtype(dtype, np.inexact):
+        return convert(floor(divide(x, y)), dtype)
+    dtype = np.dtype(np.int8) if dtype == np.bool_ else dtype  # numpy divides booleans as int8
+    by_zero = y == 0  # numpy's integer x // 0 is 0 (and no inf is cast to an integer)
+    return where(by_zero, 0, convert(floor(divide(x, where(by_zero, 1, y))), dtype))
 
 
 def mod(x, y):
-    """x - floor(x / y) * y, with the sign of y, as numpy."""
+    """x - floor(x / y) * y, with the sign of y, as numpy (integer x % 0 is 0)."""
     if not _any_tracer((x, y)):
         return np.mod(x, y)
-    return subtract(x, multiply(floor_divide(x, y), y))
+    r = subtract(x, multiply(floor_divide(x, y), y))
+    return r if np.issubdtype(aval_of(r).dtype, np.inexact) else where(y == 0, 0, r)
 
 
 remainder = mod

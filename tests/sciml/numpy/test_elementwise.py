@@ -178,3 +178,20 @@ def test_python_scalars_take_numpys_default_dtypes(name):
     assert snp.reciprocal(2) == 0.5
     # a Python scalar beside an array stays weak, as in numpy
     assert snp.divide(1, np.float32(2.0)).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_family_gradients_keep_float32(name):
+    x, y = np.array([np.nan, 1.0, -2.0, 0.5], np.float32), np.array([0.3, np.nan, 1.5, 0.5], np.float32)
+    g = grad(lambda x, y: snp.sum(snp.real(getattr(snp, name)(x, y))), argnums=0)(x, y)
+    assert g.dtype == np.float32
+
+
+def test_integer_floor_divide_and_mod_by_zero_are_zero_like_numpy():
+    x, y = np.array([7, -7, 3, 0]), np.array([2, 0, -2, 0])
+    with np.errstate(divide="ignore"):
+        for name in ["floor_divide", "mod"]:
+            for a, b in [(x, y), (x > 0, y != 0)]:  # booleans divide as int8
+                got, expected = sciml.jit(getattr(snp, name))(a, b), getattr(np, name)(a, b)
+                assert got.dtype == expected.dtype
+                np.testing.assert_array_equal(got, expected)
