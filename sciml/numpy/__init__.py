@@ -10,14 +10,17 @@ from ..core.avals import aval_of as _aval_of
 from . import array_methods, fft, linalg  # noqa: F401
 from .creation import (arange, array, asarray, copy, empty, eye, full, full_like, identity, linspace,  # noqa: F401
                        meshgrid, ones, ones_like, tri, zeros, zeros_like)
-from .elementwise import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
-                          arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clip, conj, conjugate,
-                          convert, cos, cosh, divide, equal, erf, exp, exp2, expm1, floor, floor_divide, greater,
-                          greater_equal, hypot, imag, invert, isfinite, isinf, isnan, left_shift, less, less_equal, log,
-                          log1p, log2, log10, logaddexp, logical_and, logical_not, logical_or, logical_xor,
-                          maximum, minimum, mod, multiply, negative, not_equal, positive, power, real,
-                          reciprocal, remainder, right_shift, round, sigmoid, sign, sin, sinh, sqrt, square, subtract, tan,
-                          tanh, true_divide, where)
+from .elementwise import (abs, absolute, add, angle, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
+                          arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, cbrt, ceil, clip, conj,
+                          conjugate, convert, copysign, cos, cosh, deg2rad, degrees, divide, divmod, equal, erf, exp,
+                          exp2, expm1, fix, float_power, floor, floor_divide, fmax, fmin, fmod, frexp, gcd, greater,
+                          greater_equal, heaviside, hypot, i0, imag, invert, iscomplex, iscomplexobj, isfinite, isinf,
+                          isnan, isneginf, isposinf, isreal, isrealobj, lcm, ldexp, left_shift, less, less_equal, log,
+                          log1p, log2, log10, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor,
+                          maximum, minimum, mod, modf, multiply, nan_to_num, negative, nextafter, not_equal, positive,
+                          power, rad2deg, radians, real, reciprocal, remainder, right_shift, rint, round, sigmoid, sign,
+                          signbit, sin, sinc, sinh, spacing, sqrt, square, subtract, tan, tanh, true_divide, trunc,
+                          where)
 from .indexing import argwhere, at, flatnonzero, nonzero, take, take_along_axis  # noqa: F401
 from .linalg_products import (diag, diagonal, dot, einsum, inner, matmul, outer, tensordot, trace,  # noqa: F401
                               tril, triu, vdot)

@@ -7,6 +7,8 @@ primitives only ever see operands of equal shape and dtype.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.special
 
@@ -506,3 +508,354 @@ def erf(x):
 
 def positive(x):
     return x
+
+
+# ---- more of numpy's elementwise functions, composed of the primitives above ----------------------
+
+def _numpy_unless_traced(np_fn):
+    """Decorator: concrete arguments go to numpy's `np_fn` (its values and dtypes exactly); the
+    decorated composition of primitives runs when an argument is traced."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            if _any_tracer(args) or _any_tracer(kwargs.values()):
+                return fn(*args, **kwargs)
+            return np_fn(*args, **kwargs)
+        return call
+    return decorate
+
+
+def _as_float(name, x):
+    """x in the float dtype numpy's float-only ufuncs compute in (int8 -> float16, int64 -> float64)."""
+    return promote(name, (x,), to_float=True)[0]
+
+
+def _no_complex(name, x):
+    """x's dtype; a TypeError for complex x, as numpy's real-only functions raise."""
+    dtype = aval_of(x).dtype
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(f"{name} is not supported for {dtype} values")
+    return dtype
+
+
+def _pow2(k, dtype):
+    """2**k in `dtype` for integer-valued k, exactly (also subnormal; inf past the largest float)."""
+    return power(np.asarray(2, dtype), convert(k, dtype))
+
+
+@_numpy_unless_traced(np.heaviside)
+def heaviside(x1, x2):
+    """0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (NaN stays NaN); flat in x1."""
+    x1, x2 = promote("heaviside", (x1, x2), to_float=True)
+    return where(x1 < 0, 0, where(x1 > 0, 1, where(x1 == 0, x2, x1)))
+
+
+@_numpy_unless_traced(np.sinc)
+def sinc(x):
+    """sin(pi x) / (pi x), and 1 at 0, where its Taylor polynomial carries the derivatives (sinc'(0) = 0)."""
+    x = convert(x, np.result_type(aval_of(x).dtype, 1.0))  # numpy's where(x == 0, 1e-20, x): integers -> float64
+    y = np.pi * x
+    safe = where(x == 0, 1.0, y)
+    return where(x == 0, 1 - y * y / 6 + y ** 4 / 120, sin(safe) / safe)
+
+
+def _scale_to_float(name, np_fn, factor):
+    def fn(x):
+        return multiply(_as_float(name, x), factor)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"x * {factor!r} in x's float dtype, as numpy.{name}."
+    return _numpy_unless_traced(np_fn)(fn)
+
+
+deg2rad = radians = _scale_to_float("deg2rad", np.deg2rad, np.pi / 180)
+rad2deg = degrees = _scale_to_float("rad2deg", np.rad2deg, 180 / np.pi)
+
+
+def _nan_ignoring(name, np_fn, pick, what):
+    def fn(x1, x2):
+        x1, x2 = promote(name, (x1, x2))
+        out = pick(x1, x2)
+        if not np.issubdtype(aval_of(out).dtype, np.inexact):
+            return out
+        return where(isnan(x2), x1, where(isnan(x1), x2, out))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"The elementwise {what}, ignoring NaNs (NaN only where both are NaN), as numpy.{name}."
+    return _numpy_unless_traced(np_fn)(fn)
+
+
+fmax = _nan_ignoring("fmax", np.fmax, maximum, "maximum")
+fmin = _nan_ignoring("fmin", np.fmin, minimum, "minimum")
+
+
+@_numpy_unless_traced(np.nan_to_num)
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """NaN -> nan, inf -> posinf, -inf -> neginf (by default the largest finite values) in x's dtype;
+    complex numbers part by part. `copy` only matters to numpy's in-place form: traced values are new."""
+    dtype = aval_of(x).dtype
+    if np.issubdtype(dtype, np.complexfloating):
+        parts = [nan_to_num(part, copy, nan, posinf, neginf) for part in (real(x), imag(x))]
+        return complex_p.bind(*parts)
+    if not np.issubdtype(dtype, np.inexact):
+        return x
+    info = np.finfo(dtype)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    out = where(x == np.inf, convert(posinf, dtype), where(x == -np.inf, convert(neginf, dtype), x))
+    return where(isnan(x), convert(nan, dtype), out)
+
+
+@_numpy_unless_traced(np.signbit)
+def signbit(x):
+    """Whether the sign bit is set: x < 0, and -0.0 (arctan2(-0.0, -1) = -pi). Under a transform a NaN
+    counts as positive: reading its sign bit would need a bitcast, which sciml has no primitive for."""
+    if not np.issubdtype(_no_complex("signbit", x), np.inexact):
+        return less(x, 0)
+    return less(arctan2(x, -1.0), 0)
+
+
+@_numpy_unless_traced(np.copysign)
+def copysign(x1, x2):
+    """|x1| with the sign bit of x2."""
+    x1, x2 = promote("copysign", (x1, x2), to_float=True)
+    magnitude = absolute(x1)
+    return where(signbit(x2), negative(magnitude), magnitude)
+
+
+@_numpy_unless_traced(np.ldexp)
+def ldexp(x1, x2):
+    """x1 * 2**x2, rounded once as numpy: 2**x2 is a product of three powers of two within the float's
+    range; the first two scale x1 exactly (or so far that the result is 0 or inf anyway), the last rounds."""
+    x1 = _as_float("ldexp", x1)
+    e_dtype = aval_of(x2).dtype
+    if not (np.issubdtype(e_dtype, np.integer) or e_dtype == np.bool_):
+        raise TypeError(f"ldexp: the exponent x2 must be an integer, not {e_dtype}")
+    x1, x2 = _broadcast_all("ldexp", x1, x2)
+    info = np.finfo(aval_of(x1).dtype)
+    lo, hi = int(info.minexp - info.nmant), int(info.maxexp - 1)
+    e = convert(x2, np.int64)
+    b = clip(e, lo, hi)
+    a = clip(e - b, lo, hi)
+    special = (x1 == 0) | isinf(x1)  # 0 * inf and inf * 0 would be NaN
+
+    def scale(k):
+        return where(special, 1, _pow2(k, info.dtype))
+    return x1 * scale(e - b - a) * scale(a) * _pow2(b, info.dtype)
+
+
+def _exponent(ax, dtype):
+    """floor(log2(ax)) for finite ax > 0, exactly: the rounded log2 is off by at most one."""
+    k = floor(log2(ax))
+    k = where(_pow2(k, dtype) > ax, k - 1, k)
+    return where(_pow2(k + 1, dtype) <= ax, k + 1, k)
+
+
+def _frexp(x):
+    """(m, e) with x = m * 2**e, 0.5 <= |m| < 1, e in x's float dtype; (x, 0) for 0, inf and NaN."""
+    dtype = aval_of(x).dtype
+    regular = isfinite(x) & (x != 0)
+    e = where(regular, _exponent(where(regular, absolute(x), 1), dtype) + 1, 0)
+    half = floor(e / 2)  # two exact scalings: 2**-e alone overflows for subnormal x
+    return x * _pow2(-half, dtype) * _pow2(half - e, dtype), e
+
+
+@_numpy_unless_traced(np.frexp)
+def frexp(x):
+    """(mantissa, int32 exponent) with x = mantissa * 2**exponent and 0.5 <= |mantissa| < 1."""
+    x = _as_float("frexp", x)
+    _no_complex("frexp", x)
+    m, e = _frexp(x)
+    return m, convert(e, np.int32)
+
+
+@_numpy_unless_traced(np.nextafter)
+def nextafter(x1, x2):
+    """The next float after x1 towards x2, exactly: |x1| moved by one unit in its last place (half of
+    one towards zero from a power of two, where the spacing halves). Where x1 == x2, x2 (float16: x1,
+    as numpy)."""
+    x1, x2 = promote("nextafter", (x1, x2), to_float=True)
+    info = np.finfo(_no_complex("nextafter", x1))
+    m, e = _frexp(x1)
+    tiny = int(info.minexp - info.nmant)  # the exponent of the smallest subnormal
+    ulp = maximum(e - (info.nmant + 1), tiny)
+    towards_zero = (x2 > x1) == (x1 < 0)
+    step = _pow2(where(towards_zero & (absolute(m) == 0.5), maximum(ulp - 1, tiny), ulp), info.dtype)
+    magnitude = absolute(x1) + where(towards_zero, -step, step)  # the sign comes last: -tiny -> -0.0, not +0.0
+    out = where(x1 < 0, negative(magnitude), magnitude)
+    out = where(x1 == 0, x1 + where(x2 > x1, info.smallest_subnormal, -info.smallest_subnormal), out)  # d/dx1 = 1
+    out = where(isinf(x1), sign(x1) * info.max, out)
+    out = where(x1 == x2, x1 if info.dtype == np.float16 else x2, out)
+    return where(isnan(x1) | isnan(x2), x1 + x2, out)
+
+
+@_numpy_unless_traced(np.spacing)
+def spacing(x):
+    """The distance from x to the next float away from zero, with x's sign (+ for -0.0; NaN for inf);
+    numpy's float16 spacing steps towards +inf from every x."""
+    x = _as_float("spacing", x)
+    inf = np.asarray(np.inf, _no_complex("spacing", x))
+    step = nextafter(x, inf if inf.dtype == np.float16 else where(x >= 0, inf, -inf)) - x
+    return where(isinf(x), np.nan, step)
+
+
+@_numpy_unless_traced(np.cbrt)
+def cbrt(x):
+    """The real cube root. |x| is taken with a select, not abs, so the derivative at 0 is inf, as in JAX."""
+    x = _as_float("cbrt", x)
+    _no_complex("cbrt", x)
+    negative_x = x < 0
+    root = power(where(negative_x, negative(x), x), 1 / 3)
+    return where(negative_x, negative(root), root)
+
+
+@_numpy_unless_traced(np.logaddexp2)
+def logaddexp2(x1, x2):
+    """log2(2**x1 + 2**x2) without overflow: logaddexp in units of ln 2."""
+    x1, x2 = promote("logaddexp2", (x1, x2), to_float=True)
+    return logaddexp(x1 * _LN2, x2 * _LN2) / _LN2
+
+
+@_numpy_unless_traced(np.trunc)
+def trunc(x):
+    """Rounding towards zero; integers and booleans stay as they are, as in numpy. Flat."""
+    if not np.issubdtype(_no_complex("trunc", x), np.inexact):
+        return x
+    return where(x < 0, ceil(x), floor(x))
+
+
+fix = trunc  # numpy.fix: the same values and dtypes
+
+
+@_numpy_unless_traced(np.rint)
+def rint(x):
+    """Rounding to the nearest integer, halves to even, in x's float dtype. Flat."""
+    return round(_as_float("rint", x))
+
+
+@_numpy_unless_traced(np.fmod)
+def fmod(x1, x2):
+    """The C remainder, with the sign of x1: `mod` (sign of x2) moved by x2 where the signs differ."""
+    x1, x2 = promote("fmod", (x1, x2))
+    r = mod(x1, x2)
+    return where((r != 0) & ((x1 < 0) != (x2 < 0)), r - x2, r)
+
+
+@_numpy_unless_traced(np.divmod)
+def divmod(x1, x2):  # noqa: A001 - numpy's name
+    """(floor_divide(x1, x2), mod(x1, x2))."""
+    x1, x2 = promote("divmod", (x1, x2))
+    return floor_divide(x1, x2), mod(x1, x2)
+
+
+@_numpy_unless_traced(np.modf)
+def modf(x):
+    """(fractional part, integral part), both with x's sign (also -0.0); (±0, ±inf) for ±inf."""
+    x = _as_float("modf", x)
+    _no_complex("modf", x)
+    whole = trunc(x)
+    frac = where(signbit(x), negative(whole - x), x - whole)  # -(whole - x) is -0.0 where x - whole is +0.0
+    return where(isinf(x), sign(x) * 0.0, frac), whole
+
+
+@_numpy_unless_traced(np.float_power)
+def float_power(x1, x2):
+    """x1 ** x2 computed in float64 (complex128 for complex operands), whatever the input dtypes."""
+    dtype = np.result_type(_dtype_key(x1), _dtype_key(x2), np.float64)
+    return pow_p.bind(*promote("float_power", (convert(x1, dtype), convert(x2, dtype))))
+
+
+@_numpy_unless_traced(np.isreal)
+def isreal(x):
+    """Elementwise: whether the imaginary part is 0 (True for real dtypes)."""
+    return imag(x) == 0
+
+
+@_numpy_unless_traced(np.iscomplex)
+def iscomplex(x):
+    """Elementwise: whether the imaginary part is nonzero (False for real dtypes)."""
+    return imag(x) != 0
+
+
+def iscomplexobj(x):
+    """Whether x's dtype is complex: a Python bool, known under a transform too."""
+    return np.issubdtype(x.dtype, np.complexfloating) if isinstance(x, Tracer) else np.iscomplexobj(x)
+
+
+def isrealobj(x):
+    """Whether x's dtype is not complex: a Python bool, known under a transform too."""
+    return not iscomplexobj(x)
+
+
+def _signed_inf(name, np_fn, compare, sign_):
+    def fn(x):
+        _no_complex(name, x)
+        return logical_and(isinf(x), compare(x, 0))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise: whether x is {sign_}inf (complex x is ambiguous: TypeError), as numpy.{name}."
+    return _numpy_unless_traced(np_fn)(fn)
+
+
+isposinf = _signed_inf("isposinf", np.isposinf, greater, "+")
+isneginf = _signed_inf("isneginf", np.isneginf, less, "-")
+
+
+@_numpy_unless_traced(np.angle)
+def angle(z, deg=False):
+    """The argument arctan2(imag(z), real(z)) of z, in radians or, with deg=True, degrees."""
+    y, x = (imag(z), real(z)) if iscomplexobj(z) else (0, z)
+    a = arctan2(y, x)
+    return a * (180 / np.pi) if deg else a
+
+
+# Cephes' Chebyshev coefficients for exp(-x) I0(x) on [0, 8] and exp(-x) sqrt(x) I0(x) on (8, inf), as numpy.i0
+_I0_A = (-4.4153416464793395e-18, 3.3307945188222384e-17, -2.431279846547955e-16, 1.715391285555133e-15,
+         -1.1685332877993451e-14, 7.676185498604936e-14, -4.856446783111929e-13, 2.95505266312964e-12,
+         -1.726826291441556e-11, 9.675809035373237e-11, -5.189795601635263e-10, 2.6598237246823866e-09,
+         -1.300025009986248e-08, 6.046995022541919e-08, -2.670793853940612e-07, 1.1173875391201037e-06,
+         -4.4167383584587505e-06, 1.6448448070728896e-05, -5.754195010082104e-05, 0.00018850288509584165,
+         -0.0005763755745385824, 0.0016394756169413357, -0.004324309995050576, 0.010546460394594998,
+         -0.02373741480589947, 0.04930528423967071, -0.09490109704804764, 0.17162090152220877,
+         -0.3046826723431984, 0.6767952744094761)
+_I0_B = (-7.233180487874754e-18, -4.830504485944182e-18, 4.46562142029676e-17, 3.461222867697461e-17,
+         -2.8276239805165836e-16, -3.425485619677219e-16, 1.7725601330565263e-15, 3.8116806693526224e-15,
+         -9.554846698828307e-15, -4.150569347287222e-14, 1.54008621752141e-14, 3.8527783827421426e-13,
+         7.180124451383666e-13, -1.7941785315068062e-12, -1.3215811840447713e-11, -3.1499165279632416e-11,
+         1.1889147107846439e-11, 4.94060238822497e-10, 3.3962320257083865e-09, 2.266668990498178e-08,
+         2.0489185894690638e-07, 2.8913705208347567e-06, 6.889758346916825e-05, 0.0033691164782556943,
+         0.8044904110141088)
+
+
+def _chbevl(x, coefficients):
+    """Clenshaw's recurrence for a Chebyshev series, in numpy.i0's order of operations."""
+    b0, b1, b2 = coefficients[0], 0.0, 0.0
+    for c in coefficients[1:]:
+        b0, b1, b2 = x * b0 - b1 + c, b0, b1
+    return 0.5 * (b0 - b2)
+
+
+@_numpy_unless_traced(np.i0)
+def i0(x):
+    """The modified Bessel function of the first kind of order 0, numpy's way: computed in float64 and
+    returned in x's float dtype (float64 for integers). |x| is a select, not abs, so that the even I0
+    keeps its derivatives at 0 (I0''(0) = 1/2); each branch sees only its own inputs, so the other
+    one's overflow sends no NaN into the derivative."""
+    dtype = _no_complex("i0", x)
+    dtype = dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+    x = convert(x, np.float64)
+    ax = where(x < 0, negative(x), x)
+    small = ax <= 8.0
+    xa, xb = where(small, ax, 8.0), where(small, 8.0, ax)
+    out = where(small, exp(xa) * _chbevl(xa / 2.0 - 2, _I0_A), exp(xb) * _chbevl(32.0 / xb - 2.0, _I0_B) / sqrt(xb))
+    return convert(out, dtype)
+
+
+def _integers_only(name, np_fn):
+    def fn(x1, x2):
+        raise NotImplementedError(f"{name} of traced values: Euclid's algorithm needs a loop over the values, "
+                                  f"which sciml.numpy cannot trace; call {name} on concrete integers")
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"numpy.{name} of concrete integers (not traceable: it needs a data-dependent loop)."
+    return _numpy_unless_traced(np_fn)(fn)
+
+
+gcd = _integers_only("gcd", np.gcd)
+lcm = _integers_only("lcm", np.lcm)
