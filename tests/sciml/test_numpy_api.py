@@ -1,4 +1,5 @@
-"""The sciml.numpy namespace as a whole: every case of tests/sciml/numpy/cases.py under vmap, jvp, second derivatives, float32 and complex inputs; shape/ndim/size of tracers, eager results, missing names."""
+"""The sciml.numpy namespace as a whole: every case of the tables of tests/sciml/numpy under jit, vmap, jvp,
+second derivatives, float32 and complex inputs; shape/ndim/size of tracers, eager results, missing names."""
 import numpy as np
 import pytest
 
@@ -7,7 +8,13 @@ import sciml.numpy as snp
 from sciml import grad, jacfwd, jacrev, vmap
 
 from .numpy.cases import (A3, ATOL, ELEMENTWISE, FFT, INDEXING, LINALG, PRODUCTS, REDUCTIONS, RTOL, SHAPES,
-                          _complex_numerical_grad, rand)
+                          _complex_numerical_grad, as_list, batched_args, rand, run_jit_check, run_vmap_check)
+from .numpy.test_differences import DIFFERENCES
+from .numpy.test_elementwise import ELEMENTWISE_MORE
+from .numpy.test_manipulation import MANIPULATION_MORE
+from .numpy.test_polynomial import POLYNOMIAL
+from .numpy.test_sets import SETS
+from .numpy.test_statistics import STATISTICS
 
 
 def test_shape_ndim_size_of_scalar_tracer():
@@ -36,39 +43,32 @@ def test_eager_snp_calls_return_numpy_arrays():
 
 # ---- vmap / jacobians on a few of the above (batching against a loop) -------------------------------
 
-ALL_CASES = ELEMENTWISE + REDUCTIONS + SHAPES + INDEXING + PRODUCTS + LINALG + FFT
+# every table of tests/sciml/numpy (float64 ones: the jvp check below differentiates in float64)
+ALL_CASES = (ELEMENTWISE + ELEMENTWISE_MORE + REDUCTIONS + STATISTICS + SHAPES + MANIPULATION_MORE + INDEXING
+             + PRODUCTS + LINALG + FFT + DIFFERENCES + POLYNOMIAL + SETS)
 
 
-def _batched_args(case, n=3):
-    return [np.stack([np.asarray(a) * (1 + 0.1 * k) for k in range(n)]) for a in case.args]
-
-
-def _as_list(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
+@pytest.mark.parametrize("case", [c.param(transformed=True) for c in ALL_CASES])
+def test_jit_matches_eager(case):
+    run_jit_check(case)
 
 
 @pytest.mark.parametrize("case", [c.param(transformed=True) for c in ALL_CASES])
 def test_vmap_matches_python_loop(case):
-    batched = _batched_args(case)
-    outs = _as_list(vmap(lambda *a: case.fn(snp, *a))(*batched))
-    for k in range(3):
-        expected = _as_list(case.fn(np, *[b[k] for b in batched]))
-        assert len(outs) == len(expected)
-        for o, e in zip(outs, expected):
-            np.testing.assert_allclose(np.asarray(o)[k], e, rtol=1e-10, atol=1e-12)
+    run_vmap_check(case)
 
 
 @pytest.mark.parametrize("case", [c.param(transformed=True) for c in ALL_CASES if c.diff])
 def test_vmap_of_grad_matches_loop_of_grad(case):
     """Per-example gradients: the batched backward pass against one grad per example."""
     i = case.diff[0]
-    batched = _batched_args(case)
-    outs = _as_list(case.fn(np, *case.args))
+    batched = batched_args(case)
+    outs = as_list(case.fn(np, *case.args))
     rng = np.random.default_rng(2)
     weights = [rng.normal(size=np.shape(o)) for o in outs]
 
     def loss(*args):
-        res = _as_list(case.fn(snp, *args))
+        res = as_list(case.fn(snp, *args))
         return sum(snp.sum(snp.real(r) * w) if np.iscomplexobj(o) else snp.sum(r * w)
                    for r, w, o in zip(res, weights, outs))
 
@@ -97,13 +97,13 @@ def test_jvp_matches_directional_finite_difference(case):
     eps = 1e-6
 
     def shifted(sign):
-        return _as_list(case.fn(np, *[p + sign * eps * t if i in case.diff else p
+        return as_list(case.fn(np, *[p + sign * eps * t if i in case.diff else p
                                       for i, (p, t) in enumerate(zip(primals, tangents))]))
 
     fd = [(a - b) / (2 * eps) for a, b in zip(shifted(1), shifted(-1))]
-    for o, e in zip(_as_list(out), _as_list(case.fn(np, *case.args))):
+    for o, e in zip(as_list(out), as_list(case.fn(np, *case.args))):
         np.testing.assert_allclose(o, e, rtol=1e-12, atol=1e-12)
-    for t, d in zip(_as_list(tout), fd):
+    for t, d in zip(as_list(tout), fd):
         np.testing.assert_allclose(t, d, rtol=case.rtol, atol=case.atol)
 
 
@@ -112,14 +112,14 @@ def test_second_derivative_forward_over_reverse_matches_difference_of_gradients(
     """jvp of grad (a Hessian-vector product) against a central difference of the (already checked)
     first-order gradient."""
     i = case.diff[0]
-    outs = _as_list(case.fn(np, *case.args))
+    outs = as_list(case.fn(np, *case.args))
     rng = np.random.default_rng(4)
     weights = [rng.normal(size=np.shape(o)) for o in outs]
 
     def loss(x):
         args = list(case.args)
         args[i] = x
-        res = _as_list(case.fn(snp, *args))
+        res = as_list(case.fn(snp, *args))
         return sum(snp.sum(snp.real(r) * w) if np.iscomplexobj(o) else snp.sum(r * w)
                    for r, w, o in zip(res, weights, outs))
 
@@ -138,11 +138,11 @@ def test_traced_output_dtype_matches_numpy_for_float32_inputs(case):
     """Under a transform the dtype rules must be numpy's: float32 inputs with python scalars and
     integer arrays stay float32 (weak scalars), and gradients come back float32."""
     args32 = [np.asarray(a, np.float32) if i in case.diff else a for i, a in enumerate(case.args)]
-    expected = [np.asarray(o).dtype for o in _as_list(case.fn(np, *args32))]
+    expected = [np.asarray(o).dtype for o in as_list(case.fn(np, *args32))]
     seen = []
 
     def loss(*args):
-        res = _as_list(case.fn(snp, *args))
+        res = as_list(case.fn(snp, *args))
         seen[:] = [r.dtype for r in res]
         return sum(snp.sum(snp.real(r)) for r in res)
 
@@ -175,15 +175,15 @@ def _complexify(case):
 def test_complex_inputs_values_and_grad_follow_jax_convention(case, numerical_grad):
     """Complex inputs: values against numpy; grad of a real loss is dL/dx - i dL/dy (JAX's convention)."""
     args = _complexify(case)
-    expected = _as_list(case.fn(np, *args))
-    got = _as_list(case.fn(snp, *args))
+    expected = as_list(case.fn(np, *args))
+    got = as_list(case.fn(snp, *args))
     for g_, e in zip(got, expected):
         np.testing.assert_allclose(g_, e, rtol=1e-12, atol=1e-12)
     rng = np.random.default_rng(6)
     weights = [(rng.normal(size=np.shape(o)), rng.normal(size=np.shape(o))) for o in expected]
 
     def loss(m, *a):
-        res = _as_list(case.fn(m, *a))
+        res = as_list(case.fn(m, *a))
         return sum(m.sum(m.real(r) * w1) + m.sum(m.imag(r) * w2) if np.iscomplexobj(o) else m.sum(r * w1)
                    for r, (w1, w2), o in zip(res, weights, expected))
 

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
 from sciml import grad
 
@@ -381,3 +382,60 @@ def _complex_numerical_grad(f, z, numerical_grad):
     gx = numerical_grad(lambda x: f(x + 1j * z.imag), z.real)
     gy = numerical_grad(lambda y: f(z.real + 1j * y), z.imag)
     return gx - 1j * gy
+
+
+# ---- the same case under a transform -------------------------------------------------------------
+
+def as_list(out):
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def batched_args(case, n=3):
+    """A batch of n inputs per argument: floating ones scaled by 1 + 0.1 k; integer and boolean ones
+    (indices, counts, masks) repeated, so that every lane stays valid."""
+    def stack(a):
+        a = np.asarray(a)
+        scale = np.issubdtype(a.dtype, np.inexact)
+        return np.stack([a * (1 + 0.1 * k) if scale else a for k in range(n)])
+    return [stack(a) for a in case.args]
+
+
+def assert_same(got, expected, rtol=1e-12, atol=1e-12):
+    """Outputs with numpy's shapes and dtypes and equal values (to rounding; float32 to its own)."""
+    got, expected = as_list(got), as_list(expected)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert np.shape(g) == np.shape(e) and np.asarray(g).dtype == np.asarray(e).dtype, (g, e)
+        low = np.asarray(e).dtype in (np.float32, np.complex64)
+        np.testing.assert_allclose(g, e, rtol=max(rtol, 1e-5) if low else rtol, atol=max(atol, 1e-6) if low else atol)
+
+
+def run_jit_check(case, backend="numpy"):
+    """The case with every argument traced under jit equals the eager call."""
+    got = sciml.jit(lambda *a: case.fn(snp, *a), backend=backend)(*case.args)
+    assert_same(got, case.fn(snp, *case.args), rtol=1e-10)
+
+
+def run_vmap_check(case):
+    """vmap over a batch of 3 equals numpy on each example."""
+    batched = batched_args(case)
+    outs = as_list(sciml.vmap(lambda *a: case.fn(snp, *a))(*batched))
+    for k in range(3):
+        expected = as_list(case.fn(np, *[b[k] for b in batched]))
+        assert len(outs) == len(expected)
+        for o, e in zip(outs, expected):
+            low = np.asarray(e).dtype in (np.float32, np.complex64)
+            np.testing.assert_allclose(np.asarray(o)[k], e, rtol=1e-5 if low else 1e-10, atol=1e-12)
+
+
+def numba_test(cases, names):
+    """A test running the named cases under jit with the numba backend (a representative subset:
+    numba compiles each in seconds), after checking that the names exist."""
+    by_name = {c.name: c for c in cases}
+    missing = sorted(set(names) - set(by_name))
+    assert not missing, f"numba subset names no case: {missing}"
+
+    @pytest.mark.parametrize("case", [by_name[n].param(transformed=True) for n in names])
+    def test(case):
+        run_jit_check(case, backend="numba")
+    return test

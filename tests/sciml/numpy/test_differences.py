@@ -7,7 +7,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
-from .cases import Case, cases_test, rand
+from .cases import Case, cases_test, numba_test, rand, run_jit_check, run_vmap_check
 
 X34 = rand(3, 4)
 XP = np.sort(rand(6, seed=1))  # increasing sample points
@@ -86,60 +86,14 @@ NUMBA = ["diff_prepend_scalar_append_array", "gradient_coordinates_edge_order_2"
          "interp", "interp_period", "unwrap", "cross_broadcast", "kron"]
 
 
-def _as_list(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
+test_differences_numba_jit_matches_eager = numba_test(DIFFERENCES, NUMBA)
 
 
-def _assert_same(got, expected, rtol=1e-10):
-    got, expected = _as_list(got), _as_list(expected)
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected):
-        assert np.shape(g) == np.shape(e) and np.asarray(g).dtype == np.asarray(e).dtype, (g, e)
-        np.testing.assert_allclose(g, e, rtol=rtol, atol=1e-12)
-
-
-def run_jit_matches_eager(case, backend=None):
-    rtol = 1e-10 if np.asarray(case.args[0]).dtype != np.float32 else 1e-5
-    got = sciml.jit(lambda *a: case.fn(snp, *a), **({"backend": backend} if backend else {}))(*case.args)
-    _assert_same(got, case.fn(snp, *case.args), rtol)
-
-
-def _stacked(a, n=3):
-    """A batch of n examples: float arrays scaled (an increasing xp stays increasing), others repeated."""
-    a = np.asarray(a)
-    if np.issubdtype(a.dtype, np.inexact):
-        return np.stack([a * a.dtype.type(1 + 0.1 * k) for k in range(n)])
-    return np.stack([a] * n)
-
-
-def run_vmap_matches_loop(case):
-    batched = [_stacked(a) for a in case.args]
-    outs = _as_list(vmap(lambda *a: case.fn(snp, *a))(*batched))
-    rtol = 1e-10 if all(np.asarray(a).dtype != np.float32 for a in case.args) else 1e-5
-    for k in range(3):
-        expected = _as_list(case.fn(np, *[b[k] for b in batched]))
-        assert len(outs) == len(expected)
-        for o, e in zip(outs, expected):
-            np.testing.assert_allclose(np.asarray(o)[k], e, rtol=rtol, atol=1e-12)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in DIFFERENCES + DIFFERENCES_FLOAT32])
-def test_differences_jit_matches_eager(case):
-    run_jit_matches_eager(case)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in DIFFERENCES if c.name in NUMBA])
-def test_differences_numba_jit_matches_eager(case):
-    run_jit_matches_eager(case, backend="numba")
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in DIFFERENCES + DIFFERENCES_FLOAT32])
-def test_differences_vmap_matches_loop(case):
-    run_vmap_matches_loop(case)
-
-
-def test_numba_subset_names_exist():
-    assert set(NUMBA) <= {c.name for c in DIFFERENCES}
+@pytest.mark.parametrize("case", [c.param(transformed=True) for c in DIFFERENCES_FLOAT32])
+def test_float32_cases_under_jit_and_vmap(case):
+    # the float64 table runs under jit, vmap, jvp and second derivatives in tests/sciml/test_numpy_api.py
+    run_jit_check(case)
+    run_vmap_check(case)
 
 
 def test_interp_derivative_in_x_is_the_slope_and_zero_outside():

@@ -6,7 +6,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
-from .cases import ATOL, RTOL, SHAPES, X234, Case, cases_test, rand
+from .cases import ATOL, RTOL, SHAPES, X234, Case, cases_test, numba_test, rand
 
 
 test_shape_values_match_numpy, test_shape_grad_matches_finite_differences = cases_test(SHAPES)
@@ -167,50 +167,10 @@ MANIPULATION_MORE = [
 test_more_values_match_numpy, test_more_grad_matches_finite_differences = cases_test(MANIPULATION_MORE)
 
 
-def _as_list(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
-
-
-def _assert_same(got, expected):
-    got, expected = _as_list(got), _as_list(expected)
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected):
-        assert np.shape(g) == np.shape(e) and np.asarray(g).dtype == np.asarray(e).dtype
-        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in MANIPULATION_MORE])
-def test_more_under_jit_equal_eager(case):
-    _assert_same(sciml.jit(lambda *a: case.fn(snp, *a))(*case.args), case.fn(np, *case.args))
-
-
-def _example(a, k):
-    """The k-th example of a batch: floats scaled, integers shifted."""
-    a = np.asarray(a)
-    return a * (1 + 0.1 * k) if np.issubdtype(a.dtype, np.inexact) else a + k
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in MANIPULATION_MORE])
-def test_more_under_vmap_equal_a_loop(case):
-    batched = [np.stack([_example(a, k) for k in range(3)]) for a in case.args]
-    outs = _as_list(vmap(lambda *a: case.fn(snp, *a))(*batched))
-    for k in range(3):
-        expected = _as_list(case.fn(np, *[b[k] for b in batched]))
-        _assert_same([np.asarray(o)[k] for o in outs], expected)
-
-
 NUMBA_SUBSET = ["rot90_k3_axes", "block_2x2", "array_split_uneven", "insert_list_with_repeats", "delete_list",
                 "fill_diagonal_traced_value", "unravel_index_F_3d", "apply_along_axis_vector",
                 "vectorize_signature_dot", "r_"]
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in MANIPULATION_MORE if c.name in NUMBA_SUBSET])
-def test_more_under_numba_jit_equal_eager(case):
-    _assert_same(sciml.jit(lambda *a: case.fn(snp, *a), backend="numba")(*case.args), case.fn(np, *case.args))
-
-
-def test_numba_subset_names_exist():
-    assert set(NUMBA_SUBSET) <= {c.name for c in MANIPULATION_MORE}
+test_more_under_numba_jit_equal_eager = numba_test(MANIPULATION_MORE, NUMBA_SUBSET)
 
 
 def test_trim_zeros_eagerly_is_numpys_and_traced_is_a_clear_error():

@@ -5,9 +5,9 @@ import pytest
 
 import sciml
 import sciml.numpy as snp
-from sciml import grad, vmap
+from sciml import grad
 
-from .cases import Case, cases_test, rand
+from .cases import Case, cases_test, numba_test, rand, run_jit_check, run_vmap_check
 
 P4 = rand(4)
 Q2 = rand(2, seed=1)
@@ -91,56 +91,14 @@ NUMBA = ["polyval", "polymul", "polyder_m2", "polyint_m2_k", "vander", "polyfit_
          "correlate_full_shorter_first", "correlate_complex_conjugates_v"]
 
 
-def _as_list(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
+test_polynomial_numba_jit_matches_eager = numba_test(POLYNOMIAL, NUMBA)
 
 
-def _float32(case):
-    return any(np.asarray(a).dtype == np.float32 for a in case.args)
-
-
-def _assert_close(got, expected, rtol):
-    got, expected = _as_list(got), _as_list(expected)
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected):
-        assert np.shape(g) == np.shape(e) and np.asarray(g).dtype == np.asarray(e).dtype, (g, e)
-        np.testing.assert_allclose(g, e, rtol=rtol, atol=1e-12 if rtol < 1e-6 else 1e-6)
-
-
-def run_jit_matches_eager(case, backend=None):
-    got = sciml.jit(lambda *a: case.fn(snp, *a), **({"backend": backend} if backend else {}))(*case.args)
-    _assert_close(got, case.fn(snp, *case.args), 1e-5 if _float32(case) else 1e-10)
-
-
-def _stacked(a, n=3):
-    """A batch of n examples: float arrays scaled, others repeated."""
-    a = np.asarray(a)
-    if np.issubdtype(a.dtype, np.inexact):
-        return np.stack([a * a.dtype.type(1 + 0.1 * k) for k in range(n)])
-    return np.stack([a] * n)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in POLYNOMIAL + POLYNOMIAL_FLOAT32])
-def test_polynomial_jit_matches_eager(case):
-    run_jit_matches_eager(case)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in POLYNOMIAL if c.name in NUMBA])
-def test_polynomial_numba_jit_matches_eager(case):
-    run_jit_matches_eager(case, backend="numba")
-
-
-def test_numba_subset_names_exist():
-    assert set(NUMBA) <= {c.name for c in POLYNOMIAL}
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in POLYNOMIAL + POLYNOMIAL_FLOAT32])
-def test_polynomial_vmap_matches_loop(case):
-    batched = [_stacked(a) for a in case.args]
-    outs = _as_list(vmap(lambda *a: case.fn(snp, *a))(*batched))
-    for k in range(3):
-        _assert_close([np.asarray(o)[k] for o in outs], case.fn(np, *[b[k] for b in batched]),
-                      1e-5 if _float32(case) else 1e-10)
+@pytest.mark.parametrize("case", [c.param(transformed=True) for c in POLYNOMIAL_FLOAT32])
+def test_float32_cases_under_jit_and_vmap(case):
+    # the float64 table runs under jit, vmap, jvp and second derivatives in tests/sciml/test_numpy_api.py
+    run_jit_check(case)
+    run_vmap_check(case)
 
 
 def test_polyfit_recovers_an_exact_polynomial_and_differentiates_through_the_fit():

@@ -5,9 +5,9 @@ import pytest
 
 import sciml
 import sciml.numpy as snp
-from sciml import grad, vmap
+from sciml import grad
 
-from .cases import Case, cases_test, rand
+from .cases import Case, as_list, assert_same, cases_test, numba_test, rand
 
 
 def _sized(m, size, **kwargs):
@@ -178,51 +178,10 @@ SETS = [
 test_sets_values_match_numpy, test_sets_grad_matches_finite_differences = cases_test(SETS)
 
 
-def _as_list(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
-
-
-def _assert_same(got, want):
-    got, want = _as_list(got), _as_list(want)
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        assert np.shape(g) == np.shape(w)
-        assert np.asarray(g).dtype == np.asarray(w).dtype, (np.asarray(g).dtype, np.asarray(w).dtype)
-        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in SETS])
-def test_sets_under_jit_equal_eager(case):
-    _assert_same(sciml.jit(lambda *a: case.fn(snp, *a))(*case.args), case.fn(snp, *case.args))
-
-
-def _batched_args(case, n=3):
-    return [np.stack([np.asarray(a) * (1 + 0.1 * k) for k in range(n)]) for a in case.args]
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in SETS])
-def test_sets_under_vmap_equal_python_loop(case):
-    batched = _batched_args(case)
-    outs = _as_list(vmap(lambda *a: case.fn(snp, *a))(*batched))
-    for k in range(3):
-        expected = _as_list(case.fn(np, *[b[k] for b in batched]))
-        assert len(outs) == len(expected)
-        for o, e in zip(outs, expected):
-            np.testing.assert_allclose(np.asarray(o)[k], e, rtol=1e-10, atol=1e-12)
-
-
 NUMBA_CASES = ["searchsorted_right_ties", "digitize_decreasing_right", "lexsort_2d_keys", "partition_contract",
                "unique_all_returns", "intersect1d_indices", "setxor1d", "isclose_inf_nan", "select",
                "piecewise_default_function", "choose_wrap", "compress_traced_rows"]
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in SETS if c.name in NUMBA_CASES])
-def test_sets_under_numba_jit_equal_eager(case):
-    _assert_same(sciml.jit(lambda *a: case.fn(snp, *a), backend="numba")(*case.args), case.fn(snp, *case.args))
-
-
-def test_numba_subset_names_exist():
-    assert set(NUMBA_CASES) <= {c.name for c in SETS}
+test_sets_under_numba_jit_equal_eager = numba_test(SETS, NUMBA_CASES)
 
 
 # ---- JAX's size= and fill_value=: padding and cutting, eagerly and under jit -----------------------------
@@ -230,8 +189,8 @@ def test_numba_subset_names_exist():
 def _eager_and_jit(fn, *args):
     """fn eagerly on numpy arrays and under jit; both must agree. -> the eager result."""
     eager = fn(*args)
-    _assert_same(sciml.jit(fn)(*args), eager)
-    return _as_list(eager)
+    assert_same(sciml.jit(fn)(*args), eager)
+    return as_list(eager)
 
 
 def test_unique_size_pads_with_smallest_first_index_and_zero_counts():
@@ -294,7 +253,7 @@ def test_eager_calls_without_size_are_numpys():
                       (snp.intersect1d(SET1, SET2, return_indices=True), np.intersect1d(SET1, SET2, return_indices=True)),
                       (snp.compress(X5 > 0, X5), np.compress(X5 > 0, X5)),
                       (snp.searchsorted(A_SORTED, 0.3), np.searchsorted(A_SORTED, 0.3))):
-        _assert_same(got, want)
+        assert_same(got, want)
     assert isinstance(snp.allclose(DUP, DUP), np.bool_) and isinstance(snp.array_equal(DUP, DUP[:1]), np.bool_)
 
 
