@@ -1,9 +1,15 @@
-"""sciml.numpy.fft: fft, ifft, rfft, irfft (any axis, length, norm), fft2/ifft2, fftfreq, fftshift.
+"""sciml.numpy.fft: numpy.fft's transforms (1-D, 2-D, n-D, real and Hermitian; any axes, lengths, norm),
+fftfreq/rfftfreq and fftshift/ifftshift.
 
 One primitive, `fft`, transforms the last axis; the four kinds are linear maps whose transposes are
-again FFTs (the DFT matrix is symmetric), with JAX's convention for real <-> complex maps.
+again FFTs (the DFT matrix is symmetric), with JAX's convention for real <-> complex maps. The n-D and Hermitian
+transforms are 1-D ones along axes, in numpy's order; eager calls on arrays go to numpy.fft.
 """
 from __future__ import annotations
+
+import functools
+import inspect
+import warnings
 
 import numpy as np
 
@@ -90,14 +96,28 @@ def _transform(kind, a, n, axis, norm, inverse):
     return out if scale == 1.0 else out * scale
 
 
+def _numpy_when_eager(fn):
+    """`fn` on tracers; on anything else numpy.fft's function of the same name with the same arguments."""
+    signature = inspect.signature(fn)
+    first = next(iter(signature.parameters))
+    numpy_fn = getattr(np.fft, fn.__name__)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if isinstance(args[0] if args else kwargs.get(first), Tracer):
+            return fn(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)  # numpy's extra arguments (out=) are refused as when traced
+        bound.apply_defaults()
+        return numpy_fn(*bound.args)
+    return wrapper
+
+
 def _public(kind, inverse):
     def fn(a, n=None, axis=-1, norm=None):
-        if not isinstance(a, Tracer):
-            return getattr(np.fft, kind)(a, n, axis, norm)
         return _transform(kind, a, n, axis, norm, inverse)
     fn.__name__ = kind
     fn.__doc__ = f"numpy.fft.{kind}, differentiable."
-    return fn
+    return _numpy_when_eager(fn)
 
 
 fft = _public("fft", False)
@@ -106,31 +126,139 @@ rfft = _public("rfft", False)
 irfft = _public("irfft", True)
 
 
+def _nd_args(a, s, axes, invreal=False):
+    """numpy's (s, axes) of an n-D transform: lists of equal length, s[i] = -1 meaning the input's length,
+    the last length of a real inverse 2 (m - 1) by default (numpy 2's deprecations included)."""
+    if axes is None:
+        if s is not None:
+            warnings.warn("fft: `axes` should not be None if `s` is not None (deprecated in NumPy 2.0)",
+                          DeprecationWarning, stacklevel=5)
+        axes = range(-len(s), 0) if s is not None else range(a.ndim)
+    axes = list(axes)
+    default = s is None
+    s = [a.shape[ax] for ax in axes] if default else list(s)
+    if len(s) != len(axes):
+        raise ValueError("Shape and axes have different lengths.")
+    if invreal and default:
+        s[-1] = 2 * (a.shape[axes[-1]] - 1)
+    if None in s:
+        warnings.warn("fft: None in `s` is deprecated in NumPy 2.0 (pass the 1-D transform's default length)",
+                      DeprecationWarning, stacklevel=5)
+    return [a.shape[ax] if n == -1 else n for n, ax in zip(s, axes)], axes
+
+
+def _complex_nd(kind, a, s, axes, norm, inverse):
+    """Complex 1-D transforms along each of `axes`, the last first (numpy's order)."""
+    s, axes = _nd_args(a, s, axes)
+    for n, ax in reversed(list(zip(s, axes))):
+        a = _transform(kind, a, n, ax, norm, inverse)
+    return a
+
+
+@_numpy_when_eager
+def fftn(a, s=None, axes=None, norm=None):
+    """numpy.fft.fftn, differentiable: 1-D FFTs along the axes."""
+    return _complex_nd("fft", a, s, axes, norm, False)
+
+
+@_numpy_when_eager
+def ifftn(a, s=None, axes=None, norm=None):
+    """numpy.fft.ifftn, differentiable: 1-D inverse FFTs along the axes."""
+    return _complex_nd("ifft", a, s, axes, norm, True)
+
+
+@_numpy_when_eager
 def fft2(a, s=None, axes=(-2, -1), norm=None):
-    for i, ax in enumerate(axes):
-        a = fft(a, None if s is None else s[i], ax, norm)
-    return a
+    """numpy.fft.fft2, differentiable: fftn over the last two axes."""
+    return _complex_nd("fft", a, s, axes, norm, False)
 
 
+@_numpy_when_eager
 def ifft2(a, s=None, axes=(-2, -1), norm=None):
-    for i, ax in enumerate(axes):
-        a = ifft(a, None if s is None else s[i], ax, norm)
+    """numpy.fft.ifft2, differentiable: ifftn over the last two axes."""
+    return _complex_nd("ifft", a, s, axes, norm, True)
+
+
+def _rfftn(a, s, axes, norm):
+    """A real FFT along the last of `axes`, then complex FFTs along the others (numpy's order)."""
+    s, axes = _nd_args(a, s, axes)
+    a = _transform("rfft", a, s[-1], axes[-1], norm, False)
+    for n, ax in reversed(list(zip(s[:-1], axes[:-1]))):
+        a = _transform("fft", a, n, ax, norm, False)
     return a
+
+
+def _irfftn(a, s, axes, norm):
+    """Complex inverse FFTs along all but the last of `axes`, then a real inverse FFT along the last."""
+    s, axes = _nd_args(a, s, axes, invreal=True)
+    for n, ax in zip(s[:-1], axes[:-1]):
+        a = _transform("ifft", a, n, ax, norm, True)
+    return _transform("irfft", a, s[-1], axes[-1], norm, True)
+
+
+@_numpy_when_eager
+def rfftn(a, s=None, axes=None, norm=None):
+    """numpy.fft.rfftn, differentiable."""
+    return _rfftn(a, s, axes, norm)
+
+
+@_numpy_when_eager
+def irfftn(a, s=None, axes=None, norm=None):
+    """numpy.fft.irfftn, differentiable."""
+    return _irfftn(a, s, axes, norm)
+
+
+@_numpy_when_eager
+def rfft2(a, s=None, axes=(-2, -1), norm=None):
+    """numpy.fft.rfft2, differentiable: rfftn over the last two axes."""
+    return _rfftn(a, s, axes, norm)
+
+
+@_numpy_when_eager
+def irfft2(a, s=None, axes=(-2, -1), norm=None):
+    """numpy.fft.irfft2, differentiable: irfftn over the last two axes."""
+    return _irfftn(a, s, axes, norm)
+
+
+_SWAPPED_NORM = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+
+
+def _swapped_norm(norm):
+    """The norm of the opposite direction: hfft is an irfft of the conjugate, scaled as a forward transform."""
+    if norm not in _SWAPPED_NORM:
+        raise ValueError(f"fft: norm must be None, 'backward', 'ortho' or 'forward', got {norm!r}")
+    return _SWAPPED_NORM[norm]
+
+
+@_numpy_when_eager
+def hfft(a, n=None, axis=-1, norm=None):
+    """numpy.fft.hfft, differentiable: the real FFT of a signal with Hermitian symmetry (given by its first half)."""
+    return _transform("irfft", E.conj(a), n, axis, _swapped_norm(norm), True)
+
+
+@_numpy_when_eager
+def ihfft(a, n=None, axis=-1, norm=None):
+    """numpy.fft.ihfft, differentiable: the half spectrum of the inverse FFT of a real signal."""
+    return E.conj(_transform("rfft", a, n, axis, _swapped_norm(norm), False))
 
 
 fftfreq = np.fft.fftfreq
 rfftfreq = np.fft.rfftfreq
 
 
+def _shift(x, axes, sign):
+    """Roll each of `axes` (None = all) by sign * half its length."""
+    axes = tuple(range(x.ndim)) if axes is None else np.atleast_1d(axes).tolist()
+    return S.roll(x, [sign * (x.shape[a] // 2) for a in axes], axes)
+
+
+@_numpy_when_eager
 def fftshift(x, axes=None):
-    if not isinstance(x, Tracer):
-        return np.fft.fftshift(x, axes)
-    axes = tuple(range(x.ndim)) if axes is None else np.atleast_1d(axes).tolist()
-    return S.roll(x, [x.shape[a] // 2 for a in axes], axes)
+    """numpy.fft.fftshift: the zero frequency to the centre."""
+    return _shift(x, axes, 1)
 
 
+@_numpy_when_eager
 def ifftshift(x, axes=None):
-    if not isinstance(x, Tracer):
-        return np.fft.ifftshift(x, axes)
-    axes = tuple(range(x.ndim)) if axes is None else np.atleast_1d(axes).tolist()
-    return S.roll(x, [-(x.shape[a] // 2) for a in axes], axes)
+    """numpy.fft.ifftshift: the inverse of fftshift."""
+    return _shift(x, axes, -1)
