@@ -1,29 +1,38 @@
-"""sciml.numpy.linalg: solve, inv, det, slogdet, cholesky, eigh, qr, norm — with derivatives (and
-solve_banded, banded_matvec from linalg_banded).
+"""sciml.numpy.linalg: numpy.linalg with derivatives — solve, inv, det, slogdet, cholesky, eigh, qr
+(primitives), and composed of them and of sciml.numpy's products: norm, vector_norm, matrix_norm,
+matrix_power, multi_dot, tensorsolve, tensorinv and the array-API functions (cross, diagonal, trace,
+outer, tensordot, vecdot, matrix_transpose); solve_banded and banded_matvec from linalg_banded.
 
 Each decomposition is a primitive working on stacks of matrices (leading batch dimensions), with a
 jvp written in other primitives: `solve` is linear in its right-hand side, and that is the only
-transpose rule the family needs.
+transpose rule the family needs. svd, svdvals, pinv, lstsq, matrix_rank, cond, eig and eigvals would
+need new primitives and are not here.
 """
 from __future__ import annotations
 
+import math
+import operator
+
 import numpy as np
+from numpy.linalg import LinAlgError
 
 from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
+from . import differences as D
 from . import elementwise as E
 from . import manipulation as S
 from . import linalg_products as LP
 from . import reductions as Rd
 from .linalg_banded import banded_matvec, solve_banded  # noqa: F401  (snp.linalg.solve_banded)
-from .linalg_products import matmul, trace
+from .linalg_products import matmul
+from .manipulation import matrix_transpose  # noqa: F401  (numpy.linalg.matrix_transpose)
 
 
 def _square(name, a):
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"linalg.{name}: expected a square matrix (or a stack of them), got shape {a.shape}")
+        raise LinAlgError(f"linalg.{name}: expected a square matrix (or a stack of them), got shape {a.shape}")
 
 
 def _mT(x):
@@ -101,7 +110,7 @@ def inv(a):
 # ---- determinants -------------------------------------------------------------------------------
 
 def _det_jvp(t, a, y):
-    return y * trace(solve_p.bind(a, t), axis1=-2, axis2=-1)
+    return y * trace(solve_p.bind(a, t))
 
 
 det_p = Primitive("det", np.linalg.det, lambda a: (_square("det", a), ShapedArray(a.shape[:-2], a.dtype))[1])
@@ -124,7 +133,7 @@ def _slogdet_jvp(primals, tangents):
     sign, logdet = slogdet_p.bind(a)
     if isinstance(t, Zero):
         return (sign, logdet), [Zero.like(sign), Zero.like(logdet)]
-    tr = trace(solve_p.bind(a, t), axis1=-2, axis2=-1)
+    tr = trace(solve_p.bind(a, t))
     if np.issubdtype(aval_of(a).dtype, np.complexfloating):
         return (sign, logdet), [sign * (tr - E.real(tr)), E.real(tr)]
     return (sign, logdet), [Zero.like(sign), tr]
@@ -260,7 +269,7 @@ def qr(a, mode="reduced"):
     return tuple(qr_p.bind(*_as_matrices(a)))
 
 
-# ---- norm ---------------------------------------------------------------------------------------
+# ---- norms -------------------------------------------------------------------------------------
 
 def _safe_sqrt(s):
     """sqrt with a zero (not NaN) derivative at 0: the double-where idiom."""
@@ -272,63 +281,243 @@ def _abs2(x):
     return E.real(x * E.conj(x)) if np.issubdtype(aval_of(x).dtype, np.complexfloating) else x * x
 
 
+def _singular_values(a):
+    """Singular values (ascending) of a stack of matrices: the min(m, n) largest eigenvalues of the
+    Hermitian [[0, a], [a^H, 0]], whose spectrum is +-s and zeros. Unlike eigh of a^H a it does not square
+    the condition number, and the derivative of each s is right wherever s is simple and nonzero."""
+    *batch, m, n = aval_of(a).shape
+    if not min(m, n):  # none (and no eigh of a zero matrix, whose equal eigenvalues it cannot differentiate)
+        return E.abs(S.reshape(a, (*batch, 0)))
+    pad = [(0, 0)] * len(batch)
+    augmented = S.pad(a, pad + [(0, n), (m, 0)]) + S.pad(_H(a), pad + [(m, 0), (0, n)])
+    return E.abs(eigvalsh(augmented)[..., m + n - min(m, n):])
+
+
+def _max0(a, axis, keepdims):
+    """max with numpy's initial=0 for norms: the maximum of nothing is 0 (as the sum of nothing)."""
+    empty = 0 in [aval_of(a).shape[k] for k in S.norm_axes(axis, aval_of(a).ndim, "norm")]
+    return (Rd.sum if empty else Rd.max)(a, axis=axis, keepdims=keepdims)
+
+
+def _vector_norm(x, ord, axes, keepdims):
+    """The ord-norm of x over `axes` (a tuple of non-negative axes) taken as one vector."""
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    if ord is None or ord == 2:
+        return _safe_sqrt(Rd.sum(_abs2(x), axis=axes, keepdims=keepdims))
+    a = E.abs(x)
+    if ord == np.inf:
+        return _max0(a, axes, keepdims)
+    if ord == -np.inf:
+        return Rd.min(a, axis=axes, keepdims=keepdims)
+    if ord == 0:
+        return Rd.sum(E.convert(E.not_equal(x, 0), a.dtype), axis=axes, keepdims=keepdims)
+    if ord == 1:
+        return Rd.sum(a, axis=axes, keepdims=keepdims)
+    return E.power(Rd.sum(E.power(a, ord), axis=axes, keepdims=keepdims), 1.0 / ord)
+
+
+def _matrix_norm(x, ord, axis, keepdims):
+    """numpy's matrix norms over axis = (row axis, column axis), in that order."""
+    nd = aval_of(x).ndim
+    row, col = (S.norm_axes(a, nd, "norm")[0] for a in axis)
+    if row == col:
+        raise ValueError(f"Duplicate axes given: {axis}")
+    if ord is None or ord in ("fro", "f"):
+        out = _safe_sqrt(Rd.sum(_abs2(x), axis=(row, col), keepdims=True))
+    elif ord in (1, -1, np.inf, -np.inf):
+        inner, outer = (row, col) if ord in (1, -1) else (col, row)
+        out = (_max0 if ord > 0 else Rd.min)(Rd.sum(E.abs(x), axis=inner, keepdims=True), outer, keepdims=True)
+    elif ord in (2, -2, "nuc"):
+        reduce = _max0 if ord == 2 else Rd.min if ord == -2 else Rd.sum
+        out = S.expand_dims(reduce(_singular_values(S.moveaxis(x, (row, col), (-2, -1))), -1, keepdims=False),
+                            (row, col))
+    else:
+        raise ValueError(f"Invalid norm order {ord!r} for matrices")
+    return out if keepdims else S.squeeze(out, axis=(row, col))
+
+
 def norm(x, ord=None, axis=None, keepdims=False):
-    """numpy.linalg.norm: vector norms (any p, inf) and matrix norms 'fro', 1, inf; the 2-norm and
-    Frobenius norm have derivative 0 (not NaN) at the zero vector."""
+    """numpy.linalg.norm: vector norms (any p, inf, 0) over one axis, matrix norms ('fro', 1, -1, inf,
+    -inf, 2, -2, 'nuc') over two; the 2-norm and Frobenius norm have derivative 0 (not NaN) at 0."""
     if not isinstance(x, Tracer):
         return np.linalg.norm(x, ord, axis, keepdims)
-    (x,) = _as_matrices(x) if not np.issubdtype(x.dtype, np.inexact) else (x,)
+    (x,) = _as_matrices(x)
     nd = x.ndim
     if axis is None:
         if ord is None or (ord in ("fro", "f") and nd == 2) or (ord == 2 and nd == 1):
-            out = _safe_sqrt(Rd.sum(_abs2(x)))
-            return S.reshape(out, (1,) * nd) if keepdims else out
+            return _vector_norm(x, 2, tuple(range(nd)), keepdims)
         axis = tuple(range(nd))
-    axes = S.norm_axes(axis, nd, "norm")
-    if len(axes) == 1:
-        a = E.abs(x)
-        if ord is None or ord == 2:
-            return _safe_sqrt(Rd.sum(_abs2(x), axis=axes, keepdims=keepdims))
-        if ord == np.inf:
-            return Rd.max(a, axis=axes, keepdims=keepdims)
-        if ord == -np.inf:
-            return Rd.min(a, axis=axes, keepdims=keepdims)
-        if ord == 0:
-            return Rd.sum(E.convert(E.not_equal(x, 0), a.dtype), axis=axes, keepdims=keepdims)
-        if ord == 1:
-            return Rd.sum(a, axis=axes, keepdims=keepdims)
-        return E.power(Rd.sum(E.power(a, ord), axis=axes, keepdims=keepdims), 1.0 / ord)
-    if len(axes) == 2:
-        r, c = axes
-        if ord is None or ord in ("fro", "f"):
-            return _safe_sqrt(Rd.sum(_abs2(x), axis=axes, keepdims=keepdims))
-        a = E.abs(x)
-        if ord in (1, -1):
-            col = Rd.sum(a, axis=r, keepdims=True)
-            out = (Rd.max if ord == 1 else Rd.min)(col, axis=c, keepdims=True)
-        elif ord in (np.inf, -np.inf):
-            row = Rd.sum(a, axis=c, keepdims=True)
-            out = (Rd.max if ord == np.inf else Rd.min)(row, axis=r, keepdims=True)
-        elif ord in (2, -2, "nuc"):
-            # singular values are the square roots of the eigenvalues of A^H A
-            m = S.moveaxis(x, (r, c), (-2, -1))
-            s2 = E.maximum(eigvalsh(matmul(_H(m), m)), 0.0)
-            sv = _safe_sqrt(s2)
-            out = sv[..., -1] if ord == 2 else sv[..., 0] if ord == -2 else Rd.sum(sv, axis=-1)
-            return S.expand_dims(S.expand_dims(out, r), c) if keepdims else out
-        else:
-            raise ValueError(f"linalg.norm: invalid norm order {ord!r} for matrices")
-        return out if keepdims else S.squeeze(out, axis=axes)
-    raise ValueError(f"linalg.norm: improper number of dimensions to norm: axis={axis}")
+    elif not isinstance(axis, tuple):
+        axis = (axis,)
+    if len(axis) == 1:
+        return _vector_norm(x, ord, S.norm_axes(axis[0], nd, "norm"), keepdims)
+    if len(axis) == 2:
+        return _matrix_norm(x, ord, axis, keepdims)
+    raise ValueError(f"Improper number of dimensions to norm: axis={axis} for an array of dimension {nd}")
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """numpy.linalg.vector_norm (array API): the axes (all by default, any number) taken as one vector."""
+    if not isinstance(x, Tracer):
+        return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    (x,) = _as_matrices(x)
+    return _vector_norm(x, ord, S.norm_axes(axis, x.ndim, "vector_norm"), keepdims)
+
+
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    """numpy.linalg.matrix_norm (array API): norm over the last two axes of a stack of matrices."""
+    if not isinstance(x, Tracer):
+        return np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
+    (x,) = _as_matrices(x)
+    return _matrix_norm(x, ord, (-2, -1), keepdims)
+
+
+# ---- products and powers ------------------------------------------------------------------------
+
+def _traced(*xs):
+    return any(isinstance(x, Tracer) for x in xs)
+
+
+def _shape(x):
+    return x.shape if isinstance(x, Tracer) else np.shape(x)
 
 
 def matrix_power(a, n):
+    """a^n by repeated squaring (numpy's order of products); n < 0 raises inv(a) to -n, n == 0 gives identities."""
+    if not isinstance(a, Tracer):
+        return np.linalg.matrix_power(a, n)
+    _square("matrix_power", a.aval)
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"exponent must be an integer, got {n!r}") from None
+    if n == 0:
+        return S.broadcast_to(_eye_like(a), a.shape)
     if n < 0:
         a, n = inv(a), -n
-    result = S.broadcast_to(_eye_like(a), aval_of(a).shape)
-    while n:
-        if n & 1:
-            result = matmul(result, a)
-        a = matmul(a, a) if n > 1 else a
-        n >>= 1
-    return result
+    result, square = None, a
+    while True:
+        n, bit = divmod(n, 2)
+        if bit:
+            result = square if result is None else matmul(result, square)
+        if not n:
+            return result
+        square = matmul(square, square)
+
+
+def _chain_order(shapes):
+    """numpy's dynamic programme for the cheapest bracketing of a chain of matrix products:
+    split[i][j] = k means (A_i..A_k)(A_k+1..A_j)."""
+    dims = [s[0] for s in shapes] + [shapes[-1][1]]
+    n = len(shapes)
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j], split[i][j] = min((cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1], k)
+                                          for k in range(i, j))
+    return split
+
+
+def multi_dot(arrays, *, out=None):
+    """A chain of matrix products in the cheapest order; a 1-d first (last) array is a row (column)."""
+    if not _traced(*arrays):
+        return np.linalg.multi_dot(arrays, out=out)
+    if out is not None:
+        raise NotImplementedError("linalg.multi_dot: out= on traced arrays")
+    if len(arrays) < 2:
+        raise ValueError("Expecting at least two arrays.")
+    if len(arrays) == 2:
+        return LP.dot(*arrays)
+    first, last = aval_of(arrays[0]).ndim, aval_of(arrays[-1]).ndim
+    arrays = list(arrays)
+    arrays[0] = S.reshape(arrays[0], (1, -1)) if first == 1 else arrays[0]
+    arrays[-1] = S.reshape(arrays[-1], (-1, 1)) if last == 1 else arrays[-1]
+    shapes = [aval_of(x).shape for x in arrays]
+    bad = [len(s) for s in shapes if len(s) != 2]
+    if bad:
+        raise LinAlgError(f"{bad[0]}-dimensional array given. Array must be two-dimensional")
+    split = _chain_order(shapes)
+
+    def product(i, j):
+        return arrays[i] if i == j else LP.dot(product(i, split[i][j]), product(split[i][j] + 1, j))
+    result = product(0, len(arrays) - 1)
+    rows, cols = aval_of(result).shape
+    return S.reshape(result, tuple(k for k, ndim in ((rows, first), (cols, last)) if ndim != 1))
+
+
+# ---- numpy.linalg's array-API functions (on the last axes) -------------------------------------------
+
+def diagonal(x, /, *, offset=0):
+    """Diagonals of the last two axes (numpy.diagonal takes the first two)."""
+    return LP.diagonal(x, offset, -2, -1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    """Traces of the last two axes (numpy.trace takes the first two)."""
+    return Rd.sum(diagonal(x, offset=offset), axis=-1, dtype=dtype)
+
+
+def outer(x1, x2, /):
+    """Outer product of two 1-d arrays (numpy.outer flattens; this one refuses other shapes, as numpy's)."""
+    n1, n2 = len(_shape(x1)), len(_shape(x2))
+    if n1 != 1 or n2 != 1:
+        raise ValueError(f"Input arrays must be one-dimensional, but they are x1.ndim={n1} and x2.ndim={n2}.")
+    return LP.outer(x1, x2)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    """Cross product of (stacks of) 3-vectors along `axis`."""
+    n1, n2 = _shape(x1)[axis], _shape(x2)[axis]
+    if n1 != 3 or n2 != 3:
+        raise ValueError(f"Both input arrays must be (arrays of) 3-dimensional vectors, but they are {n1} and {n2} "
+                         "dimensional instead.")
+    return D.cross(x1, x2, axis=axis)
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    """numpy.tensordot with the array API's keyword-only axes."""
+    return LP.tensordot(x1, x2, axes)
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """sum(conj(x1) * x2) along `axis`, with the other axes broadcast: one batched product."""
+    if not _traced(x1, x2):
+        return np.linalg.vecdot(x1, x2, axis=axis)
+    x1, x2 = (S.moveaxis(x, S.norm_axes(axis, aval_of(x).ndim, "vecdot")[0], -1) for x in (x1, x2))
+    n1, n2 = aval_of(x1).shape[-1], aval_of(x2).shape[-1]
+    if n1 != n2:
+        raise ValueError(f"vecdot: the vectors along axis {axis} differ in size (size {n2} is different from {n1})")
+    out = matmul(S.expand_dims(E.conj(x1), -2), S.expand_dims(x2, -1))
+    return S.reshape(out, aval_of(out).shape[:-2])
+
+
+# ---- tensor equations ---------------------------------------------------------------------------
+
+def tensorsolve(a, b, axes=None):
+    """x with tensordot(a, x, x.ndim) = b: solve with a reshaped to a square matrix (the axes of a in `axes`
+    moved to the end first)."""
+    if not _traced(a, b):
+        return np.linalg.tensorsolve(a, b, axes)
+    an, bn = aval_of(a).ndim, aval_of(b).ndim
+    if axes is not None:
+        rest = [k for k in range(an) if k not in S.norm_axes(axes, an, "tensorsolve")]
+        a = S.transpose(a, rest + [k % an for k in axes])
+    shape = aval_of(a).shape[-(an - bn):]
+    n = math.prod(shape)
+    if math.prod(aval_of(a).shape) != n * n:
+        raise LinAlgError(f"Input arrays must satisfy the requirement prod(a.shape[b.ndim:]) == "
+                          f"prod(a.shape[:b.ndim]), got shapes {aval_of(a).shape} and {aval_of(b).shape}")
+    return S.reshape(solve(S.reshape(a, (n, n)), S.ravel(b)), shape)
+
+
+def tensorinv(a, ind=2):
+    """The inverse of a for tensordot(., ., ind): inv of a reshaped to prod(shape[:ind]) x prod(shape[ind:])."""
+    if not isinstance(a, Tracer):
+        return np.linalg.tensorinv(a, ind)
+    if ind <= 0:
+        raise ValueError(f"Invalid ind argument: {ind} (must be positive)")
+    shape = a.shape
+    return S.reshape(inv(S.reshape(a, (math.prod(shape[ind:]), -1))), shape[ind:] + shape[:ind])
