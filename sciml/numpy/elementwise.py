@@ -859,3 +859,18 @@ def _integers_only(name, np_fn):
 
 gcd = _integers_only("gcd", np.gcd)
 lcm = _integers_only("lcm", np.lcm)
+
+
+@_numpy_unless_traced(np.fabs)
+def fabs(x):
+    """|x| in x's float dtype; numpy's fabs refuses complex values (TypeError)."""
+    _no_complex("fabs", x)
+    return absolute(_as_float("fabs", x))
+
+
+# ---- the array API's names for the functions above ---------------------------------------------------
+
+acos, acosh, asin, asinh = arccos, arccosh, arcsin, arcsinh
+atan, atanh, atan2 = arctan, arctanh, arctan2
+pow = power  # noqa: A001 - numpy's name
+bitwise_invert, bitwise_left_shift, bitwise_right_shift = invert, left_shift, right_shift

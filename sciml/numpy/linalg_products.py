@@ -182,6 +182,57 @@ def dot(a, b):
     return dot_general(a, b, (((na - 1,), (max(nb - 2, 0),)), ((), ())))
 
 
+def _vector_products(name, compose, supported=()):
+    """numpy 2.2's vecdot/matvec/vecmat: eagerly numpy's gufunc; traced, `compose` (a matmul of the
+    operands with the vectors made 1-row/1-column matrices, so that batch dimensions broadcast)."""
+    def fn(x1, x2, /, **kwargs):
+        if not isinstance(x1, Tracer) and not isinstance(x2, Tracer):
+            return getattr(np, name)(x1, x2, **kwargs)
+        unsupported = sorted(set(kwargs) - set(supported))
+        if unsupported:
+            raise NotImplementedError(f"{name} of traced values: unsupported arguments {unsupported}")
+        return compose(x1, x2, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = compose.__doc__
+    return fn
+
+
+def _check_core(name, x1, x2, k1, k2, matrix):
+    """numpy's gufunc errors: the `matrix` operand (0 or 1) at least 2-d, the other at least 1-d, and
+    the contracted core dimensions (x1's axis k1, x2's axis k2) of equal size."""
+    s1, s2 = aval_of(x1).shape, aval_of(x2).shape
+    for i, s in enumerate((s1, s2)):
+        if len(s) < (2 if i == matrix else 1):
+            raise ValueError(f"{name}: operand {i} has too few dimensions ({len(s)})")
+    if s1[k1] != s2[k2]:
+        raise ValueError(f"{name}: core dimensions of size {s1[k1]} and {s2[k2]} differ")
+
+
+def _vecdot(x1, x2, axis=-1):
+    """sum(conj(x1) * x2) along `axis` of each operand, the other dimensions broadcast."""
+    x1 = S.moveaxis(x1, axis, -1)
+    x2 = S.moveaxis(x2, axis, -1)
+    _check_core("vecdot", x1, x2, -1, -1, None)
+    return S.squeeze(matmul(S.expand_dims(E.conj(x1), -2), S.expand_dims(x2, -1)), (-2, -1))
+
+
+def _matvec(x1, x2):
+    """x1 (..., m, n) times x2 (..., n) -> (..., m), the batch dimensions broadcast."""
+    _check_core("matvec", x1, x2, -1, -1, 0)
+    return S.squeeze(matmul(x1, S.expand_dims(x2, -1)), -1)
+
+
+def _vecmat(x1, x2):
+    """conj(x1) (..., n) times x2 (..., n, m) -> (..., m), the batch dimensions broadcast."""
+    _check_core("vecmat", x1, x2, -1, -2, 1)
+    return S.squeeze(matmul(S.expand_dims(E.conj(x1), -2), x2), -2)
+
+
+vecdot = _vector_products("vecdot", _vecdot, ("axis",))
+matvec = _vector_products("matvec", _matvec)
+vecmat = _vector_products("vecmat", _vecmat)
+
+
 def vdot(a, b):
     return dot(E.conj(S.ravel(a)), S.ravel(b))
 

@@ -167,6 +167,17 @@ def moveaxis(a, source, destination):
     return transpose(a, order)
 
 
+def rollaxis(a, axis, start=0):
+    """numpy.rollaxis: `axis` moved to just before position `start` (of the original axes)."""
+    nd = aval_of(a).ndim
+    axis = _norm_axis(axis, nd, "rollaxis")
+    start = operator.index(start)
+    if not -nd <= start <= nd:
+        raise ValueError(f"rollaxis: start {start} is out of bounds for an array of dimension {nd}")
+    start += nd if start < 0 else 0
+    return moveaxis(a, axis, start - 1 if axis < start else start)
+
+
 def swapaxes(a, axis1, axis2):
     nd = aval_of(a).ndim
     perm = list(range(nd))
@@ -496,6 +507,16 @@ def split(ary, indices_or_sections, axis=0):
     if np.ndim(indices_or_sections) == 0 and n % operator.index(indices_or_sections):
         raise ValueError(f"split: array split does not result in an equal division ({n} into {indices_or_sections})")
     return array_split(ary, indices_or_sections, axis)
+
+
+def unstack(x, /, *, axis=0):
+    """The slices of x along `axis`, as a tuple (numpy 2's unstack)."""
+    if not isinstance(x, Tracer):
+        return np.unstack(x, axis=axis)
+    if x.ndim == 0:
+        raise ValueError("unstack: the input array must be at least 1-d")
+    axis = _norm_axis(axis, x.ndim, "unstack")
+    return tuple(squeeze(slice_in_dim(x, i, i + 1, axis=axis), axis) for i in range(x.shape[axis]))
 
 
 def _ndim_at_least(ary, n, name):
@@ -871,6 +892,19 @@ def empty_like(prototype, dtype=None, shape=None):
     return np.zeros(prototype.shape if shape is None else shape, dtype or prototype.dtype)
 
 
+def _shape_only(numpy_fn):
+    """numpy's index function of an array's shape (numpy_fn(arr, ...)), for traced arrays too."""
+    def fn(arr, *args, **kwargs):
+        return numpy_fn(np.broadcast_to(np.zeros((), bool), aval_of(arr).shape), *args, **kwargs)
+    fn.__name__ = fn.__qualname__ = numpy_fn.__name__
+    fn.__doc__ = f"numpy.{numpy_fn.__name__} of the array's shape (constant index arrays)."
+    return fn
+
+
+diag_indices_from = _shape_only(np.diag_indices_from)
+tril_indices_from = _shape_only(np.tril_indices_from)
+triu_indices_from = _shape_only(np.triu_indices_from)
+mask_indices = np.mask_indices
 broadcast_shapes = np.broadcast_shapes
 tril_indices = np.tril_indices
 triu_indices = np.triu_indices

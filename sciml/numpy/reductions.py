@@ -323,6 +323,30 @@ cumsum = _cumulative(cumsum_p, np.cumsum, "cumsum")
 cumprod = _cumulative(cumprod_p, np.cumprod, "cumprod")
 
 
+def _cumulative_with_initial(cumulative, identity, name):
+    """numpy 2's cumulative_sum/cumulative_prod: `cumulative` along `axis` (required for ndim > 1; 0-d
+    counts as 1-d), with include_initial the identity `identity` first, as a concatenated slab."""
+    def fn(x, /, *, axis=None, dtype=None, include_initial=False):
+        if not isinstance(x, Tracer):
+            return getattr(np, name)(x, axis=axis, dtype=dtype, include_initial=include_initial)
+        if x.ndim == 0:
+            x = S.reshape(x, (1,))
+        if axis is None and x.ndim > 1:
+            raise ValueError(f"{name}: the axis argument is required for arrays of more than one dimension")
+        axis = S.norm_axes(0 if axis is None else axis, x.ndim, name)[0]
+        out = cumulative(x, axis=axis, dtype=dtype)
+        if not include_initial:
+            return out
+        shape = tuple(1 if i == axis else n for i, n in enumerate(out.shape))
+        return S.concatenate([np.full(shape, identity, out.dtype), out], axis=axis)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+cumulative_sum = _cumulative_with_initial(cumsum, 0, "cumulative_sum")
+cumulative_prod = _cumulative_with_initial(cumprod, 1, "cumulative_prod")
+
+
 def _cumprod(x, axis, reverse):
     return cumprod_p.bind(x, axis=axis, reverse=reverse) if isinstance(x, Tracer) else _cum_impl(np.cumprod)(x, axis, reverse)
 

@@ -133,6 +133,14 @@ ELEMENTWISE = [
     Case("sign_floor_are_flat", lambda m, x: m.sign(x) * x + m.floor(x) + m.ceil(x) + m.round(x), rand(4) + 0.3),
     Case("mod", lambda m, x: m.mod(x, 0.7), np.array([0.3, 1.1, -0.4, 2.5])),
     Case("real_imag_conj_of_real", lambda m, x: m.real(x) + m.imag(x) + m.conj(x), rand(3)),
+    # the array API's names (aliases) and fabs
+    Case("array_api_inverse_trig", lambda m, x: m.asin(x) + 2 * m.acos(x) + 3 * m.atan(x) + m.asinh(x)
+         + m.acosh(2 + x ** 2) + m.atanh(x), 0.3 * rand(5)),
+    Case("atan2_pow", lambda m, y, x: m.atan2(y, x) + m.pow(x * x + 0.5, y), rand(2, 3), rand(3, seed=2)),
+    Case("fabs_away_from_zero", lambda m, x: m.fabs(x), rand(2, 3) + 0.05 * np.sign(rand(2, 3))),
+    Case("fabs_int16_is_float32", lambda m, x, k: x * m.fabs(k), rand(3), np.array([-2, 0, 3], dtype=np.int16)),
+    Case("bitwise_invert_and_shifts", lambda m, x, k: x * m.bitwise_left_shift(k, 2) + m.bitwise_right_shift(k, 1) * x
+         + m.bitwise_invert(k) * x, rand(3), np.array([1, 5, -4])),
 ]
 
 
@@ -168,6 +176,15 @@ REDUCTIONS = [
     Case("argmax_argmin_values", lambda m, x: m.argmax(x, axis=1) * 10 + m.argmin(x, axis=0)[0], rand(3, 4), diff=[]),
     Case("argmax_flat", lambda m, x: m.argmax(x), rand(3, 4), diff=[]),
     Case("all_any", lambda m, x: m.all(x > -1, axis=0) & m.any(x > 1, axis=0), rand(3, 4), diff=[]),
+    Case("cumulative_sum_1d", lambda m, x: m.cumulative_sum(x), rand(5)),
+    Case("cumulative_sum_axis_initial", lambda m, x: m.cumulative_sum(x, axis=1, include_initial=True), X234),
+    Case("cumulative_sum_empty_initial", lambda m, x: m.cumulative_sum(x, axis=0, include_initial=True), rand(0, 3)),
+    Case("cumulative_sum_int_dtype", lambda m, x, k: x * m.cumulative_sum(k, dtype=np.float32, include_initial=True),
+         rand(5), np.arange(1, 5, dtype=np.int32)),
+    Case("cumulative_prod_negative_axis", lambda m, x: m.cumulative_prod(x, axis=-1), rand(3, 4)),
+    Case("cumulative_prod_0d_initial", lambda m, x: m.cumulative_prod(x, include_initial=True), rand()),
+    Case("cumulative_prod_axis0_initial", lambda m, x: m.cumulative_prod(x, axis=0, include_initial=True),
+         WITH_ONE_ZERO),
 ]
 
 
@@ -215,6 +232,16 @@ SHAPES = [
     Case("ravel_method_flatten", lambda m, x: x.ravel() + x.flatten(), rand(2, 2)),
     Case("atleast_2d_column_stack", lambda m, x: m.column_stack([x, x]) + m.atleast_2d(x).T, rand(3)),
     Case("astype_float32", lambda m, x: x.astype(np.float32).astype(np.float64) * 0 + x, rand(3)),
+    Case("rollaxis", lambda m, x: m.rollaxis(x, 2, 1), X234),
+    Case("rollaxis_negative_start", lambda m, x: m.rollaxis(x, 0, -1), X234),
+    Case("rollaxis_to_end", lambda m, x: m.rollaxis(x, -3, 3), X234),
+    Case("unstack", lambda m, x: m.unstack(x), rand(3, 2)),
+    Case("unstack_last_axis", lambda m, x: m.unstack(x, axis=-1), X234),
+    Case("diag_indices_from", lambda m, x: x[m.diag_indices_from(x)], rand(3, 3, 3)),
+    Case("tril_triu_indices_from", lambda m, x: x[m.tril_indices_from(x, k=-1)] + 2 * x[m.triu_indices_from(x, 1)],
+         rand(3, 3)),
+    Case("tril_indices_from_rectangular", lambda m, x: x[m.tril_indices_from(x)], rand(3, 4)),
+    Case("mask_indices_triu", lambda m, x: x[m.mask_indices(3, m.triu, 1)], rand(3, 3)),
 ]
 
 
@@ -295,6 +322,15 @@ PRODUCTS = [
     Case("tril", lambda m, a: m.tril(a), rand(3, 4)),
     Case("triu_k", lambda m, a: m.triu(a, k=1), rand(4, 3)),
     Case("tril_negative_k_batched", lambda m, a: m.tril(a, k=-1), rand(2, 3, 3)),
+    Case("vecdot_1d", lambda m, a, b: m.vecdot(a, b), rand(3), rand(3, seed=1)),
+    Case("vecdot_broadcast", lambda m, a, b: m.vecdot(a, b), rand(2, 1, 3), rand(4, 3)),
+    Case("vecdot_axis0", lambda m, a, b: m.vecdot(a, b, axis=0), rand(3, 2), rand(3, 1, 2)),
+    Case("vecdot_conjugates_first", lambda m, a, b: m.vecdot(a + 1j * b, b - 2j * a), rand(2, 3), rand(2, 3, seed=1)),
+    Case("matvec", lambda m, a, b: m.matvec(a, b), rand(2, 3), rand(3)),
+    Case("matvec_batch_broadcast", lambda m, a, b: m.matvec(a, b), rand(4, 1, 2, 3), rand(5, 3)),
+    Case("vecmat", lambda m, a, b: m.vecmat(a, b), rand(3), rand(3, 2)),
+    Case("vecmat_batch_broadcast", lambda m, a, b: m.vecmat(a, b), rand(5, 3), rand(4, 1, 3, 2)),
+    Case("vecmat_conjugates_vector", lambda m, a, b: m.vecmat(a * 1j + b[:, 0], b + 0j), rand(3), rand(3, 2)),
 ]
 
 
