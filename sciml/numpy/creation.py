@@ -2,6 +2,8 @@
 (array of tracers, full with a traced fill, linspace with traced ends, meshgrid) use primitives."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..core.avals import aval_of
@@ -54,16 +56,75 @@ def full_like(a, fill_value, dtype=None, shape=None):
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """numpy.linspace; with traced ends start + (stop - start) * (0, 1, ..., num - 1) / div, the
+    samples along a new axis `axis` of the broadcast ends (floored for an integer dtype)."""
     if not isinstance(start, Tracer) and not isinstance(stop, Tracer):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
-    if axis != 0 or np.ndim(start) or np.ndim(stop):
-        raise NotImplementedError("linspace with traced ends supports scalar start/stop and axis=0")
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
+    shape = np.broadcast_shapes(np.shape(start), np.shape(stop))
+    dt = np.result_type(aval_of(start).dtype, aval_of(stop).dtype, 1.0)
     div = (num - 1) if endpoint else num
-    unit = np.arange(num) / div if div > 0 else np.zeros(num)
-    out = start + (stop - start) * unit
+    unit = (np.arange(num) / div if div > 0 else np.zeros(num)).astype(dt).reshape((num,) + (1,) * len(shape))
+    step = (stop - start) / div if div > 0 else np.nan  # numpy's undefined step
+    out = S.moveaxis(start + (stop - start) * unit, 0, axis)
     if dtype is not None:
-        out = E.convert(out, dtype)
-    return (out, (stop - start) / div) if retstep else out
+        out = E.convert(E.floor(out) if np.issubdtype(dtype, np.integer) else out, dtype)
+    return (out, step) if retstep else out
+
+
+def _ndmin(v, nd):
+    """v with leading axes of length 1 added up to nd dimensions (numpy's array(v, ndmin=nd))."""
+    return S.reshape(v, (1,) * (nd - np.ndim(v)) + np.shape(v))
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """numpy.logspace: base ** linspace(start, stop); an array `base` broadcast with start and stop
+    (which may add leading axes) and taken along the new axis."""
+    if not any(isinstance(a, Tracer) for a in (start, stop, base)):
+        return np.logspace(start, stop, num, endpoint, base, dtype, axis)
+    if np.ndim(base):
+        nd = len(np.broadcast_shapes(np.shape(start), np.shape(stop), np.shape(base)))
+        start, stop, base = (_ndmin(v, nd) for v in (start, stop, base))
+        base = S.expand_dims(base, axis)
+    out = E.power(base, linspace(start, stop, num, endpoint, axis=axis))
+    return out if dtype is None else E.convert(out, dtype)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """numpy.geomspace: sign * 10 ** linspace(log10(|start|), log10(stop / sign)) with start's sign, the
+    end samples set to start and stop exactly (real ends; no check for zero ends under a transform, as
+    in JAX). log10 is log / ln 10 here, so an integer dtype may truncate a sample numpy hits exactly
+    (10 ** 2) one lower."""
+    if not isinstance(start, Tracer) and not isinstance(stop, Tracer):
+        return np.geomspace(start, stop, num, endpoint, dtype, axis)
+    dt = np.result_type(aval_of(start).dtype, aval_of(stop).dtype, float(num), np.zeros((), dtype))
+    if np.issubdtype(dt, np.complexfloating):
+        raise NotImplementedError("geomspace of traced complex start/stop")
+    shape = np.broadcast_shapes(np.shape(start), np.shape(stop))
+    sign = E.sign(E.convert(start, dt))
+    start, stop = (S.broadcast_to(E.convert(v, dt) / sign, shape) for v in (start, stop))
+    out = logspace(E.log10(start), E.log10(stop), num, endpoint, dtype=dt)
+    if num > 0:
+        last = num - 1 if endpoint and num > 1 else num
+        ends = [S.expand_dims(start, 0), S.slice_in_dim(out, 1, last)] + ([S.expand_dims(stop, 0)] * (last < num))
+        out = S.concatenate(ends)
+    out = S.moveaxis(out * sign, 0, axis)
+    return out if dtype is None else E.convert(out, dtype)
+
+
+def kaiser(M, beta):
+    """numpy.kaiser: I0(beta sqrt(1 - ((n - alpha) / alpha)^2)) / I0(beta), n < M, alpha = (M - 1) / 2,
+    in float64 (numpy's); M concrete, beta may be traced."""
+    if not isinstance(beta, Tracer):
+        return np.kaiser(M, beta)
+    beta = E.convert(beta, np.result_type(np.float64, aval_of(beta).dtype))
+    if M == 1:
+        return np.ones(1, beta.dtype)
+    n = np.arange(0, M)
+    alpha = (M - 1) / 2.0
+    return E.i0(beta * np.sqrt(1 - ((n - alpha) / alpha) ** 2.0)) / E.i0(beta)
 
 
 def meshgrid(*xi, indexing="xy", sparse=False):
@@ -97,3 +158,7 @@ zeros = np.zeros
 ones = np.ones
 empty = np.empty
 tri = np.tri
+bartlett = np.bartlett  # window functions of a concrete length M: constants
+blackman = np.blackman
+hamming = np.hamming
+hanning = np.hanning
