@@ -349,7 +349,10 @@ def norm(x, ord=None, axis=None, keepdims=False):
             return _vector_norm(x, 2, tuple(range(nd)), keepdims)
         axis = tuple(range(nd))
     elif not isinstance(axis, tuple):
-        axis = (axis,)
+        try:
+            axis = (operator.index(axis),)
+        except TypeError:
+            raise TypeError(f"'axis' must be None, an integer or a tuple of integers, got {axis!r}") from None
     if len(axis) == 1:
         return _vector_norm(x, ord, S.norm_axes(axis[0], nd, "norm"), keepdims)
     if len(axis) == 2:

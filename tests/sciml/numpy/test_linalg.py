@@ -236,6 +236,8 @@ LINALG_ERRORS = [
     ("matrix_norm_1d", lambda m, x: m.linalg.matrix_norm(x), rand(3), ValueError, "out of bounds"),
     ("norm_three_axes", lambda m, x: m.linalg.norm(x, 2, axis=(0, 1, 2)), STACK, ValueError,
      "Improper number of dimensions to norm"),
+    ("norm_axis_list", lambda m, x: m.linalg.norm(x, axis=[0, 1]), STACK, TypeError,
+     "'axis' must be None, an integer or a tuple of integers"),
     ("norm_duplicate_axes", lambda m, x: m.linalg.norm(x, axis=(1, -2)), STACK, ValueError, "Duplicate axes"),
     ("tensorsolve_shapes", lambda m, a: m.linalg.tensorsolve(a, a[:, 0]), rand(2, 3, 4), np.linalg.LinAlgError,
      r"prod\(a.shape\[b.ndim:\]\) == prod\(a.shape\[:b.ndim\]\)"),
