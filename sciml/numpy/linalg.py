@@ -1,12 +1,12 @@
-"""sciml.numpy.linalg: numpy.linalg with derivatives — solve, inv, det, slogdet, cholesky, eigh, qr
+"""sciml.numpy.linalg: numpy.linalg with derivatives — solve, inv, det, slogdet, cholesky, eigh, qr, svd
 (primitives), and composed of them and of sciml.numpy's products: norm, vector_norm, matrix_norm,
 matrix_power, multi_dot, tensorsolve, tensorinv and the array-API functions (cross, diagonal, trace,
 outer, tensordot, vecdot, matrix_transpose); solve_banded and banded_matvec from linalg_banded.
 
 Each decomposition is a primitive working on stacks of matrices (leading batch dimensions), with a
 jvp written in other primitives: `solve` is linear in its right-hand side, and that is the only
-transpose rule the family needs. svd, svdvals, pinv, lstsq, matrix_rank, cond, eig and eigvals would
-need new primitives and are not here.
+transpose rule the family needs. svdvals, pinv, lstsq, matrix_rank and cond are composed of svd (the
+reduced form is the primitive); eig and eigvals would need new primitives and are not here.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from . import differences as D
 from . import elementwise as E
+from . import indexing as I
 from . import manipulation as S
 from . import linalg_products as LP
 from . import reductions as Rd
@@ -267,6 +268,173 @@ def qr(a, mode="reduced"):
     if mode != "reduced":
         raise NotImplementedError(f"linalg.qr: mode {mode!r} on traced arrays (only 'reduced')")
     return tuple(qr_p.bind(*_as_matrices(a)))
+
+
+# ---- svd ----------------------------------------------------------------------------------------
+
+def _svd_abstract(a):
+    if a.ndim < 2:
+        raise LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least two-dimensional")
+    *batch, m, n = a.shape
+    k = min(m, n)
+    return [a.update(shape=(*batch, m, k)), ShapedArray((*batch, k), R.real_dtype(a.dtype)),
+            a.update(shape=(*batch, k, n))]
+
+
+def _svd_jvp(primals, tangents):
+    """The reduced SVD's derivative (Townsend 2016): with dP = U^H dA V, ds = real(diag(dP)),
+    dU = U (F * (dP S + S dP^H)) + (1 - U U^H) dA V / s, dV = V (F * (S dP + dP^H S)) + (1 - V V^H) dA^H U / s,
+    F_ij = 1 / (s_j^2 - s_i^2) off the diagonal; for complex A, dU also gets the diagonal i Im(dP_ii) / s_i."""
+    (a,), (t,) = primals, tangents
+    u, s, vh = svd_p.bind(a)
+    if isinstance(t, Zero):
+        return (u, s, vh), [Zero.like(u), Zero.like(s), Zero.like(vh)]
+    dtype = aval_of(a).dtype
+    m, n = aval_of(a).shape[-2:]
+    v = _H(vh)
+    dp = matmul(matmul(_H(u), t), v)
+    ds = E.real(LP.diagonal(dp, 0, -2, -1))
+    eye = np.eye(min(m, n), dtype=aval_of(s).dtype)
+    row = S.expand_dims(s, -2)  # row[i, j] = s_j
+    F = E.convert(1 / ((row + _mT(row)) * (row - _mT(row)) + eye) - eye, dtype)
+    sc = E.convert(row, dtype)
+    du = matmul(u, F * (dp * sc + _H(dp * sc)))
+    dv = matmul(v, F * (_mT(sc) * dp + _H(_mT(sc) * dp)))
+    if np.issubdtype(dtype, np.complexfloating):
+        du = du + matmul(u, (dp - _H(dp)) * (eye / (2 * sc)))
+    if m > n:
+        dav = matmul(t, v)
+        du = du + (dav - matmul(u, matmul(_H(u), dav))) / sc
+    if n > m:
+        dahu = matmul(_H(t), u)
+        dv = dv + (dahu - matmul(v, matmul(vh, dahu))) / sc
+    return (u, s, vh), [du, ds, _H(dv)]
+
+
+svd_p = Primitive("svd", lambda a: tuple(np.linalg.svd(a, full_matrices=False)), _svd_abstract, jvp=_svd_jvp,
+                  multiple_results=True)
+svd_p.batch = R.batch_leading(svd_p)
+
+
+def _hermitian_svd(a, compute_uv):
+    """numpy's SVD of a Hermitian matrix (its lower triangle) from eigh: s = |w| descending, u the eigenvectors
+    in that order, vh = (u * sign(w))^H."""
+    w, v = eigh(a, symmetrize_input=False)
+    order = S.flip(Rd.argsort(E.abs(w), axis=-1), -1)
+    s = I.take_along_axis(E.abs(w), order, -1)
+    if not compute_uv:
+        return s
+    u = I.take_along_axis(v, S.expand_dims(order, -2), -1)
+    sign = E.convert(I.take_along_axis(E.sign(w), order, -1), aval_of(a).dtype)
+    return u, s, _H(u * S.expand_dims(sign, -2))
+
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """numpy.linalg.svd: (u, s, vh) with s descending, or s alone. Under a transform only the reduced form is
+    differentiable (as in JAX): full_matrices=True is refused unless the matrices are square (full == reduced)."""
+    if not isinstance(a, Tracer):
+        return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
+    (a,) = _as_matrices(a)
+    if hermitian:
+        _square("svd", a.aval)
+        return _hermitian_svd(a, compute_uv)
+    if compute_uv and full_matrices and a.ndim >= 2 and a.shape[-1] != a.shape[-2]:
+        raise NotImplementedError(f"linalg.svd: full_matrices=True of a non-square matrix {a.shape} on traced "
+                                  "arrays (its extra singular vectors are not differentiable); pass "
+                                  "full_matrices=False")
+    u, s, vh = svd_p.bind(a)
+    return (u, s, vh) if compute_uv else s
+
+
+def svdvals(x, /):
+    """The singular values of (a stack of) matrices, descending."""
+    return svd(x, compute_uv=False)
+
+
+def _inverse_above(s, cutoff):
+    """1/s where s > cutoff, else 0 (the double where: no infinite derivative at the discarded ones)."""
+    large = E.greater(s, cutoff)
+    return E.where(large, 1 / E.where(large, s, 1.0), 0.0), large
+
+
+def _default_rtol(a, s_dtype):
+    return max(aval_of(a).shape[-2:]) * np.finfo(s_dtype).eps
+
+
+def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
+    """Moore-Penrose pseudo-inverse from the SVD, singular values below rcond * max(s) discarded."""
+    if not isinstance(a, Tracer):
+        return np.linalg.pinv(a, rcond, hermitian, rtol=rtol)
+    if rcond is not None and rtol is not np._NoValue:
+        raise ValueError("`rtol` and `rcond` can't be both set.")
+    (a,) = _as_matrices(a)
+    *batch, m, n = a.shape
+    if not m * n:
+        return E.convert(np.zeros((*batch, n, m)), a.dtype)
+    u, s, vh = svd(E.conj(a), False, True, hermitian)
+    if rcond is None:
+        rcond = 1e-15 if rtol is np._NoValue else _default_rtol(a, aval_of(s).dtype) if rtol is None else rtol
+    cutoff = S.expand_dims(rcond, -1) * Rd.max(s, axis=-1, keepdims=True)
+    inv_s = E.convert(_inverse_above(s, cutoff)[0], a.dtype)
+    return matmul(_mT(vh), S.expand_dims(inv_s, -1) * _mT(u))
+
+
+def lstsq(a, b, rcond=None):
+    """numpy.linalg.lstsq: (x, residuals, rank, s) by the SVD, singular values <= rcond * max(s) discarded.
+    Under a transform the residuals are computed whenever a has more rows than columns (numpy gives none
+    when a is rank-deficient, which depends on values) and the rank is an int32 array."""
+    if not _traced(a, b):
+        return np.linalg.lstsq(a, b, rcond)
+    a, b = _as_matrices(a, b)
+    for x in (a, S.reshape(b, (-1, 1)) if aval_of(b).ndim == 1 else b):
+        if aval_of(x).ndim != 2:
+            raise LinAlgError(f"{aval_of(x).ndim}-dimensional array given. Array must be two-dimensional")
+    (m, n), vector = aval_of(a).shape, aval_of(b).ndim == 1
+    if aval_of(b).shape[0] != m:
+        raise LinAlgError("Incompatible dimensions")
+    b2 = S.reshape(b, (m, -1))
+    u, s, vh = svd_p.bind(a)
+    cutoff = (_default_rtol(a, aval_of(s).dtype) if rcond is None else rcond) * Rd.max(s) if min(m, n) else 0.0
+    inv_s, large = _inverse_above(s, cutoff)
+    x = matmul(_H(vh), S.expand_dims(E.convert(inv_s, aval_of(a).dtype), -1) * matmul(_H(u), b2))
+    if m > n:
+        residuals = Rd.sum(_abs2(b2 - matmul(a, x)), axis=0)
+    else:
+        residuals = E.convert(np.zeros(0), aval_of(s).dtype)
+    rank = E.convert(Rd.sum(large), np.int32)  # numpy's int32 (a sum of int32 would be int64 eagerly)
+    return (S.reshape(x, (n,)) if vector else x), residuals, rank, s
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    """The number of singular values above tol (default max(s) * rtol, rtol = max(m, n) * eps); for fewer than
+    two dimensions, whether any entry is nonzero. An int64 array under a transform."""
+    if not isinstance(A, Tracer):
+        return np.linalg.matrix_rank(A, tol, hermitian, rtol=rtol)
+    if A.ndim < 2:
+        return E.convert(Rd.any(E.not_equal(A, 0)), np.int64)
+    s = svd(A, compute_uv=False, hermitian=hermitian)
+    if tol is None:
+        tol = Rd.max(s, axis=-1, keepdims=True) * (_default_rtol(A, aval_of(s).dtype) if rtol is None
+                                                   else S.expand_dims(rtol, -1))
+    else:
+        tol = S.expand_dims(tol, -1)
+    return Rd.sum(E.convert(E.greater(s, tol), np.int64), axis=-1)
+
+
+def cond(x, p=None):
+    """numpy.linalg.cond: s_max / s_min (p None or 2; -2 the inverse) from the singular values, and
+    norm(x, p) * norm(inv(x), p) for p in 'fro', 'nuc', inf, -inf, 1, -1; NaN results are inf unless x has NaNs."""
+    if not isinstance(x, Tracer):
+        return np.linalg.cond(x, p)
+    (x,) = _as_matrices(x)
+    if x.ndim >= 2 and not x.shape[-1] * x.shape[-2]:
+        raise LinAlgError("cond is not defined on empty arrays")
+    if p is None or p in (2, -2):
+        s = svdvals(x)
+        r = s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
+    else:
+        r = norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+    return E.where(E.logical_and(E.isnan(r), E.logical_not(Rd.any(E.isnan(x), axis=(-2, -1)))), np.inf, r)
 
 
 # ---- norms -------------------------------------------------------------------------------------

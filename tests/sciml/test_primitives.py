@@ -71,6 +71,22 @@ def sign_fixed_eigh(a):
     return w, v * snp.sign(v[..., :1, :])
 
 
+def sign_fixed_svd(a):
+    """The SVD with the phase of each singular pair fixed (first row of u real positive): differentiable."""
+    u, s, vh = PRIMITIVES["svd"].bind(a)
+    first = u[..., :1, :]
+    phase = first / snp.abs(first)
+    return u * snp.conj(phase), s, vh * snp.swapaxes(phase, -1, -2)
+
+
+def separated(m, n, values, complex_=False):
+    """An m x n matrix with the given (well-separated) singular values and random singular vectors."""
+    def orthonormal(k):
+        z = rng().normal(size=(k, k)) + (1j * np.random.default_rng(1).normal(size=(k, k)) if complex_ else 0)
+        return np.linalg.qr(z)[0]
+    return (orthonormal(m)[:, :len(values)] * np.asarray(values)) @ np.conj(orthonormal(n)[:, :len(values)]).T
+
+
 X = R(3, 4)
 Y = R(3, 4, low=0.5, high=2.0)
 POS = R(3, 4, low=0.2, high=2.0)
@@ -143,6 +159,9 @@ CASES = {
     "cholesky": [Case([spd(3)], tangent=sym)],
     "eigh": [Case([spd(3) + np.diag([0.0, 3.0, 7.0])], fun=sign_fixed_eigh, tangent=sym)],
     "qr": [Case([R(4, 3)]), Case([well(3)])],
+    "svd": [Case([separated(4, 3, [3.0, 2.0, 1.0])], fun=sign_fixed_svd),
+            Case([separated(3, 5, [2.5, 1.5, 0.5])], fun=sign_fixed_svd),
+            Case([separated(3, 3, [3.0, 1.5, 0.5], complex_=True)], fun=sign_fixed_svd)],
     "fft": [Case([C(2, 8)], {"kind": "fft", "n": None}), Case([C(7)], {"kind": "ifft", "n": None}),
             Case([R(2, 8)], {"kind": "rfft", "n": None}), Case([R(7)], {"kind": "rfft", "n": None}),
             Case([C(2, 5)], {"kind": "irfft", "n": 8}), Case([C(4)], {"kind": "irfft", "n": 7})],

@@ -281,3 +281,163 @@ def test_nuclear_norm_gradient_is_the_polar_factor():
     a = rand(4, 3, seed=22)
     u, _, vt = np.linalg.svd(a, full_matrices=False)
     np.testing.assert_allclose(grad(lambda x: snp.linalg.matrix_norm(x, ord="nuc"))(a), u @ vt, rtol=1e-10)
+
+
+# ---- the SVD and what is built on it: svdvals, pinv, lstsq, matrix_rank, cond ----------------------------------
+# Gradients only of what the SVD's sign (phase) freedom leaves unchanged: singular values, U S V^H, projectors
+# U U^H, pinv, lstsq's solution; the raw factors are checked for values only.
+
+def _separated(m, n, values, seed=0):
+    """An m x n matrix with the given (well-separated) singular values: finite differences stay stable."""
+    q1, _ = np.linalg.qr(rand(m, m, seed=seed))
+    q2, _ = np.linalg.qr(rand(n, n, seed=seed + 1))
+    return (q1[:, :len(values)] * np.asarray(values)) @ q2[:, :len(values)].T
+
+
+TALL = _separated(5, 3, [3.0, 2.0, 1.0])
+SVD_WIDE = _separated(3, 4, [2.5, 1.5, 0.5], seed=2)
+SQUARE = _separated(4, 4, [4.0, 3.0, 2.0, 1.0], seed=4)
+SVD_STACK = np.stack([TALL, _separated(5, 3, [3.5, 1.8, 0.7], seed=6)])
+RANK2 = _separated(4, 3, [2.0, 1.0], seed=8)  # rank-deficient: values only (the rank jumps nearby)
+INT43 = np.array([[2, -1, 0], [1, 3, 1], [0, 2, 1], [1, 0, -2]])
+
+
+def _reconstruct(m, a):
+    u, s, vh = m.linalg.svd(a, full_matrices=False)
+    return (u * s[..., None, :]) @ vh
+
+
+def _projectors(m, a):
+    u, s, vh = m.linalg.svd(a, full_matrices=False)
+    return u @ m.conj(m.swapaxes(u, -1, -2)), m.conj(m.swapaxes(vh, -1, -2)) @ vh
+
+
+SVD_MORE = [
+    # svd: the raw factors (values), the sign-free functions of them (values and gradients)
+    Case("svd_factors_square_default_full", lambda m, a: m.linalg.svd(a), SQUARE, diff=[]),
+    Case("svd_factors_tall_reduced", lambda m, a: m.linalg.svd(a, full_matrices=False), TALL, diff=[]),
+    Case("svd_factors_stack_reduced", lambda m, a: m.linalg.svd(a, full_matrices=False), SVD_STACK, diff=[]),
+    Case("svd_compute_uv_false", lambda m, a: m.linalg.svd(a, compute_uv=False), SVD_WIDE),
+    Case("svd_reconstruct_tall", _reconstruct, TALL),
+    Case("svd_reconstruct_wide", _reconstruct, SVD_WIDE),
+    Case("svd_reconstruct_stack", _reconstruct, SVD_STACK),
+    Case("svd_projectors_tall", _projectors, TALL),
+    Case("svd_projectors_wide", _projectors, SVD_WIDE),
+    Case("svd_projectors_complex", lambda m, x, y: _projectors(m, _cplx(x, y)), TALL, TALL[::-1]),
+    Case("svd_squared_values_reconstruct", lambda m, a: m.linalg.svd(a, full_matrices=False)[0]
+         * m.linalg.svd(a, full_matrices=False)[1][..., None, :] ** 2 @ m.linalg.svd(a, full_matrices=False)[2],
+         SQUARE),
+    Case("svd_hermitian", lambda m, a: m.linalg.svd(a, hermitian=True), spd(3) - 4 * np.eye(3), diff=[]),
+    Case("svd_hermitian_values", lambda m, a: m.linalg.svd(a, compute_uv=False, hermitian=True),
+         spd(3) - 4 * np.eye(3)),
+    Case("svd_int", lambda m, a: m.linalg.svd(a, compute_uv=False), INT43),
+    # svdvals
+    Case("svdvals_tall", lambda m, a: m.linalg.svdvals(a), TALL),
+    Case("svdvals_stack", lambda m, a: m.linalg.svdvals(a), SVD_STACK),
+    Case("svdvals_complex", lambda m, x, y: m.linalg.svdvals(_cplx(x, y)), SVD_WIDE, SVD_WIDE[:, ::-1]),
+    Case("svdvals_int", lambda m, a: m.linalg.svdvals(a), INT33),
+    # pinv
+    Case("pinv_tall", lambda m, a: m.linalg.pinv(a), TALL),
+    Case("pinv_wide", lambda m, a: m.linalg.pinv(a), SVD_WIDE),
+    Case("pinv_stack", lambda m, a: m.linalg.pinv(a), SVD_STACK),
+    Case("pinv_rcond_discards", lambda m, a: m.linalg.pinv(a, rcond=0.4), TALL),
+    Case("pinv_rtol", lambda m, a: m.linalg.pinv(a, rtol=0.2), SQUARE),
+    Case("pinv_rtol_none", lambda m, a: m.linalg.pinv(a, rtol=None), SQUARE),
+    Case("pinv_rank_deficient", lambda m, a: m.linalg.pinv(a), RANK2, diff=[]),
+    Case("pinv_hermitian", lambda m, a: m.linalg.pinv(a, hermitian=True), spd(3) - 4 * np.eye(3)),
+    Case("pinv_complex", lambda m, x, y: m.linalg.pinv(_cplx(x, y)), TALL, TALL[::-1]),
+    Case("pinv_int", lambda m, a: m.linalg.pinv(a), INT43),
+    Case("pinv_empty", lambda m, a: m.linalg.pinv(a), np.zeros((0, 3))),
+    # lstsq: (x, residuals, rank, s)
+    Case("lstsq_tall_vector_rhs", lambda m, a, b: m.linalg.lstsq(a, b), TALL, rand(5)),
+    Case("lstsq_tall_matrix_rhs", lambda m, a, b: m.linalg.lstsq(a, b), TALL, rand(5, 2)),
+    Case("lstsq_wide_no_residuals", lambda m, a, b: m.linalg.lstsq(a, b), SVD_WIDE, rand(3)),
+    Case("lstsq_square", lambda m, a, b: m.linalg.lstsq(a, b), SQUARE, rand(4, 3)),
+    Case("lstsq_rcond", lambda m, a, b: m.linalg.lstsq(a, b, rcond=0.4)[0], TALL, rand(5)),
+    Case("lstsq_rank_deficient_solution", lambda m, a, b: m.linalg.lstsq(a, b)[::2], RANK2, rand(4), diff=[]),
+    Case("lstsq_complex", lambda m, x, y, b: m.linalg.lstsq(_cplx(x, y), b), TALL, TALL[::-1], rand(5)),
+    Case("lstsq_int", lambda m, a, b: m.linalg.lstsq(a, b), INT43, np.array([1, 0, 2, -1])),
+    # matrix_rank
+    Case("matrix_rank_full", lambda m, a: m.linalg.matrix_rank(a), TALL),
+    Case("matrix_rank_deficient", lambda m, a: m.linalg.matrix_rank(a), RANK2),
+    Case("matrix_rank_stack", lambda m, a: m.linalg.matrix_rank(a), SVD_STACK),
+    Case("matrix_rank_tol", lambda m, a: m.linalg.matrix_rank(a, tol=1.5), TALL),
+    Case("matrix_rank_rtol", lambda m, a: m.linalg.matrix_rank(a, rtol=0.4), SQUARE),
+    Case("matrix_rank_hermitian", lambda m, a: m.linalg.matrix_rank(a, hermitian=True), spd(3) - 4 * np.eye(3)),
+    # numpy's rank of a vector is a Python int (an int64 array under a transform)
+    Case("matrix_rank_vector", lambda m, a: m.asarray(m.linalg.matrix_rank(a)), rand(3)),
+    Case("matrix_rank_zero_vector", lambda m, a: m.asarray(m.linalg.matrix_rank(a)), np.zeros(3)),
+    Case("matrix_rank_int", lambda m, a: m.linalg.matrix_rank(a), INT43),
+    # cond
+    Case("cond_default_tall", lambda m, a: m.linalg.cond(a), TALL),
+    Case("cond_minus_2_wide", lambda m, a: m.linalg.cond(a, -2), SVD_WIDE),
+    Case("cond_2_stack", lambda m, a: m.linalg.cond(a, 2), SVD_STACK),
+    *[Case(f"cond_{name}", lambda m, a, p=p: m.linalg.cond(a, p), SQUARE)
+      for name, p in (("fro", "fro"), ("nuc", "nuc"), ("inf", np.inf), ("minus_inf", -np.inf), ("1", 1),
+                      ("minus_1", -1))],
+    Case("cond_fro_stack", lambda m, a: m.linalg.cond(a, "fro"), np.stack([SQUARE, A6[:4, :4] / 4])),
+    Case("cond_complex", lambda m, x, y: m.linalg.cond(_cplx(x, y)), SQUARE, SQUARE.T),
+    Case("cond_int", lambda m, a: m.linalg.cond(a, 1), INT33),
+    Case("cond_singular_is_inf", lambda m, a: m.linalg.cond(a), np.array([[1.0, 0.0], [0.0, 0.0]]), diff=[]),
+]
+
+test_svd_more_values_match_numpy, test_svd_more_grad_matches_finite_differences = cases_test(SVD_MORE)
+
+SVD_MORE_FLOAT32 = [
+    Case(f"{c.name}_float32", c.fn, *[a.astype(np.float32) if a.dtype == np.float64 else a for a in c.args],
+         rtol=2e-3, atol=1e-3)
+    for c in SVD_MORE if c.name in ("svdvals_tall", "pinv_wide", "lstsq_tall_matrix_rhs", "cond_default_tall")
+]
+
+test_svd_float32_values_match_numpy, test_svd_float32_grad_matches_finite_differences = cases_test(SVD_MORE_FLOAT32)
+
+
+@pytest.mark.parametrize("case", [c.param(transformed=True) for c in SVD_MORE + SVD_MORE_FLOAT32])
+def test_svd_more_under_jit_and_vmap(case):
+    run_jit_check(case)
+    run_vmap_check(case)
+
+
+test_svd_more_numba_jit_matches_eager = numba_test(SVD_MORE, ["svd_reconstruct_tall", "lstsq_tall_matrix_rhs"])
+
+
+SVD_ERRORS = [
+    ("svd_1d", lambda m, x: m.linalg.svd(x), rand(3), np.linalg.LinAlgError,
+     "1-dimensional array given. Array must be at least two-dimensional"),
+    ("svdvals_1d", lambda m, x: m.linalg.svdvals(x), rand(3), np.linalg.LinAlgError, "1-dimensional array given"),
+    ("pinv_rcond_and_rtol", lambda m, x: m.linalg.pinv(x, rcond=0.1, rtol=0.1), rand(2, 2), ValueError,
+     "`rtol` and `rcond` can't be both set"),
+    ("lstsq_incompatible", lambda m, x: m.linalg.lstsq(x, x[:2, 0]), rand(3, 2), np.linalg.LinAlgError,
+     "Incompatible dimensions"),
+    ("lstsq_3d", lambda m, x: m.linalg.lstsq(x, x[0]), rand(2, 3, 3), np.linalg.LinAlgError,
+     "3-dimensional array given. Array must be two-dimensional"),
+    ("lstsq_3d_rhs", lambda m, x: m.linalg.lstsq(x[0], x), rand(3, 3, 3), np.linalg.LinAlgError,
+     "3-dimensional array given"),
+    ("cond_empty", lambda m, x: m.linalg.cond(x), np.zeros((0, 2)), np.linalg.LinAlgError,
+     "cond is not defined on empty arrays"),
+    ("cond_fro_not_square", lambda m, x: m.linalg.cond(x, "fro"), rand(2, 3), np.linalg.LinAlgError, "square"),
+    ("cond_1d", lambda m, x: m.linalg.cond(x), rand(3), np.linalg.LinAlgError, "1-dimensional array given"),
+]
+
+
+@pytest.mark.parametrize("name, fn, x, exc, match", SVD_ERRORS, ids=[e[0] for e in SVD_ERRORS])
+def test_svd_errors_are_numpys(name, fn, x, exc, match):
+    test_linalg_more_errors_are_numpys(name, fn, x, exc, match)
+
+
+def test_svd_full_matrices_of_a_non_square_matrix_is_refused_under_a_transform():
+    assert snp.linalg.svd(TALL)[0].shape == (5, 5)  # eagerly numpy's
+    with pytest.raises(NotImplementedError, match="full_matrices"):
+        sciml.jit(lambda a: snp.linalg.svd(a))(TALL)
+    with pytest.raises(NotImplementedError, match="full_matrices"):
+        grad(lambda a: snp.sum(snp.linalg.svd(a, full_matrices=True)[1]))(SVD_WIDE)
+    # square: full == reduced, so the default works
+    np.testing.assert_allclose(sciml.jit(lambda a: snp.linalg.svd(a)[1])(SQUARE), [4.0, 3.0, 2.0, 1.0])
+
+
+def test_singular_value_gradient_is_u_v_outer():
+    # ds_i / dA = u_i v_i^T for a simple singular value
+    u, _, vh = np.linalg.svd(TALL, full_matrices=False)
+    for i in range(3):
+        np.testing.assert_allclose(grad(lambda a: snp.linalg.svdvals(a)[i])(TALL), np.outer(u[:, i], vh[i]),
+                                   rtol=1e-10, atol=1e-12)
