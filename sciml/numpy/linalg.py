@@ -449,18 +449,6 @@ def _abs2(x):
     return E.real(x * E.conj(x)) if np.issubdtype(aval_of(x).dtype, np.complexfloating) else x * x
 
 
-def _singular_values(a):
-    """Singular values (ascending) of a stack of matrices: the min(m, n) largest eigenvalues of the
-    Hermitian [[0, a], [a^H, 0]], whose spectrum is +-s and zeros. Unlike eigh of a^H a it does not square
-    the condition number, and the derivative of each s is right wherever s is simple and nonzero."""
-    *batch, m, n = aval_of(a).shape
-    if not min(m, n):  # none (and no eigh of a zero matrix, whose equal eigenvalues it cannot differentiate)
-        return E.abs(S.reshape(a, (*batch, 0)))
-    pad = [(0, 0)] * len(batch)
-    augmented = S.pad(a, pad + [(0, n), (m, 0)]) + S.pad(_H(a), pad + [(m, 0), (0, n)])
-    return E.abs(eigvalsh(augmented)[..., m + n - min(m, n):])
-
-
 def _max0(a, axis, keepdims):
     """max with numpy's initial=0 for norms: the maximum of nothing is 0 (as the sum of nothing)."""
     empty = 0 in [aval_of(a).shape[k] for k in S.norm_axes(axis, aval_of(a).ndim, "norm")]
@@ -498,8 +486,7 @@ def _matrix_norm(x, ord, axis, keepdims):
         out = (_max0 if ord > 0 else Rd.min)(Rd.sum(E.abs(x), axis=inner, keepdims=True), outer, keepdims=True)
     elif ord in (2, -2, "nuc"):
         reduce = _max0 if ord == 2 else Rd.min if ord == -2 else Rd.sum
-        out = S.expand_dims(reduce(_singular_values(S.moveaxis(x, (row, col), (-2, -1))), -1, keepdims=False),
-                            (row, col))
+        out = S.expand_dims(reduce(svdvals(S.moveaxis(x, (row, col), (-2, -1))), -1, keepdims=False), (row, col))
     else:
         raise ValueError(f"Invalid norm order {ord!r} for matrices")
     return out if keepdims else S.squeeze(out, axis=(row, col))
@@ -654,15 +641,8 @@ def tensordot(x1, x2, /, *, axes=2):
 
 
 def vecdot(x1, x2, /, *, axis=-1):
-    """sum(conj(x1) * x2) along `axis`, with the other axes broadcast: one batched product."""
-    if not _traced(x1, x2):
-        return np.linalg.vecdot(x1, x2, axis=axis)
-    x1, x2 = (S.moveaxis(x, S.norm_axes(axis, aval_of(x).ndim, "vecdot")[0], -1) for x in (x1, x2))
-    n1, n2 = aval_of(x1).shape[-1], aval_of(x2).shape[-1]
-    if n1 != n2:
-        raise ValueError(f"vecdot: the vectors along axis {axis} differ in size (size {n2} is different from {n1})")
-    out = matmul(S.expand_dims(E.conj(x1), -2), S.expand_dims(x2, -1))
-    return S.reshape(out, aval_of(out).shape[:-2])
+    """numpy.linalg.vecdot: sum(conj(x1) * x2) along `axis`, the other axes broadcast."""
+    return LP.vecdot(x1, x2, axis=axis)
 
 
 # ---- tensor equations ---------------------------------------------------------------------------
