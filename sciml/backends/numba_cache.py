@@ -1,18 +1,17 @@
 """The numba backend's disk cache: generated modules and numba's compiled code, loaded only as written.
 
 A generated module is written to the private cache directory (SCIML_CACHE_DIR, default ~/.cache/sciml;
-see config.cache_subdir) under a hash of its source, of sciml's own source and of the numba/numpy
-versions (compiled code pickles references to sciml's functions by module: a cache written by other
-sciml code is never read, as what it names may have moved or changed), and run from its
+see config.cache_subdir) under a hash of its source and the numba/numpy versions, and run from its
 checked text, so numba's own disk cache (the __pycache__ beside it) spares a second process the
 compilation. numba's files are loaded only when they match the digests their writer recorded
 (_VerifiedCache), so a corrupted or planted file is recompiled, never unpickled; each cache directory
-where that happened is named in one warning.
+where that happened is named in one warning. numba's data pickles references to sciml's functions by
+module and name: an entry naming one that has since moved (written by another version of sciml) is
+compiled afresh too, so entries survive every change of sciml that leaves the generated code as it was.
 """
 from __future__ import annotations
 
 import contextlib
-import functools
 import glob
 import hashlib
 import json
@@ -39,23 +38,13 @@ def cache_dir():
     return config.cache_subdir("numba")
 
 
-@functools.cache
-def sciml_digest():
-    """A sha256 of sciml's own source files (read once per process, a few milliseconds)."""
-    root = pathlib.Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for file in sorted(root.rglob("*.py")):
-        digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
-
-
 def load(src, entry="program"):
-    """The module of source `src`, written to the cache directory under a hash of it, of sciml's source
-    and of the numba and numpy versions, and run from the text checked there: never from a .pyc beside it (anyone able
+    """The module of source `src`, written to the cache directory under a hash of it and of the numba
+    and numpy versions, and run from the text checked there: never from a .pyc beside it (anyone able
     to plant one would choose the code run). Its functions load numba's compiled code only through a
     _VerifiedCache."""
     import numba  # imported at the first compile, not with sciml (start-up time)
-    key = hashlib.sha256((src + sciml_digest() + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
+    key = hashlib.sha256((src + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
     directory = cache_dir()
     path = os.path.join(directory, f"sciml_{key}.py")
     try:
@@ -100,7 +89,11 @@ class _VerifiedCache:
 
     def load_overload(self, sig, target_context):
         with self._verified():
-            return self._cache.load_overload(sig, target_context)
+            try:
+                return self._cache.load_overload(sig, target_context)
+            except (ImportError, AttributeError):  # it names what this sciml does not have: compile afresh
+                self._remove()
+                return None
 
     def save_overload(self, sig, data):
         with self._verified():
@@ -114,11 +107,14 @@ class _VerifiedCache:
             if fcntl:
                 fcntl.flock(lock, fcntl.LOCK_EX)
             if not self._intact():
-                for file in glob.glob(self._files) + [self._manifest]:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.remove(file)
+                self._remove()
                 _discarded(self._directory)
             yield
+
+    def _remove(self):
+        for file in glob.glob(self._files) + [self._manifest]:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(file)
 
     def _intact(self):
         """Whether the module's files are those the manifest records (none when there is no manifest)."""

@@ -1,5 +1,6 @@
 """The numba backend's disk cache: a fresh process loads compiled code from it, and a damaged
 generated module is rewritten (tests/sciml/backends/test_cache_safety.py attacks it harder)."""
+import glob
 import os
 import subprocess
 import sys
@@ -39,12 +40,18 @@ def test_corrupted_cache_entry_is_rebuilt(tmp_path, monkeypatch):
     assert path2 == path and open(path).read() == src
 
 
-def test_a_cache_written_by_other_sciml_code_is_not_read(tmp_path, monkeypatch):
-    # compiled code pickles references to sciml's modules: after an upgrade that moved one, reading
-    # the old entry would fail to unpickle, so entries are keyed by sciml's own source as well
+def test_an_entry_naming_what_sciml_no_longer_has_is_compiled_afresh(tmp_path, monkeypatch):
+    # numba's data pickles references to sciml's functions by module: after an upgrade that moved one,
+    # unpickling an old entry fails; that entry is removed and the program compiled again, not an error
     monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
-    src, _ = numba_backend.source(sciml.make_ir(lambda a: a * 3.0 + 1.0)(2.0))
-    _, path = numba_cache.load(src)
-    monkeypatch.setattr(numba_cache, "sciml_digest", lambda: "the digest of another sciml")
-    _, other = numba_cache.load(src)
-    assert other != path and os.path.exists(path) and os.path.exists(other)
+    prog = sciml.make_ir(lambda a: a * 3.0 + 1.0)(2.0)
+    run = sciml.backends.compile_program(prog, "numba")
+    assert float(run(2.0)[0]) == 7.0
+    verified = run.dispatcher._cache
+    assert glob.glob(verified._files)  # the entry numba wrote
+
+    def stale(sig, target_context):
+        raise ModuleNotFoundError("No module named 'sciml.numpy.rules'")
+    monkeypatch.setattr(verified._cache, "load_overload", stale)
+    assert verified.load_overload(None, None) is None  # a miss: numba compiles and saves again
+    assert not glob.glob(verified._files) and not os.path.exists(verified._manifest)
