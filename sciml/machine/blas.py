@@ -92,6 +92,21 @@ def mkl():
     return gemms if setting == "mkl" or gemms is not None and _auto_uses_mkl() else None
 
 
+def library():
+    """The library products go through in this process: "mkl" or "numpy"."""
+    return "numpy" if mkl() is None else "mkl"
+
+
+def follow(name):
+    """Under "auto", take library `name` ("mkl" or "numpy") for the rest of this process instead of
+    measuring: a resumed run keeps the library its first part used, so that it ends bitwise where an
+    uninterrupted run ends (the two libraries round differently)."""
+    if name not in ("mkl", "numpy"):
+        raise ValueError(f"blas.follow: the library is 'mkl' or 'numpy', got {name!r}")
+    if config.get("blas") == "auto" and (name == "numpy" or _mkl_loaded() is not None):
+        _state["auto"] = name == "mkl"
+
+
 def _operand(a):
     """(array, transpose flag, leading dimension) of a matrix for a row-major gemm."""
     if a.flags.c_contiguous:

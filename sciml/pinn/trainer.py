@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 from .. import checkpoint, distributed, optim, transforms
+from ..machine import blas
 from ..transforms.jit import jit
 from ..transforms.parallel import shard_rows, sharded_loss
 
@@ -100,7 +101,7 @@ class Trainer:
         checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state, "data": data},
                         metadata={"step": step, "phase": phase, "history": self.history, "elapsed": self._elapsed,
                                   "wall": self.earlier_wall + time.perf_counter() - self._started,
-                                  "settings": self.settings, "converged": self._converged})
+                                  "settings": self.settings, "converged": self._converged, "blas": blas.library()})
 
     def _load(self):
         """The saved (params, optimiser state, step), read with this run's state as the template: the
@@ -121,6 +122,8 @@ class Trainer:
         state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
         self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
         self._converged = meta.get("converged") is True
+        if meta.get("blas") in ("mkl", "numpy"):  # the library the run began with (they round differently)
+            blas.follow(meta["blas"])
         self.data = state["data"]
         return state["params"], state["opt_state"], step
 

@@ -214,3 +214,15 @@ def test_a_cache_directory_others_can_write_is_not_used(monkeypatch, tmp_path):
     with pytest.warns(UserWarning, match="not cached.*can be written by others"):
         assert blas.mkl() is not None
     assert len(measured) == 1 and not any(shared.rglob("*.json"))
+
+
+def test_follow_takes_the_named_library_under_auto_without_measuring(monkeypatch):
+    # a resumed run keeps the library its first part used (Trainer checkpoints record blas.library())
+    no_measure(monkeypatch)
+    blas.follow("numpy")
+    assert blas.library() == "numpy" and blas.mkl() is None
+    if blas._mkl_loaded() is not None:
+        blas.follow("mkl")
+        assert blas.library() == "mkl"
+    with pytest.raises(ValueError, match="'mkl' or 'numpy'"):
+        blas.follow("openblas")

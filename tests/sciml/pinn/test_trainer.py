@@ -23,7 +23,10 @@ _SCRIPT = textwrap.dedent(f"""
     import os, signal, sys
     import numpy as np
     import sciml.numpy as snp
-    from sciml import nn, pinn
+    from sciml import config, nn, pinn
+    # one BLAS library for every process: "auto" may choose differently in two fresh processes on a busy
+    # machine, and the two round differently (a resume itself keeps the library its run began with)
+    config.update("blas", "numpy")
     x = np.linspace(0, 1, 64)[:, None]
     ends = np.array([[0.0], [1.0]])
 
@@ -77,6 +80,7 @@ def test_a_resumed_run_repeats_an_uninterrupted_one_bitwise(tmp_path, uninterrup
         assert out.returncode == -signal.SIGKILL
         kept = checkpoint.load_metadata(tmp_path / "trainer.ckpt")["step"]
         assert kept == (stop_at - 1) // 6 * 6
+    assert checkpoint.load_metadata(tmp_path / "trainer.ckpt")["blas"] == "numpy"  # what a resume will follow
     else:  # the signal comes while step stop_at is recorded: the step before it is saved, and the run says so
         assert out.returncode == 3 and out.stdout.split() == ["interrupted", sig, str(stop_at - 1)], out.stderr
         assert checkpoint.load_metadata(tmp_path / "trainer.ckpt")["step"] == stop_at - 1
