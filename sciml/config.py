@@ -9,7 +9,10 @@ blas: "auto" (default) multiplies float32/float64 matrices with Intel MKL (the `
 PINN's products through MKL and through numpy's OpenBLAS (about 0.35 s) and keeps the choice, per CPU
 model, core count, numpy and MKL version, under cache_subdir("blas"), so it measures once per machine
 (see sciml/machine/blas.py); without MKL, numpy's OpenBLAS. "mkl" always uses MKL (an ImportError at
-the first product if it is not installed), "numpy" always numpy's own BLAS.
+the first product if it is not installed), "numpy" always numpy's own BLAS. The environment variable
+SCIML_BLAS sets it for a process and the processes it starts (two processes that must compute
+bitwise alike, such as a run and its resumption, want one library: "auto" may measure differently on
+a busy machine).
 
 retain_memory: True (default) keeps large freed blocks in the heap for reuse (glibc only; set once,
 when the first program is compiled: see sciml/machine/memory.py), so the temporaries of a jitted
@@ -26,8 +29,17 @@ from __future__ import annotations
 import os
 import stat
 
-_SETTINGS = {"jit_backend": "numpy", "blas": "auto", "retain_memory": True}
 _CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "mkl", "numpy"), "retain_memory": (True, False)}
+
+
+def _blas_from_environment():
+    value = os.environ.get("SCIML_BLAS", "auto")
+    if value not in _CHOICES["blas"]:
+        raise ValueError(f"SCIML_BLAS={value!r}: the BLAS setting is one of {_CHOICES['blas']}")
+    return value
+
+
+_SETTINGS = {"jit_backend": "numpy", "blas": _blas_from_environment(), "retain_memory": True}
 
 
 def update(name, value):

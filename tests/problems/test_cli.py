@@ -1,6 +1,7 @@
 """The `sciml` command on a tiny budget: exit codes, the files it writes, and its one-line errors."""
 import json
 import signal
+import os
 import subprocess
 import sys
 import time
@@ -15,9 +16,12 @@ from sciml import checkpoint
 ROOT = Path(__file__).resolve().parents[2]
 
 
+ENV = dict(os.environ, SCIML_BLAS="numpy")  # one BLAS library in every process: runs are compared bitwise
+
+
 def run(*args):
     return subprocess.run([sys.executable, "-m", "problems.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=ENV)
 
 
 def test_list_names_every_problem():
@@ -122,7 +126,7 @@ def test_sigterm_saves_and_resume_ends_as_an_uninterrupted_run(tmp_path):
     whole = run(*args, "--out", str(tmp_path / "whole"))
     assert whole.returncode == 0, whole.stderr
     out = tmp_path / "stopped"
-    proc = subprocess.Popen([sys.executable, "-m", "problems.cli", *args, "--out", str(out)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "problems.cli", *args, "--out", str(out)], cwd=ROOT, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ckpt = out / "checkpoint" / "trainer.ckpt"
     try:

@@ -1,6 +1,8 @@
 """sciml.config: the default jit backend is a setting; cache directories others can write, or another user owns, are refused."""
 import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -41,3 +43,14 @@ def test_a_cache_directory_of_another_user_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
     with pytest.raises(config.CacheDirError, match=re.escape(f"{tmp_path} belongs to another user")):
         config.cache_subdir("references")
+
+
+def test_sciml_blas_in_the_environment_sets_the_blas_setting_and_a_bad_value_is_one_clear_error():
+    code = "import sciml; print(sciml.config.get('blas'))"
+    for value in ("numpy", "mkl", "auto"):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=dict(os.environ, SCIML_BLAS=value))
+        assert out.returncode == 0 and out.stdout.strip() == value, out.stderr
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, SCIML_BLAS="openblas"))
+    assert out.returncode != 0 and "SCIML_BLAS='openblas'" in out.stderr.strip().splitlines()[-1]
