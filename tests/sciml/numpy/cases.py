@@ -464,6 +464,16 @@ def run_vmap_check(case):
             np.testing.assert_allclose(np.asarray(o)[k], e, rtol=1e-5 if low else 1e-10, atol=1e-12)
 
 
+def jit_vmap_test(cases):
+    """A test running each case under jit (against eager) and vmap (against a loop), for the tables
+    that tests/sciml/test_numpy_api.py's cross-transform suite does not take."""
+    @pytest.mark.parametrize("case", [c.param(transformed=True) for c in cases])
+    def test(case):
+        run_jit_check(case)
+        run_vmap_check(case)
+    return test
+
+
 def numba_test(cases, names):
     """A test running the named cases under jit with the numba backend (a representative subset:
     numba compiles each in seconds), after checking that the names exist."""

@@ -6,7 +6,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad
 
-from .cases import ATOL, RTOL, Case, cases_test, numba_test, rand, run_jit_check, run_vmap_check
+from .cases import ATOL, RTOL, Case, cases_test, jit_vmap_test, numba_test, rand
 
 
 def test_array_of_tracers_under_grad():
@@ -98,14 +98,7 @@ CREATION = [
 test_creation_values_match_numpy, test_creation_grad_matches_finite_differences = cases_test(CREATION)
 
 
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in CREATION])
-def test_creation_under_jit_equals_eager(case):
-    run_jit_check(case)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in CREATION])
-def test_creation_under_vmap_equals_loop(case):
-    run_vmap_check(case)
+test_creation_under_jit_and_vmap = jit_vmap_test(CREATION)
 
 
 test_creation_under_numba = numba_test(CREATION, ["logspace_traced_base"])  # one: each compiles cold

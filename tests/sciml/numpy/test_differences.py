@@ -7,7 +7,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
-from .cases import Case, cases_test, numba_test, rand, run_jit_check, run_vmap_check
+from .cases import Case, cases_test, jit_vmap_test, numba_test, rand
 
 X34 = rand(3, 4)
 XP = np.sort(rand(6, seed=1))  # increasing sample points
@@ -88,11 +88,8 @@ NUMBA = ["diff_prepend_scalar_append_array", "trapezoid_1d_x_broadcast", "kron"]
 test_differences_numba_jit_matches_eager = numba_test(DIFFERENCES, NUMBA)
 
 
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in DIFFERENCES_FLOAT32])
-def test_float32_cases_under_jit_and_vmap(case):
-    # the float64 table runs under jit, vmap, jvp and second derivatives in tests/sciml/test_numpy_api.py
-    run_jit_check(case)
-    run_vmap_check(case)
+# the float64 table runs under jit, vmap, jvp and second derivatives in tests/sciml/test_numpy_api.py
+test_float32_cases_under_jit_and_vmap = jit_vmap_test(DIFFERENCES_FLOAT32)
 
 
 def test_interp_derivative_in_x_is_the_slope_and_zero_outside():

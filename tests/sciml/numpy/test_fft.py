@@ -7,8 +7,8 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad
 
-from .cases import (ATOL, FFT, RTOL, ZF, Case, _complex_numerical_grad, assert_same, cases_test, numba_test, rand,
-                    run_jit_check, run_vmap_check)
+from .cases import (ATOL, FFT, RTOL, ZF, Case, _complex_numerical_grad, assert_same, cases_test, jit_vmap_test,
+                    numba_test, rand)
 
 
 test_fft_values_match_numpy, test_fft_grad_matches_finite_differences = cases_test(FFT)
@@ -83,14 +83,7 @@ FFT_MORE = [
 test_fft_more_values_match_numpy, test_fft_more_grad_matches_finite_differences = cases_test(FFT_MORE)
 
 
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in FFT_MORE])
-def test_fft_more_under_jit_equals_eager(case):
-    run_jit_check(case)
-
-
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in FFT_MORE])
-def test_fft_more_under_vmap_equals_loop(case):
-    run_vmap_check(case)
+test_fft_more_under_jit_and_vmap = jit_vmap_test(FFT_MORE)
 
 
 test_fft_more_under_numba_jit = numba_test(FFT_MORE, ["fftn_axes_s_ortho", "irfftn_s_odd", "hfft"])

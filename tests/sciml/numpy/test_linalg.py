@@ -6,7 +6,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
-from .cases import A3, LINALG, Case, cases_test, numba_test, rand, run_jit_check, run_vmap_check, spd
+from .cases import A3, LINALG, Case, cases_test, jit_vmap_test, numba_test, rand, spd
 
 
 test_linalg_values_match_numpy, test_linalg_grad_matches_finite_differences = cases_test(LINALG)
@@ -201,10 +201,7 @@ LINALG_MORE_FLOAT32 = [
 test_float32_values_match_numpy, test_float32_grad_matches_finite_differences = cases_test(LINALG_MORE_FLOAT32)
 
 
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in LINALG_MORE + LINALG_MORE_FLOAT32])
-def test_linalg_more_under_jit_and_vmap(case):
-    run_jit_check(case)
-    run_vmap_check(case)
+test_linalg_more_under_jit_and_vmap = jit_vmap_test(LINALG_MORE + LINALG_MORE_FLOAT32)
 
 
 test_linalg_more_numba_jit_matches_eager = numba_test(
@@ -392,10 +389,7 @@ SVD_MORE_FLOAT32 = [
 test_svd_float32_values_match_numpy, test_svd_float32_grad_matches_finite_differences = cases_test(SVD_MORE_FLOAT32)
 
 
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in SVD_MORE + SVD_MORE_FLOAT32])
-def test_svd_more_under_jit_and_vmap(case):
-    run_jit_check(case)
-    run_vmap_check(case)
+test_svd_more_under_jit_and_vmap = jit_vmap_test(SVD_MORE + SVD_MORE_FLOAT32)
 
 
 test_svd_more_numba_jit_matches_eager = numba_test(SVD_MORE, ["svd_reconstruct_tall", "lstsq_tall_matrix_rhs"])

@@ -7,7 +7,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad
 
-from .cases import Case, cases_test, numba_test, rand, run_jit_check, run_vmap_check
+from .cases import Case, cases_test, jit_vmap_test, numba_test, rand
 
 P4 = rand(4)
 Q2 = rand(2, seed=1)
@@ -93,11 +93,8 @@ NUMBA = ["polyval", "polyfit_weights", "convolve_same"]  # a few: each compiles 
 test_polynomial_numba_jit_matches_eager = numba_test(POLYNOMIAL, NUMBA)
 
 
-@pytest.mark.parametrize("case", [c.param(transformed=True) for c in POLYNOMIAL_FLOAT32])
-def test_float32_cases_under_jit_and_vmap(case):
-    # the float64 table runs under jit, vmap, jvp and second derivatives in tests/sciml/test_numpy_api.py
-    run_jit_check(case)
-    run_vmap_check(case)
+# the float64 table runs under jit, vmap, jvp and second derivatives in tests/sciml/test_numpy_api.py
+test_float32_cases_under_jit_and_vmap = jit_vmap_test(POLYNOMIAL_FLOAT32)
 
 
 def test_polyfit_recovers_an_exact_polynomial_and_differentiates_through_the_fit():
