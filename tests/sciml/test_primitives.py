@@ -7,6 +7,8 @@ loop for several batch-axis placements. A primitive registered without cases fai
 """
 from __future__ import annotations
 
+import importlib
+import pathlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -191,6 +193,10 @@ CASES["while"] = [Case([np.array(0), X], {
 CASES["scan"] = [Case([_W, _C0, _XS], {
     "program": sciml.make_ir(lambda w, c, x: (snp.tanh(w * c + x), c ** 2))(_W, _C0, _XS[0]),
     "n_consts": 1, "n_carry": 1, "length": 5, "reverse": rev}) for rev in (False, True)]
+
+# sciml.scipy's primitives: tests/sciml/scipy/primitives_<module>.py, each a `cases(Case, R)` -> {name: [Case]}
+for _path in sorted((pathlib.Path(__file__).parent / "scipy").glob("primitives_*.py")):
+    CASES.update(importlib.import_module(f".scipy.{_path.stem}", __package__).cases(Case, R))
 
 
 def all_cases():
