@@ -194,9 +194,12 @@ CASES["scan"] = [Case([_W, _C0, _XS], {
     "program": sciml.make_ir(lambda w, c, x: (snp.tanh(w * c + x), c ** 2))(_W, _C0, _XS[0]),
     "n_consts": 1, "n_carry": 1, "length": 5, "reverse": rev}) for rev in (False, True)]
 
-# sciml.scipy's primitives: tests/sciml/scipy/primitives_<module>.py, each a `cases(Case, R)` -> {name: [Case]}
-for _path in sorted((pathlib.Path(__file__).parent / "scipy").glob("primitives_*.py")):
-    CASES.update(importlib.import_module(f".scipy.{_path.stem}", __package__).cases(Case, R))
+# more primitives' cases beside their modules' tests: tests/sciml/<folder>/primitives_<module>.py, each a
+# `cases(Case, R)` -> {name: [Case]} (sciml.scipy's, sciml.lax's operators)
+_HERE = pathlib.Path(__file__).parent
+for _path in sorted(_HERE.glob("*/primitives_*.py")):
+    _name = ".".join(_path.relative_to(_HERE).with_suffix("").parts)
+    CASES.update(importlib.import_module(f".{_name}", __package__).cases(Case, R))
 
 
 def all_cases():
