@@ -93,6 +93,18 @@ class StagingTrace(Trace):
             return prim.partial_eval(self, args, params)
         return self.stage(prim, args, params)
 
+    def process_custom_jvp_call(self, prim, args, fun, jvp, symbolic_zeros):
+        if not any(map(self.owns, args)):  # known work: the parent (a differentiating trace) needs the rule
+            with set_current_trace(self.parent):
+                return prim.bind(*args, fun=fun, jvp=jvp, symbolic_zeros=symbolic_zeros)
+        return super().process_custom_jvp_call(prim, args, fun, jvp, symbolic_zeros)
+
+    def process_custom_vjp_call(self, prim, args, fun, fwd, bwd, out_tree):
+        if not any(map(self.owns, args)):  # as above: do not inline the function under the parent
+            with set_current_trace(self.parent):
+                return prim.bind(*args, fun=fun, fwd=fwd, bwd=bwd, out_tree=out_tree)
+        return super().process_custom_vjp_call(prim, args, fun, fwd, bwd, out_tree)
+
     def _known_work(self, prim, args, params):
         """Hand work on known values to the parent, once per distinct (primitive, inputs, params)."""
         key = None if prim.always_trace or not self.memoize_known else \
