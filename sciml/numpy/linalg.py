@@ -27,6 +27,7 @@ from . import manipulation as S
 from . import linalg_products as LP
 from . import reductions as Rd
 from .linalg_banded import banded_matvec, solve_banded  # noqa: F401  (snp.linalg.solve_banded)
+from .linalg_eig import eig, eigvals  # noqa: F401  (numpy.linalg.eig, eigvals)
 from .linalg_products import matmul
 from .manipulation import matrix_transpose  # noqa: F401  (numpy.linalg.matrix_transpose)
 
