@@ -3,8 +3,7 @@
 Eager calls on plain arrays return plain numpy arrays, so sciml code mixes freely with numpy and
 scipy; under a transform the same calls bind primitives.
 """
-from numpy import (bool_, complex64, complex128, dtype, e, finfo, float16, float32, float64, iinfo, inf,  # noqa: F401
-                   int8, int16, int32, int64, nan, ndarray, newaxis, pi, uint8, uint32, uint64)
+from numpy import dtype, e, finfo, iinfo, inf, nan, ndarray, newaxis, pi  # noqa: F401
 
 from ..core.avals import aval_of as _aval_of
 from . import array_methods, fft, linalg  # noqa: F401
@@ -23,6 +22,8 @@ from .elementwise import (abs, absolute, acos, acosh, add, angle, arccos, arccos
                           negative, nextafter, not_equal, positive, pow, power, rad2deg, radians, real, reciprocal,
                           remainder, right_shift, rint, round, sigmoid, sign, signbit, sin, sinc, sinh, spacing, sqrt,
                           square, subtract, tan, tanh, true_divide, trunc, where)
+from .scalar_types import (bool_, complex64, complex128, float16, float32, float64, int8, int16,  # noqa: F401
+                           int32, int64, uint8, uint32, uint64)
 from .indexing import argwhere, at, flatnonzero, nonzero, take, take_along_axis  # noqa: F401
 from .linalg_products import (diag, diagonal, dot, einsum, inner, matmul, matvec, outer, tensordot, trace,  # noqa: F401
                               tril, triu, vdot, vecdot, vecmat)
@@ -73,3 +74,11 @@ def __getattr__(name):
                              "differentiable, traceable version here yet. Build it from sciml.numpy functions, "
                              "or apply numpy to concrete values outside the transformed function.")
     raise AttributeError(f"module 'sciml.numpy' has no attribute {name!r}")
+
+
+# eager results as Array (numpy arrays with JAX's `.at`): the public functions of the namespace and of
+# its linalg and fft submodules
+from .eager_array import Array, wrap_namespace as _wrap_namespace  # noqa: E402
+
+for _namespace in (globals(), linalg.__dict__, fft.__dict__):
+    _wrap_namespace(_namespace)
