@@ -12,5 +12,6 @@ from .transforms.ad import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacob
 from .transforms.batching import vmap  # noqa: F401
 from .transforms.jit import jit, make_ir  # noqa: F401
 from .transforms.parallel import pmap  # noqa: F401
+from .transforms.remat import remat  # noqa: F401
 
 __version__ = "0.1.0"
