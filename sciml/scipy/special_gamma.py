@@ -1,0 +1,117 @@
+"""The gamma family of sciml.scipy.special: gammaln, gamma, loggamma, gammasgn, digamma, polygamma, zeta,
+beta, betaln, poch, the regularized incomplete gamma and beta functions, multigammaln, factorial and
+comb. Values come from scipy's ufuncs; derivatives are the classical ones (gammaln' = digamma,
+digamma' = polygamma(1, .), d/dx gammainc = x^(a-1) e^-x / Gamma(a), ...)."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.special as sc
+
+from .. import numpy as snp
+from ..core.trace import Tracer
+from ..numpy.elementwise import convert, elementwise, promote
+from .special_base import not_differentiable, scipy_unless_traced, ufunc_primitive
+from .special_logs import xlog1py, xlogy
+
+
+# ---- gamma, its logarithm and its log-derivatives ------------------------------------------------
+
+def _polygamma_impl(n, x):
+    return np.asarray(sc.polygamma(n, x), x.dtype)
+
+
+polygamma_p = elementwise("polygamma", _polygamma_impl,
+                          (not_differentiable("polygamma", "n"), lambda t, n, x, y: t * polygamma(n + 1, x)),
+                          transcendental=True)
+
+
+def polygamma(n, x):
+    """scipy.special.polygamma: the n-th derivative of digamma (n a non-negative integer, not differentiable);
+    like scipy, the result is float64."""
+    if not isinstance(n, Tracer) and not isinstance(x, Tracer):
+        return sc.polygamma(n, x)
+    n, x = promote("polygamma", (n, convert(x, np.float64) if isinstance(x, Tracer) else np.asarray(x, np.float64)))
+    return polygamma_p.bind(n, convert(x, np.float64))
+
+
+digamma_p, digamma = ufunc_primitive("digamma", sc.psi, lambda t, x, y: t * polygamma(1, x))
+psi = digamma
+gammaln_p, gammaln = ufunc_primitive("gammaln", sc.gammaln, lambda t, x, y: t * digamma(x))
+loggamma_p, loggamma = ufunc_primitive("loggamma", sc.loggamma, lambda t, x, y: t * digamma(x))
+gamma_p, gamma = ufunc_primitive("gamma", sc.gamma, lambda t, x, y: t * y * digamma(x))
+gammasgn_p, gammasgn = ufunc_primitive("gammasgn", sc.gammasgn, lambda t, x, y: t * 0)
+betaln_p, betaln = ufunc_primitive("betaln", sc.betaln, lambda t, a, b, y: t * (digamma(a) - digamma(a + b)),
+                                   lambda t, a, b, y: t * (digamma(b) - digamma(a + b)))
+beta_p, beta = ufunc_primitive("beta", sc.beta, lambda t, a, b, y: t * y * (digamma(a) - digamma(a + b)),
+                               lambda t, a, b, y: t * y * (digamma(b) - digamma(a + b)))
+poch_p, poch = ufunc_primitive("poch", sc.poch, lambda t, z, m, y: t * y * (digamma(z + m) - digamma(z)),
+                               lambda t, z, m, y: t * y * digamma(z + m))
+_hurwitz_p, _hurwitz = ufunc_primitive("zeta", sc._ufuncs._zeta, not_differentiable("zeta", "x"),
+                                       lambda t, x, q, y: -t * x * _hurwitz(x + 1, q))
+_riemann_p, _riemann = ufunc_primitive("riemann_zeta", sc._ufuncs._riemann_zeta, not_differentiable("zeta", "x"),
+                                       public_name="zeta")
+
+
+def zeta(x, q=None):
+    """scipy.special.zeta: the Hurwitz zeta function sum_k (k + q)^-x, or Riemann's (q=None);
+    differentiable in q."""
+    return _riemann(x) if q is None else _hurwitz(x, q)
+
+
+# ---- incomplete gamma and beta functions ---------------------------------------------------------
+
+def _gammainc_dx(t, a, x, y):
+    """x^(a-1) e^-x / Gamma(a), in logarithms (xlogy: 0 log 0 = 0 for a = 1)."""
+    return t * snp.exp(xlogy(a - 1, x) - x - gammaln(a))
+
+
+gammainc_p, gammainc = ufunc_primitive("gammainc", sc.gammainc, not_differentiable("gammainc", "a"), _gammainc_dx)
+gammaincc_p, gammaincc = ufunc_primitive("gammaincc", sc.gammaincc, not_differentiable("gammaincc", "a"),
+                                         lambda t, a, x, y: -_gammainc_dx(t, a, x, y))
+
+
+def _betainc_dx(t, a, b, x, y):
+    return t * snp.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+
+
+betainc_p, betainc = ufunc_primitive("betainc", sc.betainc, not_differentiable("betainc", "a"),
+                                     not_differentiable("betainc", "b"), _betainc_dx)
+
+
+# ---- compositions --------------------------------------------------------------------------------
+
+@scipy_unless_traced(sc.multigammaln)
+def multigammaln(a, d):
+    """log of the multivariate gamma function of dimension d (a Python int):
+    d(d-1)/4 log(pi) + sum_j gammaln(a - j/2), j = 0..d-1."""
+    if isinstance(d, Tracer) or int(d) != d or d < 1:
+        raise ValueError(f"multigammaln: d must be a positive integer given concretely, got {d!r}")
+    a = snp.asarray(a)
+    terms = [gammaln(a - j / 2) for j in range(int(d))]
+    return d * (d - 1) / 4 * np.log(np.pi) + sum(terms[1:], terms[0])
+
+
+@scipy_unless_traced(sc.factorial)
+def factorial(n, exact=False):
+    """n! = gamma(n + 1), and 0 for negative n (exact=False; exact=True needs concrete integers)."""
+    if exact:
+        raise NotImplementedError("factorial: exact=True is supported for concrete arguments only")
+    return snp.where(n < 0, 0.0, gamma(snp.maximum(n, 0) + 1.0))
+
+
+binom_p, binom = ufunc_primitive(
+    "binom", sc.binom, lambda t, n, k, y: t * y * (digamma(n + 1) - digamma(n - k + 1)),
+    lambda t, n, k, y: t * y * (digamma(n - k + 1) - digamma(k + 1)))
+
+
+@scipy_unless_traced(sc.comb)
+def comb(N, k, *, exact=False, repetition=False):
+    """The number of combinations binom(N, k) (0 outside 0 <= k <= N, N >= 0); with repetition
+    binom(N + k - 1, k). exact=True needs concrete integers."""
+    if exact:
+        raise NotImplementedError("comb: exact=True is supported for concrete arguments only")
+    if repetition:
+        N = N + k - 1
+    value = binom(N, k)
+    return snp.where((k <= N) & (N >= 0) & (k >= 0), value, 0.0 * value)
+
