@@ -126,7 +126,7 @@ def _bfgs_update(h, s, y, eye):
     when y.s <= 0."""
     ys = snp.dot(y, s)
     positive = ys > 0
-    r = snp.where(positive, 1.0, 0.0) / snp.where(positive, ys, 1.0)
+    r = snp.where(positive, 1.0 / snp.where(positive, ys, 1.0), 0.0)
     left = eye - r * snp.outer(s, y)
     updated = left @ h @ left.T + r * snp.outer(s, s)
     return snp.where(positive, updated, h)
