@@ -134,7 +134,19 @@ def _abs_jvp(t, x, y):
 
 
 abs_p = elementwise("abs", np.abs, (_abs_jvp,), out_dtype=_real_out)
-sign_p = elementwise("sign", np.sign, "zero")
+
+
+def _sign_jvp(primals, tangents):
+    """Zero for real x; for complex x, sign = x/|x| moves with x's phase: (t - s Re(conj(s) t)) / |x|."""
+    (x,), (t,) = primals, tangents
+    s = sign_p.bind(x)
+    if isinstance(t, Zero) or not np.issubdtype(aval_of(x).dtype, np.complexfloating):
+        return s, Zero.like(s)
+    r = abs(x)
+    return s, where(r == 0, 0.0, (t - s * real(conj(s) * t)) / where(r == 0, 1.0, r))
+
+
+sign_p = elementwise("sign", np.sign, _sign_jvp)
 floor_p = elementwise("floor", np.floor, "zero")
 ceil_p = elementwise("ceil", np.ceil, "zero")
 round_p = elementwise("round", lambda x, decimals=0: np.round(x, decimals), "zero", numba="np.round({0}, {decimals})")
@@ -168,7 +180,7 @@ sinh_p = elementwise("sinh", np.sinh, (lambda t, x, y: t * cosh(x),), transcende
 cosh_p = elementwise("cosh", np.cosh, (lambda t, x, y: t * sinh(x),), transcendental=True)
 tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),), transcendental=True)
 arcsinh_p = elementwise("arcsinh", np.arcsinh, (lambda t, x, y: t / sqrt(x * x + 1),), transcendental=True)
-arccosh_p = elementwise("arccosh", np.arccosh, (lambda t, x, y: t / sqrt((x - 1) * (x + 1)),), transcendental=True)
+arccosh_p = elementwise("arccosh", np.arccosh, (lambda t, x, y: t / (sqrt(x - 1) * sqrt(x + 1)),), transcendental=True)
 arctanh_p = elementwise("arctanh", np.arctanh, (lambda t, x, y: t / (1 - x * x),), transcendental=True)
 logistic_p = elementwise("logistic", scipy.special.expit, (lambda t, x, y: t * y * (1 - y),),
                          numba="(1.0 / (1.0 + np.exp(-{0})))", transcendental=True)
