@@ -164,13 +164,34 @@ class custom_vjp:
 
 # ---- user-facing transforms (JAX's names and signatures) ------------------------------------------
 
-def _check_inexact(x, name, which="an input"):
+def _check_inexact(x, name, which="an input", holomorphic=False, complex_ok=True):
+    """An input `name` can differentiate: float or complex; complex when `holomorphic` (JAX's rule); not complex
+    when `complex_ok` is False (forward mode along a real basis would see only the real direction)."""
     check_traceable(x, name, which, "differentiate with respect to another argument (argnums) or close over it")
     dtype = aval_of(x).dtype
+    is_complex = np.issubdtype(dtype, np.complexfloating)
+    if holomorphic and not is_complex:
+        raise TypeError(f"{name} with holomorphic=True requires complex inputs, but {which} is {dtype.name}. "
+                        "Convert it with .astype(complex) or drop holomorphic=True.")
     if not is_differentiable_dtype(dtype):
         raise TypeError(f"{name} requires real- or complex-valued inputs (a float or complex dtype), but {which} is "
                         f"{dtype.name}. Convert integer inputs with .astype(float) or differentiate with respect "
                         "to another argument (argnums).")
+    if is_complex and not holomorphic and not complex_ok:
+        raise TypeError(f"{name} requires real-valued inputs, but {which} is {dtype.name}. For holomorphic "
+                        "functions pass holomorphic=True; for others use jvp directly.")
+
+
+def _check_output(out, name, holomorphic):
+    """JAX's rule for the outputs of reverse-mode derivatives: real unless `holomorphic`, then complex."""
+    dtype = aval_of(out).dtype
+    if holomorphic and not np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(f"{name} with holomorphic=True requires complex outputs, but the function returned "
+                        f"{dtype.name}.")
+    if not holomorphic and not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"{name} requires real-valued outputs (a float dtype), but the function returned {dtype.name}. "
+                        "For holomorphic functions pass holomorphic=True; for others differentiate the real part "
+                        "or use vjp.")
 
 
 def jvp(fun, primals, tangents, has_aux=False):
@@ -262,8 +283,10 @@ def vjp(fun, *primals, has_aux=False):
     return (out, vjp_fun, aux[0]) if has_aux else (out, vjp_fun)
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
-    """A function returning (fun(*args), gradient of fun with respect to args[argnums])."""
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
+    """A function returning (fun(*args), gradient of fun with respect to args[argnums]). For a real-valued fun of
+    complex z = x + iy the gradient is df/dx - i df/dy (JAX's convention); with `holomorphic=True` fun maps
+    complex inputs to a complex output and the gradient is f'(z)."""
     multiple = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if multiple else (argnums,)
 
@@ -273,7 +296,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
                 raise ValueError(f"grad: argnums {argnums} out of range for a function called with {len(args)} arguments")
         for i in nums:
             for leaf in tree.leaves(args[i]):
-                _check_inexact(leaf, "grad", f"argument {i}")
+                _check_inexact(leaf, "grad", f"argument {i}", holomorphic)
 
         def partial(*diff):
             full = list(args)
@@ -287,9 +310,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
             shape = aval_of(out).shape if tree.structure(out) == tree.structure(0.0) else tree.structure(out)
             raise TypeError(f"grad requires a scalar output, but the function returned {shape}. Use jacrev or "
                             "vjp for non-scalar outputs, or reduce the output (e.g. .sum()).")
-        if not np.issubdtype(aval_of(out).dtype, np.floating):
-            raise TypeError(f"grad requires a real floating-point output, got {aval_of(out).dtype}. For complex "
-                            "outputs differentiate the real part, or use vjp.")
+        _check_output(out, "grad", holomorphic)
         g = vjp_fun(np.ones((), aval_of(out).dtype))
         g = g if multiple else g[0]
         return ((out, res[2]), g) if has_aux else (out, g)
@@ -298,9 +319,10 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     return vg
 
 
-def grad(fun, argnums=0, has_aux=False):
-    """The gradient of a scalar-valued `fun` with respect to `args[argnums]` (reverse mode)."""
-    vg = value_and_grad(fun, argnums, has_aux)
+def grad(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The gradient of a scalar-valued `fun` with respect to `args[argnums]` (reverse mode); see value_and_grad
+    for complex inputs and `holomorphic`."""
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
 
     def g(*args, **kwargs):
         (out_aux, grads) = vg(*args, **kwargs)
@@ -358,20 +380,21 @@ def _argnums_partial(fun, args, argnums):
     return partial, (dyn if multiple else dyn[0]), multiple
 
 
-def _jacobian_inputs(fun, args, argnums, name):
+def _jacobian_inputs(fun, args, argnums, name, holomorphic, complex_ok):
     """-> (fun of the differentiated arguments, those arguments as a tuple, whether argnums is a tuple)."""
     f, x, multiple = _argnums_partial(fun, args, argnums)
     xs = x if multiple else (x,)
     for leaf in tree.leaves(xs):
-        _check_inexact(leaf, name)
+        _check_inexact(leaf, name, holomorphic=holomorphic, complex_ok=complex_ok)
     return f, xs, multiple
 
 
-def jacfwd(fun, argnums=0, has_aux=False):
-    """Jacobian by forward mode: a vmap of jvp over the input basis (best for few inputs)."""
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    """Jacobian by forward mode: a vmap of jvp over the input basis (best for few inputs). Real inputs only, as
+    JAX's; with `holomorphic=True` complex inputs and outputs, giving f'(z)."""
 
     def jacfun(*args):
-        f, xs, multiple = _jacobian_inputs(fun, args, argnums, "jacfwd")
+        f, xs, multiple = _jacobian_inputs(fun, args, argnums, "jacfwd", holomorphic, complex_ok=False)
         flat_x, x_tree = tree.flatten(xs)
         main = (lambda *a: f(*a)[0]) if has_aux else f
 
@@ -379,6 +402,9 @@ def jacfwd(fun, argnums=0, has_aux=False):
             return jvp(main, xs, tuple(x_tree.unflatten(tangent_flat)))[1]
 
         tangents = vmap(push, in_axes=0, out_axes=-1)(*_std_basis(flat_x))
+        if holomorphic:
+            for t in tree.leaves(tangents):
+                _check_output(t, "jacfwd", holomorphic)
         jac = tree.map(lambda y: _split_last(y, flat_x, x_tree) if multiple else _split_last(y, flat_x, x_tree)[0],
                        tangents)
         if has_aux:
@@ -388,14 +414,17 @@ def jacfwd(fun, argnums=0, has_aux=False):
     return jacfun
 
 
-def jacrev(fun, argnums=0, has_aux=False):
-    """Jacobian by reverse mode: a vmap of vjp over the output basis (best for few outputs)."""
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
+    """Jacobian by reverse mode: a vmap of vjp over the output basis (best for few outputs). Real outputs only, as
+    JAX's; with `holomorphic=True` complex inputs and outputs, giving f'(z)."""
 
     def jacfun(*args):
-        f, xs, multiple = _jacobian_inputs(fun, args, argnums, "jacrev")
+        f, xs, multiple = _jacobian_inputs(fun, args, argnums, "jacrev", holomorphic, complex_ok=True)
         res = vjp(f, *xs, has_aux=has_aux)
         out, pullback = res[0], res[1]
         flat_out, out_tree = tree.flatten(out)
+        for o in flat_out:
+            _check_output(o, "jacrev", holomorphic)
         basis = _std_basis(flat_out)
 
         def pull(*ct_flat):
@@ -416,6 +445,6 @@ def jacrev(fun, argnums=0, has_aux=False):
 jacobian = jacrev  # JAX's name for the reverse-mode Jacobian
 
 
-def hessian(fun, argnums=0, has_aux=False):
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     """Matrix of second derivatives: forward-over-reverse (jacfwd of jacrev)."""
-    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+    return jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)

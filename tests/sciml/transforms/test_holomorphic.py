@@ -1,0 +1,205 @@
+"""Derivatives of complex functions with JAX's conventions (the autodiff cookbook's "Complex numbers and
+differentiation"): jvp of a holomorphic f is f'(z) dz and its vjp c f'(z) (transposed, not conjugated); grad of a
+real-valued f of z = x + iy is df/dx - i df/dy (grad(|z|**2)(3+4j) = 6-8j); grad/jacfwd/jacrev/hessian with
+holomorphic=True give f'(z); the dtype errors JAX raises; all of it under jit (both backends) and vmap."""
+import numpy as np
+import pytest
+
+import sciml
+import sciml.numpy as snp
+from sciml import grad, hessian, jacfwd, jacobian, jacrev, jit, jvp, value_and_grad, vjp, vmap
+
+from ..numpy.cases import _complex_numerical_grad
+
+Z = np.array([0.3 + 0.8j, -1.1 + 0.4j, 0.7 - 0.5j])
+A = np.array([[1.0 + 2.0j, -0.5j, 0.3], [2.0, 1.0 - 1.0j, 0.5 + 0.5j]])
+
+# (f, f') for holomorphic f, elementwise
+DERIVATIVES = {
+    "sin": (snp.sin, np.cos),
+    "exp": (snp.exp, np.exp),
+    "log": (snp.log, lambda z: 1 / z),
+    "sqrt": (snp.sqrt, lambda z: 0.5 / np.sqrt(z)),
+    "tan": (snp.tan, lambda z: 1 / np.cos(z) ** 2),
+    "arctan": (snp.arctan, lambda z: 1 / (1 + z * z)),
+    "arccosh": (snp.arccosh, lambda z: 1 / (np.sqrt(z - 1) * np.sqrt(z + 1))),
+    "cube": (lambda z: z ** 3, lambda z: 3 * z ** 2),
+    "reciprocal": (lambda z: 1 / z, lambda z: -1 / z ** 2),
+    "z_exp_z": (lambda z: z * snp.exp(z), lambda z: (1 + z) * np.exp(z)),
+    "sinh_of_square": (lambda z: snp.sinh(z * z), lambda z: 2 * z * np.cosh(z * z)),
+}
+HOLO = [pytest.param(f, df, id=name) for name, (f, df) in DERIVATIVES.items()]
+
+
+@pytest.mark.parametrize("f, df", HOLO)
+def test_jvp_of_holomorphic_function_is_derivative_times_tangent(f, df):
+    dz = np.array([1.0, 1j, 0.6 - 0.8j])
+    out, tangent = jvp(f, (Z,), (dz,))
+    np.testing.assert_allclose(tangent, df(Z) * dz, rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, df", HOLO)
+def test_vjp_of_holomorphic_function_is_cotangent_times_derivative_unconjugated(f, df):
+    c = np.array([1.0, 1j, 2.0 - 1j])
+    np.testing.assert_allclose(vjp(f, Z)[1](c)[0], c * df(Z), rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, df", HOLO)
+def test_grad_holomorphic_is_the_complex_derivative(f, df):
+    for z in Z:
+        np.testing.assert_allclose(grad(f, holomorphic=True)(z), df(z), rtol=1e-12)
+    value, g = value_and_grad(lambda z: snp.sum(f(z)), holomorphic=True)(Z)
+    np.testing.assert_allclose(value, np.sum(f(Z)), rtol=1e-12)
+    np.testing.assert_allclose(g, df(Z), rtol=1e-12)
+
+
+def test_grad_holomorphic_of_sin_is_cos_as_in_the_cookbook():
+    z = 3.0 + 4.0j
+    assert grad(snp.sin, holomorphic=True)(z) == np.cos(z)
+
+
+def test_grad_of_real_valued_function_of_complex_input_is_cookbooks_conjugate_convention():
+    """The cookbook's f(z) = |z|**2 = x**2 + y**2: grad gives df/dx - i df/dy = 2x - 2iy = 6-8j at 3+4j."""
+    assert grad(lambda z: snp.abs(z) ** 2)(3.0 + 4.0j) == 6 - 8j
+    assert grad(lambda z: snp.real(z) ** 2 + snp.imag(z) ** 2)(3.0 + 4.0j) == 6 - 8j
+
+
+@pytest.mark.parametrize("f, df", HOLO)
+def test_grad_of_squared_modulus_of_holomorphic_function_is_two_conj_g_times_g_prime(f, df):
+    """|g|**2 = g conj(g): df/dx - i df/dy = 2 df/dz = 2 conj(g(z)) g'(z)."""
+    g = grad(lambda z: snp.sum(snp.abs(f(z)) ** 2))(Z)
+    np.testing.assert_allclose(g, 2 * np.conj(f(Z)) * df(Z), rtol=1e-10)
+
+
+@pytest.mark.parametrize("loss", [
+    pytest.param(lambda m, z: m.sum(m.abs(m.sin(z)) ** 2 * m.angle(z)), id="modulus_times_angle"),
+    pytest.param(lambda m, z: m.sum(m.real(z) * m.imag(z) ** 2 + m.abs(m.log(z))), id="parts_and_abs_log"),
+    pytest.param(lambda m, z: m.real(m.vdot(z, m.exp(z))), id="vdot"),
+    pytest.param(lambda m, z: m.sum(m.abs(m.outer(z, m.conj(z)) @ z)), id="outer_conj_product"),
+])
+def test_grad_of_real_loss_of_complex_input_matches_finite_differences(loss, numerical_grad):
+    g = grad(lambda z: loss(snp, z))(Z)
+    assert g.dtype == Z.dtype
+    np.testing.assert_allclose(g, _complex_numerical_grad(lambda z: loss(np, z), Z, numerical_grad), rtol=1e-6,
+                               atol=1e-8)
+
+
+def test_grad_of_complex64_input_is_complex64():
+    z = Z.astype(np.complex64)
+    assert grad(lambda z: snp.sum(snp.abs(z) ** 2))(z).dtype == np.complex64
+    g = grad(lambda z: snp.sum(snp.sin(z)), holomorphic=True)(z)
+    assert g.dtype == np.complex64
+    np.testing.assert_allclose(g, np.cos(z), rtol=1e-6)
+
+
+def test_second_holomorphic_derivative():
+    d2 = grad(grad(lambda z: z * snp.exp(z), holomorphic=True), holomorphic=True)
+    np.testing.assert_allclose(d2(0.3 + 0.8j), (2 + (0.3 + 0.8j)) * np.exp(0.3 + 0.8j), rtol=1e-12)
+
+
+def test_grad_holomorphic_with_several_argnums():
+    gz, gw = grad(lambda z, w: z * w ** 2, argnums=(0, 1), holomorphic=True)(1 + 2j, 3 - 1j)
+    assert gz == (3 - 1j) ** 2 and gw == 2 * (1 + 2j) * (3 - 1j)
+
+
+# ---- Jacobians and Hessians --------------------------------------------------------------------------
+
+def _linear_then_elementwise(z):
+    return snp.sin(A @ z) * z[0]
+
+
+def _linear_then_elementwise_jacobian(z):
+    u = A @ z
+    jac = np.cos(u)[:, None] * A * z[0]
+    jac[:, 0] += np.sin(u)
+    return jac
+
+
+@pytest.mark.parametrize("jac", [jacfwd, jacrev, jacobian], ids=["jacfwd", "jacrev", "jacobian"])
+def test_holomorphic_jacobian_is_the_complex_derivative_matrix(jac):
+    got = jac(_linear_then_elementwise, holomorphic=True)(Z)
+    np.testing.assert_allclose(got, _linear_then_elementwise_jacobian(Z), rtol=1e-12)
+    for name, (f, df) in DERIVATIVES.items():
+        np.testing.assert_allclose(jac(f, holomorphic=True)(Z), np.diag(df(Z)), rtol=1e-12, err_msg=name)
+
+
+def test_holomorphic_hessian_of_a_polynomial():
+    """sum(z**3) + z0 z1**2: the Hessian is diag(6z) plus the mixed terms."""
+    expected = np.diag(6 * Z)
+    expected[0, 1] = expected[1, 0] = 2 * Z[1]
+    expected[1, 1] += 2 * Z[0]
+    got = hessian(lambda z: snp.sum(z ** 3) + z[0] * z[1] ** 2, holomorphic=True)(Z)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_jacrev_of_real_valued_function_of_complex_input_follows_grads_convention():
+    def f(z):
+        return snp.stack([snp.sum(snp.abs(z) ** 2), snp.sum(snp.real(z) * snp.imag(z))])
+    jac = jacrev(f)(Z)
+    np.testing.assert_allclose(jac[0], 2 * np.conj(Z), rtol=1e-12)
+    np.testing.assert_allclose(jac[1], Z.imag - 1j * Z.real, rtol=1e-12)
+
+
+# ---- JAX's dtype errors ----------------------------------------------------------------------------
+
+def test_grad_of_complex_output_requires_holomorphic_or_a_real_output():
+    with pytest.raises(TypeError, match=r"real-valued outputs.*complex128.*holomorphic=True"):
+        grad(snp.sin)(1.0 + 2.0j)
+    with pytest.raises(TypeError, match=r"real-valued outputs.*complex128.*holomorphic=True"):
+        grad(lambda x: x * 1j)(1.0)
+
+
+@pytest.mark.parametrize("transform", [grad, value_and_grad, jacfwd, jacrev, hessian],
+                         ids=["grad", "value_and_grad", "jacfwd", "jacrev", "hessian"])
+def test_holomorphic_with_real_input_is_a_type_error(transform):
+    with pytest.raises(TypeError, match=r"holomorphic=True requires complex inputs.*float64"):
+        transform(lambda x: snp.sum(snp.sin(x * 1j)), holomorphic=True)(np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("transform", [grad, jacfwd, jacrev], ids=["grad", "jacfwd", "jacrev"])
+def test_holomorphic_with_real_output_is_a_type_error(transform):
+    with pytest.raises(TypeError, match=r"holomorphic=True requires complex outputs.*float64"):
+        transform(lambda z: snp.sum(snp.abs(z)), holomorphic=True)(Z)
+
+
+def test_jacfwd_of_complex_input_needs_holomorphic_as_in_jax():
+    with pytest.raises(TypeError, match=r"jacfwd requires real-valued inputs.*complex128.*holomorphic=True"):
+        jacfwd(snp.sin)(Z)
+
+
+def test_jacrev_of_complex_output_needs_holomorphic_as_in_jax():
+    with pytest.raises(TypeError, match=r"jacrev requires real-valued outputs.*complex128.*holomorphic=True"):
+        jacrev(snp.sin)(Z)
+
+
+# ---- under jit (both backends) and vmap -------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_holomorphic_grad_and_convention_under_jit(backend):
+    holo = jit(grad(lambda z: snp.sum(z * snp.exp(z)), holomorphic=True), backend=backend)
+    np.testing.assert_allclose(holo(Z), (1 + Z) * np.exp(Z), rtol=1e-12)
+    real_loss = jit(grad(lambda z: snp.sum(snp.abs(snp.sin(z)) ** 2)), backend=backend)
+    np.testing.assert_allclose(real_loss(Z), 2 * np.conj(np.sin(Z)) * np.cos(Z), rtol=1e-12)
+
+
+def test_holomorphic_grad_and_jacobian_under_vmap():
+    batch = np.stack([Z, 2 * Z, Z * 1j])
+    np.testing.assert_allclose(vmap(grad(snp.sin, holomorphic=True))(batch.ravel()), np.cos(batch.ravel()),
+                               rtol=1e-12)
+    jacs = vmap(jacfwd(_linear_then_elementwise, holomorphic=True))(batch)
+    for z, j in zip(batch, jacs):
+        np.testing.assert_allclose(j, _linear_then_elementwise_jacobian(z), rtol=1e-12)
+    conv = vmap(grad(lambda z: snp.abs(z) ** 2))(batch.ravel())
+    np.testing.assert_allclose(conv, 2 * np.conj(batch.ravel()), rtol=1e-12)
+
+
+def test_jvp_of_holomorphic_function_under_jit_and_vmap():
+    f, df = DERIVATIVES["z_exp_z"]
+    tangent = jit(lambda z, dz: jvp(f, (z,), (dz,))[1])(Z, Z[::-1])
+    np.testing.assert_allclose(tangent, df(Z) * Z[::-1], rtol=1e-12)
+    batched = vmap(lambda z: jvp(f, (z,), (1j,))[1])(Z)
+    np.testing.assert_allclose(batched, df(Z) * 1j, rtol=1e-12)
+
+
+def test_sciml_exports_the_holomorphic_transforms():
+    assert sciml.jacobian is jacrev
