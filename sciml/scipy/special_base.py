@@ -8,7 +8,8 @@ import functools
 import numpy as np
 
 from ..core.trace import Tracer
-from ..numpy.elementwise import convert, elementwise, promote
+from .. import numpy as snp
+from ..numpy.elementwise import convert, elementwise
 
 _WEAK = (int, float, complex)
 
@@ -48,7 +49,19 @@ def loop_operands(name, ufunc, args):
         raise TypeError(f"{name}: not supported for inputs of types {[np.dtype(k).name for k in keys]}") from None
     cast = [convert(a, d) if isinstance(a, Tracer) and a.dtype != d else a if isinstance(a, Tracer)
             else np.asarray(a, d) for a, d in zip(args, dtypes)]
-    return promote(name, cast)
+    return broadcast(name, cast)
+
+
+def broadcast(name, args):
+    """`args` broadcast to their common shape, each keeping its dtype (a loop like expn's "ld->d" takes
+    an integer beside a float)."""
+    shapes = [np.shape(a) for a in args]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"{name}: operands could not be broadcast together: shapes "
+                         f"{', '.join(map(str, shapes))}") from None
+    return [snp.broadcast_to(a, shape) if isinstance(a, Tracer) else np.broadcast_to(a, shape) for a in args]
 
 
 def not_differentiable(name, arg):

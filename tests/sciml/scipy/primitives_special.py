@@ -27,4 +27,11 @@ def cases(Case, R):
     table["boxcox"] = [Case([pos, x]), Case([pos, np.zeros_like(x)])]
     table["boxcox1p"] = [Case([unit, x]), Case([unit, 1e-6 * x])]
     table["wofz"] = [Case([x + 1j * pos])]
+    for name in ("exp1", "expi", "spence", "sici_si", "sici_ci"):
+        table[name] = [Case([pos])]
+    table["expn"] = [Case([orders, pos], diff=(1,))]
+    table["hyp1f1"] = [Case([pos, pos[::-1] + 0.5, x], diff=(2,))]
+    table["hyp2f1"] = [Case([pos, pos[::-1], pos + 1, 0.9 * x / 2], diff=(3,))]
+    table["owens_t"] = [Case([x, x[::-1]])]
+    table["sph_harm_y"] = [Case([orders, orders - 1, np.pi * unit, 3 * x], diff=(2, 3))]
     return table

@@ -160,7 +160,35 @@ BESSEL = [
     Case("i0e_float32", spec("i0e"), F32, diff=[]),
 ]
 
-TABLE = GAMMA + ERF + LOGS + BESSEL
+INTEGRALS = [
+    Case("exp1", spec("exp1"), np.array([1e-3, 0.3, 1.0, 5.0, 40.0])),
+    Case("exp1_edges", spec("exp1"), np.array([0.0, -1.0, 800.0, np.inf]), diff=[]),
+    Case("expi", spec("expi"), np.array([-3.0, -0.2, 0.4, 2.0, 6.0])),
+    Case("expi_edges", spec("expi"), np.array([0.0, -800.0, 30.0, 800.0]), diff=[]),
+    Case("expn_orders_broadcast", spec("expn"), np.array([[0], [1], [2], [5]]), POS),
+    Case("expn_float32", spec("expn"), 2, F32, diff=[]),
+    Case("expn_edges", spec("expn"), np.array([1, 3, -1, 2]), np.array([0.0, 0.0, 1.0, 1e3]), diff=[]),
+    Case("sici", lambda m, x: list(sp(m).special.sici(x)), np.array([-4.0, -0.5, 0.3, 2.0, 1e3])),
+    Case("sici_at_zero", lambda m, x: list(sp(m).special.sici(x)), np.array([0.0, 1e-300, 1e20]), diff=[]),
+    Case("spence", spec("spence"), np.array([0.1, 0.5, 1.0, 2.0, 30.0])),
+    Case("spence_edges", spec("spence"), np.array([0.0, -1.0, 1e300]), diff=[]),
+    Case("hyp1f1", spec("hyp1f1"), 0.7, 1.3, rand(5), diff=[2]),
+    Case("hyp1f1_broadcast_large", spec("hyp1f1"), rand(3, 1, low=0.2), rand(4, low=1.0), np.array([-30.0, 0.0, 5.0, 50.0]),
+         diff=[]),
+    Case("hyp2f1", spec("hyp2f1"), 0.3, 1.7, 2.5, np.array([-3.0, -0.5, 0.0, 0.4, 0.9]), diff=[3]),
+    Case("hyp2f1_at_one", spec("hyp2f1"), np.array([0.3, 1.0]), 1.7, 3.5, 1.0, diff=[]),
+    Case("owens_t", spec("owens_t"), rand(4), rand(4, seed=2)),
+    Case("owens_t_edges", spec("owens_t"), np.array([0.0, 10.0, -40.0, 1.0]), np.array([1.0, 0.5, 2.0, np.inf]),
+         diff=[]),
+    Case("sph_harm_y", lambda m, t, p: sp(m).special.sph_harm_y(3, np.array([[-2], [0], [1]]), t, p),
+         np.array([0.1, 0.4, 1.5, 3.0]), np.array([0.3, -1.0, 2.0, 6.0])),
+    Case("sph_harm_y_poles", lambda m, t, p: sp(m).special.sph_harm_y(2, np.array([[-1], [0], [2]]), t, p),
+         np.array([0.0, np.pi]), np.array([0.3, -1.0]), diff=[]),
+    Case("sph_harm_y_orders", lambda m, n, k, t: sp(m).special.sph_harm_y(n, k, t, 0.5), np.array([0, 1, 2, 5]),
+         np.array([0, -1, 2, 6]), np.array([0.3, 1.0, 2.0, 2.5])),
+]
+
+TABLE = GAMMA + ERF + LOGS + BESSEL + INTEGRALS
 test_values, test_gradients = cases_test(TABLE)
 test_transforms = jit_vmap_test(TABLE)
 test_numba = numba_test(TABLE, ["gammainc", "logsumexp_b_broadcast", "i1e"])
@@ -207,6 +235,25 @@ def test_logsumexp_gradient_is_softmax_and_finite_at_large_values():
     np.testing.assert_allclose(grad(ss.logsumexp)(a), sc.softmax(a), rtol=1e-14)
 
 
+def test_bernoulli_numbers_need_a_concrete_n():
+    np.testing.assert_array_equal(ss.bernoulli(6), sc.bernoulli(6))
+    np.testing.assert_array_equal(jit(lambda x: x * ss.bernoulli(4))(2.0), 2.0 * sc.bernoulli(4))
+    with pytest.raises(TypeError, match="bernoulli: n must be a concrete integer"):
+        jit(ss.bernoulli)(4)
+
+
+def test_sph_harm_y_derivative_is_scipys_at_the_poles_too():
+    theta, phi = np.array([0.0, 0.7, np.pi]), np.array([0.3, -1.2, 2.0])
+    for m in (-1, 0, 1, 2):
+        _, jac = sc.sph_harm_y(2, m, theta, phi, diff_n=1)
+        for k, args in enumerate([(theta, phi), (phi, theta)]):
+            f = (lambda v: ss.sph_harm_y(2, m, v, phi)) if k == 0 else (lambda v: ss.sph_harm_y(2, m, theta, v))
+            _, tangent = sciml.jvp(f, (args[0],), (np.ones(3),))
+            np.testing.assert_allclose(tangent, jac[..., k], atol=1e-14, rtol=1e-13)
+    with pytest.raises(NotImplementedError, match="diff_n"):
+        jit(lambda t: ss.sph_harm_y(2, 1, t, 0.3, diff_n=1))(0.5)
+
+
 def test_vmap_of_polygamma_over_orders():
     n = np.array([0, 1, 2])
     np.testing.assert_allclose(vmap(ss.polygamma, in_axes=(0, None))(n, 1.5), sc.polygamma(n, 1.5), rtol=1e-14)
@@ -217,7 +264,8 @@ def test_vmap_of_polygamma_over_orders():
 @pytest.mark.parametrize("fn,arg", [(lambda a: ss.gammainc(a, 1.5), "a"), (lambda a: ss.gammaincc(a, 1.5), "a"),
                                     (lambda a: ss.betainc(a, 2.0, 0.3), "a"), (lambda b: ss.betainc(2.0, b, 0.3), "b"),
                                     (lambda s: ss.zeta(s, 2.0), "x"), (lambda s: ss.zeta(s), "x"),
-                                    (lambda n: ss.polygamma(n, 2.0), "n")])
+                                    (lambda n: ss.polygamma(n, 2.0), "n"), (lambda a: ss.hyp1f1(a, 1.5, 0.3), "a"),
+                                    (lambda c: ss.hyp2f1(0.5, 1.5, c, 0.3), "c")])
 def test_derivative_in_a_parameter_without_one_is_refused(fn, arg):
     with pytest.raises(NotImplementedError, match=f"derivative with respect to {arg}"):
         grad(fn)(2.5)
