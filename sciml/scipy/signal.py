@@ -545,6 +545,9 @@ def istft(Zxx, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None, in
     norm = snp.at(snp.zeros(length, win.dtype))[index].add(snp.broadcast_to(win ** 2, index.shape))
     if boundary:
         x, norm = x[..., nperseg // 2:length - nperseg // 2], norm[nperseg // 2:length - nperseg // 2]
+    if not isinstance(norm, Tracer) and not np.all(norm > 1e-10):
+        warnings.warn("NOLA condition failed, STFT may not be invertible."
+                      + ("" if boundary else " Possibly due to missing boundary"), stacklevel=2)
     x = x / snp.where(norm > 1e-10, norm, 1.0)
     if input_onesided:
         x = snp.real(x)
