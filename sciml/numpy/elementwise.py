@@ -558,6 +558,7 @@ def _pow2(k, dtype):
 @_numpy_unless_traced(np.heaviside)
 def heaviside(x1, x2):
     """0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (NaN stays NaN); flat in x1."""
+    _no_complex("heaviside", x1), _no_complex("heaviside", x2)
     x1, x2 = promote("heaviside", (x1, x2), to_float=True)
     return where(x1 < 0, 0, where(x1 > 0, 1, where(x1 == 0, x2, x1)))
 
@@ -573,6 +574,7 @@ def sinc(x):
 
 def _scale_to_float(name, np_fn, factor):
     def fn(x):
+        _no_complex(name, x)
         return multiply(_as_float(name, x), factor)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"x * {factor!r} in x's float dtype, as numpy.{name}."
@@ -637,6 +639,7 @@ def copysign(x1, x2):
 def ldexp(x1, x2):
     """x1 * 2**x2, rounded once as numpy: 2**x2 is a product of three powers of two within the float's
     range; the first two scale x1 exactly (or so far that the result is 0 or inf anyway), the last rounds."""
+    _no_complex("ldexp", x1)
     x1 = _as_float("ldexp", x1)
     e_dtype = aval_of(x2).dtype
     if not (np.issubdtype(e_dtype, np.integer) or e_dtype == np.bool_):

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
 
 from .cases import Case, cases_test, jit_vmap_test, numba_test, rand, run_grad_check
@@ -247,3 +248,22 @@ def test_complex_grad_matches_finite_differences_in_real_and_imaginary_parts(cas
 test_complex_under_jit_and_vmap = jit_vmap_test(TABLE)
 test_complex_numba_jit_matches_eager = numba_test(TABLE, ["mul_div_broadcast", "real_imag_parts_mixed",
                                                           "sum_complex64", "matmul"])
+
+
+REAL_ONLY = {
+    **{name: (lambda m, z, name=name: getattr(m, name)(z)) for name in (
+        "floor", "ceil", "trunc", "fabs", "cbrt", "deg2rad", "radians", "rad2deg", "degrees", "signbit", "isposinf",
+        "spacing", "frexp", "modf", "i0")},
+    **{name: (lambda m, z, name=name: getattr(m, name)(z, z[::-1])) for name in (
+        "arctan2", "hypot", "logaddexp", "logaddexp2", "fmod", "mod", "floor_divide", "heaviside", "copysign",
+        "nextafter")},
+    "ldexp": lambda m, z: m.ldexp(z, 2),
+}
+
+
+@pytest.mark.parametrize("fn", REAL_ONLY.values(), ids=REAL_ONLY.keys())
+def test_real_only_functions_refuse_complex_input_as_numpy(fn):
+    z = W
+    for call in (lambda: fn(np, z), lambda: fn(snp, z), lambda: sciml.jit(lambda z: fn(snp, z))(z)):
+        with pytest.raises(TypeError):
+            call()
