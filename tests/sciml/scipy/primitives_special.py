@@ -21,8 +21,10 @@ def cases(Case, R):
     for name in ("betaln", "beta", "poch", "binom", "xlogy", "xlog1py", "rel_entr", "kl_div"):
         table[name] = [Case([pos, pos[::-1]])]
     table["xlogy"].append(Case([np.where(x > 0, 0.0, x), pos]))
-    table["gammainc"] = [Case([pos, pos[::-1]], diff=(1,))]
-    table["gammaincc"] = [Case([pos, pos[::-1]], diff=(1,))]
+    # in a, the first derivative only (the a-derivative has no derivative in a itself)
+    for name in ("gammainc", "gammaincc"):
+        table[name] = [Case([pos, pos[::-1]], diff=(1,)), Case([pos, 5 * pos[::-1]], smooth=False)]
+    table["gammainc_da"] = [Case([pos, 5 * pos[::-1]], diff=(1,))]
     table["betainc"] = [Case([pos, pos[::-1], unit], diff=(2,))]
     table["boxcox"] = [Case([pos, x]), Case([pos, np.zeros_like(x)])]
     table["boxcox1p"] = [Case([unit, x]), Case([unit, 1e-6 * x])]
