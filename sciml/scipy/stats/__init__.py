@@ -2,7 +2,10 @@
 jax.scipy.stats (`import sciml.scipy.stats as st; st.norm.logpdf(x, loc, scale)`). Each distribution is a
 module of functions with scipy's signatures and values, built by the factories of `_distribution` from a
 few standardised formulas."""
-from . import bernoulli, cauchy, expon, geom, gumbel_l, gumbel_r, laplace, logistic, pareto, uniform, wrapcauchy
+from . import (bernoulli, beta, betabinom, binom, cauchy, chi2, dirichlet, expon, gamma, gennorm, geom, gumbel_l,
+               gumbel_r, laplace, logistic, multinomial, multivariate_normal, nbinom, norm, pareto, poisson, t,
+               truncnorm, uniform, vonmises, wrapcauchy)
 
-__all__ = ["bernoulli", "cauchy", "expon", "geom", "gumbel_l", "gumbel_r", "laplace", "logistic", "pareto",
-           "uniform", "wrapcauchy"]
+__all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma", "gennorm",
+           "geom", "gumbel_l", "gumbel_r", "laplace", "logistic", "multinomial", "multivariate_normal", "nbinom",
+           "norm", "pareto", "poisson", "t", "truncnorm", "uniform", "vonmises", "wrapcauchy"]

@@ -26,13 +26,13 @@ def floats(*args):
 
 def _log_tail(f, log_of, complement):
     """log of f[log_of] (cdf or sf) as scipy's generic methods take it: log(cdf) below the median and
-    log1p(-sf) above it (for logcdf; mirrored for logsf), when the median is known from ppf."""
-    if "ppf" not in f or complement not in f:
+    log1p(-sf) above it (for logcdf; mirrored for logsf), the median being where the cdf crosses 1/2."""
+    if complement not in f:
         return lambda y, *s: snp.log(f[log_of](y, *s))
 
     def log_tail(y, *s):
-        near = y < f["ppf"](0.5, *s) if log_of == "cdf" else y > f["ppf"](0.5, *s)
-        return snp.where(near, snp.log(f[log_of](y, *s)), snp.log1p(-f[complement](y, *s)))
+        p = f[log_of](y, *s)
+        return snp.where(p < 0.5, snp.log(p), snp.log1p(-f[complement](y, *s)))
     return log_tail
 
 
