@@ -56,11 +56,12 @@ def _hermitian_from(a, lower):
     return keep + _H(snp.tril(a, -1) if lower else snp.triu(a, 1))
 
 
-def _trans_code(trans):
-    try:
+def _trans_code(trans, letters=True):
+    """0, 1 or 2 for op = identity, transpose, conjugate transpose (also 'N', 'T', 'C' where scipy takes them)."""
+    if trans in _TRANS and (letters or not isinstance(trans, str)):
         return _TRANS[trans]
-    except (KeyError, TypeError):
-        raise ValueError(f"incorrect value for trans: {trans!r} (expected 0, 1, 2, 'N', 'T' or 'C')") from None
+    allowed = "0, 1, 2, 'N', 'T' or 'C'" if letters else "0, 1 or 2"
+    raise ValueError(f"incorrect value for trans: {trans!r} (expected {allowed})")
 
 
 # ---- triangular and Cholesky solves -------------------------------------------------------------
@@ -111,7 +112,7 @@ def _unpack_lu(packed):
     """L (m x k, unit lower) and U (k x n, upper) from LAPACK's packed factors."""
     m, n = packed.shape[-2:]
     k = min(m, n)
-    return snp.tril(packed[..., :, :k], -1) + np.eye(m, k), snp.triu(packed[..., :k, :])
+    return snp.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=packed.dtype), snp.triu(packed[..., :k, :])
 
 
 def lu(a, permute_l=False, overwrite_a=False, check_finite=True, p_indices=False):
@@ -145,7 +146,7 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     packed, pivots = lu_and_piv
     if not _traced(packed, pivots, b):
         return scipy.linalg.lu_solve(lu_and_piv, b, trans, overwrite_b, check_finite)
-    code = _trans_code(trans)
+    code = _trans_code(trans, letters=False)
     perm = lu_pivots_to_permutation_p.bind(snp.asarray(pivots).astype(np.int32), size=snp.shape(packed)[-1])
 
     def solve_matrix(packed, b):
