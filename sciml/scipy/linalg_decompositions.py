@@ -3,7 +3,9 @@ cho_solve, lu, lu_factor, lu_solve, solve, inv, det, cholesky, eigh, svd, qr, qr
 hessenberg, polar, eigh_tridiagonal. Eager calls on arrays are scipy's own; traced ones are composed of
 sciml.numpy.linalg's primitives and linalg_primitives' (triangular_solve, lu, schur), with scipy's
 conventions (which triangle is read, upper Cholesky factors by default, LAPACK's pivots and Householder
-signs) so that values agree with scipy and derivatives are those of scipy's outputs.
+signs) so that values agree with scipy and derivatives are those of scipy's outputs. Under a transform,
+overwrite_a/overwrite_b and lwork (memory hints) and check_finite (a check of values, which are unknown
+there) change nothing, as in JAX; every other argument is honoured or refused with NotImplementedError.
 """
 from __future__ import annotations
 
