@@ -81,11 +81,14 @@ def ufunc_primitive(name, ufunc, *partials, out=None, public_name=None):
     prim = elementwise(name, impl, tuple(partials), transcendental=True)
     public_name = public_name or name
 
-    def public(*args):
+    def public(*args, **kwargs):
         if len(args) != ufunc.nin:
             raise TypeError(f"{public_name}() takes {ufunc.nin} positional arguments but {len(args)} were given")
         if not any_tracer(args):
-            return ufunc(*args)
+            return ufunc(*args, **kwargs)
+        if kwargs:  # the ufunc's out=, where=, dtype=, ...
+            raise NotImplementedError(f"{public_name}: the ufunc arguments {sorted(kwargs)} are supported for "
+                                      "concrete arguments only")
         return prim.bind(*loop_operands(public_name, ufunc, args))
     public.__name__ = public.__qualname__ = public_name
     public.__doc__ = f"scipy.special.{public_name}, differentiable and traceable."

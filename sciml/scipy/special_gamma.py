@@ -156,11 +156,15 @@ def multigammaln(a, d):
 
 
 @scipy_unless_traced(sc.factorial)
-def factorial(n, exact=False):
-    """n! = gamma(n + 1), and 0 for negative n (exact=False; exact=True needs concrete integers)."""
+def factorial(n, exact=False, extend="zero"):
+    """n! = gamma(n + 1), and 0 for negative n; computed in n's float dtype and returned in float64, as
+    scipy does. exact=True and extend="complex" are supported for concrete arguments only."""
     if exact:
         raise NotImplementedError("factorial: exact=True is supported for concrete arguments only")
-    return snp.where(n < 0, 0.0, gamma(snp.maximum(n, 0) + 1.0))
+    if extend != "zero":
+        raise NotImplementedError(f"factorial: extend={extend!r} is supported for concrete arguments only")
+    n = snp.asarray(n)
+    return snp.where(n < 0, 0.0, gamma(snp.maximum(n, 0) + 1.0)).astype(np.float64)
 
 
 binom_p, binom = ufunc_primitive(

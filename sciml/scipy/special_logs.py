@@ -53,14 +53,18 @@ boxcox1p_p, boxcox1p = ufunc_primitive("boxcox1p", sc.boxcox1p, *_boxcox_partial
 
 # ---- reductions in log space ---------------------------------------------------------------------
 
-def _inexact(x):
-    """x as an array of its float dtype (integers and booleans in float64, as scipy computes them)."""
+def _inexact(x, smallest=np.float64):
+    """x as an array of a float dtype: integers and booleans promoted with `smallest` (logsumexp computes
+    them in float64; softmax as numpy's exp does, int8 in float16)."""
     x = snp.asarray(x)
-    return x if np.issubdtype(x.dtype, np.inexact) else x.astype(np.float64)
+    return x if np.issubdtype(x.dtype, np.inexact) else x.astype(np.result_type(x.dtype, smallest))
 
 
 def _max_shift(a, axis):
-    """The maximum along `axis` (kept), where finite, else 0: a constant, so outside the derivative."""
+    """The maximum along `axis` (kept), where finite, else 0 (also for no elements): a constant, so
+    outside the derivative."""
+    if snp.size(a) == 0:
+        return snp.sum(a, axis=axis, keepdims=True)
     m = stop_gradient(snp.max(a, axis=axis, keepdims=True))
     return snp.where(snp.isfinite(m), m, 0.0)
 
@@ -75,7 +79,9 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     return_sign the log of its magnitude and its sign."""
     a = _inexact(a)
     if b is not None:
-        a, b = snp.broadcast_arrays(a, _inexact(b))
+        b = _inexact(b)
+        dtype = np.result_type(a.dtype, b.dtype)  # computed in the common dtype, as scipy does
+        a, b = snp.broadcast_arrays(a.astype(dtype), b.astype(dtype))
         a = snp.where(b != 0, a, -np.inf)  # a term with weight 0 takes no part in the shift either
     m = _max_shift(a, axis)
     e = snp.exp(a - m)
@@ -90,7 +96,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
 @scipy_unless_traced(sc.softmax)
 def softmax(x, axis=None):
     """exp(x) / sum(exp(x)) along `axis` (all axes by default, as scipy)."""
-    x = _inexact(x)
+    x = _inexact(x, np.float16)
     e = snp.exp(x - _max_shift(x, axis))
     return e / snp.sum(e, axis=axis, keepdims=True)
 
@@ -98,5 +104,6 @@ def softmax(x, axis=None):
 @scipy_unless_traced(sc.log_softmax)
 def log_softmax(x, axis=None):
     """x - logsumexp(x) along `axis` (all axes by default, as scipy)."""
-    shifted = _inexact(x) - _max_shift(_inexact(x), axis)
+    x = _inexact(x, np.float16)
+    shifted = x - _max_shift(x, axis)
     return shifted - snp.log(snp.sum(snp.exp(shifted), axis=axis, keepdims=True))

@@ -62,12 +62,14 @@ GAMMA = [
     Case("gammainc_at_zero_and_inf", spec("gammainc"), np.array([1.0, 2.0, 3.0]), np.array([0.0, np.inf, 0.0]),
          diff=[]),
     Case("gammainc_float32", spec("gammainc"), F32, F32[::-1], diff=[]),
+    Case("gammainc_python_int_float32", lambda m, x: sp(m).special.gammainc(2, x), F32, diff=[]),
     Case("betainc", spec("betainc"), rand(3, 1, low=0.3), rand(1, 4, low=0.3), UNIT[:4], diff=[2]),
     Case("betainc_ends", spec("betainc"), 2.0, 3.0, np.array([0.0, 1.0, 1e-10, 1 - 1e-10]), diff=[]),
     Case("multigammaln", lambda m, a: sp(m).special.multigammaln(a, 3), rand(4, low=1.2)),
     Case("multigammaln_d1", lambda m, a: sp(m).special.multigammaln(a, 1), rand(2, 2, low=0.2)),
     Case("factorial", lambda m, n: sp(m).special.factorial(n), np.array([0.2, 1.0, 3.5, 5.0, -1.0, -2.5])),
     Case("factorial_ints", lambda m, n: sp(m).special.factorial(n), np.array([0, 3, 10, -2])),
+    Case("factorial_float32_is_float64", lambda m, n: sp(m).special.factorial(n), F32, diff=[]),
     Case("comb", lambda m, n, k: sp(m).special.comb(n, k), np.array([5.0, 10.5, 3.0, 2.0]),
          np.array([2.0, 3.2, 4.0, -1.0]), diff=[]),
     Case("comb_grad_inside", lambda m, n, k: sp(m).special.comb(n, k), np.array([5.0, 10.5]), np.array([2.0, 3.2])),
@@ -78,6 +80,7 @@ GAMMA = [
 
 ERF = [
     Case("erf", spec("erf"), X23),
+    Case("erf_complex", lambda m, x, y: sp(m).special.erf(x + 1j * y), rand(3), rand(3, seed=4)),
     Case("erf_float32_int", lambda m, x, k: sp(m).special.erf(x) + sp(m).special.erf(k), F32, INTS[:3], diff=[]),
     Case("erfc", spec("erfc"), X23),
     Case("erfc_tails", spec("erfc"), np.array([-30.0, 5.0, 10.0, 26.0, 30.0]), diff=[]),
@@ -141,7 +144,12 @@ LOGS = [
          np.array([[np.inf, 1.0], [-np.inf, -np.inf], [-np.inf, 0.0]]), diff=[]),
     Case("logsumexp_float32", lambda m, a: sp(m).special.logsumexp(a, axis=0), F32, diff=[]),
     Case("logsumexp_int", lambda m, a: sp(m).special.logsumexp(a), INTS),
+    Case("logsumexp_float32_float64_b", lambda m, a, b: sp(m).special.logsumexp(a, b=b), F32, rand(2, 3, low=0.1),
+         diff=[1]),
+    Case("logsumexp_empty", lambda m, a: sp(m).special.logsumexp(a, axis=0), rand(0, 3), diff=[]),
     Case("softmax_all", lambda m, x: sp(m).special.softmax(x), rand(3, 4)),
+    Case("softmax_int8_is_float16", lambda m, k: sp(m).special.softmax(k), INTS.astype(np.int8)),
+    Case("log_softmax_int_axis_tuple", lambda m, k: sp(m).special.log_softmax(k, axis=(0, 1)), INTS.reshape(2, 2)),
     Case("softmax_axis", lambda m, x: sp(m).special.softmax(x, axis=1), rand(3, 4)),
     Case("softmax_large", lambda m, x: sp(m).special.softmax(x, axis=0), np.array([1e3, 999.0, -1e3])),
     Case("log_softmax_axis", lambda m, x: sp(m).special.log_softmax(x, axis=0), rand(3, 4)),
@@ -168,12 +176,14 @@ INTEGRALS = [
     Case("expi_edges", spec("expi"), np.array([0.0, -800.0, 30.0, 800.0]), diff=[]),
     Case("expn_orders_broadcast", spec("expn"), np.array([[0], [1], [2], [5]]), POS),
     Case("expn_float32", spec("expn"), 2, F32, diff=[]),
+    Case("expn_float_orders", spec("expn"), np.array([1.0, 2.0, 2.5]), F32[0], diff=[]),
     Case("expn_edges", spec("expn"), np.array([1, 3, -1, 2]), np.array([0.0, 0.0, 1.0, 1e3]), diff=[]),
     Case("sici", lambda m, x: list(sp(m).special.sici(x)), np.array([-4.0, -0.5, 0.3, 2.0, 1e3])),
     Case("sici_at_zero", lambda m, x: list(sp(m).special.sici(x)), np.array([0.0, 1e-300, 1e20]), diff=[]),
     Case("spence", spec("spence"), np.array([0.1, 0.5, 1.0, 2.0, 30.0])),
     Case("spence_edges", spec("spence"), np.array([0.0, -1.0, 1e300]), diff=[]),
     Case("hyp1f1", spec("hyp1f1"), 0.7, 1.3, rand(5), diff=[2]),
+    Case("hyp1f1_complex_x", lambda m, x: sp(m).special.hyp1f1(0.7, 1.3, x + 0.5j), rand(3), diff=[]),
     Case("hyp1f1_broadcast_large", spec("hyp1f1"), rand(3, 1, low=0.2), rand(4, low=1.0), np.array([-30.0, 0.0, 5.0, 50.0]),
          diff=[]),
     Case("hyp2f1", spec("hyp2f1"), 0.3, 1.7, 2.5, np.array([-3.0, -0.5, 0.0, 0.4, 0.9]), diff=[3]),
@@ -183,6 +193,7 @@ INTEGRALS = [
          diff=[]),
     Case("sph_harm_y", lambda m, t, p: sp(m).special.sph_harm_y(3, np.array([[-2], [0], [1]]), t, p),
          np.array([0.1, 0.4, 1.5, 3.0]), np.array([0.3, -1.0, 2.0, 6.0])),
+    Case("sph_harm_y_float32_is_complex128", lambda m, t: sp(m).special.sph_harm_y(2, 1, t, t), F32, diff=[]),
     Case("sph_harm_y_poles", lambda m, t, p: sp(m).special.sph_harm_y(2, np.array([[-1], [0], [2]]), t, p),
          np.array([0.0, np.pi]), np.array([0.3, -1.0]), diff=[]),
     Case("sph_harm_y_orders", lambda m, n, k, t: sp(m).special.sph_harm_y(n, k, t, 0.5), np.array([0, 1, 2, 5]),
@@ -295,6 +306,14 @@ def test_exact_arguments_need_concrete_values():
         jit(lambda n: ss.factorial(n, exact=True))(5)
     with pytest.raises(NotImplementedError, match="exact=True"):
         jit(lambda n: ss.comb(n, 2, exact=True))(5)
+
+
+def test_ufunc_keywords_are_scipys_eagerly_and_refused_when_traced():
+    out = np.empty(3)
+    assert ss.gammaln(np.array([1.0, 2.0, 3.0]), out=out) is out
+    np.testing.assert_array_equal(out, sc.gammaln([1.0, 2.0, 3.0]))
+    with pytest.raises(NotImplementedError, match=r"gammaln: the ufunc arguments \['out'\]"):
+        jit(lambda x: ss.gammaln(x, out=out))(np.ones(3))
 
 
 def test_bad_input():
