@@ -5,6 +5,7 @@ the eigenvector derivative, JAX's complex dtype under a transform, and numpy's e
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
 from sciml import jit, jvp, vmap
 
@@ -66,3 +67,12 @@ def test_under_a_transform_the_output_is_complex_as_jax():
 def test_numpys_errors_for_non_square_input(shape):
     with pytest.raises(np.linalg.LinAlgError):
         jit(snp.linalg.eig)(np.ones(shape))
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+def test_gradient_of_the_eigenvalues_of_a_repeated_spectrum_is_finite():
+    """The sum of the eigenvalues is the trace, whose gradient is the identity, also where eigenvalues repeat
+    (the eigenvectors' derivative is undefined there, and unused)."""
+    for a in (np.eye(3), np.diag([1.0, 1.0, 2.0]) + np.triu(np.ones((3, 3)), 1)):
+        g = sciml.grad(lambda a: snp.sum(snp.real(snp.linalg.eigvals(a))))(a)
+        np.testing.assert_allclose(g, np.eye(3), atol=1e-12)
