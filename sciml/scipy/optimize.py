@@ -1,11 +1,14 @@
 """sciml.scipy.optimize: jax.scipy.optimize's minimize (BFGS), jittable and vmappable over x0 and args.
 
 The iteration is one sciml.lax.while_loop; each step's line search is an inner while_loop that
-backtracks (halving) from scipy's first-step guess, or from 1 later, until Armijo's sufficient-decrease
-condition holds. The inverse-Hessian update is skipped when the step's curvature s.y is not positive
-(backtracking does not guarantee the Wolfe curvature condition, which a zoom search would), so the
-estimate stays positive definite. Status: 0 converged (max |gradient| <= gtol), 1 maxiter reached,
-3 the line search found no decrease in `line_search_maxiter` halvings or a value went non-finite.
+backtracks (halving) from scipy's first-step guess, or from 1 later, until the step decreases f
+sufficiently: Armijo's condition with a strict decrease, or, where differences of f are lost to
+rounding near a minimum, Hager and Zhang's approximate Armijo condition on the directional derivative
+(phi'(a) <= (2c - 1) phi'(0), with f(a) <= f(0) + 1e-6 |f(0)|). This is simpler than JAX's zoom search
+for the strong Wolfe conditions: the inverse-Hessian update is skipped when a step's curvature s.y is
+not positive, so the estimate stays positive definite. Status: 0 converged (max |gradient| <= gtol),
+1 maxiter reached, 3 the line search found no acceptable step in `line_search_maxiter` halvings or a
+value went non-finite.
 """
 from typing import NamedTuple
 
@@ -18,6 +21,7 @@ from ..transforms.ad import value_and_grad
 __all__ = ["minimize", "OptimizeResults"]
 
 _ARMIJO = 1e-4
+_APPROXIMATE_TOLERANCE = 1e-6  # Hager and Zhang's epsilon, relative to |f|
 _STATUS_CONVERGED, _STATUS_MAXITER, _STATUS_RUNNING, _STATUS_LINE_SEARCH = 0, 1, 2, 3
 
 
@@ -104,7 +108,7 @@ def _line_search(f_and_g, x, f, g, p, step, maxiter):
         return xa, fa, ga
 
     def not_done(s):
-        return snp.logical_and(snp.logical_not(_armijo(s["f"], f, slope, s["a"])), s["n"] < maxiter)
+        return snp.logical_and(snp.logical_not(_acceptable(s, f, slope, p)), s["n"] < maxiter)
 
     def body(s):
         a = s["a"] * 0.5
@@ -113,12 +117,18 @@ def _line_search(f_and_g, x, f, g, p, step, maxiter):
 
     xa, fa, ga = trial(step)
     out = while_loop(not_done, body, dict(a=step, x=xa, f=fa, g=ga, n=1))
-    found = snp.logical_and(_armijo(out["f"], f, slope, out["a"]), slope < 0)
+    found = snp.logical_and(_acceptable(out, f, slope, p), slope < 0)
     return out["a"], out["x"], out["f"], out["g"], out["n"], found
 
 
-def _armijo(fa, f, slope, a):
-    return snp.logical_and(snp.isfinite(fa), fa <= f + _ARMIJO * a * slope)
+def _acceptable(trial, f, slope, p):
+    """A sufficient decrease at the trial step: Armijo's condition with f strictly lower, or the
+    approximate Armijo condition (its quadratic model in terms of the directional derivatives)."""
+    fa, a = trial["f"], trial["a"]
+    armijo = snp.logical_and(fa <= f + _ARMIJO * a * slope, fa < f)
+    approximate = snp.logical_and(fa <= f + _APPROXIMATE_TOLERANCE * snp.abs(f),
+                                  snp.dot(trial["g"], p) <= (2 * _ARMIJO - 1) * slope)
+    return snp.logical_and(snp.isfinite(fa), snp.logical_or(armijo, approximate))
 
 
 def _bfgs_update(h, s, y, eye):
