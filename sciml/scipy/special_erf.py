@@ -4,6 +4,8 @@ Values from scipy's ufuncs; derivatives from the Gaussian density, written with 
 that is more accurate (erfinv' = sqrt(pi)/2 exp(erfinv^2), log_ndtr' = exp(-x^2/2 - log_ndtr) / sqrt(2 pi))."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.special as sc
 
@@ -12,8 +14,9 @@ from ..core.trace import Tracer
 from ..numpy.elementwise import erf_p
 from .special_base import any_tracer, loop_operands, ufunc_primitive
 
-_TWO_OVER_SQRT_PI = 2 / np.sqrt(np.pi)
-_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+# Python floats: weakly typed, so float32 derivatives stay float32
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def erf(z):
@@ -25,7 +28,7 @@ def erf(z):
 
 erfc_p, erfc = ufunc_primitive("erfc", sc.erfc, lambda t, x, y: -t * _TWO_OVER_SQRT_PI * snp.exp(-x * x))
 erfcx_p, erfcx = ufunc_primitive("erfcx", sc.erfcx, lambda t, x, y: t * (2 * x * y - _TWO_OVER_SQRT_PI))
-erfinv_p, erfinv = ufunc_primitive("erfinv", sc.erfinv, lambda t, x, y: t * (np.sqrt(np.pi) / 2) * snp.exp(y * y))
+erfinv_p, erfinv = ufunc_primitive("erfinv", sc.erfinv, lambda t, x, y: t * (math.sqrt(math.pi) / 2) * snp.exp(y * y))
 ndtr_p, ndtr = ufunc_primitive("ndtr", sc.ndtr, lambda t, x, y: t * snp.exp(-x * x / 2 - _LOG_SQRT_2PI))
 ndtri_p, ndtri = ufunc_primitive("ndtri", sc.ndtri, lambda t, x, y: t * snp.exp(y * y / 2 + _LOG_SQRT_2PI))
 log_ndtr_p, log_ndtr = ufunc_primitive("log_ndtr", sc.log_ndtr,

@@ -152,6 +152,7 @@ def multigammaln(a, d):
         raise ValueError(f"multigammaln: d must be a positive integer given concretely, got {d!r}")
     a = snp.asarray(a)
     terms = [gammaln(a - j / 2) for j in range(int(d))]
+    # np.log(np.pi) is a float64 scalar: the result is float64 also for float32 a, as scipy's
     return d * (d - 1) / 4 * np.log(np.pi) + sum(terms[1:], terms[0])
 
 

@@ -3,6 +3,8 @@ d/dx 1F1(a; b; x) = a/b 1F1(a+1; b+1; x), d/dx 2F1(a, b; c; x) = ab/c 2F1(a+1, b
 function, the spherical harmonics sph_harm_y and the Bernoulli numbers."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.special as sc
 
@@ -12,7 +14,7 @@ from ..numpy.elementwise import convert, elementwise
 from .special_base import any_tracer, broadcast, not_differentiable, ufunc_primitive
 from .special_erf import erf
 
-_SQRT_2PI = np.sqrt(2 * np.pi)
+_SQRT_2PI = math.sqrt(2 * math.pi)  # a Python float: float32 derivatives stay float32
 
 hyp1f1_p, hyp1f1 = ufunc_primitive("hyp1f1", sc.hyp1f1, not_differentiable("hyp1f1", "a"),
                                    not_differentiable("hyp1f1", "b"),
@@ -23,7 +25,7 @@ hyp2f1_p, hyp2f1 = ufunc_primitive("hyp2f1", sc.hyp2f1, not_differentiable("hyp2
 # T(h, a) = 1/(2 pi) int_0^a exp(-h^2 (1 + x^2) / 2) / (1 + x^2) dx
 owens_t_p, owens_t = ufunc_primitive(
     "owens_t", sc.owens_t,
-    lambda t, h, a, y: -t * snp.exp(-h * h / 2) / _SQRT_2PI * erf(a * h / np.sqrt(2)) / 2,
+    lambda t, h, a, y: -t * snp.exp(-h * h / 2) / _SQRT_2PI * erf(a * h / math.sqrt(2)) / 2,
     lambda t, h, a, y: t * snp.exp(-h * h * (1 + a * a) / 2) / (2 * np.pi * (1 + a * a)))
 
 

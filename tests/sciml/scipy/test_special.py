@@ -248,6 +248,22 @@ def test_log_ndtr_derivative_deep_in_the_tail():
     np.testing.assert_allclose(g, -x, rtol=1e-3)
 
 
+UNARY = ["gammaln", "digamma", "gamma", "loggamma", "erf", "erfc", "erfcx", "erfinv", "ndtr", "ndtri", "log_ndtr", "dawsn",
+         "i0", "i0e", "i1", "i1e", "entr", "logit", "expit", "exp1", "expi", "spence"]
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_float32_derivatives_stay_float32(name):
+    """First and second derivatives of float32 inputs are float32 (and agree with float64's)."""
+    f = getattr(ss, name)
+    x = np.array([0.3, 0.6, 0.8])
+    d1 = grad(lambda v: snp.sum(f(v)))
+    g32, g64 = d1(x.astype(np.float32)), d1(x)
+    h32 = grad(lambda v: snp.sum(d1(v)))(x.astype(np.float32))
+    assert g32.dtype == np.float32 and h32.dtype == np.float32
+    np.testing.assert_allclose(g32, g64, rtol=1e-5)
+
+
 def test_xlogy_gradient_at_zero_is_jax():
     """0 at x = 0 with JAX's derivatives there: log(y) in x, x / y = 0 in y."""
     y = np.array([0.5, 3.0])
