@@ -6,7 +6,8 @@ on stacks of matrices (leading batch dimensions, batched by moving the vmapped o
   is the solve with op(T)^T); in a, dx = -op(T)^-1 op(dT) x.
 - lu(a): LAPACK's getrf through scipy: the packed factors (unit-lower L below the diagonal, U on and
   above), the pivots (int32, LAPACK's row swaps, 0-based) and the permutation they make (a[perm] = L U).
-  jvp for square matrices: with X = L^-1 dA[perm] U^-1, dL = L strict_lower(X), dU = upper(X) U.
+  jvp: with X = L^-1 dA[perm] U^-1, dL = L strict_lower(X), dU = upper(X) U (rectangular matrices
+  through factors completed to squares by the identity, as JAX's).
 - lu_pivots_to_permutation(pivots, size): the row swaps applied in turn to 0..size-1 (integers only).
 - schur(a, output): scipy's Schur form (T, Z), a = Z T Z^H, real (quasi-triangular) or complex. Its
   derivative is not implemented, as in JAX (the jvp raises NotImplementedError).
@@ -116,22 +117,29 @@ def _lu_impl(a):
     return _stacked(one, a, out_dtypes=[a.dtype, np.int32, np.int32])
 
 
+def _square_factors(lu, m, n):
+    """L (m x m, unit lower) and U (n x n, upper) from the packed m x n factors, the missing columns of L and
+    rows of U completed by the identity: a[perm] = L[:, :k] U[:k] either way, and both are invertible."""
+    k = min(m, n)
+    lower = snp.pad(snp.tril(lu[..., :, :k], -1), [(0, 0)] * (lu.ndim - 1) + [(0, m - k)]) + np.eye(m)
+    upper = snp.pad(snp.triu(lu[..., :k, :]), [(0, 0)] * (lu.ndim - 2) + [(0, n - k), (0, 0)])
+    return lower, upper + np.diag(np.arange(n) >= k).astype(lu.dtype)
+
+
 def _lu_jvp(primals, tangents):
+    """With X = L^-1 dA[perm] U^-1 (the factors completed to squares), dL = L strict_lower(X) and
+    dU = upper(X) U, packed as one m x n tangent."""
     (a,), (t,) = primals, tangents
     lu, piv, perm = lu_p.bind(a)
     zeros = [Zero.like(piv), Zero.like(perm)]
     if isinstance(t, Zero):
         return (lu, piv, perm), [Zero.like(lu)] + zeros
     m, n = aval_of(a).shape[-2:]
-    if m != n:
-        raise NotImplementedError(f"the derivative of lu is implemented for square matrices (got {m}x{n})")
+    lower, upper = _square_factors(lu, m, n)
     permuted = snp.take_along_axis(t, snp.expand_dims(perm, -1), -2)  # dA[perm]
-    l_inv = triangular_solve_p.bind(lu, permuted, lower=True, trans=0, unit_diagonal=True)
-    x = _mT(triangular_solve_p.bind(lu, _mT(l_inv), lower=False, trans=1, unit_diagonal=False))  # L^-1 dA U^-1
-    lower = np.tril(np.ones((n, n)), -1)
-    dl = snp.matmul(_triangle(lu, True, True) + np.eye(n), x * lower)
-    du = snp.matmul(x * (1 - lower), _triangle(lu, False, False))
-    return (lu, piv, perm), [dl + du] + zeros
+    l_inv = triangular_solve_p.bind(lower, permuted, lower=True, trans=0, unit_diagonal=True)
+    x = _mT(triangular_solve_p.bind(upper, _mT(l_inv), lower=False, trans=1, unit_diagonal=False))
+    return (lu, piv, perm), [snp.matmul(lower, snp.tril(x, -1)) + snp.matmul(snp.triu(x), upper)] + zeros
 
 
 lu_p = Primitive("lu", _lu_impl, _lu_abstract, jvp=_lu_jvp, multiple_results=True)
