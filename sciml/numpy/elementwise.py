@@ -180,7 +180,16 @@ sinh_p = elementwise("sinh", np.sinh, (lambda t, x, y: t * cosh(x),), transcende
 cosh_p = elementwise("cosh", np.cosh, (lambda t, x, y: t * sinh(x),), transcendental=True)
 tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),), transcendental=True)
 arcsinh_p = elementwise("arcsinh", np.arcsinh, (lambda t, x, y: t / sqrt(x * x + 1),), transcendental=True)
-arccosh_p = elementwise("arccosh", np.arccosh, (lambda t, x, y: t / (sqrt(x - 1) * sqrt(x + 1)),), transcendental=True)
+def _arccosh_numba(x, in_dtypes):
+    """numba's complex arccosh drops the sign of a zero imaginary part on the cut x < 1; numpy's has
+    arccosh(conj z) = conj(arccosh z), so the lower half plane is computed from the upper one."""
+    if not np.issubdtype(in_dtypes[0], np.complexfloating):
+        return f"np.arccosh({x})"
+    return f"(np.conj(np.arccosh(np.conj({x}))) if math.copysign(1.0, {x}.imag) < 0 else np.arccosh({x}))"
+
+
+arccosh_p = elementwise("arccosh", np.arccosh, (lambda t, x, y: t / (sqrt(x - 1) * sqrt(x + 1)),),
+                        numba=_arccosh_numba, transcendental=True)
 arctanh_p = elementwise("arctanh", np.arctanh, (lambda t, x, y: t / (1 - x * x),), transcendental=True)
 logistic_p = elementwise("logistic", scipy.special.expit, (lambda t, x, y: t * y * (1 - y),),
                          numba="(1.0 / (1.0 + np.exp(-{0})))", transcendental=True)
