@@ -8,7 +8,6 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
-import scipy.stats
 
 import sciml.numpy as snp
 import sciml.scipy.stats as st
