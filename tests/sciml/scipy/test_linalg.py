@@ -145,6 +145,7 @@ DECOMPOSITIONS = [
 FUNCTIONS = [
     Case("expm", lin("expm"), A / 3),
     Case("expm_stack", lin("expm"), AS / 3),
+    Case("expm_large_norm_squarings", lin("expm"), 4 * A),
     Case("expm_ints", lin("expm"), np.array([[0, 1], [-1, 0]])),
     Case("expm_float32", lin("expm"), (A / 3).astype(np.float32), diff=[]),
     Case("expm_complex", lin("expm"), Z / 3, diff=[]),
