@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-import sciml
 import sciml.numpy as snp
 import sciml.scipy.linalg as sl
 from sciml import grad, jit, jvp, vmap
