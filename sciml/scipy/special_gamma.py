@@ -9,18 +9,14 @@ import scipy.special as sc
 
 from .. import numpy as snp
 from ..core.trace import Tracer
-from ..numpy.elementwise import convert, elementwise, promote
-from .special_base import not_differentiable, scipy_unless_traced, ufunc_primitive
+from ..numpy.elementwise import convert, elementwise
+from .special_base import any_tracer, broadcast, not_differentiable, scipy_unless_traced, ufunc_primitive
 from .special_logs import xlog1py, xlogy
 
 
 # ---- gamma, its logarithm and its log-derivatives ------------------------------------------------
 
-def _polygamma_impl(n, x):
-    return np.asarray(sc.polygamma(n, x), x.dtype)
-
-
-polygamma_p = elementwise("polygamma", _polygamma_impl,
+polygamma_p = elementwise("polygamma", lambda n, x: np.asarray(sc.polygamma(n, x)),
                           (not_differentiable("polygamma", "n"), lambda t, n, x, y: t * polygamma(n + 1, x)),
                           transcendental=True)
 
@@ -28,10 +24,10 @@ polygamma_p = elementwise("polygamma", _polygamma_impl,
 def polygamma(n, x):
     """scipy.special.polygamma: the n-th derivative of digamma (n a non-negative integer, not differentiable);
     like scipy, the result is float64."""
-    if not isinstance(n, Tracer) and not isinstance(x, Tracer):
+    if not any_tracer((n, x)):
         return sc.polygamma(n, x)
-    n, x = promote("polygamma", (n, convert(x, np.float64) if isinstance(x, Tracer) else np.asarray(x, np.float64)))
-    return polygamma_p.bind(n, convert(x, np.float64))
+    x = convert(x, np.float64) if isinstance(x, Tracer) else np.asarray(x, np.float64)
+    return polygamma_p.bind(*broadcast("polygamma", [n, x]))
 
 
 digamma_p, digamma = ufunc_primitive("digamma", sc.psi, lambda t, x, y: t * polygamma(1, x))
@@ -46,6 +42,7 @@ beta_p, beta = ufunc_primitive("beta", sc.beta, lambda t, a, b, y: t * y * (diga
                                lambda t, a, b, y: t * y * (digamma(b) - digamma(a + b)))
 poch_p, poch = ufunc_primitive("poch", sc.poch, lambda t, z, m, y: t * y * (digamma(z + m) - digamma(z)),
                                lambda t, z, m, y: t * y * digamma(z + m))
+# scipy.special.zeta is a Python function choosing between these two ufuncs
 _hurwitz_p, _hurwitz = ufunc_primitive("zeta", sc._ufuncs._zeta, not_differentiable("zeta", "x"),
                                        lambda t, x, q, y: -t * x * _hurwitz(x + 1, q))
 _riemann_p, _riemann = ufunc_primitive("riemann_zeta", sc._ufuncs._riemann_zeta, not_differentiable("zeta", "x"),
@@ -75,9 +72,9 @@ def _series_dlog(a, x):
         dterm = r * (dterm - term / (a + n))
         term = term * r
         total, dtotal = total + term, dtotal + dterm
-        if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+        if np.all(np.abs(term) <= _TOL * np.abs(total)):
             break
-    return dtotal / total
+    return np.where(np.abs(term) <= _TOL * np.abs(total), dtotal / total, np.nan)
 
 
 def _continued_fraction_dlog(a, x):
@@ -96,12 +93,14 @@ def _continued_fraction_dlog(a, x):
         d, dd = 1 / den, -dden / (den * den)
         delta, ddelta = d * c, dd * c + d * dc
         h, dh = h * delta, dh * delta + h * ddelta
-        if np.all(np.abs(delta - 1) <= 1e-16):
+        if np.all(np.abs(delta - 1) <= _TOL):
             break
-    return dh / h
+    return np.where(np.abs(delta - 1) <= _TOL, dh / h, np.nan)
 
 
-_MAX_TERMS = 5000
+# both expansions stop at the rounding level, and give NaN where they have not got there (a beyond
+# about 1e5 with x near a, where the uniform asymptotic expansion would be needed)
+_MAX_TERMS, _TOL = 5000, 2.0 ** -52
 
 
 def _gammainc_da_impl(a, x):
