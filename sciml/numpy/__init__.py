@@ -60,7 +60,7 @@ def size(a):
 
 def result_type(*args):
     import numpy
-    return numpy.result_type(*[getattr(a, "dtype", a) for a in args])
+    return numpy.result_type(*[a if isinstance(a, type) else getattr(a, "dtype", a) for a in args])  # np.float32 too
 
 
 def astype(x, dtype):

@@ -272,3 +272,16 @@ def test_real_only_functions_refuse_complex_input_as_numpy(fn):
     for call in (lambda: fn(np, z), lambda: fn(snp, z), lambda: sciml.jit(lambda z: fn(snp, z))(z)):
         with pytest.raises(TypeError):
             call()
+
+
+@pytest.mark.parametrize("args", [(np.complex64, np.float64), (np.complex64, 1.0), (np.float32, 2j),
+                                  (np.dtype(np.complex64), np.float32), (Z64, X32), (Z64, np.float64(1.0))],
+                         ids=["types", "type_python_float", "float32_python_complex", "dtype_and_type", "arrays",
+                              "array_and_numpy_scalar"])
+def test_result_type_follows_numpys_complex_promotion(args):
+    assert snp.result_type(*args) == np.result_type(*args)
+
+
+def test_result_type_of_traced_complex_operand():
+    out = sciml.jit(lambda z, x: snp.zeros(2, snp.result_type(z, x, np.float64)))(Z64, X32)
+    assert out.dtype == np.complex128
