@@ -24,6 +24,8 @@ polygamma_p = elementwise("polygamma", lambda n, x: np.asarray(sc.polygamma(n, x
 def polygamma(n, x):
     """scipy.special.polygamma: the n-th derivative of digamma (n a non-negative integer, not differentiable);
     like scipy, the result is float64."""
+    if np.issubdtype(x.dtype if isinstance(x, Tracer) else np.asarray(x).dtype, np.complexfloating):
+        raise TypeError("polygamma: not supported for complex x (nor is digamma's derivative there)")
     if not any_tracer((n, x)):
         return sc.polygamma(n, x)
     x = convert(x, np.float64) if isinstance(x, Tracer) else np.asarray(x, np.float64)

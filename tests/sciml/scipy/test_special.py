@@ -340,5 +340,9 @@ def test_bad_input():
         jit(ss.gammaln)(np.array([1 + 1j]))
     with pytest.raises(TypeError, match="gammainc"):
         jit(lambda a: ss.gammainc(a))(1.0)
+    with pytest.raises(TypeError, match="polygamma: not supported for complex x"):
+        jit(lambda z: ss.polygamma(1, z))(np.array([1 + 1j]))
+    with pytest.raises(TypeError, match="polygamma: not supported for complex x"):
+        sciml.jvp(ss.digamma, (np.array([1 + 1j]),), (np.array([1 + 0j]),))
     with pytest.raises(ValueError, match="broadcast"):
         jit(ss.gammainc)(np.ones(2), np.ones(3))
