@@ -152,13 +152,7 @@ def fftconvolve(in1, in2, mode="full", axes=None):
         return in1 * in2
     if in1.size == 0 or in2.size == 0:
         return np.array([])
-    if axes is not None and not np.ndim(axes) == 0 and len(axes) == 0:
-        raise ValueError("when provided, axes cannot be empty")
-    chosen = range(in1.ndim) if axes is None else np.atleast_1d(axes)
-    chosen = [int(a) % in1.ndim if -in1.ndim <= int(a) < in1.ndim else _bad_axis(a, in1.ndim) for a in chosen]
-    if len(set(chosen)) != len(chosen):
-        raise ValueError("all axes must be unique")
-    chosen = [a for a in chosen if in1.shape[a] != 1 and in2.shape[a] != 1]
+    chosen = [a for a in _fft_axes(axes, in1.ndim) if in1.shape[a] != 1 and in2.shape[a] != 1]
     if not all(in1.shape[a] == in2.shape[a] or 1 in (in1.shape[a], in2.shape[a])
                for a in range(in1.ndim) if a not in chosen):
         raise ValueError(f"incompatible shapes for in1 and in2: {in1.shape} and {in2.shape}")
@@ -168,8 +162,18 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     return _apply_mode(full, in1.shape, in2.shape, mode, chosen)
 
 
-def _bad_axis(axis, ndim):
-    raise ValueError(f"axes exceeds dimensionality of input (axis {axis} for {ndim} dimensions)")
+def _fft_axes(axes, ndim):
+    """fftconvolve's axes, non-negative: all by default; given ones must be distinct, in range, not none."""
+    if axes is None:
+        return list(range(ndim))
+    axes = [int(a) for a in np.atleast_1d(axes)]
+    if not axes:
+        raise ValueError("when provided, axes cannot be empty")
+    if any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(f"axes exceeds dimensionality of input (axes {axes} for {ndim} dimensions)")
+    if len(set(a % ndim for a in axes)) != len(axes):
+        raise ValueError("all axes must be unique")
+    return [a % ndim for a in axes]
 
 
 def _check_2d(name, in1, in2):
