@@ -52,6 +52,14 @@ def loop_operands(name, ufunc, args):
     return broadcast(name, cast)
 
 
+def real_operand(name, arg, x, dtype):
+    """`x` (argument `arg` of `name`) in the real `dtype`; a TypeError for complex x, whose imaginary part a
+    conversion would drop."""
+    if np.issubdtype(x.dtype if isinstance(x, Tracer) else np.asarray(x).dtype, np.complexfloating):
+        raise TypeError(f"{name}: not supported for complex {arg}")
+    return convert(x, dtype) if isinstance(x, Tracer) else np.asarray(x, dtype)
+
+
 def broadcast(name, args):
     """`args` broadcast to their common shape, each keeping its dtype (a loop like expn's "ld->d" takes
     an integer beside a float)."""

@@ -9,8 +9,9 @@ import scipy.special as sc
 
 from .. import numpy as snp
 from ..core.trace import Tracer
-from ..numpy.elementwise import convert, elementwise
-from .special_base import any_tracer, broadcast, not_differentiable, scipy_unless_traced, ufunc_primitive
+from ..numpy.elementwise import elementwise
+from .special_base import (any_tracer, broadcast, not_differentiable, real_operand, scipy_unless_traced,
+                           ufunc_primitive)
 from .special_logs import xlog1py, xlogy
 
 
@@ -24,12 +25,10 @@ polygamma_p = elementwise("polygamma", lambda n, x: np.asarray(sc.polygamma(n, x
 def polygamma(n, x):
     """scipy.special.polygamma: the n-th derivative of digamma (n a non-negative integer, not differentiable);
     like scipy, the result is float64."""
-    if np.issubdtype(x.dtype if isinstance(x, Tracer) else np.asarray(x).dtype, np.complexfloating):
-        raise TypeError("polygamma: not supported for complex x (nor is digamma's derivative there)")
+    x64 = real_operand("polygamma", "x (nor is digamma's derivative there)", x, np.float64)
     if not any_tracer((n, x)):
         return sc.polygamma(n, x)
-    x = convert(x, np.float64) if isinstance(x, Tracer) else np.asarray(x, np.float64)
-    return polygamma_p.bind(*broadcast("polygamma", [n, x]))
+    return polygamma_p.bind(*broadcast("polygamma", [n, x64]))
 
 
 digamma_p, digamma = ufunc_primitive("digamma", sc.psi, lambda t, x, y: t * polygamma(1, x))

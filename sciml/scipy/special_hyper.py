@@ -10,8 +10,8 @@ import scipy.special as sc
 
 from .. import numpy as snp
 from ..core.trace import Tracer
-from ..numpy.elementwise import convert, elementwise
-from .special_base import any_tracer, broadcast, not_differentiable, ufunc_primitive
+from ..numpy.elementwise import elementwise
+from .special_base import any_tracer, broadcast, not_differentiable, real_operand, ufunc_primitive
 from .special_erf import erf
 
 _SQRT_2PI = math.sqrt(2 * math.pi)  # a Python float: float32 derivatives stay float32
@@ -65,7 +65,8 @@ def sph_harm_y(n, m, theta, phi, *, diff_n=0):
     if diff_n:
         raise NotImplementedError("sph_harm_y: diff_n > 0 is supported for concrete arguments only; "
                                   "differentiate with sciml.grad instead")
-    ints = [convert(a, np.int64) if isinstance(a, Tracer) else np.asarray(a, np.int64) for a in (n, m)]
-    floats = [convert(a, np.float64) if isinstance(a, Tracer) else np.asarray(a, np.float64) for a in (theta, phi)]
-    return sph_harm_y_p.bind(*broadcast("sph_harm_y", ints + floats))
+    args = [real_operand("sph_harm_y", name, a, dtype)
+            for name, a, dtype in (("n", n, np.int64), ("m", m, np.int64), ("theta", theta, np.float64),
+                                   ("phi", phi, np.float64))]
+    return sph_harm_y_p.bind(*broadcast("sph_harm_y", args))
 

@@ -296,6 +296,8 @@ def test_sph_harm_y_derivative_is_scipys_at_the_poles_too():
             f = (lambda v: ss.sph_harm_y(2, m, v, phi)) if k == 0 else (lambda v: ss.sph_harm_y(2, m, theta, v))
             _, tangent = sciml.jvp(f, (args[0],), (np.ones(3),))
             np.testing.assert_allclose(tangent, jac[..., k], atol=1e-14, rtol=1e-13)
+    with pytest.raises(TypeError, match="sph_harm_y: not supported for complex theta"):
+        jit(lambda t: ss.sph_harm_y(2, 1, t, 0.3))(np.array([1 + 1j]))
     with pytest.raises(NotImplementedError, match="diff_n"):
         jit(lambda t: ss.sph_harm_y(2, 1, t, 0.3, diff_n=1))(0.5)
 
