@@ -104,13 +104,13 @@ nextafter = _nary("nextafter", E.nextafter, "floating")
 
 
 def pow(x, y):  # noqa: A001 - lax's name
-    """jax.lax.pow: x ** y for an inexact x, with y of x's dtype or an integer dtype."""
+    """jax.lax.pow: x ** y for an inexact x, with y of x's dtype or an integer dtype (the result
+    has x's dtype either way)."""
     x = _check_kind("pow", _array(x), "inexact")
-    if _is_python_scalar(y) or not np.issubdtype(aval_of(y).dtype, np.integer):
-        x, y = operands("pow", x, y, kind="inexact")
-        return E.pow_p.bind(x, y)
-    x, y = S.broadcast_arrays(x, _array(y))
-    return E.power(x, y)
+    if not _is_python_scalar(y) and np.issubdtype(aval_of(y).dtype, np.integer):
+        y = E.convert(_array(y), aval_of(x).dtype)
+    x, y = operands("pow", x, y, kind="inexact")
+    return E.pow_p.bind(x, y)
 
 
 def integer_pow(x, y):

@@ -32,7 +32,7 @@ class REF:
 
     @staticmethod
     def pow(x, y):
-        return np.power(x, y)
+        return np.power(x, y).astype(np.asarray(x).dtype)
 
     @staticmethod
     def integer_pow(x, y):
