@@ -90,13 +90,13 @@ def ufunc_primitive(name, ufunc, *partials, out=None, public_name=None):
     public_name = public_name or name
 
     def public(*args, **kwargs):
-        if len(args) != ufunc.nin:
-            raise TypeError(f"{public_name}() takes {ufunc.nin} positional arguments but {len(args)} were given")
         if not any_tracer(args):
             return ufunc(*args, **kwargs)
-        if kwargs:  # the ufunc's out=, where=, dtype=, ...
-            raise NotImplementedError(f"{public_name}: the ufunc arguments {sorted(kwargs)} are supported for "
-                                      "concrete arguments only")
+        if kwargs or len(args) > ufunc.nin:  # the ufunc's out, where=, dtype=, ...
+            raise NotImplementedError(f"{public_name}: the ufunc arguments {sorted(kwargs) or ['out']} are "
+                                      "supported for concrete arguments only")
+        if len(args) < ufunc.nin:
+            raise TypeError(f"{public_name}() takes {ufunc.nin} positional arguments but {len(args)} were given")
         return prim.bind(*loop_operands(public_name, ufunc, args))
     public.__name__ = public.__qualname__ = public_name
     public.__doc__ = f"scipy.special.{public_name}, differentiable and traceable."

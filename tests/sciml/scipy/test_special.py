@@ -331,8 +331,11 @@ def test_ufunc_keywords_are_scipys_eagerly_and_refused_when_traced():
     out = np.empty(3)
     assert ss.gammaln(np.array([1.0, 2.0, 3.0]), out=out) is out
     np.testing.assert_array_equal(out, sc.gammaln([1.0, 2.0, 3.0]))
+    assert ss.gammaln(np.array([1.0, 2.0, 3.0]), out) is out
     with pytest.raises(NotImplementedError, match=r"gammaln: the ufunc arguments \['out'\]"):
         jit(lambda x: ss.gammaln(x, out=out))(np.ones(3))
+    with pytest.raises(NotImplementedError, match=r"gammaln: the ufunc arguments \['out'\]"):
+        jit(lambda x: ss.gammaln(x, out))(np.ones(3))
 
 
 def test_bad_input():
