@@ -64,12 +64,21 @@ class RegularGridInterpolator:
                 raise ValueError(f"One of the requested xi is out of bounds in dimension {i}")
 
     def _ascending(self):
-        """The grid and values with every concrete descending axis flipped (as scipy accepts)."""
+        """The grid (checked as scipy does where concrete) and values, with every descending axis flipped."""
         grid, values = [], self.values
         for axis, g in enumerate(self.grid):
-            if not isinstance(g, Tracer) and np.size(g) > 1 and np.asarray(g)[0] > np.asarray(g)[-1]:
-                g, values = np.asarray(g)[::-1], snp.flip(values, axis)
-            grid.append(snp.asarray(g, dtype=float) if isinstance(g, Tracer) else np.asarray(g, dtype=float))
+            if np.ndim(g) != 1:
+                raise ValueError(f"The points in dimension {axis} must be 1-dimensional")
+            if np.shape(g)[0] < 2:
+                raise NotImplementedError(f"RegularGridInterpolator: dimension {axis} has a single point; traced "
+                                          "evaluation needs at least 2 per dimension")
+            if not isinstance(g, Tracer):
+                g = np.asarray(g, dtype=float)
+                if np.all(np.diff(g) < 0):
+                    g, values = g[::-1], snp.flip(values, axis)
+                elif not np.all(np.diff(g) > 0):
+                    raise ValueError(f"The points in dimension {axis} must be strictly ascending or descending")
+            grid.append(snp.asarray(g, dtype=float))
         return grid, snp.asarray(values)
 
     def _evaluate(self, xi, method):

@@ -113,14 +113,17 @@ def convolve(in1, in2, mode="full", method="auto"):
     in1, in2 = _same_rank(in1, in2)
     if in1.ndim == 0:
         return in1 * in2
+    if in1.size == 0 or in2.size == 0:
+        return np.array([])
     axes = list(range(in1.ndim))
     if _swap_needed(mode, in1.shape, in2.shape, axes):
         in1, in2 = in2, in1
     dtype = np.result_type(in1.dtype, in2.dtype)
-    exact = not np.issubdtype(dtype, np.inexact)
     work = np.prod([i + j - 1 for i, j in zip(in1.shape, in2.shape)]) * in2.size
-    if method == "fft" and not exact or method == "auto" and not exact and work > _DIRECT_MAX_WORK:
-        full = _full_fft(_as_inexact(in1), _as_inexact(in2), axes).astype(dtype)
+    # integers always directly: exact, and what scipy's rounded FFT result is
+    use_fft = np.issubdtype(dtype, np.inexact) and (method == "fft" or method == "auto" and work > _DIRECT_MAX_WORK)
+    if use_fft:
+        full = _full_fft(in1, in2, axes).astype(dtype)
     else:
         full = _full_direct(in1.astype(dtype), in2.astype(dtype))
     return _apply_mode(full, in1.shape, in2.shape, mode, axes)

@@ -103,3 +103,20 @@ def test_bad_arguments(traced):
         call(lambda v: RegularGridInterpolator((G0, G1, G1), v), V)
     with pytest.raises(ValueError, match="dimension"):
         call(lambda v: RegularGridInterpolator((G0, G1), v)(np.ones((2, 3))), V)
+
+
+@pytest.mark.parametrize("points, error, match", [
+    ((np.array([0.0, 2.0, 1.0, 3.0]), G1), ValueError, "strictly ascending or descending"),
+    ((G0[:, None], G1), ValueError, "1-dimensional"),
+])
+def test_bad_grids_under_jit(points, error, match):
+    """scipy's checks of the grid, also when only the values are traced."""
+    with pytest.raises(error, match=match):
+        RegularGridInterpolator(points, V)(INSIDE)
+    with pytest.raises(error, match=match):
+        sciml.jit(lambda v: RegularGridInterpolator(points, v)(INSIDE))(V)
+
+
+def test_single_point_axis_refused_when_traced():
+    with pytest.raises(NotImplementedError, match="single point"):
+        sciml.jit(lambda v: RegularGridInterpolator((G0[:1], G1), v)(INSIDE))(V[:1])
