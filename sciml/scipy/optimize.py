@@ -22,7 +22,7 @@ __all__ = ["minimize", "OptimizeResults"]
 
 _ARMIJO = 1e-4
 _APPROXIMATE_TOLERANCE = 1e-6  # Hager and Zhang's epsilon, relative to |f|
-_STATUS_CONVERGED, _STATUS_MAXITER, _STATUS_RUNNING, _STATUS_LINE_SEARCH = 0, 1, 2, 3
+_STATUS_CONVERGED, _STATUS_MAXITER, _STATUS_RUNNING, _STATUS_FAILED = 0, 1, 2, 3
 
 
 class OptimizeResults(NamedTuple):
@@ -73,33 +73,33 @@ def _bfgs(f_and_g, x0, maxiter, gtol, line_search_maxiter):
 
     def body(s):
         p = -(s["h"] @ s["g"])
-        alpha, x, f, g, evals, found = _line_search(f_and_g, s["x"], s["f"], s["g"], p, s["step"],
-                                                    line_search_maxiter)
+        x, f, g, evals, found = _line_search(f_and_g, s["x"], s["f"], s["g"], p, s["step"], line_search_maxiter)
         h = _bfgs_update(s["h"], x - s["x"], g - s["g"], eye)
         k = s["k"] + 1
-        status = snp.where(found, _status(g, f, gtol, k, maxiter), _STATUS_LINE_SEARCH)
-        keep = found  # a failed search leaves the last good point in place
-        return dict(k=k, x=snp.where(keep, x, s["x"]), f=snp.where(keep, f, s["f"]), g=snp.where(keep, g, s["g"]),
-                    h=snp.where(keep, h, s["h"]), nfev=s["nfev"] + evals, status=status,
-                    step=snp.ones_like(s["step"]))
+        status = snp.where(found, _status(g, f, gtol, k, maxiter), _STATUS_FAILED)
+        # a failed search leaves the last good point in place
+        return dict(k=k, x=snp.where(found, x, s["x"]), f=snp.where(found, f, s["f"]),
+                    g=snp.where(found, g, s["g"]), h=snp.where(found, h, s["h"]), nfev=s["nfev"] + evals,
+                    status=status, step=snp.ones_like(s["step"]))
 
     out = while_loop(lambda s: s["status"] == _STATUS_RUNNING, body, init)
     status = out["status"]
     return OptimizeResults(x=out["x"], success=status == _STATUS_CONVERGED, status=status, fun=out["f"],
-                           jac=out["g"], hess_inv=out["h"], nfev=out["nfev"], njev=out["nfev"], nit=out["k"])
+                           jac=out["g"], hess_inv=out["h"], nfev=out["nfev"],
+                           njev=out["nfev"], nit=out["k"])  # each evaluation gives the value and the gradient
 
 
 def _status(g, f, gtol, k, maxiter):
     """0 when converged, 1 at maxiter, 3 on a non-finite value, else 'running' (2)."""
     converged = snp.max(snp.abs(g)) <= gtol
     broken = snp.logical_not(snp.isfinite(f))
-    return snp.where(broken, _STATUS_LINE_SEARCH,
+    return snp.where(broken, _STATUS_FAILED,
                      snp.where(converged, _STATUS_CONVERGED, snp.where(k >= maxiter, _STATUS_MAXITER, _STATUS_RUNNING)))
 
 
 def _line_search(f_and_g, x, f, g, p, step, maxiter):
-    """Backtracking to Armijo's condition f(x + a p) <= f + c a g.p: (a, x + a p, its f and g, the number
-    of evaluations, whether one was found)."""
+    """Backtracking (halving a from `step`) to an acceptable step along p: (x + a p, its f and g, the
+    number of evaluations, whether one was found)."""
     slope = snp.dot(g, p)
 
     def trial(a):
@@ -118,7 +118,7 @@ def _line_search(f_and_g, x, f, g, p, step, maxiter):
     xa, fa, ga = trial(step)
     out = while_loop(not_done, body, dict(a=step, x=xa, f=fa, g=ga, n=1))
     found = snp.logical_and(_acceptable(out, f, slope, p), slope < 0)
-    return out["a"], out["x"], out["f"], out["g"], out["n"], found
+    return out["x"], out["f"], out["g"], out["n"], found
 
 
 def _acceptable(trial, f, slope, p):
