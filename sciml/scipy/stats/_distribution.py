@@ -11,6 +11,7 @@ import types
 import numpy as np
 
 from ... import numpy as snp
+from ...core.trace import Tracer
 
 # value below / above the support, for the functions of x
 _OUTSIDE = {"logpdf": (-np.inf, -np.inf), "pdf": (0.0, 0.0), "cdf": (0.0, 1.0), "logcdf": (-np.inf, 0.0),
@@ -20,7 +21,12 @@ _DISCRETE = ("logpmf", "pmf", "cdf", "sf", "ppf", "entropy")
 
 
 def floats(*args):
-    """The arguments as float64 arrays (scipy.stats computes in float64 whatever the input dtype)."""
+    """The arguments as float64 arrays (scipy.stats computes in float64 whatever the input dtype); complex
+    ones are refused rather than cast to their real parts."""
+    if any(np.issubdtype(snp.result_type(a) if isinstance(a, Tracer) else np.asarray(a).dtype, np.complexfloating)
+           for a in args):
+        raise NotImplementedError("sciml.scipy.stats: complex arguments are not supported (the distributions are "
+                                  "real)")
     return [snp.asarray(a, dtype=np.float64) for a in args]
 
 

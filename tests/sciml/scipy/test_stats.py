@@ -226,6 +226,8 @@ def test_gradient_at_the_support_boundary_has_no_nan():
     (lambda: st.expon.pdf(1.0, 0.0, 1.0, 2.0), TypeError),  # too many arguments
     (lambda: st.geom.pmf(1, 0.3, scale=2.0), TypeError),  # discrete distributions take no scale
     (lambda: st.expon.logpdf(1.0, locc=1.0), TypeError),
+    (lambda: st.norm.cdf(np.array([1 + 1j])), NotImplementedError),  # not silently made real
+    (lambda: st.poisson.pmf(2, 1.0 + 0.5j), NotImplementedError),
 ])
 def test_bad_arguments(call_it, error):
     with pytest.raises(error):
@@ -247,10 +249,10 @@ def test_special_points_raise_no_warnings():
 
 
 def _poisson_entropy_by_summation(mu):
-    """-sum p log p in 30-digit arithmetic over mu +- 15 standard deviations."""
+    """-sum p log p in 30-digit arithmetic over mu +- 12 standard deviations."""
     mpmath.mp.dps = 30
     mu = mpmath.mpf(mu)
-    spread = int(15 * mpmath.sqrt(mu))
+    spread = int(12 * mpmath.sqrt(mu))
     total = mpmath.mpf(0)
     for k in range(max(0, int(mu) - spread), int(mu) + spread):
         log_p = k * mpmath.log(mu) - mu - mpmath.loggamma(k + 1)
@@ -261,7 +263,7 @@ def _poisson_entropy_by_summation(mu):
 def test_poisson_entropy_large_mu():
     """Beyond mu = 1000 (where scipy's own sum stops converging) against an exact summation; the derivative
     against that of the asymptotic series log(2 pi e mu)/2 - 1/(12 mu) - 1/(24 mu^2) - 19/(360 mu^3)."""
-    mu = np.array([1000.0, 3e3, 1e4, 1e5])
+    mu = np.array([1000.0, 1e4])
     np.testing.assert_allclose(st.poisson.entropy(mu), [_poisson_entropy_by_summation(m) for m in mu], rtol=1e-13)
     m = 2e3
     series_derivative = 1 / (2 * m) + 1 / (12 * m ** 2) + 1 / (12 * m ** 3) + 19 / (120 * m ** 4)
