@@ -47,8 +47,39 @@ reduce_sum = _reducer("reduce_sum", Rd.reduce_sum_p, "number")
 reduce_prod = _reducer("reduce_prod", Rd.reduce_prod_p, "number")
 reduce_max = _reducer("reduce_max", Rd.reduce_max_p, "any")
 reduce_min = _reducer("reduce_min", Rd.reduce_min_p, "any")
-reduce_and = _reducer("reduce_and", Rd.reduce_and_p, "integer_or_bool")
-reduce_or = _reducer("reduce_or", Rd.reduce_or_p, "integer_or_bool")
+
+
+def _bitwise_reducer(name, prim, op, identity):
+    """Logical on booleans (the primitive), bitwise on integers: halving rounds of `op` per axis."""
+    def fn(operand, axes):
+        x = _check_kind(name, _array(operand), "integer_or_bool")
+        axes = _axes(name, x, axes)
+        if aval_of(x).dtype == np.bool_ or not axes:
+            return prim.bind(x, axes=axes) if axes else x
+        for axis in sorted(axes, reverse=True):
+            x = _halving(S.moveaxis(x, axis, 0), op, np.array(identity).astype(aval_of(x).dtype))  # -1: all ones
+        return x
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"jax.lax.{name}: over `axes`, logical for booleans and bitwise for integers."
+    return fn
+
+
+def _halving(x, op, identity):
+    """op-reduce the leading axis in log2(n) rounds of whole-array `op` on its two halves."""
+    shape = aval_of(x).shape
+    if shape[0] == 0:
+        return S.broadcast_to(identity, shape[1:])
+    while aval_of(x).shape[0] > 1:
+        n = aval_of(x).shape[0]
+        if n % 2:
+            x = S.concatenate([x, S.broadcast_to(identity, (1,) + shape[1:])])
+            n += 1
+        x = op(S.slice_in_dim(x, 0, n // 2), S.slice_in_dim(x, n // 2, n))
+    return S.reshape(x, shape[1:])
+
+
+reduce_and = _bitwise_reducer("reduce_and", Rd.reduce_and_p, E.bitwise_and, -1)
+reduce_or = _bitwise_reducer("reduce_or", Rd.reduce_or_p, E.bitwise_or, 0)
 
 # the monoids `reduce` recognises: primitive name -> (reduction, the binary operation)
 _MONOIDS = {"add": (reduce_sum, E.add), "mul": (reduce_prod, E.multiply), "max": (reduce_max, E.maximum),
@@ -68,8 +99,7 @@ def _monoids(computation, treedef, dtypes):
     for k, out in enumerate(program.outvars):
         eqn = producer.get(out)
         if eqn is None or len(program.eqns) != n or eqn.prim.name not in _MONOIDS or \
-                set(eqn.inputs) != {program.invars[k], program.invars[n + k]} or \
-                (eqn.prim.name.startswith("bitwise") and dtypes[k] != np.bool_):
+                set(eqn.inputs) != {program.invars[k], program.invars[n + k]}:
             return None
         found.append(_MONOIDS[eqn.prim.name])
     return found if len(found) == n else None

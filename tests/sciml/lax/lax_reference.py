@@ -238,7 +238,7 @@ class REF:
         return staticmethod(lambda x, axes: fn(x, axis=tuple(axes)).astype(np.asarray(x).dtype))
 
     reduce_sum, reduce_prod, reduce_max, reduce_min = _reduce(np.sum), _reduce(np.prod), _reduce(np.max), _reduce(np.min)
-    reduce_and, reduce_or = _reduce(np.all), _reduce(np.any)
+    reduce_and, reduce_or = _reduce(np.bitwise_and.reduce), _reduce(np.bitwise_or.reduce)  # all/any on booleans
 
     @staticmethod
     def reduce(x, init, ufunc, dims):
