@@ -422,6 +422,8 @@ def stft(x, fs=1.0, window="hann", nperseg=256, noverlap=None, nfft=None, detren
         return scipy.signal.stft(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, boundary, padded,
                                  axis, scaling)
     x = snp.asarray(x)
+    if x.size == 0:
+        return np.empty(x.shape), np.empty(x.shape), np.empty(x.shape)
     out_dtype = np.result_type(x.dtype, np.complex64)
     axis = int(axis)
     x = snp.moveaxis(x, axis, -1)
@@ -452,6 +454,8 @@ def _csd(x, y, same, fs, window, nperseg, noverlap, nfft, detrend_arg, return_on
     if scaling not in ("density", "spectrum"):
         raise ValueError(f"Parameter scaling={scaling!r} not in {{'spectrum': 'magnitude', 'density': 'psd'}}!")
     x, y = snp.asarray(x), snp.asarray(y)
+    if x.size == 0 or y.size == 0:
+        return _empty_csd(x.shape, y.shape, same, int(axis))
     out_dtype = np.result_type(x.dtype, y.dtype, np.complex64)
     axis = int(axis)
     x, y = snp.moveaxis(x, axis, -1), snp.moveaxis(y, axis, -1)
@@ -478,6 +482,16 @@ def _csd(x, y, same, fs, window, nperseg, noverlap, nfft, detrend_arg, return_on
     pxy = _average(pxy, average)
     pxy = snp.moveaxis(pxy.astype(out_dtype), -1, axis)
     return _frequencies(nfft, fs, onesided), snp.real(pxy) if same else pxy
+
+
+def _empty_csd(x_shape, y_shape, same, axis):
+    """scipy's result for an empty input: empty arrays of x's shape, or of the broadcast outer shape
+    with the shorter length along `axis`."""
+    if same:
+        return np.empty(x_shape), np.empty(x_shape)
+    outer = np.broadcast_shapes(*[s[:axis % len(s)] + s[axis % len(s) + 1:] for s in (x_shape, y_shape)])
+    out = np.moveaxis(np.empty(outer + (min(x_shape[axis], y_shape[axis]),)), -1, axis)
+    return out, out
 
 
 def _average(pxy, average):
