@@ -172,6 +172,15 @@ LINALG = [
     Case("norm_nuc", lambda m, a: m.linalg.norm(a, "nuc"), AC),
     Case("norm_complex64_is_float32", lambda m, a: m.linalg.norm(a), AC64, diff=[]),
     Case("pinv", lambda m, a: m.linalg.pinv(a), TALL),
+    Case("matrix_power", lambda m, a: m.linalg.matrix_power(a, 3) + m.linalg.matrix_power(a, -1), AC),
+    Case("multi_dot", lambda m, a, b, w: m.linalg.multi_dot([w, a, b]), AC, BC, W),
+    Case("cond", lambda m, a: m.linalg.cond(a), AC),
+    Case("matrix_rank", lambda m, a: m.linalg.matrix_rank(a[:, :2] @ a[:2]), AC, diff=[]),
+    Case("svdvals", lambda m, a: m.linalg.svdvals(a), TALL),
+    Case("vector_norm_matrix_norm", lambda m, a: m.linalg.vector_norm(a, ord=3) + m.linalg.matrix_norm(a, ord="nuc"),
+         AC),
+    Case("tensorsolve", lambda m, a, w: m.linalg.tensorsolve(a, w), AC, W),
+    Case("eigvalsh_upper", lambda m, b: m.linalg.eigvalsh(_herm(m, b), UPLO="U"), AC),
     Case("lstsq", lambda m, a, b: m.linalg.lstsq(a, b[:, 0], rcond=None)[0], TALL, crand(4, 1, seed=9)),
 ]
 
