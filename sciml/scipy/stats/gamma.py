@@ -1,5 +1,5 @@
-"""The gamma distribution (scipy.stats.gamma): pdf y^(a-1) e^-y / Gamma(a) on y >= 0, for a > 0.
-The cdf and sf are regularised incomplete gamma functions: differentiable in x, loc and scale, not in a."""
+"""The gamma distribution (scipy.stats.gamma): pdf y^(a-1) e^-y / Gamma(a) on y >= 0, for a > 0; the cdf
+and sf are the regularised incomplete gamma functions."""
 import numpy as np
 
 from .. import special

@@ -1,6 +1,5 @@
 """The generalised normal distribution (scipy.stats.gennorm), beta > 0: pdf beta / (2 Gamma(1/beta))
-exp(-|y|^beta). Its cdf (an incomplete gamma function) is differentiable in x, loc and scale, not in beta."""
-
+exp(-|y|^beta); its cdf is an incomplete gamma function."""
 from ... import numpy as snp
 from .. import special
 from ._distribution import continuous
