@@ -40,8 +40,10 @@ class RegularGridInterpolator:
         _check_method(method)
         if len(points) > np.ndim(values):
             raise ValueError(f"there are {len(points)} point arrays, but values has {np.ndim(values)} dimensions")
-        if not _traced(values) and not np.issubdtype(np.asarray(values).dtype, np.inexact):
-            values = np.asarray(values, dtype=float)
+        if not np.issubdtype(np.result_type(values), np.inexact):
+            values = snp.asarray(values).astype(np.float64)
+        if fill_value is not None and not np.can_cast(np.result_type(fill_value), np.result_type(values), "same_kind"):
+            raise ValueError("fill_value must be either 'None' or of a type compatible with values")
         self.grid, self.values = tuple(points), values
         self.method, self.bounds_error, self.fill_value = method, bounds_error, fill_value
 

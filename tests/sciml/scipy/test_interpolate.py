@@ -103,6 +103,8 @@ def test_bad_arguments(traced):
         call(lambda v: RegularGridInterpolator((G0, G1, G1), v), V)
     with pytest.raises(ValueError, match="dimension"):
         call(lambda v: RegularGridInterpolator((G0, G1), v)(np.ones((2, 3))), V)
+    with pytest.raises(ValueError, match="fill_value"):
+        call(lambda v: RegularGridInterpolator((G0, G1), v, fill_value=1j)(INSIDE), V)
 
 
 @pytest.mark.parametrize("points, error, match", [
