@@ -222,7 +222,24 @@ CREATION_INDEXING = [
     Case("isclose_isnan_isfinite", lambda m, z: m.isclose(z, z + 1e-9j) & ~m.isnan(z) & m.isfinite(z), Z),
 ]
 
-TABLE = ELEMENTWISE + PROMOTION + REDUCTIONS + PRODUCTS + LINALG + FFT + CREATION_INDEXING
+SCIENTIFIC = [
+    Case("cov", lambda m, z: m.cov(z), Z),
+    Case("corrcoef", lambda m, z: m.corrcoef(z), Z),
+    Case("average_weights", lambda m, z: m.average(z, axis=1, weights=np.array([1.0, 2.0, 3.0])), Z),
+    Case("nanmean_nansum", lambda m, z: m.nanmean(z, axis=0) + m.nansum(z), Z),
+    Case("polyval_complex_coefficients", lambda m, p, z: m.polyval(p, z), W, Z),
+    Case("convolve", lambda m, z, w: m.convolve(z[0], w), Z, W),
+    Case("correlate_conjugates_second", lambda m, z, w: m.correlate(z[0], w, "full"), Z, W),
+    Case("interp_complex_values", lambda m, w: m.interp(np.array([0.5, 1.5]), np.arange(3.0), w), W),
+    Case("trapezoid_diff_gradient", lambda m, z: m.trapezoid(z, axis=1)[:, None] + m.diff(z, axis=1)[:, :1]
+         + m.gradient(z, axis=1), Z),
+    Case("concatenate_real_and_complex", lambda m, z, x: m.concatenate([z, x]), Z, X),
+    Case("take_along_axis", lambda m, z: m.take_along_axis(z, np.array([[0, 2], [1, 1]]), axis=1), Z),
+    Case("unwrap_of_angle", lambda m, w: m.unwrap(m.angle(w)), W),
+    Case("hfft_ihfft", lambda m, w, x: m.fft.hfft(w) + m.fft.ihfft(x[0]).sum(), W, X),
+]
+
+TABLE = ELEMENTWISE + PROMOTION + REDUCTIONS + PRODUCTS + LINALG + FFT + CREATION_INDEXING + SCIENTIFIC
 
 
 def as_real_parts(case):
