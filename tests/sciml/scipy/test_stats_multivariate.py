@@ -77,7 +77,7 @@ test_values, test_grads = cases_test(MULTIVARIATE)
 NOT_BATCHABLE = ("dirichlet.logpdf_all_components", "dirichlet.pdf_zero_component_alpha_1",
                  "multinomial.logpmf_p_outside")
 test_transforms = jit_vmap_test([c for c in MULTIVARIATE if c.name not in NOT_BATCHABLE])
-test_numba = numba_test(MULTIVARIATE, ["multivariate_normal.logpdf", "dirichlet.logpdf"])
+test_numba = numba_test(MULTIVARIATE, ["multivariate_normal.logpdf"])
 
 
 def test_multinomial_gradient():
