@@ -77,6 +77,7 @@ import numpy as np
 from numpy.lib import format as _npformat
 
 from . import tree as _tree
+from .numpy.eager_array import Array as _Array
 
 __all__ = ["CheckpointError", "FORMAT_VERSION", "load", "load_metadata", "save"]
 
@@ -86,6 +87,7 @@ _PREFIX = struct.Struct("<8sIQ")  # magic, version, header length
 _DIGEST = 32
 _ALIGN = 64
 _NoneType = type(None)
+_ARRAYS = (np.ndarray, _Array)  # saved as plain arrays: sciml.numpy's Array is an ndarray with `.at`
 
 
 class CheckpointError(Exception):
@@ -199,7 +201,7 @@ def _encode(x, *, refs, allow_pickle):
                            _encode(v, refs=refs, allow_pickle=allow_pickle)] for k, v in x.items()]}
     if isinstance(x, np.dtype) and not x.hasobject:
         return {"$dtype": _npformat.dtype_to_descr(x)}
-    if (kind is np.ndarray or isinstance(x, np.generic)) and not x.dtype.hasobject and x.nbytes <= 1 << 16:
+    if (kind in _ARRAYS or isinstance(x, np.generic)) and not x.dtype.hasobject and x.nbytes <= 1 << 16:
         a = np.asarray(x, order="C")
         return {"$array": {"dtype": _npformat.dtype_to_descr(a.dtype), "shape": list(a.shape),
                            "scalar": isinstance(x, np.generic),
@@ -425,7 +427,7 @@ def _describe_leaf(x, path, offset):
     """-> (JSON descriptor, contiguous array or None, next offset)."""
     if type(x) in (bool, int, float, complex, str, bytes):
         return {"py": _encode(x, refs=False, allow_pickle=False)}, None, offset
-    if type(x) is np.ndarray or isinstance(x, np.generic):
+    if type(x) in _ARRAYS or isinstance(x, np.generic):
         if x.dtype.hasobject:
             raise TypeError(f"cannot save the leaf at {path}: object arrays need pickle, which is not used")
         a = np.asarray(x, order="C")

@@ -13,7 +13,7 @@ jitted once and called every step without retracing.
     >>> params = {"w": np.ones(2)}
     >>> updates, state = opt.update({"w": np.array([1.0, -2.0])}, opt.init(params), params)
     >>> optim.apply_updates(params, updates)
-    {'w': array([0.9, 1.2])}
+    {'w': Array([0.9, 1.2])}
 """
 from __future__ import annotations
 

@@ -1,0 +1,53 @@
+"""Eager results with JAX's `.at`: sciml.numpy's functions return `Array`, a numpy ndarray subclass
+that adds only the `.at` property, so JAX code that updates arrays functionally (`x.at[i].add(v)`)
+runs eagerly exactly as under a transform, while the results stay numpy arrays for numpy, scipy,
+matplotlib and numba. numpy's operations on an Array keep the subclass (x + 1, np.sin(x));
+np.asarray(x) gives the plain ndarray."""
+from __future__ import annotations
+
+import functools
+import types
+
+import numpy as np
+
+from . import indexing as I
+
+
+class Array(np.ndarray):
+    """A numpy array with `.at[idx].set/add/subtract/multiply/divide/power/min/max/apply/get`."""
+
+    at = property(I.at)
+
+
+def as_array(out):
+    """`out` with plain ndarrays (also inside tuples, lists and named tuples) viewed as Array."""
+    kind = type(out)
+    if kind is np.ndarray:
+        return out.view(Array)
+    if kind is tuple or kind is list:
+        return kind(as_array(o) for o in out)
+    if isinstance(out, tuple) and hasattr(out, "_fields"):
+        return kind(*(as_array(o) for o in out))
+    return out
+
+
+def returning_arrays(fn):
+    """fn with its eager ndarray results viewed as Array (tracers pass through; an `out=` array given by
+    the caller is returned as itself, as numpy does)."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        return out if kwargs.get("out") is not None else as_array(out)
+    wrapped.__wrapped_for_arrays__ = True
+    return wrapped
+
+
+def wrap_namespace(namespace):
+    """Wrap the public functions of a namespace dict (a module's globals(): sciml.numpy's own and the numpy
+    functions it re-exports, such as zeros), once."""
+    for name, obj in list(namespace.items()):
+        if (not name.startswith("_") and isinstance(obj, (types.FunctionType, types.BuiltinFunctionType))
+                and not hasattr(obj, "__wrapped_for_arrays__")):
+            wrapped = namespace[name] = returning_arrays(obj)
+            # found by name where it lives now (checkpoints save functions by reference)
+            wrapped.__module__, wrapped.__qualname__ = namespace["__name__"], name
