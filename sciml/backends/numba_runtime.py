@@ -61,21 +61,24 @@ def cumsum_rows(x, reverse):
 @njit(cache=True, error_model="numpy")
 def scatter_add_rows(out, idx, upd):
     for k in range(idx.shape[0]):
-        out[idx[k]] += upd[k]
+        if 0 <= idx[k] < out.shape[0]:  # others are dropped
+            out[idx[k]] += upd[k]
     return out
 
 
 @njit(cache=True, error_model="numpy")
 def scatter_rows(out, idx, upd):
     for k in range(idx.shape[0]):
-        out[idx[k]] = upd[k]
+        if 0 <= idx[k] < out.shape[0]:  # others are dropped
+            out[idx[k]] = upd[k]
     return out
 
 
 @njit(cache=True, error_model="numpy")
 def scatter_mul_rows(out, idx, upd):
     for k in range(idx.shape[0]):
-        out[idx[k]] *= upd[k]
+        if 0 <= idx[k] < out.shape[0]:  # others are dropped
+            out[idx[k]] *= upd[k]
     return out
 
 

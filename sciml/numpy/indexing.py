@@ -87,8 +87,13 @@ def _scatter_abstract(x, idx, upd):
 
 
 def _scatter_impl(ufunc):
+    """Rows of updates combined into a copy of x; indices outside [0, len(x)) are dropped (JAX's
+    out-of-bound updates: see MODES; negative ones are counted from the end before they get here)."""
     def impl(x, idx, upd):
         out = np.array(x, copy=True)
+        keep = (idx >= 0) & (idx < len(out))
+        if not keep.all():
+            idx, upd = idx[keep], upd[keep]
         if ufunc is None:
             out[idx] = upd
         else:
@@ -102,21 +107,51 @@ def _scatter_batch(prim):
         size = R.batch_size(args, dims)
         x, idx, upd = (R.bdim_at_front(a, d, size) for a, d in zip(args, dims))
         shape = aval_of(x).shape
+        kept = _in_range(idx, shape[1])
         x, idx = _flatten_batch(x, idx, size)
+        idx = E.where(kept, idx, -1)  # a dropped index must not reach the next lane's rows
         return S.reshape(prim.bind(x, idx, upd), shape), 0
     return rule
 
 
+def _in_range(idx, n):
+    return E.logical_and(idx >= 0, idx < n)
+
+
+def _gather_kept(x, idx):
+    """x's rows at idx, zero for the indices a scatter drops (the transpose of a dropping scatter)."""
+    n = aval_of(x).shape[0]
+    if not isinstance(idx, Tracer) and ((np.asarray(idx) >= 0) & (np.asarray(idx) < n)).all():
+        return gather_p.bind(x, idx)
+    rows = gather_p.bind(x, E.clip(idx, 0, builtins.max(n - 1, 0)))
+    kept = S.reshape(_in_range(idx, n), aval_of(idx).shape + (1,) * (aval_of(x).ndim - 1))
+    return E.where(kept, rows, E.convert(0, aval_of(x).dtype))
+
+
 def _scatter_add_transpose(ct, x, idx, upd):
     return [ct if isinstance(x, UndefinedPrimal) else None, None,
-            gather_p.bind(ct, idx) if isinstance(upd, UndefinedPrimal) else None]
+            _gather_kept(ct, idx) if isinstance(upd, UndefinedPrimal) else None]
 
 
 def _scatter_transpose(ct, x, idx, upd):
     ct_x = None
     if isinstance(x, UndefinedPrimal):
         ct_x = scatter_p.bind(ct, idx, R.zeros(upd.aval if isinstance(upd, UndefinedPrimal) else aval_of(upd)))
-    return [ct_x, None, gather_p.bind(ct, idx) if isinstance(upd, UndefinedPrimal) else None]
+    return [ct_x, None, _written(_gather_kept(ct, idx), idx) if isinstance(upd, UndefinedPrimal) else None]
+
+
+def _written(ct_upd, idx):
+    """The cotangent of a set's updates, zero for those a later duplicate index overwrote (known for
+    concrete indices; with traced duplicates every one of them gets the cotangent)."""
+    if isinstance(idx, Tracer):
+        return ct_upd
+    flat = np.asarray(idx).reshape(-1)
+    last = np.zeros(flat.size, bool)
+    last[flat.size - 1 - np.unique(flat[::-1], return_index=True)[1]] = True
+    if last.all():
+        return ct_upd
+    return E.where(np.reshape(last, np.shape(idx) + (1,) * (aval_of(ct_upd).ndim - np.ndim(idx))), ct_upd,
+                   E.convert(0, aval_of(ct_upd).dtype))
 
 
 def _scatter_numba(helper, op):
@@ -133,8 +168,8 @@ def _scatter_numba(helper, op):
             rows = ctx.elements_of(idx, eqn.inputs[1].aval)
             values = ctx.elements_of(upd, eqn.inputs[2].aval)
             for j, row in enumerate(rows):
-                for c in range(r):
-                    ctx.emit(f"{out}[{row}, {c}] {op} {values[j * r + c]}")
+                for c in range(r):  # indices out of range are dropped
+                    ctx.emit(f"if 0 <= {row} < {n}: {out}[{row}, {c}] {op} {values[j * r + c]}")
             return f"{out}.reshape({shape})"
         flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{ctx.array(idx)}.ravel()"
         return (f"rt.{helper}({target}.reshape(({n}, {r})), {flat_idx}, "
@@ -165,7 +200,7 @@ def _scatter_mul_jvp(primals, tangents):
                                       "needs concrete (not traced) indices")
         # d out[i] / d u_k = x[i] * (product of the other updates aimed at the same i)
         others = _others_product(np.asarray(idx), upd)
-        terms.append(scatter_add_p.bind(R.zeros(aval_of(x)), idx, gather_p.bind(x, idx) * others * tu))
+        terms.append(scatter_add_p.bind(R.zeros(aval_of(x)), idx, _gather_kept(x, idx) * others * tu))
     return out, R.sum_tangents(terms, aval_of(out))
 
 
@@ -263,17 +298,73 @@ def _basic_getitem(x, key):
     return S.reshape(y, tuple(out_shape))
 
 
-def _positions(shape, key):
-    """Flat positions selected by a numpy index with concrete entries (numpy's semantics exactly)."""
+# Out-of-bound indices, as JAX's `mode=`: "clip" clamps each index into its axis; "fill" (reads) and
+# "drop" (updates) mark the position invalid: a read gives the fill value, a write is dropped.
+# mode=None is numpy's IndexError for concrete indices (an index known to be out of bounds is a bug)
+# and, for traced ones that cannot be checked, JAX's default: reads clamp, writes drop.
+MODES = (None, "promise_in_bounds", "clip", "drop", "fill")
+
+
+def _behaviour(mode, traced, update):
+    """-> "strict" (numpy's IndexError), "clip" or "mask" for a read or an update."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES[1:]} or None, got {mode!r}")
+    if mode is None and not traced:
+        return "strict"
+    if mode in (None, "promise_in_bounds"):
+        return "mask" if update else "clip"
+    return "clip" if mode == "clip" else "mask"
+
+
+def _bounded(i, n, behaviour):
+    """An index (array) into an axis of size n, negatives counted from the end, clamped into range;
+    with the mask of those that were in range when `behaviour` is "mask" (else None)."""
+    i = E.where(i < 0, i + n, i)
+    valid = E.logical_and(i >= 0, i < n) if behaviour == "mask" else None
+    return E.clip(i, 0, builtins.max(n - 1, 0)), valid
+
+
+def _positions(shape, key, behaviour="strict"):
+    """Flat positions selected by a numpy index with concrete entries (numpy's semantics exactly), and
+    the mask of valid ones (None when all are): integer entries out of bounds are clamped, or for
+    "mask" sent to a padding row of the position grid whose positions are -1."""
+    grid = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    if behaviour != "strict":
+        key, padded = _bounded_key(shape, key, behaviour)
+        if padded:
+            grid = np.pad(grid, [(0, int(d in padded)) for d in range(len(shape))], constant_values=-1)
     try:
-        return np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)[key]
+        pos = grid[key]
     except IndexError as e:
         raise IndexError(str(e)) from None
+    return (pos, pos >= 0) if behaviour == "mask" else (pos, None)
 
 
-def _traced_positions(shape, key):
+def _bounded_key(shape, key, behaviour):
+    """The key with integer entries in range ("clip") or out-of-range ones pointing at a padding row
+    ("mask"), and the axes that need that row."""
+    out, padded, dim = [], set(), 0
+    for k in key:
+        if k is None or k is Ellipsis or isinstance(k, builtins.slice):
+            out.append(k)
+            dim += k is not None
+            continue
+        a = np.asarray(k)
+        if a.dtype == bool:
+            out.append(k)
+            dim += a.ndim
+            continue
+        i, valid = _bounded(a, shape[dim], behaviour)
+        if valid is not None and not valid.all():
+            i, padded = np.where(valid, i, shape[dim]), padded | {dim}
+        out.append(i)
+        dim += 1
+    return tuple(out), padded
+
+
+def _traced_positions(shape, key, behaviour):
     """Flat positions into `shape[:k]` for k leading integer index arrays (some traced), followed only by
-    full slices. -> (positions, k)."""
+    full slices. -> (positions, k, mask of valid positions or None)."""
     lead = []
     for k in key:
         if _is_advanced(k) or isinstance(k, (int, np.integer)):
@@ -294,66 +385,173 @@ def _traced_positions(shape, key):
         arrays.append(a)
     arrays = S.broadcast_arrays(*arrays)
     strides = np.cumprod((1,) + shape[:len(lead)][::-1][:-1])[::-1] if lead else ()
-    flat = 0
+    flat, valid = 0, None
     for a, n, st in zip(arrays, shape, strides):
-        a = E.where(a < 0, a + n, a)
+        a, ok = _bounded(a, n, behaviour)
+        valid = ok if valid is None else E.logical_and(valid, ok)
         flat = a * int(st) + flat
-    return flat, len(lead)
+    return flat, len(lead), valid
 
 
-def _resolve(x, key):
-    """-> (flat x, flat positions) such that x[key] == gather(flat x, positions)."""
+def _resolve(x, key, mode=None, update=False):
+    """-> (flat x, flat positions, mask of valid positions or None) such that x[key] ==
+    gather(flat x, positions) where valid."""
     shape = aval_of(x).shape
     key = _expand_key(key, len(shape))
-    if not builtins.any(isinstance(k, Tracer) for k in key):
-        return S.reshape(x, (-1,)), _positions(shape, key)
-    flat, k = _traced_positions(shape, key)
-    return S.reshape(x, (int(np.prod(shape[:k], dtype=np.int64)),) + shape[k:]), flat
+    traced = builtins.any(isinstance(k, Tracer) for k in key)
+    behaviour = _behaviour(mode, traced, update)
+    if not traced:
+        pos, valid = _positions(shape, key, behaviour)
+        return S.reshape(x, (-1,)), np.where(pos < 0, 0, pos) if valid is not None else pos, valid
+    flat, k, valid = _traced_positions(shape, key, behaviour)
+    return S.reshape(x, (int(np.prod(shape[:k], dtype=np.int64)),) + shape[k:]), flat, valid
 
 
-def getitem(x, key):
-    """x[key] with numpy's semantics."""
-    if not isinstance(x, Tracer) and not _any_traced(key):
+def _rows_mask(valid, rows_shape):
+    """The per-position mask broadcast over the rows each position selects."""
+    return S.reshape(valid, aval_of(valid).shape + (1,) * (len(rows_shape) - aval_of(valid).ndim))
+
+
+def getitem(x, key, mode=None, fill_value=None):
+    """x[key] with numpy's semantics; `mode` and `fill_value` for out-of-bound indices as JAX's."""
+    if not isinstance(x, Tracer) and not _any_traced(key) and mode is None:
         return np.asarray(x)[key]
     shape = aval_of(x).shape
     full = _expand_key(key, len(shape))
-    if not builtins.any(_is_advanced(k) for k in full):
+    if mode is None and not builtins.any(_is_advanced(k) for k in full):
         return _basic_getitem(x, full)
-    flat_x, pos = _resolve(x, key)
-    return gather_p.bind(flat_x, pos)
+    flat_x, pos, valid = _resolve(x, key, mode)
+    out = gather_p.bind(flat_x, pos)
+    if valid is None:
+        return out
+    fill = _default_fill(aval_of(x).dtype) if fill_value is None else fill_value
+    return E.where(_rows_mask(valid, aval_of(out).shape), out, E.convert(fill, aval_of(x).dtype))
+
+
+def _default_fill(dtype):
+    """JAX's fill for out-of-bound reads: NaN, the most negative signed or largest unsigned integer, True."""
+    if np.issubdtype(dtype, np.inexact):
+        return np.nan
+    if dtype == np.bool_:
+        return True
+    return np.iinfo(dtype).min if np.issubdtype(dtype, np.signedinteger) else np.iinfo(dtype).max
 
 
 def _any_traced(key):
     return builtins.any(isinstance(k, Tracer) for k in (key if isinstance(key, tuple) else (key,)))
 
 
-def _scatter(prim, x, key, values):
+def _scatter(prim, x, key, values, mode=None):
+    """x with `values` combined into x[key] by the scatter `prim`, out-of-bound positions dropped (mode)."""
     shape = aval_of(x).shape
-    flat_x, pos = _resolve(x, key)
-    target = aval_of(pos).shape + aval_of(flat_x).shape[1:]
-    values = S.broadcast_to(E.convert(values, aval_of(x).dtype), target)
-    return S.reshape(prim.bind(flat_x, pos, values), shape)
+    flat_x, pos, valid = _resolve(x, key, mode, update=True)
+    rows = aval_of(flat_x).shape
+    values = S.broadcast_to(E.convert(values, aval_of(x).dtype), aval_of(pos).shape + rows[1:])
+    if valid is not None:
+        flat_x, pos, values = _dropping(prim, flat_x, pos, values, valid)
+    return _like(S.reshape(prim.bind(flat_x, pos, values), shape), x)
+
+
+def _dropping(prim, flat_x, pos, values, valid):
+    """Operands of a scatter without its invalid positions: concrete ones left out, traced ones set to
+    -1, which the scatters drop."""
+    if not isinstance(valid, Tracer):
+        return flat_x, pos[valid], getitem(values, valid)
+    return flat_x, E.where(valid, pos, -1), values
+
+
+def _like(out, x):
+    """An eager result of x's ndarray subclass (sciml.numpy's Array keeps its `.at` through updates)."""
+    if type(out) is np.ndarray and isinstance(x, np.ndarray) and type(x) is not np.ndarray:
+        return out.view(type(x))
+    return out
 
 
 class _IndexUpdateRef:
+    """`x.at[key]`: JAX's functional updates. `mode` says what out-of-bound indices do (see MODES);
+    duplicate indices all apply (add and multiply accumulate; for set the last write wins)."""
+
     def __init__(self, x, key):
         self.x, self.key = x, key
 
-    def get(self):
-        return getitem(self.x, self.key)
+    def get(self, *, mode=None, fill_value=None, indices_are_sorted=False, unique_indices=False):
+        return _like(getitem(self.x, self.key, mode, fill_value), self.x)
 
-    def set(self, values):
-        """x with x[idx] = values (for duplicate indices the last write wins)."""
-        return _scatter(scatter_p, self.x, self.key, values)
+    def set(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] = values."""
+        return _scatter(scatter_p, self.x, self.key, values, mode)
 
-    def add(self, values):
-        """x with values added at idx; duplicate indices accumulate."""
-        return _scatter(scatter_add_p, self.x, self.key, values)
+    def add(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] += values."""
+        return _scatter(scatter_add_p, self.x, self.key, values, mode)
 
-    def multiply(self, values):
-        return _scatter(scatter_mul_p, self.x, self.key, values)
+    def subtract(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] -= values."""
+        return _scatter(scatter_add_p, self.x, self.key, E.negative(values), mode)
+
+    def multiply(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] *= values."""
+        return _scatter(scatter_mul_p, self.x, self.key, values, mode)
 
     mul = multiply
+
+    def divide(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] /= values: x divided by the product of the values aimed at each position (as JAX)."""
+        return _like(E.divide(self.x, self._products(values, mode)), self.x)
+
+    def power(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] **= values: x to the product of the values aimed at each position (as JAX)."""
+        return _like(E.power(self.x, self._products(values, mode)), self.x)
+
+    def min(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] = minimum(x[idx], values), every value aimed at a position taking part."""
+        return self._extremum(E.minimum, values, mode, np.inf)
+
+    def max(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] = maximum(x[idx], values), every value aimed at a position taking part."""
+        return self._extremum(E.maximum, values, mode, -np.inf)
+
+    def apply(self, func, *, mode=None, indices_are_sorted=False, unique_indices=False):
+        """x[idx] = func(x[idx]): func applied once to each selected position."""
+        return self.set(func(self.get(mode="clip" if mode is None else mode)), mode=mode)
+
+    def _products(self, values, mode):
+        ones = E.convert(np.ones(aval_of(self.x).shape), aval_of(self.x).dtype)
+        return _scatter(scatter_mul_p, ones, self.key, values, mode)
+
+    def _extremum(self, pick, values, mode, identity):
+        """Each value folded into its position one duplicate at a time: the k-th occurrences of the
+        positions form a set of distinct writes (concrete indices), so the extremum of x and all
+        values aimed at a position is reached without a dedicated scatter primitive."""
+        dtype = aval_of(self.x).dtype
+        flat_x, pos, valid = _resolve(self.x, self.key, mode, update=True)
+        if isinstance(pos, Tracer):
+            raise NotImplementedError("x.at[idx].min/max with traced indices: use concrete indices, or "
+                                      "x.at[idx].set(minimum(x[idx], v)) when the indices are distinct")
+        rows = aval_of(flat_x).shape
+        values = S.broadcast_to(E.convert(values, dtype), aval_of(pos).shape + rows[1:])
+        flat_pos = np.asarray(pos).reshape(-1)
+        values = S.reshape(values, (flat_pos.size,) + rows[1:])
+        keep = np.ones(flat_pos.size, bool) if valid is None else np.asarray(valid).reshape(-1)
+        occurrence = _occurrence(flat_pos)
+        out = flat_x
+        for k in range(int(occurrence.max(initial=-1)) + 1):
+            chosen = np.flatnonzero((occurrence == k) & keep)
+            if chosen.size:
+                current = gather_p.bind(out, flat_pos[chosen])
+                out = scatter_p.bind(out, flat_pos[chosen], pick(current, gather_p.bind(values, chosen)))
+        return _like(S.reshape(out, aval_of(self.x).shape), self.x)
+
+
+def _occurrence(pos):
+    """For each entry, how many earlier entries have the same value (0 for the first)."""
+    order = np.argsort(pos, kind="stable")
+    sorted_pos = pos[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_pos)) + 1] if pos.size else np.zeros(0, int)
+    rank = np.arange(pos.size) - np.repeat(starts, np.diff(np.r_[starts, pos.size]))
+    out = np.empty(pos.size, np.int64)
+    out[order] = rank
+    return out
 
 
 class _IndexUpdateHelper:

@@ -177,3 +177,115 @@ def test_nonzero_of_traced_values_without_size_is_a_clear_error():
         snp.where(NONZERO_INPUT > 0, 1.0)
     with pytest.raises(ValueError, match="fill_value has 3 entries"):
         snp.nonzero(NONZERO_INPUT, size=2, fill_value=(1, 2, 3))
+
+
+# ---- JAX's update methods and out-of-bound modes --------------------------------------------------
+
+X5 = rand(5, low=0.5)
+DUPLICATES = np.array([3, 1, 3, 0])
+VALUES = np.array([0.7, -1.5, 2.0, 1.3])
+
+
+def _reference(op, x, idx, v):
+    """numpy's sequential in-place form of each update (JAX's semantics with duplicate indices)."""
+    y = np.array(x, copy=True)
+    ufunc = {"subtract": np.subtract, "divide": np.divide, "power": np.power, "min": np.minimum,
+             "max": np.maximum}[op]
+    ufunc.at(y, idx, np.abs(v) if op == "power" else v)
+    return y
+
+
+@pytest.mark.parametrize("op", ["subtract", "divide", "power", "min", "max"])
+@pytest.mark.parametrize("backend", ["eager", "numpy", "numba"])
+def test_update_methods_with_duplicates_match_ufunc_at(op, backend):
+    v = np.abs(VALUES) if op == "power" else VALUES
+
+    def f(x, v):
+        return getattr(x.at[DUPLICATES], op)(v)
+    x = snp.asarray(X5)
+    out = f(x, v) if backend == "eager" else sciml.jit(f, backend=backend)(X5, v)
+    np.testing.assert_allclose(out, _reference(op, X5, DUPLICATES, v), rtol=1e-13)
+
+
+@pytest.mark.parametrize("op", ["subtract", "divide", "power", "min", "max", "apply"])
+def test_update_methods_gradients_match_finite_differences(op, numerical_grad):
+    w = rand(5, seed=3)
+
+    def loss(x, v):
+        ref = snp.asarray(x).at[DUPLICATES]
+        out = ref.apply(snp.sin) if op == "apply" else getattr(ref, op)(v)
+        return snp.sum(out * w)
+    v = np.abs(VALUES) + 0.1
+    for i in (0, 1) if op != "apply" else (0,):
+        g = grad(loss, argnums=i)(X5, v)
+        args = [X5, v]
+
+        def numeric(a, i=i):
+            args_i = list(args)
+            args_i[i] = a
+            return float(loss(*args_i))
+        np.testing.assert_allclose(g, numerical_grad(numeric, args[i]), rtol=RTOL, atol=ATOL)
+
+
+def test_apply_maps_each_selected_position_once():
+    np.testing.assert_allclose(snp.asarray(X5).at[np.array([0, 3])].apply(np.negative),
+                               X5 * np.array([-1, 1, 1, -1, 1]))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_traced_out_of_bound_reads_clamp_and_writes_drop_as_jax(backend):
+    x, idx = np.arange(5.0), np.array([1, 9, -9, -1])
+    jit = lambda f: sciml.jit(f, backend=backend)  # noqa: E731
+    np.testing.assert_array_equal(jit(lambda x, i: x[i])(x, idx), [1.0, 4.0, 0.0, 4.0])
+    np.testing.assert_array_equal(jit(lambda x, i: x.at[i].add(1.0))(x, idx), [0.0, 2.0, 2.0, 3.0, 5.0])
+    np.testing.assert_array_equal(jit(lambda x, i: x.at[i].set(np.array([10.0, 20, 30, 40])))(x, idx),
+                                  [0.0, 10.0, 2.0, 3.0, 40.0])
+    np.testing.assert_array_equal(jit(lambda x, i: x.at[i].multiply(-1.0))(x, np.array([4, 5])),
+                                  [0.0, 1.0, 2.0, 3.0, -4.0])
+    np.testing.assert_array_equal(jit(lambda x, i: x.at[i].set(7.0))(x, 5), x)  # one dropped write
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_modes_for_reads_and_writes(traced):
+    x, idx = np.arange(5.0), np.array([1, 9, -9])
+
+    def run(f):
+        return sciml.jit(f)(x, idx) if traced else f(snp.asarray(x), idx)
+    np.testing.assert_array_equal(run(lambda x, i: x.at[i].get(mode="fill")), [1.0, np.nan, np.nan])
+    np.testing.assert_array_equal(run(lambda x, i: x.at[i].get(mode="fill", fill_value=-1.0)), [1.0, -1.0, -1.0])
+    np.testing.assert_array_equal(run(lambda x, i: x.at[i].get(mode="clip")), [1.0, 4.0, 0.0])
+    np.testing.assert_array_equal(run(lambda x, i: x.at[i].add(1.0, mode="drop")), [0.0, 2.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(run(lambda x, i: x.at[i].set(7.0, mode="clip")), [7.0, 7.0, 2.0, 3.0, 7.0])
+    np.testing.assert_array_equal(run(lambda x, i: x.at[i].get(mode="promise_in_bounds")), [1.0, 4.0, 0.0])
+
+
+def test_default_fill_values_follow_the_dtype_as_jax():
+    for dtype, fill in ((np.int32, np.iinfo(np.int32).min), (np.uint8, 255), (np.bool_, True)):
+        got = sciml.jit(lambda x, i: x.at[i].get(mode="fill"))(np.zeros(3, dtype), np.array([7]))
+        assert got.dtype == dtype and got[0] == fill
+
+
+def test_concrete_out_of_bound_index_without_mode_is_numpys_index_error():
+    with pytest.raises(IndexError, match="index 9 is out of bounds"):
+        snp.zeros(5).at[np.array([1, 9])].set(1.0)
+    with pytest.raises(IndexError, match="index 9 is out of bounds"):
+        sciml.jit(lambda x: x.at[np.array([1, 9])].add(1.0))(np.zeros(5))
+
+
+def test_bad_mode_is_one_clear_error():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        snp.zeros(3).at[1].get(mode="wrap")
+
+
+def test_dropped_writes_under_vmap_stay_in_their_lane_and_get_no_gradient():
+    idx = np.array([1, 4, 7, -5])  # rows of 4: the last three are out of bounds
+
+    def f(v):
+        return vmap(lambda row, i, u: row.at[i].set(u))(np.zeros((4, 4)), idx, v)
+    out = f(np.array([1.0, 2.0, 3.0, 4.0]))
+    expected = np.zeros((4, 4))
+    expected[0, 1] = 1.0
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(grad(lambda v: snp.sum(f(v) * 3.0))(np.ones(4)), [3.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(grad(lambda v: snp.sum(vmap(lambda row, i, u: row.at[i].add(u))(
+        np.zeros((4, 4)), idx, v)))(np.ones(4)), [1.0, 0.0, 0.0, 0.0])
