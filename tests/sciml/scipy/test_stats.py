@@ -51,7 +51,7 @@ CONTINUOUS = {
     "pareto": (np.array([[1.1, 1.5, 2.0], [3.0, 1.2, 8.0]]), (np.array([[1.5], [3.2]]),), ()),
     "wrapcauchy": (np.array([[0.3, 1.2, 2.5], [3.5, 4.4, 6.0]]), (np.array([[0.3], [0.75]]),), ()),
     "norm": (rand(2, 3, seed=7) * 1.5, (), ()),
-    "t": (rand(2, 3, seed=8) * 2, (np.array([[1.5], [7.0]]),), ()),
+    "t": (rand(2, 3, seed=8) * 2, (np.array([[1.5], [7.0]]),), CDF_FAMILY),
     "gamma": (POSITIVE, (np.array([[0.7], [2.5]]),), ()),
     "chi2": (POSITIVE, (np.array([[1.5], [5.0]]),), ()),
     "beta": (UNIT, (np.array([[0.7], [2.5]]), np.array([1.5, 0.6, 3.0])), CDF_FAMILY),
@@ -153,6 +153,12 @@ EDGES = [
     Case("t.logpdf_large_and_infinite_df", call("t", "logpdf"), np.array([[0.5], [3.0]]),
          np.array([1e6, 1e12, 1e300, np.inf]), diff=[]),
     Case("t.logpdf_far", call("t", "logpdf"), np.array([1e10, -1e150]), 2.5, diff=[]),
+    Case("t.cdf_family_tails", lambda m, x, df: [getattr(sp(m).stats.t, kind)(x, df) for kind in CDF_FAMILY],
+         np.array([-1e6, -60.0, -6.0, -1e-3, 0.0, 0.3, 6.0, 60.0, 1e6]), np.array([[0.5], [1.0], [3.0], [30.0], [1e3],
+                                                                                  [np.inf]]), diff=[]),
+    # x = df / (df + y^2) rounds near 1 at large df: the incomplete beta function loses digits there
+    Case("t.cdf_family_large_df", lambda m, x, df: [getattr(sp(m).stats.t, kind)(x, df) for kind in CDF_FAMILY],
+         np.array([-6.0, -1.0, 2.0, 6.0]), 1e6, diff=[], value_rtol=1e-10),
     Case("gamma.tails", lambda m, x, a: [getattr(sp(m).stats.gamma, kind)(x, a) for kind in CDF_FAMILY],
          np.array([1e-200, 1e-5, 50.0, 300.0]), np.array([[0.5], [3.0]]), diff=[]),
     Case("gamma.logpdf_small_a_at_0", call("gamma", "logpdf"), np.array([0.0, 1e-300]), np.array([[0.5], [1.0], [2.0]]),
@@ -234,10 +240,12 @@ def test_bad_arguments(call_it, error):
         call_it()
 
 
-def test_beta_cdf_refuses_a_derivative_in_its_shapes():
+def test_incomplete_beta_cdfs_refuse_a_derivative_in_their_shapes():
     """special.betainc has no derivative in a and b: an error naming it, not a silent zero."""
     with pytest.raises(NotImplementedError, match="betainc"):
         grad(lambda a: st.beta.cdf(0.3, a, 2.0))(1.5)
+    with pytest.raises(NotImplementedError, match="betainc"):
+        grad(lambda df: st.t.sf(0.3, df))(3.5)
 
 
 def test_signatures_are_scipys():
