@@ -74,7 +74,7 @@ def broadcast(name, args):
 
 def not_differentiable(name, arg):
     """A per-argument jvp that says the derivative with respect to `arg` is not implemented."""
-    def partial(t, *args):
+    def partial(t, *args, **params):
         raise NotImplementedError(f"{name}: the derivative with respect to {arg} is not implemented")
     return partial
 

@@ -1,7 +1,8 @@
 """The gamma family of sciml.scipy.special: gammaln, gamma, loggamma, gammasgn, digamma, polygamma, zeta,
 beta, betaln, poch, the regularized incomplete gamma and beta functions, multigammaln, factorial and
 comb. Values come from scipy's ufuncs; derivatives are the classical ones (gammaln' = digamma,
-digamma' = polygamma(1, .), d/dx gammainc = x^(a-1) e^-x / Gamma(a), ...)."""
+digamma' = polygamma(1, .), d/dx gammainc = x^(a-1) e^-x / Gamma(a), ...), and those of gammainc and
+betainc in their shape parameters come from special_incomplete (first derivatives only)."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,6 +13,7 @@ from ..core.trace import Tracer
 from ..numpy.elementwise import elementwise
 from .special_base import (any_tracer, broadcast, not_differentiable, real_operand, scipy_unless_traced,
                            ufunc_primitive)
+from .special_incomplete import betainc_dab, gammainc_da
 from .special_logs import xlog1py, xlogy
 
 
@@ -63,69 +65,9 @@ def _gammainc_dx(t, a, x, y):
     return t * snp.exp(xlogy(a - 1, x) - x - gammaln(a))
 
 
-def _series_dlog(a, x):
-    """d/da log S for P(a, x) = x^a e^-x / Gamma(a + 1) S, S = sum_n x^n / ((a+1)...(a+n)): the series
-    and its a-derivative summed together (term_n = term_(n-1) x / (a + n))."""
-    term, dterm = np.ones_like(x), np.zeros_like(x)
-    total, dtotal = term.copy(), dterm.copy()
-    for n in range(1, _MAX_TERMS):
-        r = x / (a + n)
-        dterm = r * (dterm - term / (a + n))
-        term = term * r
-        total, dtotal = total + term, dtotal + dterm
-        if np.all(np.abs(term) <= _TOL * np.abs(total)):
-            break
-    return np.where(np.abs(term) <= _TOL * np.abs(total), dtotal / total, np.nan)
-
-
-def _continued_fraction_dlog(a, x):
-    """d/da log h for Q(a, x) = x^a e^-x / Gamma(a) h, h Legendre's continued fraction evaluated by the
-    modified Lentz method (as in Numerical Recipes' gcf), every quantity carried with its a-derivative."""
-    b, db = x + 1 - a, -np.ones_like(x)
-    c, dc = np.full_like(x, 1e300), np.zeros_like(x)
-    d = 1 / b
-    dd = -db * d * d
-    h, dh = d.copy(), dd.copy()
-    for i in range(1, _MAX_TERMS):
-        an, dan = -i * (i - a), i
-        b = b + 2
-        den, dden = an * d + b, dan * d + an * dd + db
-        c, dc = b + an / c, db + (dan * c - an * dc) / (c * c)
-        d, dd = 1 / den, -dden / (den * den)
-        delta, ddelta = d * c, dd * c + d * dc
-        h, dh = h * delta, dh * delta + h * ddelta
-        if np.all(np.abs(delta - 1) <= _TOL):
-            break
-    return np.where(np.abs(delta - 1) <= _TOL, dh / h, np.nan)
-
-
-# both expansions stop at the rounding level, and give NaN where they have not got there (a beyond
-# about 1e5 with x near a, where the uniform asymptotic expansion would be needed)
-_MAX_TERMS, _TOL = 5000, 2.0 ** -52
-
-
-def _gammainc_da_impl(a, x):
-    """dP(a, x)/da for P = gammainc: the series below x = a + 1, the continued fraction of Q = 1 - P above,
-    each differentiated term by term (in float64; 0 at x = 0 and x = inf)."""
-    dtype = np.result_type(a, x)
-    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
-    out = np.zeros(a.shape)
-    log_x = np.log(np.where(x > 0, x, 1.0))
-    series = (x > 0) & (x < a + 1)
-    fraction = (x >= a + 1) & np.isfinite(x)
-    with np.errstate(all="ignore"):
-        a_s, x_s = a[series], x[series]
-        out[series] = sc.gammainc(a_s, x_s) * (log_x[series] - sc.digamma(a_s + 1) + _series_dlog(a_s, x_s))
-        a_f, x_f = a[fraction], x[fraction]
-        out[fraction] = -sc.gammaincc(a_f, x_f) * (log_x[fraction] - sc.digamma(a_f)
-                                                   + _continued_fraction_dlog(a_f, x_f))
-    out[(a <= 0) | (x < 0) | np.isnan(a) | np.isnan(x)] = np.nan
-    return out.astype(dtype)
-
-
 # d/dx of dP/da = d/da of dP/dx = dP/dx (log x - digamma(a))
 gammainc_da_p = elementwise(
-    "gammainc_da", _gammainc_da_impl,
+    "gammainc_da", gammainc_da,
     (not_differentiable("gammainc", "a (a second time)"),
      lambda t, a, x, y: _gammainc_dx(t, a, x, y) * (snp.log(x) - digamma(a))), transcendental=True)
 gammainc_p, gammainc = ufunc_primitive("gammainc", sc.gammainc, lambda t, a, x, y: t * gammainc_da_p.bind(a, x),
@@ -138,8 +80,19 @@ def _betainc_dx(t, a, b, x, y):
     return t * snp.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
 
 
-betainc_p, betainc = ufunc_primitive("betainc", sc.betainc, not_differentiable("betainc", "a"),
-                                     not_differentiable("betainc", "b"), _betainc_dx)
+def _betainc_dparam_dx(t, a, b, x, y, wrt):
+    """d/dx of dI/da (wrt=0) or dI/db (wrt=1): d/da or d/db of dI/dx = x^(a-1) (1-x)^(b-1) / B(a, b)."""
+    log_factor = snp.log(x) - digamma(a) if wrt == 0 else snp.log1p(-x) - digamma(b)
+    return _betainc_dx(t, a, b, x, y) * (log_factor + digamma(a + b))
+
+
+betainc_dparam_p = elementwise(
+    "betainc_dparam", lambda a, b, x, wrt: betainc_dab(a, b, x)[wrt],
+    (not_differentiable("betainc", "a (a second time)"), not_differentiable("betainc", "b (a second time)"),
+     _betainc_dparam_dx), transcendental=True)
+betainc_p, betainc = ufunc_primitive("betainc", sc.betainc,
+                                     lambda t, a, b, x, y: t * betainc_dparam_p.bind(a, b, x, wrt=0),
+                                     lambda t, a, b, x, y: t * betainc_dparam_p.bind(a, b, x, wrt=1), _betainc_dx)
 
 
 # ---- compositions --------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ def cases(Case, R):
     for name in ("gammainc", "gammaincc"):
         table[name] = [Case([pos, pos[::-1]], diff=(1,)), Case([pos, 5 * pos[::-1]], smooth=False)]
     table["gammainc_da"] = [Case([pos, 5 * pos[::-1]], diff=(1,))]
-    table["betainc"] = [Case([pos, pos[::-1], unit], diff=(2,))]
+    table["betainc"] = [Case([pos, pos[::-1], unit], diff=(2,)), Case([pos, pos[::-1], unit], smooth=False)]
+    table["betainc_dparam"] = [Case([pos, pos[::-1], unit], {"wrt": wrt}, diff=(2,)) for wrt in (0, 1)]
     table["boxcox"] = [Case([pos, x]), Case([pos, np.zeros_like(x)])]
     table["boxcox1p"] = [Case([unit, x]), Case([unit, 1e-6 * x])]
     table["wofz"] = [Case([x + 1j * pos])]

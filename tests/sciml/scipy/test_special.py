@@ -63,7 +63,9 @@ GAMMA = [
          diff=[]),
     Case("gammainc_float32", spec("gammainc"), F32, F32[::-1], diff=[]),
     Case("gammainc_python_int_float32", lambda m, x: sp(m).special.gammainc(2, x), F32, diff=[]),
-    Case("betainc", spec("betainc"), rand(3, 1, low=0.3), rand(1, 4, low=0.3), UNIT[:4], diff=[2]),
+    Case("betainc", spec("betainc"), rand(3, 1, low=0.3), rand(1, 4, low=0.3), UNIT[:4]),
+    Case("betainc_integer_parameters", spec("betainc"), np.array([1.0, 2.0, 3.0]), np.array([1.0, 3.0, 1.0]),
+         np.array([0.4, 0.8, 0.2])),
     Case("betainc_ends", spec("betainc"), 2.0, 3.0, np.array([0.0, 1.0, 1e-10, 1 - 1e-10]), diff=[]),
     Case("multigammaln", lambda m, a: sp(m).special.multigammaln(a, 3), rand(4, low=1.2)),
     Case("multigammaln_d1", lambda m, a: sp(m).special.multigammaln(a, 1), rand(2, 2, low=0.2)),
@@ -242,6 +244,28 @@ def test_gammainc_derivative_in_a_at_hard_points():
     assert np.isnan(edges[3]), "NaN, not an unconverged sum, where the expansions need more than their terms"
 
 
+# (a, b, x, dI/da, dI/db), I = betainc, from mpmath at 40 digits: both sides of the symmetry switch, tails,
+# integer parameters (where the continued fraction's value terminates but its derivative does not), large a, b
+BETAINC_DAB = [(2.0, 3.0, 0.3, -0.2460937277467235, 0.1295450609648719),
+               (2.0, 3.0, 0.8, -0.025074046718463236, 0.037376711218207515),
+               (50.0, 60.0, 0.2, -8.708609268537968e-10, 4.0642033637321036e-10),
+               (1e3, 2e3, 0.3333, -0.01030294331027588, 0.005150656077552409),
+               (0.1, 10.0, 1e-5, -3.676972187037713, 0.004357556856803711),
+               (5.0, 0.2, 0.999, -0.01601339357694136, 1.8822911929381314),
+               (1.0, 1.0, 0.4, -0.366516292749662, 0.30649537425959444),
+               (30.0, 2.0, 0.99, -0.0022675046046836287, 0.08105209410932042)]
+
+
+def test_betainc_derivatives_in_a_and_b_at_hard_points():
+    a, b, x, da, db = map(np.array, zip(*BETAINC_DAB))
+    ga, gb = grad(lambda p, q: snp.sum(ss.betainc(p, q, x)), argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, da, rtol=1e-12)
+    np.testing.assert_allclose(gb, db, rtol=1e-12)
+    ends = grad(lambda p: snp.sum(ss.betainc(p, 2.0, np.array([0.0, 1.0, 0.5]))))(np.array([2.0, 2.0, -1.0]))
+    np.testing.assert_array_equal(ends[:2], [0.0, 0.0])
+    assert np.isnan(ends[2]), "a <= 0 is outside the domain"
+
+
 def test_log_ndtr_derivative_deep_in_the_tail():
     """The ratio pdf / cdf in logarithms: finite (~ -x) where ndtr underflows."""
     x = np.array([-40.0, -1e3])
@@ -310,7 +334,8 @@ def test_vmap_of_polygamma_over_orders():
 # ---- what is not supported -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("fn,arg", [(grad(lambda a: ss.gammainc(a, 1.5)), r"a \(a second time\)"),
-                                    (lambda a: ss.betainc(a, 2.0, 0.3), "a"), (lambda b: ss.betainc(2.0, b, 0.3), "b"),
+                                    (grad(lambda a: ss.betainc(a, 2.0, 0.3)), r"a \(a second time\)"),
+                                    (grad(lambda b: ss.betainc(2.0, b, 0.3)), r"b \(a second time\)"),
                                     (lambda s: ss.zeta(s, 2.0), "x"), (lambda s: ss.zeta(s), "x"),
                                     (lambda n: ss.polygamma(n, 2.0), "n"), (lambda a: ss.hyp1f1(a, 1.5, 0.3), "a"),
                                     (lambda c: ss.hyp2f1(0.5, 1.5, c, 0.3), "c")])
