@@ -42,12 +42,20 @@ def returning_arrays(fn):
     return wrapped
 
 
+def _to_wrap(name, obj):
+    """Public functions of sciml.numpy and sciml.scipy, and numpy's own that they re-export (zeros, eye);
+    not the helpers a module imports from elsewhere (aval_of)."""
+    if name.startswith("_") or hasattr(obj, "__wrapped_for_arrays__"):
+        return False
+    if not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
+        return False
+    return (getattr(obj, "__module__", None) or "").startswith(("numpy", "sciml.numpy", "sciml.scipy"))
+
+
 def wrap_namespace(namespace):
-    """Wrap the public functions of a namespace dict (a module's globals(): sciml.numpy's own and the numpy
-    functions it re-exports, such as zeros), once."""
+    """Wrap the functions of a namespace dict (a module's globals()) that return arrays to users, once."""
     for name, obj in list(namespace.items()):
-        if (not name.startswith("_") and isinstance(obj, (types.FunctionType, types.BuiltinFunctionType))
-                and not hasattr(obj, "__wrapped_for_arrays__")):
+        if _to_wrap(name, obj):
             wrapped = namespace[name] = returning_arrays(obj)
             # found by name where it lives now (checkpoints save functions by reference)
             wrapped.__module__, wrapped.__qualname__ = namespace["__name__"], name
