@@ -194,6 +194,12 @@ def _check_output(out, name, holomorphic):
                         "or use vjp.")
 
 
+def _check_not_complex_for_real(name, what, dtype, of, ref):
+    """A complex (co)tangent of a real value has no meaning (JAX refuses it too): a TypeError."""
+    if np.issubdtype(dtype, np.complexfloating) and not np.issubdtype(ref, np.complexfloating):
+        raise TypeError(f"{name}: a complex {what} ({dtype.name}) for a real {of} ({ref.name}); pass a real {what}")
+
+
 def jvp(fun, primals, tangents, has_aux=False):
     """(fun(*primals), directional derivative along `tangents`)."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
@@ -207,6 +213,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     for p, t in zip(flat_p, flat_t):
         if aval_of(p).shape != aval_of(t).shape:
             raise ValueError(f"jvp: tangent of shape {aval_of(t).shape} for a primal of shape {aval_of(p).shape}")
+        _check_not_complex_for_real("jvp", "tangent", aval_of(t).dtype, "primal", aval_of(p).dtype)
     flat_t = [t if is_differentiable_dtype(aval_of(p).dtype) else Zero(aval_of(p)) for p, t in zip(flat_p, flat_t)]
     out_tree, aux = [], []
 
@@ -273,6 +280,7 @@ def vjp(fun, *primals, has_aux=False):
         for c, a in zip(flat_ct, out_avals):
             if aval_of(c).shape != a.shape:
                 raise ValueError(f"vjp: cotangent of shape {aval_of(c).shape} for an output of shape {a.shape}")
+            _check_not_complex_for_real("vjp", "cotangent", aval_of(c).dtype, "output", a.dtype)
         cts = backward_pass(program, [UndefinedPrimal(v.aval) for v in program.invars],
                             [c for c, nz in zip(flat_ct, nonzero) if nz])
         it = iter(cts)

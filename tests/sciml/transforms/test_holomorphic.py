@@ -172,6 +172,18 @@ def test_jacrev_of_complex_output_needs_holomorphic_as_in_jax():
         jacrev(snp.sin)(Z)
 
 
+def test_complex_tangent_or_cotangent_for_a_real_value_is_a_type_error():
+    with pytest.raises(TypeError, match=r"jvp: a complex tangent \(complex128\) for a real primal \(float64\)"):
+        jvp(snp.sin, (np.array(1.0),), (np.array(1j),))
+    with pytest.raises(TypeError, match=r"vjp: a complex cotangent \(complex128\) for a real output \(float64\)"):
+        vjp(snp.sin, 1.0)[1](1j)
+
+
+def test_real_tangent_of_complex_primal_is_the_derivative_along_the_real_axis():
+    f, df = DERIVATIVES["z_exp_z"]
+    np.testing.assert_allclose(jvp(f, (Z,), (np.ones(3),))[1], df(Z), rtol=1e-12)
+
+
 # ---- under jit (both backends) and vmap -------------------------------------------------------------
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
