@@ -1,5 +1,5 @@
-"""The beta distribution (scipy.stats.beta) on [0, 1], for a, b > 0. The cdf and sf are regularised
-incomplete beta functions: differentiable in x, loc and scale, not in a and b."""
+"""The beta distribution (scipy.stats.beta) on [0, 1], for a, b > 0; the cdf and sf are regularised
+incomplete beta functions."""
 from ... import numpy as snp
 from .. import special
 from ._distribution import continuous

@@ -1,5 +1,5 @@
-"""Student's t distribution (scipy.stats.t) with df > 0 degrees of freedom (df = inf is the normal). The cdf
-family is an incomplete beta function: differentiable in x, loc and scale, not in df."""
+"""Student's t distribution (scipy.stats.t) with df > 0 degrees of freedom (df = inf is the normal); the cdf
+family is an incomplete beta function."""
 import numpy as np
 
 from ... import numpy as snp
