@@ -94,16 +94,30 @@ class StagingTrace(Trace):
         return self.stage(prim, args, params)
 
     def process_custom_jvp_call(self, prim, args, fun, jvp, symbolic_zeros):
-        if not any(map(self.owns, args)):  # known work: the parent (a differentiating trace) needs the rule
-            with set_current_trace(self.parent):
-                return prim.bind(*args, fun=fun, jvp=jvp, symbolic_zeros=symbolic_zeros)
-        return super().process_custom_jvp_call(prim, args, fun, jvp, symbolic_zeros)
+        return self._custom_call(prim, args, fun, dict(jvp=jvp, symbolic_zeros=symbolic_zeros))
 
     def process_custom_vjp_call(self, prim, args, fun, fwd, bwd, out_tree):
-        if not any(map(self.owns, args)):  # as above: do not inline the function under the parent
+        return self._custom_call(prim, args, fun, dict(fwd=fwd, bwd=bwd, out_tree=out_tree))
+
+    def _custom_call(self, prim, args, fun, rules):
+        """A call of a function with custom derivative rules keeps its rules: on known values it is the
+        parent's to interpret; otherwise it is staged as one equation holding the function (as a program)
+        and the rules, so that differentiating the staged program later still uses them."""
+        if not any(map(self.owns, args)):
             with set_current_trace(self.parent):
-                return prim.bind(*args, fun=fun, fwd=fwd, bwd=bwd, out_tree=out_tree)
-        return super().process_custom_vjp_call(prim, args, fun, fwd, bwd, out_tree)
+                return prim.bind(*args, fun=fun, **rules)
+        program, lifted = stage_closed(fun, [aval_of(a) for a in args])
+        if lifted:  # the function reads values traced here through its closure: inline it
+            with set_current_trace(self):
+                return fun(*args)
+
+        def staged_fun(*xs):
+            return eval_program(program, program.consts, xs)
+        staged_fun.__name__ = getattr(fun, "__name__", "fun")
+        outs = [StagingTracer(self, Var(a)) for a in program.out_avals]
+        self.eqns.append(Equation(prim, [self.to_var(a) for a in args], dict(rules, fun=staged_fun),
+                                  [o.var for o in outs]))
+        return outs
 
     def _known_work(self, prim, args, params):
         """Hand work on known values to the parent, once per distinct (primitive, inputs, params)."""

@@ -201,8 +201,9 @@ class _CustomVJPCall(Primitive):
         return fun(*args)
 
 
-custom_jvp_call_p = _CustomJVPCall("custom_jvp_call", multiple_results=True)
-custom_vjp_call_p = _CustomVJPCall("custom_vjp_call", multiple_results=True)
+# staged calls (core/staging.py) run their function when executed
+custom_jvp_call_p = _CustomJVPCall("custom_jvp_call", lambda *args, fun, **rules: fun(*args), multiple_results=True)
+custom_vjp_call_p = _CustomVJPCall("custom_vjp_call", lambda *args, fun, **rules: fun(*args), multiple_results=True)
 
 
 def _custom_lin_impl(*args, num_res, bwd, out_avals):

@@ -109,7 +109,7 @@ class Jitted:
         self.backend = backend
         self.trace_count = 0
         self._cache = {}
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())  # not fun.__dict__: a custom_vjp object's `fun` would replace ours
         try:
             self._params = list(inspect.signature(fun).parameters.values())
         except (TypeError, ValueError):

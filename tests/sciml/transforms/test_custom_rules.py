@@ -85,3 +85,35 @@ def test_third_derivative_and_transforms_of_fixed_point():
     d2 = sqrt_derivatives(a)[2]
     np.testing.assert_allclose(sciml.vmap(sciml.grad(sciml.grad(newton_sqrt)))(a), d2, rtol=1e-6)
     np.testing.assert_allclose(sciml.jit(sciml.grad(sciml.grad(newton_sqrt)))(2.0), d2[1], rtol=1e-6)
+
+
+@sciml.custom_vjp
+def sin_with_rule(x):
+    return snp.sin(x)
+
+
+sin_with_rule.defvjp(lambda x: (snp.sin(x), x), lambda x, ct: (100.0 * ct,))
+
+
+@sciml.custom_jvp
+def sin_with_jvp(x):
+    return snp.sin(x)
+
+
+sin_with_jvp.defjvp(lambda primals, tangents: (snp.sin(primals[0]), 7.0 * tangents[0]))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_rules_survive_jit(backend):
+    """jit stages a custom-rule call as one equation holding its rules (it used to inline the function,
+    and jit of the custom_vjp object itself ran the bare function): differentiating the compiled
+    program still uses the rules."""
+    x = np.array([0.3, 1.0])
+    for f in (sciml.jit(sin_with_rule, backend=backend), sciml.jit(lambda a: sin_with_rule(a) * 1.0, backend=backend)):
+        np.testing.assert_allclose(f(x), np.sin(x), rtol=1e-14)
+        np.testing.assert_allclose(sciml.grad(lambda a: f(a).sum())(x), [100.0, 100.0])
+        np.testing.assert_allclose(sciml.vmap(sciml.grad(lambda a: f(a)))(x), [100.0, 100.0])
+        np.testing.assert_allclose(sciml.jit(sciml.grad(lambda a: f(a).sum()))(x), [100.0, 100.0])
+    g = sciml.jit(lambda a: sin_with_jvp(a) * a, backend=backend)
+    np.testing.assert_allclose(sciml.grad(lambda a: g(a).sum())(x), 7.0 * x + np.sin(x), rtol=1e-14)
+    np.testing.assert_allclose(sciml.jacfwd(g)(x), np.diag(7.0 * x + np.sin(x)), rtol=1e-14)
