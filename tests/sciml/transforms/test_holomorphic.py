@@ -92,6 +92,29 @@ def test_grad_of_complex64_input_is_complex64():
     np.testing.assert_allclose(g, np.cos(z), rtol=1e-6)
 
 
+def test_cookbooks_holomorphic_grad_through_cholesky():
+    """The cookbook's example, with its printed (float32) result: holomorphic=True on a function that is not
+    holomorphic gives the gradient of its real part, here through a Hermitian matrix's Cholesky factor."""
+    a = np.array([[5.0, 2.0 + 3j, 5j], [2.0 - 3j, 7.0, 1.0 + 7j], [-5j, 1.0 - 7j, 12.0]])
+
+    def f(x):
+        factor = snp.linalg.cholesky(x)
+        return snp.sum((factor - snp.sin(factor)) ** 2)
+
+    printed = np.array([[-0.7534186, -3.0509028 - 10.940544j, 5.9896846 + 3.5423026j],
+                        [-3.0509028 + 10.940544j, -8.904491, -5.1351523 - 6.559373j],
+                        [5.9896846 - 3.5423026j, -5.1351523 + 6.559373j, 0.01320427]])
+    np.testing.assert_allclose(grad(f, holomorphic=True)(a), printed, rtol=1e-5)
+    np.testing.assert_allclose(jit(grad(f, holomorphic=True))(a.astype(np.complex64)), printed, rtol=1e-5)
+
+
+def test_holomorphic_grad_of_a_non_holomorphic_function_is_the_grad_of_its_real_part(numerical_grad):
+    def f(z):
+        return snp.sum(z * snp.abs(z) + snp.conj(z) ** 2 * snp.exp(z))
+    expected = _complex_numerical_grad(lambda z: np.real(f(z)), Z, numerical_grad)
+    np.testing.assert_allclose(grad(f, holomorphic=True)(Z), expected, rtol=1e-6, atol=1e-8)
+
+
 def test_second_holomorphic_derivative():
     d2 = grad(grad(lambda z: z * snp.exp(z), holomorphic=True), holomorphic=True)
     np.testing.assert_allclose(d2(0.3 + 0.8j), (2 + (0.3 + 0.8j)) * np.exp(0.3 + 0.8j), rtol=1e-12)
