@@ -14,8 +14,8 @@ from . import linalg_products as LP
 from . import manipulation as S
 from . import reductions as Rd
 
-__all__: list = ["polyval", "polyadd", "polysub", "polymul", "polyder", "polyint", "polyfit", "roots", "vander",
-                 "convolve", "correlate"]
+__all__: list = ["polyval", "polyadd", "polysub", "polymul", "polydiv", "polyder", "polyint", "polyfit", "poly",
+                 "roots", "vander", "convolve", "correlate"]
 
 
 def _traced(*xs):
@@ -65,6 +65,25 @@ def polymul(a1, a2):
     if not _traced(a1, a2):
         return np.polymul(a1, a2)
     return convolve(S.atleast_1d(C.asarray(a1)), S.atleast_1d(C.asarray(a2)))
+
+
+def polydiv(u, v):
+    """(quotient, remainder) of u / v by long division. Under a transform the remainder has the length
+    its degree bound gives (len(v) - 1, at least 1; u itself when u's degree is lower): numpy further
+    drops leading remainder coefficients that are near zero, a shape that depends on the values."""
+    if not _traced(u, v):
+        return np.polydiv(u, v)
+    u, v = S.atleast_1d(C.asarray(u)) + 0.0, S.atleast_1d(C.asarray(v)) + 0.0
+    dtype = np.result_type(aval_of(u).dtype, aval_of(v).dtype)
+    u, v = E.convert(u, dtype), E.convert(v, dtype)
+    m, n = _length(u) - 1, _length(v) - 1
+    if m < n:
+        return np.zeros(1, dtype), u
+    scale, r, q = 1.0 / v[0], u, []
+    for k in range(m - n + 1):
+        q.append(scale * r[k])
+        r = r - q[-1] * S.pad(v, (k, m - n - k))
+    return S.stack(q), S.slice_in_dim(r, m + 1 - max(n, 1), m + 1)
 
 
 def polyder(p, m=1):
@@ -156,6 +175,29 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     q, r = L.qr(lhs / scale)
     c = L.solve(r, LP.matmul(S.swapaxes(q, 0, 1), rhs))
     return c / (S.reshape(scale, (-1, 1)) if aval_of(c).ndim == 2 else scale)
+
+
+def poly(seq_of_zeros):
+    """Coefficients of the monic polynomial with the given roots (of a square matrix: its eigenvalues),
+    multiplying in one factor (x - root) at a time. numpy returns real coefficients when complex roots
+    come in conjugate pairs, a value test; under a transform complex roots give complex coefficients,
+    as in JAX."""
+    if not _traced(seq_of_zeros):
+        return np.poly(seq_of_zeros)
+    roots_ = S.atleast_1d(seq_of_zeros)
+    shape = aval_of(roots_).shape
+    if len(shape) == 2 and shape[0] == shape[1] and shape[0] != 0:
+        roots_ = L.eigvals(roots_)
+    elif len(shape) != 1:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    if aval_of(roots_).dtype.char not in "fdFD":  # numpy's mintypecode: other kinds compute in float64
+        roots_ = E.convert(roots_, np.float64)
+    if _length(roots_) == 0:
+        return 1.0
+    a = np.ones(1, aval_of(roots_).dtype)
+    for k in range(_length(roots_)):
+        a = S.pad(a, (0, 1)) - roots_[k] * S.pad(a, (1, 0))
+    return a
 
 
 def roots(p):

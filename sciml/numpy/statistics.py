@@ -26,7 +26,7 @@ __all__: list = [
     "median", "quantile", "percentile", "nanmedian", "nanquantile", "nanpercentile",
     "nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "nanargmax", "nanargmin",
     "nancumsum", "nancumprod", "average", "ptp", "cov", "corrcoef", "count_nonzero",
-    "histogram", "histogram2d", "histogramdd", "bincount",
+    "histogram", "histogram_bin_edges", "histogram2d", "histogramdd", "bincount",
 ]
 
 
@@ -732,6 +732,17 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
             hist = hist / S.reshape(widths, tuple(-1 if j == i else 1 for j in builtins.range(d)))
         hist = hist / total
     return hist, edges
+
+
+def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - numpy's name
+    """The edges `histogram` uses: `bins` equal bins over `range` (or the data's min and max, which the
+    edges then differentiate in), or the given edges. The weights only matter to numpy's string `bins`,
+    whose number of edges depends on the values."""
+    if not _traced(a, bins, range, weights):
+        return np.histogram_bin_edges(a, bins, range, weights)
+    if weights is not None and aval_of(weights).shape != aval_of(a).shape:
+        raise ValueError("weights should have the same shape as a.")
+    return _edges(S.ravel(_array(a)), bins, range, "histogram_bin_edges")
 
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
