@@ -228,16 +228,20 @@ def broadcasted_iota(dtype, shape, dimension):
     """An array of `shape` counting along `dimension`."""
     shape = tuple(shape)
     dimension = S.norm_axes(dimension, len(shape), "lax.broadcasted_iota")[0]
-    return np.broadcast_to(iota(dtype, shape[dimension]).reshape([-1 if d == dimension else 1
-                                                                 for d in range(len(shape))]), shape)
+    counts = iota(dtype, shape[dimension]).reshape([-1 if d == dimension else 1 for d in range(len(shape))])
+    return np.broadcast_to(counts, shape).copy()  # a writable array, as numpy's results are
 
 
 def full(shape, fill_value, dtype=None):
-    """An array of `shape` filled with `fill_value` (0-d, may be traced), as `dtype` when given."""
+    """An array of `shape` (a sequence or an int) filled with `fill_value` (0-d, may be traced), as
+    `dtype` when given."""
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if aval_of(fill_value).shape != ():
         raise TypeError(f"lax.full: fill_value must be a scalar, got shape {aval_of(fill_value).shape}")
     value = _array(fill_value) if dtype is None else E.convert(_array(fill_value), np.dtype(dtype))
-    return S.broadcast_to(value, tuple(shape))
+    if not isinstance(value, Tracer):
+        return np.full(shape, value)
+    return S.broadcast_to(value, shape)
 
 
 def full_like(x, fill_value, dtype=None, shape=None):

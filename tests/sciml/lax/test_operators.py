@@ -226,11 +226,14 @@ def test_dynamic_slices_with_traced_starts_clamp_like_jax():
     np.testing.assert_array_equal(g, np.where(np.arange(5) == 4, 2 * x, 0.0))
 
 
-def test_iota():
+def test_iota_and_eager_full():
     np.testing.assert_array_equal(lax.iota(np.int32, 5), np.arange(5, dtype=np.int32))
     assert lax.iota(np.int32, 5).dtype == np.int32 and lax.broadcasted_iota(np.float32, (2, 3), 1).dtype == np.float32
     np.testing.assert_array_equal(lax.broadcasted_iota(np.int64, (2, 3), 1), [[0, 1, 2], [0, 1, 2]])
     np.testing.assert_array_equal(lax.broadcasted_iota(np.int64, (2, 3), 0), [[0, 0, 0], [1, 1, 1]])
+    filled = lax.full(3, np.float32(2.0))
+    filled[0] = 1.0  # eager results are writable numpy arrays
+    assert filled.dtype == np.float32 and filled.tolist() == [1.0, 2.0, 2.0]
 
 
 def test_bitcast_convert_type_eagerly():
