@@ -48,12 +48,14 @@ def check_jvp(f, args, tangents, atol=None, rtol=None, eps=None):
 
 
 def check_vjp(f, args, cotangent, atol=None, rtol=None, eps=None, rng=None):
-    """<cotangent, J v> by central differences against <vjp(cotangent), v>, for a random v."""
+    """<cotangent, J v> by central differences against <conj(vjp(conj(cotangent))), v>, for a random v: with
+    <a, b> = Re(vdot(a, b)), the transpose identity for JAX's complex vjp (a transpose, not an adjoint)."""
     rng = np.random.default_rng(0) if rng is None else rng
     _, pullback = vjp(f, *args)
     tangents = _random_like(args, rng)
     expected = _inner(cotangent, _numerical_jvp(f, args, tangents, eps))
-    _assert_close(_inner(pullback(cotangent), tangents), expected, atol, rtol, "vjp")
+    pulled = tree.map(np.conj, pullback(tree.map(np.conj, cotangent)))
+    _assert_close(_inner(pulled, tangents), expected, atol, rtol, "vjp")
 
 
 def _numerical_jvp(f, args, tangents, eps):
@@ -75,7 +77,7 @@ def _random_like(values, rng):
 
 
 def _inner(a, b):
-    return sum(np.vdot(np.asarray(x), np.asarray(y)) for x, y in zip(tree.leaves(a), tree.leaves(b)))
+    return sum(np.real(np.vdot(np.asarray(x), np.asarray(y))) for x, y in zip(tree.leaves(a), tree.leaves(b)))
 
 
 def _real_dtype(x):

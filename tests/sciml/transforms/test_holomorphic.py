@@ -9,6 +9,8 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad, hessian, jacfwd, jacobian, jacrev, jit, jvp, lax, value_and_grad, vjp, vmap
 
+from sciml.test_util import check_grads
+
 from ..numpy.cases import _complex_numerical_grad
 
 Z = np.array([0.3 + 0.8j, -1.1 + 0.4j, 0.7 - 0.5j])
@@ -205,6 +207,25 @@ def test_complex_tangent_or_cotangent_for_a_real_value_is_a_type_error():
 def test_real_tangent_of_complex_primal_is_the_derivative_along_the_real_axis():
     f, df = DERIVATIVES["z_exp_z"]
     np.testing.assert_allclose(jvp(f, (Z,), (np.ones(3),))[1], df(Z), rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, x", [
+    pytest.param(snp.sin, Z, id="holomorphic"),
+    pytest.param(lambda z: snp.conj(z) * snp.exp(z), Z, id="complex_to_complex"),
+    pytest.param(lambda z: snp.abs(z) ** 2 * snp.angle(z), Z, id="complex_to_real"),
+    pytest.param(lambda x: snp.exp(1j * x), Z.real, id="real_to_complex"),
+    pytest.param(snp.linalg.inv, A[:, :2], id="complex_matrix_inverse"),
+])
+def test_check_grads_accepts_complex_functions(f, x):
+    check_grads(f, (x,), order=2, modes=["fwd", "rev"])
+
+
+def test_check_grads_catches_an_adjoint_instead_of_a_transpose():
+    """A reverse rule conjugating the derivative (the adjoint convention of some other libraries) is wrong here."""
+    f = sciml.custom_vjp(snp.sin)
+    f.defvjp(lambda z: (snp.sin(z), z), lambda z, ct: (ct * snp.conj(snp.cos(z)),))
+    with pytest.raises(AssertionError, match="vjp"):
+        check_grads(f, (Z,), order=1, modes=["rev"])
 
 
 # ---- under jit (both backends) and vmap -------------------------------------------------------------
