@@ -8,7 +8,6 @@ import pytest
 import sciml
 import sciml.numpy as snp
 from sciml import grad, hessian, jacfwd, jacobian, jacrev, jit, jvp, lax, value_and_grad, vjp, vmap
-
 from sciml.test_util import check_grads
 
 from ..numpy.cases import _complex_numerical_grad
