@@ -118,7 +118,8 @@ def _pads(padding, in_sizes, kernel_sizes, strides):
         if kind == "VALID":
             return [(0, 0)] * len(in_sizes)
         if kind not in ("SAME", "SAME_LOWER"):
-            raise ValueError(f"lax.conv_general_dilated: unknown padding {padding!r} (SAME, SAME_LOWER, VALID or pairs)")
+            raise ValueError(f"lax.conv_general_dilated: unknown padding {padding!r} (SAME, SAME_LOWER, VALID or "
+                             "pairs)")
         pads = []
         for n, k, s in zip(in_sizes, kernel_sizes, strides):
             total = max((-(-n // s) - 1) * s + k - n, 0)
@@ -161,7 +162,8 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
     dilated = [(s - 1) * d + 1 if s else 0 for s, d in zip(sizes, lhs_dil)]
     spans = [(k - 1) * d + 1 for k, d in zip(kernel, rhs_dil)]
     pads = _pads(padding, dilated, spans, strides)
-    xp = pad(x, np.zeros((), aval_of(x).dtype), [(0, 0, 0)] * 2 + [(lo, hi, d - 1) for (lo, hi), d in zip(pads, lhs_dil)])
+    spatial_config = [(lo, hi, d - 1) for (lo, hi), d in zip(pads, lhs_dil)]  # lhs dilation: interior padding
+    xp = pad(x, np.zeros((), aval_of(x).dtype), [(0, 0, 0)] * 2 + spatial_config)
     padded = aval_of(xp).shape[2:]
     out_sizes = [max((p - span) // s + 1, 0) for p, span, s in zip(padded, spans, strides)]
     windows = []

@@ -70,7 +70,8 @@ def rev(operand, dimensions):
 def concatenate(operands, dimension):
     arrays = [_array(a) for a in operands]
     if len({aval_of(a).dtype for a in arrays}) > 1:
-        raise TypeError(f"lax.concatenate requires operands of one dtype, got {[aval_of(a).dtype.name for a in arrays]}")
+        raise TypeError(f"lax.concatenate requires operands of one dtype, got "
+                        f"{[aval_of(a).dtype.name for a in arrays]}")
     return S.concatenate(arrays, dimension)
 
 

@@ -15,7 +15,8 @@ def lx(m):
 
 class REF:
     add, sub, mul, max, min, atan2, rem = np.add, np.subtract, np.multiply, np.maximum, np.minimum, np.arctan2, np.fmod
-    neg, sign, abs, floor, ceil, exp, expm1, exp2 = np.negative, np.sign, np.abs, np.floor, np.ceil, np.exp, np.expm1, np.exp2
+    neg, sign, abs, floor, ceil = np.negative, np.sign, np.abs, np.floor, np.ceil
+    exp, expm1, exp2 = np.exp, np.expm1, np.exp2
     log, log1p, sqrt, cbrt, sin, cos, tan, sinh, cosh, tanh = (np.log, np.log1p, np.sqrt, np.cbrt, np.sin, np.cos,
                                                               np.tan, np.sinh, np.cosh, np.tanh)
     asin, acos, atan, asinh, acosh, atanh = np.arcsin, np.arccos, np.arctan, np.arcsinh, np.arccosh, np.arctanh
@@ -89,7 +90,8 @@ class REF:
     # ---- structure ----
     @staticmethod
     def broadcast_in_dim(x, shape, dims):
-        expanded = np.asarray(x).reshape([np.shape(x)[list(dims).index(d)] if d in dims else 1 for d in range(len(shape))])
+        sizes = [np.shape(x)[list(dims).index(d)] if d in dims else 1 for d in range(len(shape))]
+        expanded = np.asarray(x).reshape(sizes)
         return np.broadcast_to(expanded, shape).copy()
 
     @staticmethod
@@ -237,7 +239,8 @@ class REF:
     def _reduce(fn):
         return staticmethod(lambda x, axes: fn(x, axis=tuple(axes)).astype(np.asarray(x).dtype))
 
-    reduce_sum, reduce_prod, reduce_max, reduce_min = _reduce(np.sum), _reduce(np.prod), _reduce(np.max), _reduce(np.min)
+    reduce_sum, reduce_prod = _reduce(np.sum), _reduce(np.prod)
+    reduce_max, reduce_min = _reduce(np.max), _reduce(np.min)
     reduce_and, reduce_or = _reduce(np.bitwise_and.reduce), _reduce(np.bitwise_or.reduce)  # all/any on booleans
 
     @staticmethod
