@@ -120,11 +120,17 @@ def uniform(key, shape=(), dtype=np.float64, minval=0.0, maxval=1.0):
 
 
 def normal(key, shape=(), dtype=np.float64):
-    """Standard normal numbers (Box-Muller on two uniform streams)."""
+    """Standard normal numbers (Box-Muller on two uniform streams). A complex dtype gives JAX's standard complex
+    normal: both of Box-Muller's normals, as real and imaginary parts of variance 1/2 each."""
+    is_complex = np.issubdtype(np.dtype(dtype), np.complexfloating)
+    real = np.finfo(dtype).dtype if is_complex else dtype
     k1, k2 = split(key)
-    u1 = 1.0 - _unit(k1, shape, dtype)  # in (0, 1]: the log is finite
-    u2 = _unit(k2, shape, dtype)
-    return snp.sqrt(-2.0 * snp.log(u1)) * snp.cos(2.0 * np.pi * u2)
+    u1 = 1.0 - _unit(k1, shape, real)  # in (0, 1]: the log is finite
+    u2 = _unit(k2, shape, real)
+    radius, angle = snp.sqrt(-2.0 * snp.log(u1)), 2.0 * np.pi * u2
+    if is_complex:
+        return radius * 0.5 ** 0.5 * snp.exp(1j * angle)  # Python scalars: float32 stays complex64
+    return radius * snp.cos(angle)
 
 
 def randint(key, shape, minval, maxval, dtype=np.int64):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import sciml
+import sciml.random
 import sciml.numpy as snp
 
 from .cases import Case, cases_test, jit_vmap_test, numba_test, rand, run_grad_check
@@ -312,3 +313,15 @@ def test_result_type_follows_numpys_complex_promotion(args):
 def test_result_type_of_traced_complex_operand():
     out = sciml.jit(lambda z, x: snp.zeros(2, snp.result_type(z, x, np.float64)))(Z64, X32)
     assert out.dtype == np.complex128
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_random_normal_of_complex_dtype_is_a_standard_complex_normal(dtype):
+    """As JAX's: real and imaginary parts independent normals of variance 1/2, in the dtype asked for."""
+    key = sciml.random.PRNGKey(0)
+    z = sciml.random.normal(key, (40000,), dtype=dtype)
+    assert z.dtype == dtype
+    np.testing.assert_allclose([np.var(z.real), np.var(z.imag)], [0.5, 0.5], atol=0.015)  # 4 sigma at n = 40000
+    np.testing.assert_allclose([np.mean(z.real), np.mean(z.imag), np.mean(z.real * z.imag)], 0, atol=0.015)
+    np.testing.assert_allclose(sciml.jit(lambda k: sciml.random.normal(k, (3,), dtype))(key),
+                               sciml.random.normal(key, (3,), dtype), rtol=1e-6)
