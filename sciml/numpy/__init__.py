@@ -38,10 +38,13 @@ from .manipulation import (append, apply_along_axis, array_split, atleast_1d, at
                     tril_indices, tril_indices_from, trim_zeros, triu_indices, triu_indices_from, unravel_index,
                     unstack, vectorize, vsplit, vstack)
 
+from .bits import *  # noqa: F401,F403 (the names in its __all__)
 from .differences import *  # noqa: F401,F403 (the names in its __all__)
+from .functional import *  # noqa: F401,F403
 from .polynomial import *  # noqa: F401,F403
 from .sets import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
+from .updates import *  # noqa: F401,F403
 
 array_methods.install()
 
