@@ -32,12 +32,14 @@ def as_array(out):
 
 
 def returning_arrays(fn):
-    """fn with its eager ndarray results viewed as Array (tracers pass through; an `out=` array given by
-    the caller is returned as itself, as numpy does)."""
+    """fn with its eager ndarray results viewed as Array (tracers pass through; an array of the caller's
+    returned, such as an `out` array, is returned as itself, as numpy does)."""
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         out = fn(*args, **kwargs)
-        return out if kwargs.get("out") is not None else as_array(out)
+        if type(out) is np.ndarray and any(out is a for a in (*args, *kwargs.values())):
+            return out
+        return as_array(out)
     wrapped.__wrapped_for_arrays__ = True
     return wrapped
 
@@ -52,10 +54,11 @@ def _to_wrap(name, obj):
     return (getattr(obj, "__module__", None) or "").startswith(("numpy", "sciml.numpy", "sciml.scipy"))
 
 
-def wrap_namespace(namespace):
-    """Wrap the functions of a namespace dict (a module's globals()) that return arrays to users, once."""
+def wrap_namespace(namespace, names=None):
+    """Wrap the functions of a namespace dict (a module's globals()) that return arrays to users, once
+    (only `names` if given)."""
     for name, obj in list(namespace.items()):
-        if _to_wrap(name, obj):
+        if (names is None or name in names) and _to_wrap(name, obj):
             wrapped = namespace[name] = returning_arrays(obj)
             # found by name where it lives now (checkpoints save functions by reference)
             wrapped.__module__, wrapped.__qualname__ = namespace["__name__"], name

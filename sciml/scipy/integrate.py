@@ -1,5 +1,6 @@
 """sciml.scipy.integrate: jax.scipy.integrate's trapezoid (the trapezoid rule, differentiable in the
 samples, the sample points and the spacing)."""
+from ..numpy.eager_array import wrap_namespace as _wrap_namespace
 import scipy.integrate
 
 from ..core.trace import Tracer
@@ -14,3 +15,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     if not any(isinstance(v, Tracer) for v in (y, x, dx)):
         return scipy.integrate.trapezoid(y, x=x, dx=dx, axis=axis)
     return snp.trapezoid(y, x=x, dx=dx, axis=axis)
+
+
+# eager results as sciml.numpy's Array (numpy arrays with JAX's `.at`), as sciml.numpy's own
+_wrap_namespace(globals())

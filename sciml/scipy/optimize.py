@@ -10,6 +10,7 @@ not positive, so the estimate stays positive definite. Status: 0 converged (max 
 1 maxiter reached, 3 the line search found no acceptable step in `line_search_maxiter` halvings or a
 value went non-finite.
 """
+from ..numpy.eager_array import wrap_namespace as _wrap_namespace
 from typing import NamedTuple
 
 import numpy as np
@@ -140,3 +141,7 @@ def _bfgs_update(h, s, y, eye):
     left = eye - r * snp.outer(s, y)
     updated = left @ h @ left.T + r * snp.outer(s, s)
     return snp.where(positive, updated, h)
+
+
+# eager results as sciml.numpy's Array (numpy arrays with JAX's `.at`), as sciml.numpy's own
+_wrap_namespace(globals())

@@ -8,6 +8,7 @@ goes through sciml.numpy.fft's n-d real or complex transforms; spectral estimate
 segments with one gather, and istft adds them back with its transpose (a scatter-add). Window names
 are turned into arrays by scipy.signal.get_window.
 """
+from ..numpy.eager_array import wrap_namespace as _wrap_namespace
 import warnings
 
 import numpy as np
@@ -586,3 +587,7 @@ def _istft_window(window, nperseg):
     if win.shape[0] != nperseg:
         raise ValueError(f"window must have length of {nperseg}")
     return win
+
+
+# eager results as sciml.numpy's Array (numpy arrays with JAX's `.at`), as sciml.numpy's own
+_wrap_namespace(globals())

@@ -258,6 +258,6 @@ def test_sqrtm_of_a_real_matrix_with_a_complex_root_is_an_error_under_jit():
 
 def test_eager_calls_are_scipys():
     c, lower = sl.cho_factor(S)
-    assert type(c) is np.ndarray and lower is False
+    assert isinstance(c, np.ndarray) and lower is False
     assert sl.lu_factor(A)[1].dtype == np.int32
     assert sl.sqrtm(-S).dtype == np.complex128
