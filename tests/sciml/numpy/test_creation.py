@@ -93,6 +93,14 @@ CREATION = [
     Case("kaiser", lambda m, beta: m.kaiser(7, beta), np.float64(2.5)),
     Case("kaiser_even_small_beta", lambda m, beta: m.kaiser(6, beta) * np.arange(6.0), np.float64(0.3)),
     Case("kaiser_one", lambda m, beta: m.kaiser(1, beta) * beta, np.float64(1.5)),
+    # concrete constructors: constants in a traced program
+    Case("windows_scale", lambda m, x: x * (m.bartlett(5) + m.blackman(5) + m.hamming(5) + m.hanning(5)), rand(5)),
+    Case("identity_tri_scale", lambda m, x: x * (m.identity(3) + m.tri(3, 3, -1)), rand(3, 3)),
+    Case("empty_like_shapes", lambda m, x: m.empty_like(x).shape[0] * x + m.empty((2, 3)).shape[1], rand(2, 3)),
+    Case("full_like", lambda m, x: m.full_like(x, 2.5) * x, rand(2, 3)),
+    Case("full_like_traced_value", lambda m, x, v: m.full_like(x, v), rand(2, 3), rand()),
+    Case("meshgrid_xy_ij", lambda m, x, y: m.meshgrid(x, y) + m.meshgrid(x, y, indexing="ij", sparse=True), rand(3),
+         rand(2)),
 ]
 
 test_creation_values_match_numpy, test_creation_grad_matches_finite_differences = cases_test(CREATION)

@@ -8,7 +8,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import grad, vmap
 
-from .cases import ELEMENTWISE, ZF, Case, cases_test, rand
+from .cases import ELEMENTWISE, ZF, Case, cases_test, jit_vmap_test, rand
 
 
 test_elementwise_values_match_numpy, test_elementwise_grad_matches_finite_differences = cases_test(ELEMENTWISE)
@@ -534,3 +534,33 @@ def test_new_names_are_exported():
                  "modf", "float_power", "isreal", "iscomplex", "isrealobj", "iscomplexobj", "isneginf", "isposinf",
                  "angle", "i0", "gcd", "lcm", "spacing", "nextafter", "frexp"]:
         assert callable(getattr(snp, name)), name
+
+
+# ---- operators and aliases as functions: comparisons, logic, bits, the division family ---------------
+
+A4, B4 = np.array([0.5, -1.0, 2.0, 2.2]), np.array([0.7, 1.5, -3.0, 2.5])  # no ties: comparisons are kinks there
+K4, J4 = np.array([5, -3, 12, 7]), np.array([2, 1, 3, 4])
+MASK4 = np.array([True, False, True, False])
+OPERATORS = [
+    Case("comparisons_select", lambda m, x, y: m.where(m.less(x, y), x, y) + m.where(m.greater(x, y), y, 0.0)
+         + m.where(m.less_equal(x, y), 2 * x, 0.0) + m.where(m.greater_equal(x, y), 0.0, y), A4, B4),
+    Case("equal_not_equal_values", lambda m, x, y: m.stack([m.equal(x, y), m.not_equal(x, y)]), A4, B4, diff=[]),
+    Case("logical_family", lambda m, x, y, k: m.stack([m.logical_and(x > 0, k), m.logical_or(x > 0, k),
+                                                       m.logical_xor(x > y, k), m.logical_not(k)]), A4, B4, MASK4,
+         diff=[]),
+    Case("bitwise_family", lambda m, k, j: m.stack([m.bitwise_and(k, j), m.bitwise_or(k, j), m.bitwise_xor(k, j),
+                                                    m.bitwise_not(k), m.invert(k), m.left_shift(k, j),
+                                                    m.right_shift(k, j)]), K4, J4),
+    Case("gcd_lcm", lambda m, k, j: m.stack([m.gcd(k, j), m.lcm(k, j)]), K4, J4,  # eager only (a loop per value)
+         transform_marks=[pytest.mark.xfail(raises=NotImplementedError, strict=True)]),
+    Case("division_family", lambda m, x, y: m.divide(x, y) + m.true_divide(y, x) - m.subtract(x, y)
+         + m.floor_divide(x, y) + m.remainder(x, y), np.array([3.5, 2.2, 5.3, 5.1]), np.array([4.5, 5.5, 1.3, 6.5])),
+    Case("isinf_select", lambda m, x: m.where(m.isinf(x), 0.0, x), np.array([1.0, np.inf, -2.0, -np.inf])),
+    Case("around_decimals", lambda m, x: m.around(x, 2) + 0 * x, np.array([0.1234, -2.5551, 3.14159])),
+    Case("sigmoid_is_expit", lambda m, x: m.sigmoid(x) if m is not np else 1 / (1 + np.exp(-x)), rand(5)),
+    Case("convert_is_astype", lambda m, x: m.convert(x, np.float32) if m is not np else x.astype(np.float32),
+         rand(4), diff=[]),
+]
+
+test_operators_values_match_numpy, test_operators_grad_matches_finite_differences = cases_test(OPERATORS)
+test_operators_under_jit_and_vmap = jit_vmap_test(OPERATORS)

@@ -78,6 +78,7 @@ FFT_MORE = [
     Case("hfft_of_weighted_ihfft", lambda m, x: m.fft.hfft(m.fft.ihfft(x) * np.linspace(1, 2, 4), n=7), rand(2, 7)),
     Case("ifftshift_of_fftn", lambda m, x: m.fft.ifftshift(m.fft.fftn(x, axes=(0, 2)), axes=(0, 2)), X3),
     Case("fftshift_axis_int", lambda m, x: m.fft.fftshift(x, axes=1), X3),
+    Case("fftfreq_rfftfreq_scale", lambda m, x: x * m.fft.fftfreq(6, d=0.5) + m.fft.rfftfreq(11, 0.1)[:6], rand(6)),
 ]
 
 test_fft_more_values_match_numpy, test_fft_more_grad_matches_finite_differences = cases_test(FFT_MORE)

@@ -185,6 +185,12 @@ LINALG_MORE = [
          A6.reshape(3, 2, 3, 2), rand(3, 2)),
     Case("tensorinv", lambda m, a: m.linalg.tensorinv(a), A6.reshape(2, 3, 6)),
     Case("tensorinv_ind1", lambda m, a: m.linalg.tensorinv(a, ind=1), A6.reshape(6, 2, 3)),
+    Case("solve_banded_matches_dense", lambda m, ab, b: m.linalg.solve_banded((1, 1), ab, b) if m is not np else
+         np.linalg.solve(np.diag(ab[0, 1:], 1) + np.diag(ab[1]) + np.diag(ab[2, :-1], -1), b),
+         np.array([[0.0, 1.0, -0.5, 0.3], [4.0, 5.0, 4.5, 6.0], [0.2, -1.0, 0.7, 0.0]]), rand(4)),
+    Case("banded_matvec_matches_dense", lambda m, ab, x: m.linalg.banded_matvec((1, 1), ab, x) if m is not np else
+         (np.diag(ab[0, 1:], 1) + np.diag(ab[1]) + np.diag(ab[2, :-1], -1)) @ x,
+         np.array([[0.0, 1.0, -0.5, 0.3], [4.0, 5.0, 4.5, 6.0], [0.2, -1.0, 0.7, 0.0]]), rand(4)),
 ]
 
 test_linalg_more_values_match_numpy, test_linalg_more_grad_matches_finite_differences = cases_test(LINALG_MORE)

@@ -162,6 +162,7 @@ MANIPULATION_MORE = [
     Case("r_float32_weak_scalar", lambda m, x: m.r_[x, 2.0], F32[0], diff=[]),
     Case("rot90_float32", lambda m, x: m.rot90(x, 1, (1, 0)), F32, diff=[]),
     Case("insert_float32", lambda m, x: m.insert(x, [0, 2], 1.0, axis=1), F32, diff=[]),
+    Case("broadcast_arrays", lambda m, x, y: m.broadcast_arrays(x, y), rand(3, 1), rand(4)),
 ]
 
 test_more_values_match_numpy, test_more_grad_matches_finite_differences = cases_test(MANIPULATION_MORE)
