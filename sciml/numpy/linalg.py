@@ -6,7 +6,7 @@ outer, tensordot, vecdot, matrix_transpose); solve_banded and banded_matvec from
 Each decomposition is a primitive working on stacks of matrices (leading batch dimensions), with a
 jvp written in other primitives: `solve` is linear in its right-hand side, and that is the only
 transpose rule the family needs. svdvals, pinv, lstsq, matrix_rank and cond are composed of svd (the
-reduced form is the primitive); eig and eigvals would need new primitives and are not here.
+reduced form is the primitive); eig and eigvals (general matrices, complex results) are linalg_eig's.
 """
 from __future__ import annotations
 
