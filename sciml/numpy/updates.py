@@ -86,11 +86,15 @@ def place(arr, mask, vals, *, inplace=True):
     _not_inplace("place", inplace)
     if not _traced(arr, mask, vals):
         return _numpy_on_copy(np.place, arr, mask, vals)
+    strict = isinstance(vals, (np.ndarray, Tracer))  # numpy casts array values safely, other values as needed
     arr, vals = C.asarray(arr), S.ravel(C.asarray(vals))
     mask = S.ravel(E.not_equal(C.asarray(mask), 0))
     flat = S.ravel(arr)
     if aval_of(mask).shape != aval_of(flat).shape:
         raise ValueError("place: mask and data must be the same size")
+    source, target = aval_of(vals).dtype, aval_of(arr).dtype
+    if strict and not np.can_cast(source, target, "safe"):
+        raise TypeError(f"Cannot cast array data from {source!r} to {target!r} according to the rule 'safe'")
     if aval_of(vals).shape[0] == 0:
         if isinstance(mask, Tracer):
             raise ValueError("place: cannot insert from an empty array (vals is empty and the mask may hold True)")
@@ -98,5 +102,5 @@ def place(arr, mask, vals, *, inplace=True):
             raise ValueError("Cannot insert from an empty array!")
         return arr
     order = E.mod(Rd.cumsum(E.convert(mask, np.intp)) - 1, aval_of(vals).shape[0])
-    chosen = E.convert(I.take(vals, order), aval_of(arr).dtype)
+    chosen = E.convert(I.take(vals, order), target)
     return S.reshape(E.where(mask, chosen, flat), aval_of(arr).shape)
