@@ -41,12 +41,16 @@ def _ufunc_call(ufunc):
 
 
 def _operator_or_ufunc(ufunc):
-    """The operator, except on booleans (where numpy's add is `or`, not integer addition)."""
+    """The operator, except on booleans (where numpy's add is `or`, not integer addition) and for an ordering
+    of complex numbers (numpy's is lexicographic: real parts, then imaginary parts; numba has none)."""
     op, call = _OPERATORS[ufunc], _ufunc_call(ufunc)
 
     def rule(*args, in_dtypes, **params):
         if any(np.dtype(d) == np.bool_ for d in in_dtypes):
             return call.format(*args)
+        if op in ("<", "<=", ">", ">=") and np.issubdtype(in_dtypes[0], np.complexfloating):
+            a, b = args
+            return f"({a}.real {op[0]} {b}.real or ({a}.real == {b}.real and {a}.imag {op} {b}.imag))"
         return f"({op}{args[0]})" if len(args) == 1 else f"({args[0]} {op} {args[1]})"
     return rule
 
@@ -243,16 +247,19 @@ def _convert_transpose(ct, x, new_dtype):
 
 
 def _convert_impl(x, new_dtype):
+    """numpy's astype, without its ComplexWarning: complex to real keeps the real part, to bool tests for zero."""
     x = np.asarray(x)
     if np.issubdtype(x.dtype, np.complexfloating) and not np.issubdtype(new_dtype, np.complexfloating):
-        x = x.real
+        x = x != 0 if np.dtype(new_dtype) == np.bool_ else x.real
     return np.asarray(x).astype(new_dtype)
 
 
 def _convert_numba(x, new_dtype, in_dtypes):
-    name = "bool_" if np.dtype(new_dtype) == np.bool_ else np.dtype(new_dtype).name
+    is_bool = np.dtype(new_dtype) == np.bool_
     drop_imag = np.issubdtype(in_dtypes[0], np.complexfloating) and not np.issubdtype(new_dtype, np.complexfloating)
-    return f"np.{name}({x}.real)" if drop_imag else f"np.{name}({x})"
+    if drop_imag:
+        return f"({x} != 0)" if is_bool else f"np.{np.dtype(new_dtype).name}({x}.real)"
+    return f"np.{'bool_' if is_bool else np.dtype(new_dtype).name}({x})"
 
 
 convert_p = elementwise("convert", _convert_impl, _convert_jvp, transpose=_convert_transpose, numba=_convert_numba,

@@ -137,6 +137,8 @@ def _arg_batch(prim):
 
 def _numba_arg(largest):
     def lower(ctx, eqn, x):
+        if np.issubdtype(eqn.inputs[0].aval.dtype, np.complexfloating):  # numba cannot order complex numbers
+            raise Unsupported(f"{eqn.prim.name} of complex values")
         shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
         x2, kept = _rows(x, shape, (axis,))
         out = f"rt.arg_extreme_rows({x2}, {largest})"

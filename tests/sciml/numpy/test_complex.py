@@ -33,6 +33,7 @@ AC64 = AC.astype(np.complex64)
 # branch cuts (both signs of a zero imaginary part), overflow and huge magnitudes: values only
 CUTS = np.array([complex(-2, 0.0), complex(-2, -0.0), complex(0.0, 2), complex(-0.0, -2), complex(2, 0.0),
                  complex(-0.5, -0.0)])
+TIES = np.array([1 + 2j, 1 - 1j, -0.5 + 0.1j, 2j, 1 + 2j, 0j, -0.5 - 0.1j])  # equal real parts; 2j is "true"
 HUGE = np.array([1e300 + 1e300j, 700 + 1j, 1 + 300j, -800 + 2j, 1e-300 + 1e-300j])
 
 
@@ -220,6 +221,9 @@ CREATION_INDEXING = [
     # numpy orders complex numbers lexicographically (real part first)
     Case("sort_lexicographic", lambda m, z: m.sort(m.concatenate([z, m.conj(z)]), axis=0), Z),
     Case("argsort_max_min", lambda m, z: z[0, m.argsort(z[0])] + m.max(z, axis=1)[0] - m.min(z), Z),
+    Case("ordering_ties_in_real_part_and_truth", lambda m, z, w: [z < w, z <= w, z > w, z >= w, z.astype(bool),
+                                                                 m.argmax(z), m.argmin(w)], TIES, TIES[::-1].copy(),
+         diff=[]),
     Case("isclose_isnan_isfinite", lambda m, z: m.isclose(z, z + 1e-9j) & ~m.isnan(z) & m.isfinite(z), Z),
 ]
 
@@ -280,7 +284,7 @@ def test_complex_grad_matches_finite_differences_in_real_and_imaginary_parts(cas
 test_complex_under_jit_and_vmap = jit_vmap_test(TABLE)
 # fused elementwise kernels in both complex dtypes (reductions of complex values: test_holomorphic's numba case)
 test_complex_numba_jit_matches_eager = numba_test(TABLE, ["arccosh_branch_cuts", "real_imag_parts_mixed",
-                                                          "exp_complex64"])
+                                                          "exp_complex64", "ordering_ties_in_real_part_and_truth"])
 
 
 REAL_ONLY = {
