@@ -38,6 +38,17 @@ POLYNOMIAL = [
     Case("polysub_int", lambda m, a, b: m.polysub(a, b), np.array([1, 2, 3]), np.array([4, 5])),
     Case("polymul", lambda m, a, b: m.polymul(a, b), P4, Q2),
     Case("polymul_int", lambda m, a, b: m.polymul(a, b), np.array([1, 2]), np.array([3, 0, -1])),
+    Case("polydiv", lambda m, u, v: list(m.polydiv(u, v)), rand(6, seed=9), rand(3, seed=10)),
+    Case("polydiv_by_linear", lambda m, u, v: list(m.polydiv(u, v)), P4, Q2),
+    Case("polydiv_by_constant", lambda m, u, v: list(m.polydiv(u, v)), P4, np.array([1.5])),
+    Case("polydiv_lower_degree_numerator", lambda m, u, v: list(m.polydiv(u, v)), Q2, P4),
+    Case("polydiv_equal_degrees", lambda m, u, v: list(m.polydiv(u, v)), P4, rand(4, seed=11)),
+    Case("polydiv_int", lambda m, u, v: list(m.polydiv(u, v)), np.array([1, 2, 3, 4]), np.array([2, 1])),
+    Case("polydiv_scalar_divisor", lambda m, u: list(m.polydiv(u, 2.0)), P4),
+    Case("poly", lambda m, r: m.poly(r), rand(4, seed=12)),
+    Case("poly_one_root", lambda m, r: m.poly(r), rand(1, seed=13)),
+    Case("poly_int_roots", lambda m, r: m.poly(r), np.array([1, -2, 3])),
+    Case("poly_complex_roots_without_pairs", lambda m, r: m.poly(r + 1j * r[::-1]), rand(3, seed=14)),
     Case("polyder", lambda m, p: m.polyder(p), P4),
     Case("polyder_m2", lambda m, p: m.polyder(p, 2), rand(5)),
     Case("polyder_m0", lambda m, p: m.polyder(p, 0), P4),
@@ -80,6 +91,10 @@ POLYNOMIAL_FLOAT32 = [
     Case("vander_float32", lambda m, x: m.vander(x, 3), rand(3).astype(np.float32), rtol=1e-3, atol=1e-3),
     Case("polyfit_float32", lambda m, x, y: m.polyfit(x, y, 2), XFIT.astype(np.float32), YFIT.astype(np.float32),
          rtol=1e-2, atol=1e-3),
+    # the quotient only: numpy trims float32 remainders by a float64 tolerance, keeping rounding residue
+    Case("polydiv_float32_quotient", lambda m, u, v: m.polydiv(u, v)[0], P4.astype(np.float32),
+         Q2.astype(np.float32), rtol=1e-3, atol=1e-3),
+    Case("poly_float32", lambda m, r: m.poly(r), P4.astype(np.float32), rtol=1e-3, atol=1e-3),
     Case("convolve_float32", lambda m, a, v: m.convolve(a, v, "same"), A7.astype(np.float32), V3.astype(np.float32),
          rtol=1e-3, atol=1e-3),
 ]
@@ -118,6 +133,37 @@ def test_convolve_long_signal_matches_numpy():
                                    rtol=1e-10, atol=1e-12)
 
 
+def test_polydiv_remainder_under_a_transform_has_the_degree_bound_length():
+    """numpy drops near-zero leading remainder coefficients (a shape that depends on the values); under a
+    transform the remainder keeps len(v) - 1 of them: an exact division leaves zeros there."""
+    u, v = np.polymul([2.0, -1.0, 0.5], [1.0, 3.0, -2.0]), np.array([1.0, 3.0, -2.0])
+    q, r = sciml.jit(snp.polydiv)(u, v)
+    np.testing.assert_allclose(q, [2.0, -1.0, 0.5], rtol=1e-12)
+    np.testing.assert_allclose(r, np.zeros(2), atol=1e-12)
+    assert np.polydiv(u, v)[1].shape == (1,)
+
+
+def test_poly_of_conjugate_roots_and_of_a_matrix_under_a_transform_is_complex_as_jax():
+    """numpy returns real coefficients when the roots pair up (a test of the values); under a transform
+    they stay complex, with numpy's values."""
+    roots = np.array([1 + 2j, 1 - 2j, 0.5 + 0j])
+    got = sciml.jit(snp.poly)(roots)
+    assert got.dtype == np.complex128
+    np.testing.assert_allclose(got, np.poly(roots), rtol=1e-12, atol=1e-12)
+    a = rand(3, 3, seed=4)
+    got = sciml.jit(snp.poly)(a)
+    np.testing.assert_allclose(got, np.poly(a), rtol=1e-10, atol=1e-12)
+    assert sciml.jit(snp.poly)(np.zeros(0)) == np.poly(np.zeros(0)) == 1.0
+
+
+def test_poly_gradient_in_the_roots_is_the_product_rule():
+    """d/dr_k of the coefficients of prod (x - r_j): minus those of the product without factor k."""
+    r = np.array([0.3, -1.1, 2.0])
+    jac = sciml.jacfwd(snp.poly)(r)
+    for k in range(3):
+        np.testing.assert_allclose(jac[:, k], np.concatenate([[0.0], -np.poly(np.delete(r, k))]), rtol=1e-12)
+
+
 def test_roots_eagerly_numpy_and_under_a_transform_names_the_missing_eig():
     p = np.array([1.0, -6.0, 11.0, -6.0])
     out = snp.roots(p)
@@ -144,6 +190,8 @@ ERRORS = [
     (lambda x: snp.correlate(np.zeros(0), x), ValueError, "a cannot be empty"),
     (lambda x: snp.convolve(x, x, "middle"), ValueError, "mode must be one of"),
     (lambda x: snp.correlate(snp.reshape(x, (2, 2)), x), ValueError, "1-d"),
+    (lambda x: snp.poly(snp.reshape(x, (1, 2, 2))), ValueError, "1d or non-empty square 2d"),
+    (lambda x: snp.poly(snp.reshape(x, (2, 2))[:, :1]), ValueError, "1d or non-empty square 2d"),
 ]
 
 
