@@ -142,6 +142,16 @@ STATISTICS = [
     Case("histogram_constant_data", lambda m, x: _hist(m, x, bins=3), np.ones(4), diff=[]),  # not differentiable
     Case("histogram_values_on_edges", lambda m, x: _hist(m, x, bins=4, range=(0, 4)),
          np.array([0.0, 1, 2, 3, 4, 4, 5, -1, np.nan]), diff=[]),
+    # bin edges: equal bins over the data's range move with its min and max
+    Case("histogram_bin_edges_default", lambda m, x: m.histogram_bin_edges(x), DATA),
+    Case("histogram_bin_edges_2d_input", lambda m, x: m.histogram_bin_edges(x, 5), DATA.reshape(5, 8)),
+    Case("histogram_bin_edges_range", lambda m, x: m.histogram_bin_edges(x, 4, range=(-1, 2)), DATA),
+    Case("histogram_bin_edges_given", lambda m, x, e: m.histogram_bin_edges(x, e), DATA, np.array([-2, 0.0, 0.5, 3])),
+    Case("histogram_bin_edges_ints", lambda m, x: m.histogram_bin_edges(x, 3), INTS),
+    Case("histogram_bin_edges_float32", lambda m, x: m.histogram_bin_edges(x, 6), DATA.astype(np.float32), diff=[]),
+    Case("histogram_bin_edges_constant_data", lambda m, x: m.histogram_bin_edges(x, 2), np.full(3, 2.5), diff=[]),
+    Case("histogram_bin_edges_empty", lambda m, x: m.histogram_bin_edges(x, 3), np.zeros(0)),
+    Case("histogram_bin_edges_weights_ignored", lambda m, x, w: m.histogram_bin_edges(x, 3, weights=w), DATA, W40),
     Case("histogram2d", lambda m, x, y: list(m.histogram2d(x, y, bins=(3, 4))), DATA, DATA[::-1] ** 2),
     Case("histogram2d_edges_weights_density",
          lambda m, x, y, w: list(m.histogram2d(x, y, bins=[np.array([-1.0, 0, 1]), 3], weights=w, density=True)),
@@ -267,6 +277,10 @@ def test_histogram_argument_errors_name_the_argument():
         sciml.jit(lambda x: snp.histogram(x, range=(1.0, 0.0))[0])(DATA)
     with pytest.raises(ValueError, match="same shape as a"):
         sciml.jit(lambda x: snp.histogram(x, weights=np.ones(3))[0])(DATA)
+    with pytest.raises(ValueError, match="same shape as a"):
+        sciml.jit(lambda x: snp.histogram_bin_edges(x, weights=np.ones(3)))(DATA)
+    with pytest.raises(NotImplementedError, match="bins='fd'"):
+        sciml.jit(lambda x: snp.histogram_bin_edges(x, bins="fd"))(DATA)
 
 
 def test_nanargmax_of_a_slice_of_nans_is_minus_one_under_a_transform():
