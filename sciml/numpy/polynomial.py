@@ -201,12 +201,21 @@ def poly(seq_of_zeros):
 
 
 def roots(p):
-    """Roots of the polynomial p: eagerly numpy's (eigenvalues of the companion matrix). Under a
-    transform they need the eigenvalues of a general matrix, which sciml.numpy.linalg lacks."""
+    """Roots of the polynomial p: the eigenvalues of its companion matrix. Eagerly numpy's (leading and
+    trailing zero coefficients stripped first, real when every root is: a shape and a dtype that depend
+    on the values). Under a transform JAX's (without strip_zeros): len(p) - 1 complex roots, p[0] must
+    be non-zero (a leading zero gives non-finite roots); they differentiate where they are simple."""
     if not _traced(p):
         return np.roots(p)
-    raise NotImplementedError("roots under a transform needs linalg.eig (eigenvalues of a general, non-symmetric "
-                              "matrix), which sciml.numpy.linalg does not have")
+    p = C.asarray(p)
+    if aval_of(p).ndim != 1:
+        raise ValueError("Input must be a rank-1 array.")
+    n = _length(p) - 1
+    if n < 1:
+        return np.zeros(0, np.result_type(aval_of(p).dtype, np.complex64))
+    p = p + 0.0
+    first_row = S.reshape(-p[1:] / p[0], (1, n))
+    return L.eigvals(S.concatenate([first_row, np.eye(n - 1, n, dtype=aval_of(p).dtype)], axis=0))
 
 
 # ---- convolution ------------------------------------------------------------------------------

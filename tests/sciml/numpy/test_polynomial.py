@@ -1,4 +1,4 @@
-"""sciml.numpy polynomials (poly*, roots, vander) and 1-d convolve/correlate against numpy: values, gradients,
+"""sciml.numpy polynomials (poly*, poly, roots, vander) and 1-d convolve/correlate against numpy: values, gradients,
 jit (numpy and numba backends), vmap, and errors."""
 import numpy as np
 import pytest
@@ -164,13 +164,22 @@ def test_poly_gradient_in_the_roots_is_the_product_rule():
         np.testing.assert_allclose(jac[:, k], np.concatenate([[0.0], -np.poly(np.delete(r, k))]), rtol=1e-12)
 
 
-def test_roots_eagerly_numpy_and_under_a_transform_names_the_missing_eig():
+def test_roots_eagerly_numpy_and_under_a_transform_complex_with_the_simple_root_derivative():
+    """Eagerly numpy's (real here); under jit JAX's complex roots with numpy's values; the Jacobian of a
+    simple root r in the coefficients is -r**(n - k) / p'(r)."""
     p = np.array([1.0, -6.0, 11.0, -6.0])
     out = snp.roots(p)
-    assert isinstance(out, np.ndarray)
-    np.testing.assert_allclose(np.sort(out.real), [1.0, 2.0, 3.0])
-    with pytest.raises(NotImplementedError, match=r"linalg\.eig"):
-        sciml.jit(snp.roots)(p)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64
+    np.testing.assert_allclose(np.sort(out), [1.0, 2.0, 3.0])
+    for coefficients in (p, np.array([2.0, 0.5, 3.0, 1.0]), np.array([1, -3, 2])):
+        got = sciml.jit(snp.roots)(coefficients)
+        assert got.dtype == np.complex128
+        np.testing.assert_allclose(np.sort_complex(got), np.sort_complex(np.roots(coefficients)), rtol=1e-12)
+    assert sciml.jit(snp.roots)(p.astype(np.float32)).dtype == np.complex64
+    jac = sciml.jacfwd(lambda p: snp.real(snp.roots(p)))(p)
+    r = np.real(sciml.jit(snp.roots)(p))
+    expected = -(r[:, None] ** np.arange(3, -1, -1)) / np.polyval(np.polyder(p), r)[:, None]
+    np.testing.assert_allclose(jac, expected, rtol=1e-10)
 
 
 ERRORS = [
@@ -190,6 +199,7 @@ ERRORS = [
     (lambda x: snp.correlate(np.zeros(0), x), ValueError, "a cannot be empty"),
     (lambda x: snp.convolve(x, x, "middle"), ValueError, "mode must be one of"),
     (lambda x: snp.correlate(snp.reshape(x, (2, 2)), x), ValueError, "1-d"),
+    (lambda x: snp.roots(snp.reshape(x, (2, 2))), ValueError, "rank-1"),
     (lambda x: snp.poly(snp.reshape(x, (1, 2, 2))), ValueError, "1d or non-empty square 2d"),
     (lambda x: snp.poly(snp.reshape(x, (2, 2))[:, :1]), ValueError, "1d or non-empty square 2d"),
 ]
