@@ -100,6 +100,14 @@ def _dot_general_batch(args, dims, dimension_numbers):
     return dot_general_p.bind(x, y, dimension_numbers=dn), len(lb) + n_xfree
 
 
+def _as_3d(x, aval, order, shape):
+    """The operand `x` with its axes in `order`, as a contiguous (batch, rows, columns) array; a 0-d operand
+    is a scalar in compiled code (a literal, a reduction's result), which np.transpose does not take."""
+    if aval.ndim == 0:
+        return f"np.full({shape}, {x})"
+    return f"np.ascontiguousarray(np.transpose({x}, {order})).reshape({shape})"
+
+
 def _dot_general_numba(ctx, eqn, x, y):
     """Transpose to (batch, free, contract) and call BLAS through np.dot."""
     (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
@@ -111,8 +119,8 @@ def _dot_general_numba(ctx, eqn, x, y):
     nb, m, k, n = size(lb, xa.shape), size(lf, xa.shape), size(lc, xa.shape), size(rf, ya.shape)
     out_shape = eqn.outputs[0].aval.shape
     xt, yt, out = ctx.fresh("lhs"), ctx.fresh("rhs"), ctx.fresh("dot")
-    ctx.emit(f"{xt} = np.ascontiguousarray(np.transpose({x}, {tuple(lb) + tuple(lf) + tuple(lc)})).reshape(({nb}, {m}, {k}))")
-    ctx.emit(f"{yt} = np.ascontiguousarray(np.transpose({y}, {tuple(rb) + tuple(rc) + tuple(rf)})).reshape(({nb}, {k}, {n}))")
+    ctx.emit(f"{xt} = {_as_3d(x, xa, tuple(lb) + tuple(lf) + tuple(lc), (nb, m, k))}")
+    ctx.emit(f"{yt} = {_as_3d(y, ya, tuple(rb) + tuple(rc) + tuple(rf), (nb, k, n))}")
     if nb == 1:
         ctx.emit(f"{out} = np.dot({xt}[0], {yt}[0])")
     else:

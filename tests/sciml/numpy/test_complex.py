@@ -329,3 +329,13 @@ def test_random_normal_of_complex_dtype_is_a_standard_complex_normal(dtype):
     np.testing.assert_allclose([np.mean(z.real), np.mean(z.imag), np.mean(z.real * z.imag)], 0, atol=0.015)
     np.testing.assert_allclose(sciml.jit(lambda k: sciml.random.normal(k, (3,), dtype))(key),
                                sciml.random.normal(key, (3,), dtype), rtol=1e-6)
+
+
+def test_grad_through_vector_dot_products_under_numba():
+    """The reverse pass multiplies a 0-d cotangent (a scalar in compiled code) by a vector: dot_general of a
+    scalar, which the numba lowering must not transpose."""
+    def loss(z, w):
+        return snp.real(snp.vdot(z, w)) * 1.3 + snp.imag(snp.dot(z, w))
+    g = sciml.grad(loss, argnums=(0, 1))
+    for got, expected in zip(sciml.jit(g, backend="numba")(W, W[::-1].copy()), g(W, W[::-1].copy())):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
