@@ -11,7 +11,7 @@ import sciml
 import sciml.random
 import sciml.numpy as snp
 
-from .cases import Case, cases_test, jit_vmap_test, numba_test, rand, run_grad_check
+from .cases import _weighted_loss, Case, batched_args, cases_test, jit_vmap_test, numba_test, rand, run_grad_check
 
 
 def crand(*shape, seed=0, dtype=np.complex128):
@@ -282,6 +282,30 @@ def test_complex_grad_matches_finite_differences_in_real_and_imaginary_parts(cas
 
 
 test_complex_under_jit_and_vmap = jit_vmap_test(TABLE)
+
+
+def _real_loss(case):
+    """sciml's real loss of the case's outputs (random weights on real and imaginary parts), as the gradient check."""
+    expected = case.fn(np, *case.args)
+    outs = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+    rng = np.random.default_rng(1)
+    weights = [(rng.normal(size=np.shape(o)), rng.normal(size=np.shape(o))) for o in outs]
+
+    def loss(*args):
+        res = case.fn(snp, *args)
+        res = list(res) if isinstance(res, (list, tuple)) else [res]
+        return sum(_weighted_loss(snp, r, wr, wi, np.iscomplexobj(o)) for r, (wr, wi), o in zip(res, weights, outs))
+    return loss
+
+
+@pytest.mark.parametrize("case", [c.param(transformed=True) for c in TABLE if c.diff])
+def test_complex_grad_under_vmap_matches_loop(case):
+    loss, batched = _real_loss(case), batched_args(case)
+    for i in case.diff:
+        per_example = sciml.vmap(sciml.grad(loss, argnums=i))(*batched)
+        for k in range(len(per_example)):
+            np.testing.assert_allclose(per_example[k], sciml.grad(loss, argnums=i)(*[b[k] for b in batched]),
+                                       rtol=1e-9, atol=1e-12)
 # fused elementwise kernels in both complex dtypes (reductions of complex values: test_holomorphic's numba case)
 test_complex_numba_jit_matches_eager = numba_test(TABLE, ["arccosh_branch_cuts", "real_imag_parts_mixed",
                                                           "exp_complex64", "ordering_ties_in_real_part_and_truth"])
