@@ -1,7 +1,8 @@
 """Complex numbers end to end: complex64/complex128 through sciml.numpy's elementwise functions, reductions,
-products, linalg, fft, creation, indexing, selection and conversions, against numpy: values and dtypes (numpy's
-promotion rules), gradients of a real loss against finite differences in the real and imaginary parts, jit
-(numpy backend; numba on a subset) against eager and vmap against a loop."""
+products, linalg, fft, creation, indexing, selection, ordering, conversions and the scientific helpers, against
+numpy: values and dtypes (numpy's promotion rules; branch cuts, overflow), gradients of a real loss against finite
+differences in the real and imaginary parts, jit (numpy backend; numba on a subset) against eager, vmap of values
+and of gradients against a loop; real-only functions refusing complex input; complex random normals."""
 import warnings
 
 import numpy as np
