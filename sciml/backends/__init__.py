@@ -1,6 +1,7 @@
 """Executors of programs: `numpy` (the reference, sciml/core/executor.py) and `numba` (fused,
 compiled)."""
 from ..core import executor
+from ..core.passes import without_custom_rules
 from ..machine.memory import retain_freed_memory
 from . import numba_backend
 
@@ -16,5 +17,5 @@ def compile_program(program, backend="numpy"):
 
     def compiled():
         retain_freed_memory()
-        return make(program)
+        return make(without_custom_rules(program))
     return program.memo(("compiled", backend), compiled)

@@ -24,15 +24,7 @@ def optimize(program: Program) -> Program:
 
 def count_equations(program: Program) -> int:
     """Equations, counting those inside sub-programs."""
-    n = 0
-    for eqn in program.eqns:
-        n += 1
-        for p in eqn.params.values():
-            if isinstance(p, Program):
-                n += count_equations(p)
-            elif isinstance(p, (tuple, list)):
-                n += sum(count_equations(q) for q in p if isinstance(q, Program))
-    return n
+    return sum(1 + sum(count_equations(q) for q in _programs_in(eqn.params)) for eqn in program.eqns)
 
 
 class _Rewriter:
@@ -75,16 +67,17 @@ class _Rewriter:
         return Program(self.constvars, self.program.invars, self.eqns, outvars, self.consts)
 
 
-def inline_calls(program: Program) -> Program:
-    """Splice the programs of nested `jit` calls into this one (fresh variables per call)."""
-    if not any(e.prim.name == "jit" for e in program.eqns):
+def inline_calls(program: Program, names=("jit",)) -> Program:
+    """Splice the programs of nested calls (`jit`, or the primitives `names`) into this one (fresh
+    variables per call)."""
+    if not any(e.prim.name in names for e in program.eqns):
         return program
     rw = _Rewriter(program)
     for eqn in program.eqns:
-        if eqn.prim.name != "jit":
+        if eqn.prim.name not in names:
             rw.eqns.append(Equation(eqn.prim, [rw.read(a) for a in eqn.inputs], eqn.params, eqn.outputs))
             continue
-        inner = inline_calls(eqn.params["program"])
+        inner = inline_calls(eqn.params["program"], names)
         env = {v: rw.add_const(c) for v, c in zip(inner.constvars, inner.consts)}
         env.update(zip(inner.invars, [rw.read(a) for a in eqn.inputs]))
 
@@ -97,6 +90,43 @@ def inline_calls(program: Program) -> Program:
         for out, inner_out in zip(eqn.outputs, inner.outvars):
             rw.subst[out] = atom(inner_out)
     return rw.finish()
+
+
+_CUSTOM_CALLS = ("custom_jvp_call", "custom_vjp_call")
+
+
+def without_custom_rules(program: Program) -> Program:
+    """The program to execute: calls of functions with custom derivative rules (kept in the program for
+    differentiating it) replaced by their functions' equations, in sub-programs too, so that backends
+    and their fusion see ordinary primitives."""
+    if not _has_custom_calls(program):
+        return program
+    program = inline_calls(program, _CUSTOM_CALLS)
+    eqns = [Equation(e.prim, e.inputs, {k: _sub_programs(v, without_custom_rules) for k, v in e.params.items()},
+                     e.outputs) for e in program.eqns]
+    return Program(program.constvars, program.invars, eqns, program.outvars, program.consts)
+
+
+def _has_custom_calls(program):
+    return any(e.prim.name in _CUSTOM_CALLS or any(_has_custom_calls(q) for q in _programs_in(e.params))
+               for e in program.eqns)
+
+
+def _programs_in(params):
+    for p in params.values():
+        if isinstance(p, Program):
+            yield p
+        elif isinstance(p, (tuple, list)):
+            yield from (q for q in p if isinstance(q, Program))
+
+
+def _sub_programs(value, fn):
+    """A parameter with the programs in it (alone or in a tuple/list) mapped by fn."""
+    if isinstance(value, Program):
+        return fn(value)
+    if isinstance(value, (tuple, list)) and any(isinstance(q, Program) for q in value):
+        return type(value)(fn(q) if isinstance(q, Program) else q for q in value)
+    return value
 
 
 def fold_constants(program: Program) -> Program:

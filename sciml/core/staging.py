@@ -115,7 +115,7 @@ class StagingTrace(Trace):
             return eval_program(program, program.consts, xs)
         staged_fun.__name__ = getattr(fun, "__name__", "fun")
         outs = [StagingTracer(self, Var(a)) for a in program.out_avals]
-        self.eqns.append(Equation(prim, [self.to_var(a) for a in args], dict(rules, fun=staged_fun),
+        self.eqns.append(Equation(prim, [self.to_var(a) for a in args], dict(rules, fun=staged_fun, program=program),
                                   [o.var for o in outs]))
         return outs
 

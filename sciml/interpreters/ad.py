@@ -187,15 +187,18 @@ def backward_pass(program, args, cts):
 
 # ---- custom derivative primitives -----------------------------------------------------------------
 
+# A staged call also holds `program`, fun's staged form, which backends inline to execute it
+# (core/passes.without_custom_rules); binding it again stages fun afresh.
+
 class _CustomJVPCall(Primitive):
-    def bind(self, *args, fun, jvp, symbolic_zeros):
+    def bind(self, *args, fun, jvp, symbolic_zeros, program=None):
         if any(isinstance(a, Tracer) for a in args):
             return current_trace().process_custom_jvp_call(self, args, fun, jvp, symbolic_zeros)
         return fun(*args)
 
 
 class _CustomVJPCall(Primitive):
-    def bind(self, *args, fun, fwd, bwd, out_tree):
+    def bind(self, *args, fun, fwd, bwd, out_tree, program=None):
         if any(isinstance(a, Tracer) for a in args):
             return current_trace().process_custom_vjp_call(self, args, fun, fwd, bwd, out_tree)
         return fun(*args)

@@ -20,6 +20,7 @@ from ..core.primitive import Primitive
 from ..core.staging import StagingTrace, split_known, stage_closed
 from ..core.trace import set_current_trace
 from ..interpreters import programs as P
+from ..numpy.eager_array import as_array
 
 
 def _jit_impl(*args, program, backend, name):
@@ -222,7 +223,7 @@ class Jitted:
         program, lifted, flat, out_tree = self._specialize(args, kwargs)
         outs = jit_p.bind(*lifted, *flat, program=program, backend=self.backend or config.get("jit_backend"),
                           name=getattr(self.fun, "__name__", "fun"))
-        return out_tree.unflatten(outs)
+        return out_tree.unflatten(as_array(list(outs)))  # eager results are Arrays (with `.at`), as sciml.numpy's
 
     def lower(self, *args, **kwargs):
         return Lowered(self._specialize(args, kwargs)[0], self.backend or config.get("jit_backend"))
