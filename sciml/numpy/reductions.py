@@ -72,7 +72,12 @@ def _sum_transpose(ct, x, axes):
     return [_expand_back(ct, x.aval.shape, axes)]
 
 
-reduce_sum_p = reduction("reduce_sum", np.sum, transpose=_sum_transpose,
+def _keeping_dtype(fn):
+    """numpy's sum/prod/cumsum/cumprod in the input's dtype, as the shape rule says (numpy widens int32)."""
+    return lambda x, axis: fn(x, axis=axis, dtype=x.dtype)
+
+
+reduce_sum_p = reduction("reduce_sum", _keeping_dtype(np.sum), transpose=_sum_transpose,
                          numba=_numba_reduction("np.sum", "sum_rows", combine=lambda a, b: f"({a} + {b})"))
 reduce_sum_p.jvp = R.linear_jvp(reduce_sum_p)
 
@@ -121,7 +126,7 @@ def _prod_jvp(primals, tangents, axes):
     return y, reduce_sum(tr * left * right, (last,))
 
 
-reduce_prod_p = reduction("reduce_prod", np.prod, _prod_jvp,
+reduce_prod_p = reduction("reduce_prod", _keeping_dtype(np.prod), _prod_jvp,
                           numba=_numba_reduction("np.prod", combine=lambda a, b: f"({a} * {b})"))
 
 
@@ -179,7 +184,7 @@ def _cumsum_numba(ctx, eqn, x):
     return f"np.transpose(rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (shape[axis],)}), {back})"
 
 
-cumsum_p = Primitive("cumsum", _cum_impl(np.cumsum), lambda x, axis, reverse: x,
+cumsum_p = Primitive("cumsum", _cum_impl(_keeping_dtype(np.cumsum)), lambda x, axis, reverse: x,
                      transpose=lambda ct, x, axis, reverse: [cumsum_p.bind(ct, axis=axis, reverse=not reverse)],
                      numba=_cumsum_numba)
 cumsum_p.jvp = R.linear_jvp(cumsum_p)
@@ -217,7 +222,7 @@ def _linear_recurrence(a, b):
     return b
 
 
-cumprod_p = Primitive("cumprod", _cum_impl(np.cumprod), lambda x, axis, reverse: x, jvp=_cumprod_jvp)
+cumprod_p = Primitive("cumprod", _cum_impl(_keeping_dtype(np.cumprod)), lambda x, axis, reverse: x, jvp=_cumprod_jvp)
 cumprod_p.batch = _cum_batch(cumprod_p)
 
 

@@ -37,3 +37,15 @@ def test_prod_second_derivative_with_a_zero():
 def test_sum_axis_out_of_bounds_names_axis_and_rank():
     with pytest.raises(ValueError, match=r"axis 2.*dimension 2"):
         grad(lambda x: snp.sum(x, axis=2))(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name,params", [("reduce_sum", {"axes": (0,)}), ("reduce_prod", {"axes": (0,)}),
+                                         ("cumsum", {"axis": 0, "reverse": False}),
+                                         ("cumprod", {"axis": 0, "reverse": True})])
+def test_int32_primitives_keep_the_dtype_their_shape_rule_declares(name, params, backend):
+    """numpy widens int32 sums to int64; the primitives (bound directly, as sciml.lax does) must not."""
+    prim = sciml.core.PRIMITIVES[name]
+    x = np.arange(1, 5, dtype=np.int32)
+    out = sciml.jit(lambda x: prim.bind(x, **params), backend=backend)(x)
+    assert out.dtype == np.int32 and prim.impl(x, **params).dtype == np.int32
