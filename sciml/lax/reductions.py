@@ -22,22 +22,11 @@ def _axes(name, x, axes):
     return S.norm_axes(tuple(axes), len(aval_of(x).shape), f"lax.{name}")
 
 
-def _widened(prim, x, **params):
-    """prim on x with numpy's accumulator dtype (the sum/prod primitives compute narrow integers in
-    int64, as numpy does), converted back to x's dtype: lax keeps the dtype, wrapping as it does."""
-    dtype = aval_of(x).dtype
-    wide = np.sum(np.zeros(1, dtype)).dtype if prim.name in _ACCUMULATING else dtype
-    return E.convert(prim.bind(E.convert(x, wide), **params), dtype)
-
-
-_ACCUMULATING = {"reduce_sum", "reduce_prod", "cumsum", "cumprod"}
-
-
 def _reducer(name, prim, kind):
     def op(operand, axes):
         x = _check_kind(name, _array(operand), kind)
         axes = _axes(name, x, axes)
-        return _widened(prim, x, axes=axes) if axes else x
+        return prim.bind(x, axes=axes) if axes else x  # in x's dtype, wrapping as lax does
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"jax.lax.{name}: reduce `axes`, keeping the operand's dtype."
     return op
@@ -150,7 +139,7 @@ def _cumulative(name, prim):
     def op(operand, axis=0, reverse=False):
         x = _check_kind(name, _array(operand), "number")
         axis = S.norm_axes(axis, len(aval_of(x).shape), f"lax.{name}")[0]
-        return _widened(prim, x, axis=axis, reverse=bool(reverse))
+        return prim.bind(x, axis=axis, reverse=bool(reverse))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"jax.lax.{name} along `axis`, from the end when `reverse`; keeps the dtype."
     return op
