@@ -32,12 +32,13 @@ def as_array(out):
 
 
 def returning_arrays(fn):
-    """fn with its eager ndarray results viewed as Array (tracers pass through; an array of the caller's
-    returned, such as an `out` array, is returned as itself, as numpy does)."""
+    """fn with its eager ndarray results viewed as Array (tracers pass through; an `out` array the
+    caller gave, by keyword or after the first argument as ufuncs take it, is returned as itself, as
+    numpy does; `asarray(x)` of a plain x is a view of it as Array)."""
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         out = fn(*args, **kwargs)
-        if type(out) is np.ndarray and any(out is a for a in (*args, *kwargs.values())):
+        if type(out) is np.ndarray and (out is kwargs.get("out") or any(out is a for a in args[1:])):
             return out
         return as_array(out)
     wrapped.__wrapped_for_arrays__ = True

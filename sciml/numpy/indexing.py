@@ -443,6 +443,8 @@ def _any_traced(key):
 
 def _scatter(prim, x, key, values, mode=None):
     """x with `values` combined into x[key] by the scatter `prim`, out-of-bound positions dropped (mode)."""
+    if _all_concrete(x, key, values, mode):
+        return _like(_numpy_update(_UFUNC_OF[prim.name], x, key, values), x)
     shape = aval_of(x).shape
     flat_x, pos, valid = _resolve(x, key, mode, update=True)
     rows = aval_of(flat_x).shape
@@ -450,6 +452,26 @@ def _scatter(prim, x, key, values, mode=None):
     if valid is not None:
         flat_x, pos, values = _dropping(prim, flat_x, pos, values, valid)
     return _like(S.reshape(prim.bind(flat_x, pos, values), shape), x)
+
+
+def _all_concrete(x, key, values, mode):
+    """An eager update with numpy's index semantics: numpy does it directly (no positions, no primitives)."""
+    return mode is None and not isinstance(x, Tracer) and not isinstance(values, Tracer) and not _any_traced(key)
+
+
+_UFUNC_OF = {"scatter": None, "scatter_add": np.add, "scatter_mul": np.multiply}
+
+
+def _numpy_update(ufunc, x, key, values):
+    """A copy of x with values (in x's dtype) assigned at key, or folded in by `ufunc.at` (every
+    duplicate index applied)."""
+    out = np.array(x, copy=True)
+    values = np.asarray(values).astype(out.dtype, copy=False)
+    if ufunc is None:
+        out[key] = values
+    else:
+        ufunc.at(out, key, values)
+    return out
 
 
 def _dropping(prim, flat_x, pos, values, valid):
@@ -505,11 +527,11 @@ class _IndexUpdateRef:
 
     def min(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = minimum(x[idx], values), every value aimed at a position taking part."""
-        return self._extremum(E.minimum, values, mode, np.inf)
+        return self._extremum(E.minimum, np.minimum, values, mode)
 
     def max(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = maximum(x[idx], values), every value aimed at a position taking part."""
-        return self._extremum(E.maximum, values, mode, -np.inf)
+        return self._extremum(E.maximum, np.maximum, values, mode)
 
     def apply(self, func, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = func(x[idx]): func applied once to each selected position."""
@@ -519,10 +541,12 @@ class _IndexUpdateRef:
         ones = E.convert(np.ones(aval_of(self.x).shape), aval_of(self.x).dtype)
         return _scatter(scatter_mul_p, ones, self.key, values, mode)
 
-    def _extremum(self, pick, values, mode, identity):
+    def _extremum(self, pick, ufunc, values, mode):
         """Each value folded into its position one duplicate at a time: the k-th occurrences of the
         positions form a set of distinct writes (concrete indices), so the extremum of x and all
         values aimed at a position is reached without a dedicated scatter primitive."""
+        if _all_concrete(self.x, self.key, values, mode):
+            return _like(_numpy_update(ufunc, self.x, self.key, values), self.x)
         dtype = aval_of(self.x).dtype
         flat_x, pos, valid = _resolve(self.x, self.key, mode, update=True)
         if isinstance(pos, Tracer):

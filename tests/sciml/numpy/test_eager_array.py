@@ -20,10 +20,11 @@ def test_the_issue_example_runs_eagerly_as_under_jit():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: snp.zeros(3), lambda: snp.arange(3.0), lambda: snp.asarray([1.0, 2.0]), lambda: snp.sin(np.ones(2)),
+    lambda: snp.zeros(3), lambda: snp.arange(3.0), lambda: snp.asarray([1.0, 2.0]), lambda: snp.asarray(np.ones(2)),
+    lambda: snp.sin(np.ones(2)),
     lambda: snp.linalg.inv(np.eye(2)), lambda: snp.fft.fft(np.ones(4)), lambda: snp.linalg.qr(np.eye(2))[0],
     lambda: snp.meshgrid(np.ones(2), np.ones(3))[1], lambda: snp.sum(np.ones((2, 2)), axis=0)],
-    ids=["zeros", "arange", "asarray", "sin", "inv", "fft", "qr", "meshgrid", "sum_axis"])
+    ids=["zeros", "arange", "asarray", "asarray_of_ndarray", "sin", "inv", "fft", "qr", "meshgrid", "sum_axis"])
 def test_eager_results_are_arrays_and_numpy_arrays(make):
     out = make()
     assert type(out) is Array and isinstance(out, np.ndarray)
