@@ -104,6 +104,11 @@ def _same_rank(in1, in2):
     return in1, in2
 
 
+def _degenerate(in1, in2):
+    """scipy's convolution of 0-d operands (their product) or of an empty one (an empty array)."""
+    return in1 * in2 if in1.ndim == 0 else np.array([])
+
+
 def convolve(in1, in2, mode="full", method="auto"):
     """scipy.signal.convolve: the n-d convolution of in1 and in2, cut to `mode`."""
     _check_mode(mode)
@@ -112,10 +117,8 @@ def convolve(in1, in2, mode="full", method="auto"):
     if not _traced(in1, in2):
         return scipy.signal.convolve(in1, in2, mode, method)
     in1, in2 = _same_rank(in1, in2)
-    if in1.ndim == 0:
-        return in1 * in2
-    if in1.size == 0 or in2.size == 0:
-        return np.array([])
+    if in1.ndim == 0 or in1.size == 0 or in2.size == 0:
+        return _degenerate(in1, in2)
     axes = list(range(in1.ndim))
     if _swap_needed(mode, in1.shape, in2.shape, axes):
         in1, in2 = in2, in1
@@ -152,10 +155,8 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     if not _traced(in1, in2):
         return scipy.signal.fftconvolve(in1, in2, mode, axes)
     in1, in2 = _same_rank(in1, in2)
-    if in1.ndim == 0:
-        return in1 * in2
-    if in1.size == 0 or in2.size == 0:
-        return np.array([])
+    if in1.ndim == 0 or in1.size == 0 or in2.size == 0:
+        return _degenerate(in1, in2)
     chosen = [a for a in _fft_axes(axes, in1.ndim) if in1.shape[a] != 1 and in2.shape[a] != 1]
     if not all(in1.shape[a] == in2.shape[a] or 1 in (in1.shape[a], in2.shape[a])
                for a in range(in1.ndim) if a not in chosen):
