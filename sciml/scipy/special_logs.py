@@ -65,7 +65,7 @@ def _max_shift(a, axis):
     outside the derivative."""
     if snp.size(a) == 0:
         return snp.sum(a, axis=axis, keepdims=True)
-    m = stop_gradient(snp.max(a, axis=axis, keepdims=True))
+    m = stop_gradient(snp.max(snp.real(a), axis=axis, keepdims=True))  # complex a: shifted by the largest real part
     return snp.where(snp.isfinite(m), m, 0.0)
 
 
@@ -87,6 +87,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     e = snp.exp(a - m)
     total = snp.sum(e if b is None else b * e, axis=axis, keepdims=True)
     sign = snp.sign(total)
+    if snp.iscomplexobj(total) and not return_sign:  # the complex logarithm of the sum, as scipy and JAX
+        return _squeeze(snp.log(total) + m, axis, keepdims)
     out = _squeeze(snp.log(snp.abs(total)) + m, axis, keepdims)
     if return_sign:
         return out, _squeeze(sign, axis, keepdims)

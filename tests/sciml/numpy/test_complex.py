@@ -12,7 +12,8 @@ import sciml
 import sciml.random
 import sciml.numpy as snp
 
-from .cases import _weighted_loss, Case, batched_args, cases_test, jit_vmap_test, numba_test, rand, run_grad_check
+from .cases import (Case, _weighted_loss, batched_args, cases_test, jit_vmap_test, numba_test, rand, run_grad_check,
+                    sp)
 
 
 def crand(*shape, seed=0, dtype=np.complex128):
@@ -242,6 +243,11 @@ SCIENTIFIC = [
     Case("concatenate_real_and_complex", lambda m, z, x: m.concatenate([z, x]), Z, X),
     Case("take_along_axis", lambda m, z: m.take_along_axis(z, np.array([[0, 2], [1, 1]]), axis=1), Z),
     Case("unwrap_of_angle", lambda m, w: m.unwrap(m.angle(w)), W),
+    Case("logsumexp_complex", lambda m, z: sp(m).special.logsumexp(z, axis=1), Z),
+    Case("logsumexp_complex_weights_large", lambda m, z, w: sp(m).special.logsumexp(z + 700, b=w), Z, W),
+    Case("logsumexp_complex_return_sign", lambda m, z: list(sp(m).special.logsumexp(z, axis=0, return_sign=True)), Z),
+    Case("softmax_log_softmax_complex", lambda m, z: sp(m).special.softmax(z, axis=1)
+         + sp(m).special.log_softmax(z, axis=0), Z),
     Case("hfft_ihfft", lambda m, w, x: m.fft.hfft(w) + m.fft.ihfft(x[0]).sum(), W, X),
 ]
 
