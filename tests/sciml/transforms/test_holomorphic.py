@@ -156,6 +156,18 @@ def test_holomorphic_hessian_of_a_polynomial():
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
+def test_jacfwd_of_real_input_and_complex_output_is_the_complex_derivative_as_in_jax():
+    x = Z.real
+    np.testing.assert_allclose(jacfwd(lambda x: snp.exp(1j * x))(x), np.diag(1j * np.exp(1j * x)), rtol=1e-12)
+
+
+def test_holomorphic_hessian_keeps_complex64():
+    z = Z.astype(np.complex64)
+    got = hessian(lambda z: snp.sum(z ** 3), holomorphic=True)(z)
+    assert got.dtype == np.complex64
+    np.testing.assert_allclose(got, np.diag(6 * z), rtol=1e-6)
+
+
 def test_jacrev_of_real_valued_function_of_complex_input_follows_grads_convention():
     def f(z):
         return snp.stack([snp.sum(snp.abs(z) ** 2), snp.sum(snp.real(z) * snp.imag(z))])
