@@ -99,13 +99,13 @@ UIDX = np.array([2, 0, 3])
 CASES = {
     "add": [Case([X, Y])], "sub": [Case([X, Y])], "mul": [Case([X, Y]), Case([C(2, 3), C(2, 3)])],
     "neg": [Case([X])], "div": [Case([X, Y])], "pow": [Case([POS, X])], "integer_pow": [Case([X], {"y": 3}), Case([POS], {"y": -2})],
-    "abs": [Case([Y]), Case([C(3)])], "sign": [Case([X])], "floor": [Case([X * 3])], "ceil": [Case([X * 3])],
+    "abs": [Case([Y]), Case([C(3)])], "sign": [Case([X]), Case([C(3)])], "floor": [Case([X * 3])], "ceil": [Case([X * 3])],
     "round": [Case([X * 3], {"decimals": 0})],
     "max": [Case([X, X[::-1] * 0.5])], "min": [Case([X, X[::-1] * 0.5])],
     "exp": [Case([X]), Case([C(3)])], "expm1": [Case([X])], "log": [Case([POS]), Case([C(3)])], "log1p": [Case([POS])],
     "sqrt": [Case([POS])], "sin": [Case([X]), Case([C(3)])], "cos": [Case([X])], "tan": [Case([UNIT])],
     "arcsin": [Case([UNIT])], "arccos": [Case([UNIT])], "arctan": [Case([X])], "sinh": [Case([X])],
-    "cosh": [Case([X])], "tanh": [Case([X]), Case([C(3)])], "arcsinh": [Case([X])], "arccosh": [Case([POS + 1.1])],
+    "cosh": [Case([X])], "tanh": [Case([X]), Case([C(3)])], "arcsinh": [Case([X])], "arccosh": [Case([POS + 1.1]), Case([C(3)])],
     "arctanh": [Case([UNIT])], "logistic": [Case([X * 4])], "erf": [Case([X])],
     "arctan2": [Case([X, Y])], "hypot": [Case([X, Y])], "logaddexp": [Case([X, Y])],
     "real": [Case([C(3)])], "imag": [Case([C(3)])], "conj": [Case([C(3)])], "complex": [Case([X, Y])],
@@ -199,7 +199,8 @@ CASES["scan"] = [Case([_W, _C0, _XS], {
 _HERE = pathlib.Path(__file__).parent
 for _path in sorted(_HERE.glob("*/primitives_*.py")):
     _name = ".".join(_path.relative_to(_HERE).with_suffix("").parts)
-    CASES.update(importlib.import_module(f".{_name}", __package__).cases(Case, R))
+    for _prim, _cases in importlib.import_module(f".{_name}", __package__).cases(Case, R).items():
+        CASES.setdefault(_prim, []).extend(_cases)  # added to, never replacing, the cases above
 
 
 def all_cases():
