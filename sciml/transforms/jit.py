@@ -116,6 +116,7 @@ class Jitted:
         except (TypeError, ValueError):
             self._params = None
         self._check_statics()
+        self._named_positions, self._argnum_names, self._static_names = self._statics_both_ways()
 
     def _check_statics(self):
         """A static_argnums or static_argnames entry that names no parameter is a mistake, not an
@@ -134,17 +135,31 @@ class Jitted:
             raise ValueError(f"jit({self.__name__}): static_argnames={self.static_argnames} includes {unknown[0]!r}, "
                              f"which is not a parameter of {self.__name__} (parameters: {', '.join(names)})")
 
-    def _static_positions(self, args):
+    def _statics_both_ways(self):
+        """JAX's rule: a parameter named in static_argnames is static when passed by position too, and
+        one numbered in static_argnums when passed by name -> (positions of the static names,
+        {static_argnums entry: its parameter's name}, all static names)."""
+        P = inspect.Parameter
+        positional = [p.name for p in self._params or () if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
+        by_name = {p.name for p in self._params or () if p.kind == P.POSITIONAL_OR_KEYWORD}
+        positions = {positional.index(k) for k in self.static_argnames if k in by_name}
+        argnum_names = {i: positional[i] for i in self.static_argnums
+                        if -len(positional) <= i < len(positional) and positional[i] in by_name}
+        return positions, argnum_names, set(self.static_argnames) | set(argnum_names.values())
+
+    def _static_positions(self, args, kwargs):
         """The indices of the static positional arguments of this call."""
-        if any(not -len(args) <= i < len(args) for i in self.static_argnums):
+        if any(not -len(args) <= i < len(args) and self._argnum_names.get(i) not in kwargs
+               for i in self.static_argnums):
             raise ValueError(f"jit({self.__name__}): static_argnums={self.static_argnums}, but {self.__name__} "
                              f"was called with only {_positional(len(args))}")
-        return {i % len(args) for i in self.static_argnums}
+        return {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)} | \
+            {i for i in self._named_positions if i < len(args)}
 
     def _split_args(self, args, kwargs):
-        nums = self._static_positions(args)
+        nums = self._static_positions(args, kwargs)
         statics = tuple((i, args[i]) for i in sorted(nums)) + \
-            tuple((k, kwargs[k]) for k in sorted(kwargs) if k in self.static_argnames)
+            tuple((k, kwargs[k]) for k in sorted(kwargs) if k in self._static_names)
         for where, value in statics:
             try:
                 hash(value)
@@ -152,12 +167,12 @@ class Jitted:
                 raise TypeError(f"jit({self.__name__}): static argument {where!r} of type {type(value).__name__} "
                                 "is not hashable (pass a tuple instead of a list, or make it a traced argument)") from None
         dyn_args = [a for i, a in enumerate(args) if i not in nums]
-        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self._static_names}
 
         def rebuild(dyn_a, dyn_k):
             it = iter(dyn_a)
             full = [args[i] if i in nums else next(it) for i in range(len(args))]
-            return full, {**dyn_k, **{k: kwargs[k] for k in kwargs if k in self.static_argnames}}
+            return full, {**dyn_k, **{k: kwargs[k] for k in kwargs if k in self._static_names}}
         return statics, (dyn_args, dyn_kwargs), rebuild
 
     def _specialize(self, args, kwargs, passes=True):
@@ -194,12 +209,12 @@ class Jitted:
         flattening order."""
         P = inspect.Parameter
         params = [p.name for p in self._params or () if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
-        nums = self._static_positions(args)
+        nums = self._static_positions(args, kwargs)
         for i, a in enumerate(args):
             if i not in nums:
                 yield (params[i] if i < len(params) else f"args[{i}]"), i, a
         for k in sorted(kwargs):
-            if k not in self.static_argnames:
+            if k not in self._static_names:
                 yield k, None, kwargs[k]
 
     def _arg_names(self, args, kwargs):

@@ -53,6 +53,23 @@ def test_static_arguments_retrace_per_value_and_must_be_hashable():
         sciml.jit(lambda x, s: x, static_argnums=1)(X, [1, 2])
 
 
+def test_static_by_name_or_position_either_way():
+    """JAX's rule: static_argnames covers the argument passed by position, static_argnums the one
+    passed by name (the documentation's `jit(g, static_argnames=["n"])(10, 20)` loops on `while i < n`)."""
+    def g(x, n):
+        i = 0
+        while i < n:
+            i += 1
+        return x + i
+
+    assert sciml.jit(g, static_argnames=["n"])(10, 20) == 30
+    assert sciml.jit(g, static_argnames="n")(1.5, n=3) == 4.5
+    assert sciml.jit(g, static_argnums=1)(1.5, n=4) == 5.5
+    by_name = sciml.jit(g, static_argnames="n")
+    by_name(1.0, 2), by_name(2.0, n=2), by_name(3.0, 5)
+    assert by_name.trace_count == 3   # n=2 by position and by name are separate cache entries
+
+
 def test_pytree_arguments_and_outputs():
     f = sciml.jit(lambda p: {"y": p["a"] @ p["b"], "s": (snp.sum(p["a"]),)})
     out = f({"a": X, "b": W})
