@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 
+import sciml
 from benchmarks.peers import port_programs as P
 
 KNOWN_DIFFERENCES = {
@@ -40,6 +41,20 @@ def test_program_matches_jax(name, modules, reference):
     assert name in reference, f"no stored JAX result for {name}: rerun --write-reference with JAX"
     diff = P.difference(P.run(name, modules), reference[name])
     assert diff <= P.TOLERANCES[name], f"{name}: max relative difference {diff:.2e} from JAX's result"
+
+
+@pytest.fixture
+def numba_backend():
+    previous = sciml.config.get("jit_backend")
+    sciml.config.update("jit_backend", "numba")
+    yield
+    sciml.config.update("jit_backend", previous)
+
+
+@pytest.mark.parametrize("name", ["out_of_bounds_under_jit", "at_apply_and_unique_size"])
+def test_jitted_programs_on_numba_backend(name, modules, reference, numba_backend):
+    """Two programs whose `jax.jit` compiles with numba (each compile costs seconds)."""
+    assert P.difference(P.run(name, modules), reference[name]) <= P.TOLERANCES[name]
 
 
 def test_known_differences_name_programs():
