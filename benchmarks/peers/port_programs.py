@@ -91,6 +91,24 @@ def out_of_bounds_under_jit(jnp, jax):
 
 
 @program
+def out_of_bounds_writes_eager(jnp):
+    """JAX's sharp bits: an out-of-bounds update is dropped, eagerly as under jit."""
+    x = jnp.arange(10.0)
+    return x.at[jnp.array([11, -11, 3])].set(7.0), x.at[11].set(1.0)
+
+
+@program
+def out_of_bounds_reads_eager(jnp):
+    """JAX's sharp bits: an out-of-bounds index is clamped, eagerly as under jit."""
+    return jnp.arange(10.0)[jnp.array([12, -12, 3])]
+
+
+@program
+def out_of_bounds_constant_index_under_jit(jnp, jax):
+    return jax.jit(lambda x: x[jnp.array([12, -12])])(jnp.arange(10.0))
+
+
+@program
 def at_2d_rows_and_columns(jnp):
     m = jnp.zeros((3, 4))
     return m.at[:, 1].set(1.0).at[2].add(jnp.arange(4.0)).at[0, jnp.array([0, 3])].set(-1.0)
@@ -515,6 +533,37 @@ def vmap_axes(jnp, jax):
     return (jax.vmap(f, in_axes=({"w": None, "b": None}, 1), out_axes=1)(d, jnp.asarray(SPD)),
             jax.vmap(jax.vmap(lambda a, b: a * b, (0, None)), (None, 0))(jnp.arange(3.0), jnp.arange(4.0)),
             jax.vmap(lambda x: jnp.where(x > 0, x, 0.0).sum())(jnp.asarray(A3)))
+
+
+@program
+def autograd_suite_findings(jnp, jax):
+    """The wrong results issue #20 found by running HIPS autograd's tests through sciml."""
+    a = jnp.asarray(A3)
+    return (jnp.reciprocal(0.3745), jnp.where(jnp.asarray(X5) > 0)[0],
+            jax.grad(lambda m: jnp.sum(jnp.einsum(m, [0, 1], [1, 0]) * m))(a),
+            jax.grad(lambda m: jnp.linalg.eigh(m)[0][0])(a),
+            jax.grad(lambda x: jnp.sum(jnp.tensordot(x, 2.0, axes=0)))(jnp.asarray(X5)),
+            jax.jit(lambda x: jnp.int64(x) * 2)(3.7),
+            jax.jacrev(lambda z: z ** 2 * jnp.sin(z), holomorphic=True)(jnp.asarray(X5[:2] + 1j)),
+            jax.jacobian(lambda x: x ** 2)(jnp.asarray(X5[:2])))
+
+
+@program
+def linearize_jvp_vjp(jnp, jax):
+    f = lambda x: jnp.sin(x) * x ** 2
+    x = jnp.asarray(X5[:3])
+    y, f_jvp = jax.linearize(f, x)
+    _, tangent = jax.jvp(f, (x,), (jnp.ones(3),))
+    _, f_vjp = jax.vjp(f, x)
+    return y, f_jvp(jnp.ones(3)), tangent, f_vjp(jnp.ones(3))[0]
+
+
+@program
+def checkpoint_inside_scan(jnp, jax, lax, checkpoint):
+    def step(c, x):
+        return checkpoint(lambda c, x: (jnp.sin(c) * x, c))(c, x)
+    f = lambda c0: lax.scan(step, c0, jnp.asarray(X5))[0]
+    return jax.grad(f)(0.7), jax.grad(jax.grad(f))(0.7)
 
 
 @program
