@@ -627,6 +627,7 @@ def to_json(result):
 
 
 def _floats(a):
+    """A flat list of floats, non-finite ones as strings ('nan', 'inf') since JSON has none."""
     return [float(v) if np.isfinite(v) else repr(float(v)) for v in np.ravel(a).astype(float)]
 
 
@@ -662,6 +663,8 @@ def difference(ours, reference):
 
 
 def jax_modules():
+    """JAX's modules (float64 on) and version; imported here, by name, because the sciml side runs
+    where JAX is not installed (and the JAX side must not import sciml)."""
     jax = importlib.import_module("jax")
     jax.config.update("jax_enable_x64", True)
     for sub in ("numpy", "scipy.special", "scipy.stats", "scipy.linalg", "scipy.signal", "scipy.integrate",
@@ -671,12 +674,14 @@ def jax_modules():
 
 
 def sciml_modules():
+    """sciml's modules in JAX's roles (imported here for the same reason as jax_modules)."""
     sciml = importlib.import_module("sciml")
     return dict(jnp=sciml.numpy, jsp=importlib.import_module("sciml.scipy"), jax=sciml, lax=sciml.lax,
                 checkpoint=sciml.remat)
 
 
 def write_reference():
+    """Run every program with JAX and store the results, JAX's version and the date."""
     modules, version = jax_modules()
     results = {name: to_json(result) for name, result in programs(**modules).items()}
     REFERENCE.write_text(json.dumps({"jax": version, "date": datetime.date.today().isoformat(),
@@ -692,10 +697,12 @@ def compare_one(name, modules, reference):
         diff = difference(run(name, modules), reference["results"][name])
     except Exception as e:  # noqa: BLE001 - the table reports every program's failure, whatever it is
         return None, False, f"{type(e).__name__}: {str(e).splitlines()[0][:90] if str(e) else ''}"
-    return diff, diff <= TOLERANCES[name], "" if TOLERANCES[name] == RTOL else f"rtol {TOLERANCES[name]:g}: {REASONS[name]}"
+    note = "" if TOLERANCES[name] == RTOL else f"rtol {TOLERANCES[name]:g}: {REASONS[name]}"
+    return diff, diff <= TOLERANCES[name], note
 
 
 def compare():
+    """Run every program with sciml, print the table against JAX's results, write the RESULTS.md section."""
     harness = importlib.import_module("benchmarks.harness")
     reference = json.loads(REFERENCE.read_text())
     modules = sciml_modules()
@@ -722,4 +729,7 @@ if __name__ == "__main__":
     group.add_argument("--write-reference", action="store_true", help="run with JAX, store its results")
     group.add_argument("--compare", action="store_true", help="run with sciml, compare with JAX's results")
     args = parser.parse_args()
-    write_reference() if args.write_reference else compare()
+    if args.write_reference:
+        write_reference()
+    else:
+        compare()
