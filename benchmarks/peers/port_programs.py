@@ -601,6 +601,54 @@ def numpy_functions_and_grads(jnp, jax):
             jax.grad(lambda m: jnp.linalg.eigh(m)[0][-1])(jnp.asarray(SPD)))
 
 
+@program
+def size_arguments_under_jit(jnp, jax):
+    """Value-dependent shapes with JAX's size=/fill_value= (histogram counts and searchsorted are left
+    out: JAX returns float64 counts and int32 positions, sciml numpy's int64)."""
+    x = jnp.asarray(np.round(SIGNAL[:10] * 2))
+    f = jax.jit(lambda v: (jnp.argwhere(v > 0, size=8, fill_value=-1), jnp.flatnonzero(v > 0, size=8),
+                           jnp.unique(v, size=12, fill_value=0.0, return_counts=True)[1],
+                           jnp.bincount(jnp.abs(v).astype(int), length=6)))
+    return f(x)
+
+
+@program
+def numpy_more_functions(jnp):
+    x, a = jnp.asarray(SIGNAL[:12]), jnp.asarray(A3)
+    return (jnp.gradient(x), jnp.cross(a[0], a[1]), jnp.kron(a[:2, :2], a[:2, :2]), jnp.trapezoid(x),
+            jnp.corrcoef(a), jnp.percentile(x, 30.0), jnp.nanmean(jnp.where(x > 1, jnp.nan, x)),
+            jnp.convolve(x, x[:3]), jnp.isclose(x, x + 1e-9), jnp.roll(x, 3), jnp.tril_indices(3)[1],
+            jnp.meshgrid(x[:2], x[:3])[0], jnp.sort_complex(jnp.asarray([1 + 2j, 1 - 1j, 0.5 + 0j])),
+            jnp.logaddexp(x, -x), jnp.polyfit(x[:6], x[6:], 2), jnp.vander(x[:3]), jnp.ptp(a, axis=0),
+            jnp.linalg.eigvals(a).real.sum(), jnp.linalg.matrix_rank(a), jnp.linalg.cond(a),
+            jnp.linalg.multi_dot([a, a, a]), jnp.linalg.tensorsolve(a, x[:3]), jnp.linalg.svdvals(a),
+            jnp.linalg.vector_norm(a, ord=3), jnp.linalg.matrix_norm(a, ord="nuc"))
+
+
+@program
+def numpy_more_grads(jnp, jax):
+    x, a = jnp.asarray(SIGNAL[:12]), jnp.asarray(A3)
+    return (jax.grad(lambda v: jnp.sum(jnp.gradient(v) ** 2))(x), jax.grad(lambda v: jnp.median(v))(x),
+            jax.grad(lambda v: jnp.quantile(v, 0.3))(x), jax.grad(lambda v: jnp.interp(0.3, v[:4], v[4:8]))(x),
+            jax.grad(lambda m: jnp.linalg.norm(m, 2))(a), jax.grad(lambda m: jnp.linalg.pinv(m).sum())(a),
+            jax.grad(lambda m: jnp.linalg.lstsq(m, x[:3])[0].sum())(a), jax.grad(lambda m: jnp.linalg.det(m))(a),
+            jax.grad(lambda v: jnp.sum(jnp.fft.rfft(v).real * jnp.arange(7.0)))(x),
+            jax.grad(lambda v: jnp.max(v) + jnp.std(v) + jnp.var(v, ddof=1))(x),
+            jax.grad(lambda v: jnp.sum(jnp.sort(v)[:3]))(x), jax.grad(lambda v: jnp.prod(v[:5]))(x),
+            jax.grad(lambda v: jnp.sum(jnp.cumprod(v[:5])))(x), jax.grad(lambda v: jnp.linalg.norm(v))(x),
+            jax.grad(lambda v: jnp.sum(jnp.abs(v) ** 1.5))(x))
+
+
+@program
+def complex_more_functions_and_transforms(jnp, jax):
+    z = jnp.asarray(SIGNAL[:6] + 1j * SIGNAL[6:12])
+    return (jnp.sum(z), jnp.prod(z), jnp.mean(z), jnp.cumsum(z), jnp.vdot(z, z), jnp.dot(z, z), jnp.outer(z, z)[0],
+            jnp.tanh(z), jnp.arcsin(z), jnp.log1p(z), jnp.expm1(z), jnp.power(z, 2.5), z ** z, jnp.reciprocal(z),
+            jax.grad(lambda z: jnp.sum(jnp.abs(jnp.tanh(z)) ** 2))(z), jnp.linalg.norm(z),
+            jax.jit(lambda z: jnp.fft.ifft(z * jnp.conj(z)))(z), jax.vmap(lambda z: jnp.sum(z * 1j))(z.reshape(2, 3)),
+            jax.grad(lambda x: jnp.real(jnp.sum(jnp.fft.fft(x) ** 2)))(jnp.asarray(SIGNAL[:6])))
+
+
 # --- running and comparing ----------------------------------------------------------------------
 
 def run(name, modules):
