@@ -10,6 +10,7 @@ import types
 
 import numpy as np
 
+from .. import tree
 from . import indexing as I
 
 
@@ -29,6 +30,19 @@ def as_array(out):
     if isinstance(out, tuple) and hasattr(out, "_fields"):
         return kind(*(as_array(o) for o in out))
     return out
+
+
+def _leaf_as_array(x):
+    return x.view(Array) if type(x) is np.ndarray else x
+
+
+def returning_array_trees(fn):
+    """fn (a transformed function: grad(f), vmap(f), ...) with the ndarray leaves of its eager result
+    viewed as Array, so transforms' results have `.at` as sciml.numpy's do."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        return tree.map(_leaf_as_array, fn(*args, **kwargs))
+    return wrapped
 
 
 def returning_arrays(fn):

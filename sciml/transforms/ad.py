@@ -11,6 +11,7 @@ from ..core import rules as R
 from ..core.avals import UndefinedPrimal, Zero, aval_of, check_traceable, is_differentiable_dtype
 from ..interpreters.ad import backward_pass, custom_jvp_call_p, custom_vjp_call_p, jvp_flat, linearize_flat
 from ..numpy import manipulation as S
+from ..numpy.eager_array import returning_array_trees
 from .batching import vmap
 
 
@@ -324,7 +325,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
         return ((out, res[2]), g) if has_aux else (out, g)
 
     vg.__name__ = f"value_and_grad({getattr(fun, '__name__', 'fun')})"
-    return vg
+    return returning_array_trees(vg)
 
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False):
@@ -337,7 +338,7 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False):
         return (grads, out_aux[1]) if has_aux else grads
 
     g.__name__ = f"grad({getattr(fun, '__name__', 'fun')})"
-    return g
+    return returning_array_trees(g)
 
 
 # ---- Jacobians: forward mode is vmap of jvp, reverse mode is vmap of vjp -------------------------
@@ -419,7 +420,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
             return jac, f(*xs)[1]
         return jac
 
-    return jacfun
+    return returning_array_trees(jacfun)
 
 
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
@@ -447,7 +448,7 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
         jac = out_tree.unflatten(per_out)
         return (jac, res[2]) if has_aux else jac
 
-    return jacfun
+    return returning_array_trees(jacfun)
 
 
 jacobian = jacrev  # JAX's name for the reverse-mode Jacobian

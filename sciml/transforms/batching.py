@@ -10,6 +10,7 @@ from ..core import rules as R
 from ..core.avals import aval_of, check_traceable
 from ..core.trace import current_trace, set_current_trace
 from ..interpreters.batching import BatchTrace
+from ..numpy.eager_array import returning_array_trees
 
 
 def _describe(path):
@@ -102,4 +103,4 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None):
 
     batched.__name__ = f"vmap({getattr(fun, '__name__', 'fun')})"
     batched.__wrapped__ = fun
-    return batched
+    return returning_array_trees(batched)

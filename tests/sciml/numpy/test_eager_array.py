@@ -67,3 +67,13 @@ def test_checkpoints_save_arrays_as_plain_arrays(tmp_path):
     back = checkpoint.load(tmp_path / "c.ckpt")
     np.testing.assert_array_equal(back["w"], np.ones((2, 2)))
     np.testing.assert_array_equal(back["b"], [0.0, 2.0, 0.0])
+
+
+def test_results_of_transforms_are_arrays_too():
+    f = lambda x: snp.sum(snp.sin(x) ** 2)  # noqa: E731
+    x = np.ones(3)
+    for out in (sciml.grad(f)(x), sciml.vmap(snp.sin)(x), sciml.jacfwd(snp.sin)(x), sciml.jacrev(snp.sin)(x),
+                sciml.hessian(f)(x), sciml.value_and_grad(f)(x)[1], sciml.jit(snp.sin)(x),
+                sciml.grad(lambda p: f(p["w"]))({"w": x})["w"]):
+        assert type(out) is Array
+        np.testing.assert_array_equal(out.at[0].set(7.0)[0], 7.0)
