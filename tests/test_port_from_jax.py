@@ -15,14 +15,15 @@ import pytest
 import sciml
 from benchmarks.peers import port_programs as P
 
+# deliberate differences: sciml keeps scipy's and numpy's behaviour where JAX departs from them
 KNOWN_DIFFERENCES = {
     "linalg_sqrtm": "jax.scipy.linalg.sqrtm always returns a complex matrix; sciml.scipy.linalg.sqrtm "
-                    "returns scipy's real one for a matrix with a real square root (the lead decides)",
-    "out_of_bounds_writes_eager": "sciml's eager .at[...].set raises numpy's IndexError for an index out of "
-                                  "bounds; JAX drops the write (as sciml does under jit)",
-    "out_of_bounds_reads_eager": "sciml's eager indexing raises numpy's IndexError out of bounds; JAX clamps",
-    "out_of_bounds_constant_index_under_jit": "under jit a constant (untraced) index array out of bounds raises "
-                                              "IndexError in sciml; JAX clamps, as sciml does for a traced index",
+                    "returns scipy's real one for a matrix with a real square root",
+    "out_of_bounds_reads_eager": "plain indexing x[i] of a concrete out-of-bound index is numpy's IndexError "
+                                 "in sciml (JAX clamps; .at[i].get() clamps in both)",
+    "out_of_bounds_constant_index_under_jit": "under jit, plain indexing with a constant out-of-bound index is "
+                                              "numpy's IndexError in sciml (JAX clamps, as sciml does for a traced "
+                                              "index and for .at[i].get())",
 }
 
 

@@ -299,19 +299,21 @@ def _basic_getitem(x, key):
 
 
 # Out-of-bound indices, as JAX's `mode=`: "clip" clamps each index into its axis; "fill" (reads) and
-# "drop" (updates) mark the position invalid: a read gives the fill value, a write is dropped.
-# mode=None is numpy's IndexError for concrete indices (an index known to be out of bounds is a bug)
-# and, for traced ones that cannot be checked, JAX's default: reads clamp, writes drop.
-MODES = (None, "promise_in_bounds", "clip", "drop", "fill")
+# "drop" (updates) mark the position invalid: a read gives the fill value, a write is dropped;
+# "promise_in_bounds" (JAX's default for `.at`): reads clamp, writes drop. Plain indexing x[idx]
+# (mode=None) keeps numpy's IndexError for concrete indices and, for traced ones that cannot be
+# checked, does as JAX: reads clamp.
+# "raise" is numpy's (take, put): like mode=None.
+MODES = (None, "promise_in_bounds", "clip", "drop", "fill", "raise")
 
 
 def _behaviour(mode, traced, update):
     """-> "strict" (numpy's IndexError), "clip" or "mask" for a read or an update."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES[1:]} or None, got {mode!r}")
-    if mode is None and not traced:
+    if mode in (None, "raise") and not traced:
         return "strict"
-    if mode in (None, "promise_in_bounds"):
+    if mode in (None, "raise", "promise_in_bounds"):
         return "mask" if update else "clip"
     return "clip" if mode == "clip" else "mask"
 
@@ -414,8 +416,14 @@ def _rows_mask(valid, rows_shape):
 
 def getitem(x, key, mode=None, fill_value=None):
     """x[key] with numpy's semantics; `mode` and `fill_value` for out-of-bound indices as JAX's."""
-    if not isinstance(x, Tracer) and not _any_traced(key) and mode is None:
-        return np.asarray(x)[key]
+    if not isinstance(x, Tracer) and not _any_traced(key):
+        if mode is None:
+            return np.asarray(x)[key]
+        if mode in _IN_BOUNDS_FIRST:
+            try:
+                return np.asarray(x)[key]
+            except IndexError:  # out of bounds: the mode says what to do
+                pass
     shape = aval_of(x).shape
     full = _expand_key(key, len(shape))
     if mode is None and not builtins.any(_is_advanced(k) for k in full):
@@ -444,7 +452,9 @@ def _any_traced(key):
 def _scatter(prim, x, key, values, mode=None):
     """x with `values` combined into x[key] by the scatter `prim`, out-of-bound positions dropped (mode)."""
     if _all_concrete(x, key, values, mode):
-        return _like(_numpy_update(_UFUNC_OF[prim.name], x, key, values), x)
+        done = _numpy_update_or_none(_UFUNC_OF[prim.name], x, key, values)
+        if done is not None:
+            return done
     shape = aval_of(x).shape
     flat_x, pos, valid = _resolve(x, key, mode, update=True)
     rows = aval_of(flat_x).shape
@@ -454,9 +464,21 @@ def _scatter(prim, x, key, values, mode=None):
     return _like(S.reshape(prim.bind(flat_x, pos, values), shape), x)
 
 
+# modes for which an index that numpy accepts means the same: numpy is tried first on concrete values
+_IN_BOUNDS_FIRST = (None, "promise_in_bounds", "drop", "fill", "raise")
+
+
 def _all_concrete(x, key, values, mode):
-    """An eager update with numpy's index semantics: numpy does it directly (no positions, no primitives)."""
-    return mode is None and not isinstance(x, Tracer) and not isinstance(values, Tracer) and not _any_traced(key)
+    """An eager update numpy can do directly (no positions, no primitives) if its indices are in bounds."""
+    return (mode in _IN_BOUNDS_FIRST and not isinstance(x, Tracer) and not isinstance(values, Tracer)
+            and not _any_traced(key))
+
+
+def _numpy_update_or_none(ufunc, x, key, values):
+    try:
+        return _like(_numpy_update(ufunc, x, key, values), x)
+    except IndexError:  # out of bounds: the mode says what to do
+        return None
 
 
 _UFUNC_OF = {"scatter": None, "scatter_add": np.add, "scatter_mul": np.multiply}
@@ -489,53 +511,58 @@ def _like(out, x):
     return out
 
 
+def _at_mode(mode):
+    return "promise_in_bounds" if mode is None else mode
+
+
 class _IndexUpdateRef:
-    """`x.at[key]`: JAX's functional updates. `mode` says what out-of-bound indices do (see MODES);
-    duplicate indices all apply (add and multiply accumulate; for set the last write wins)."""
+    """`x.at[key]`: JAX's functional updates. `mode` says what out-of-bound indices do (see MODES; by
+    default, as JAX, reads clamp and writes are dropped, for concrete indices too); duplicate
+    indices all apply (add and multiply accumulate; for set the last write wins)."""
 
     def __init__(self, x, key):
         self.x, self.key = x, key
 
     def get(self, *, mode=None, fill_value=None, indices_are_sorted=False, unique_indices=False):
-        return _like(getitem(self.x, self.key, mode, fill_value), self.x)
+        return _like(getitem(self.x, self.key, _at_mode(mode), fill_value), self.x)
 
     def set(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = values."""
-        return _scatter(scatter_p, self.x, self.key, values, mode)
+        return _scatter(scatter_p, self.x, self.key, values, _at_mode(mode))
 
     def add(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] += values."""
-        return _scatter(scatter_add_p, self.x, self.key, values, mode)
+        return _scatter(scatter_add_p, self.x, self.key, values, _at_mode(mode))
 
     def subtract(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] -= values."""
-        return _scatter(scatter_add_p, self.x, self.key, E.negative(values), mode)
+        return _scatter(scatter_add_p, self.x, self.key, E.negative(values), _at_mode(mode))
 
     def multiply(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] *= values."""
-        return _scatter(scatter_mul_p, self.x, self.key, values, mode)
+        return _scatter(scatter_mul_p, self.x, self.key, values, _at_mode(mode))
 
     mul = multiply
 
     def divide(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] /= values: x divided by the product of the values aimed at each position (as JAX)."""
-        return _like(E.divide(self.x, self._products(values, mode)), self.x)
+        return _like(E.divide(self.x, self._products(values, _at_mode(mode))), self.x)
 
     def power(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] **= values: x to the product of the values aimed at each position (as JAX)."""
-        return _like(E.power(self.x, self._products(values, mode)), self.x)
+        return _like(E.power(self.x, self._products(values, _at_mode(mode))), self.x)
 
     def min(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = minimum(x[idx], values), every value aimed at a position taking part."""
-        return self._extremum(E.minimum, np.minimum, values, mode)
+        return self._extremum(E.minimum, np.minimum, values, _at_mode(mode))
 
     def max(self, values, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = maximum(x[idx], values), every value aimed at a position taking part."""
-        return self._extremum(E.maximum, np.maximum, values, mode)
+        return self._extremum(E.maximum, np.maximum, values, _at_mode(mode))
 
     def apply(self, func, *, mode=None, indices_are_sorted=False, unique_indices=False):
         """x[idx] = func(x[idx]): func applied once to each selected position."""
-        return self.set(func(self.get(mode="clip" if mode is None else mode)), mode=mode)
+        return self.set(func(self.get(mode=mode)), mode=mode)
 
     def _products(self, values, mode):
         ones = E.convert(np.ones(aval_of(self.x).shape), aval_of(self.x).dtype)
@@ -546,7 +573,9 @@ class _IndexUpdateRef:
         positions form a set of distinct writes (concrete indices), so the extremum of x and all
         values aimed at a position is reached without a dedicated scatter primitive."""
         if _all_concrete(self.x, self.key, values, mode):
-            return _like(_numpy_update(ufunc, self.x, self.key, values), self.x)
+            done = _numpy_update_or_none(ufunc, self.x, self.key, values)
+            if done is not None:
+                return done
         dtype = aval_of(self.x).dtype
         flat_x, pos, valid = _resolve(self.x, self.key, mode, update=True)
         if isinstance(pos, Tracer):

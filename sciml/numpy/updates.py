@@ -52,7 +52,7 @@ def put(a, ind, v, mode=None, *, inplace=True):
         ind = E.clip(ind, 0, n - 1)
     elif mode == "wrap":
         ind = E.mod(ind, n)
-    out = I.at(flat)[ind].set(S.resize(v, (count,)))
+    out = I.at(flat)[ind].set(S.resize(v, (count,)), mode="raise")  # after clip/wrap all are in range
     return S.reshape(out, aval_of(a).shape)
 
 

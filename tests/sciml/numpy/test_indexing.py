@@ -265,11 +265,17 @@ def test_default_fill_values_follow_the_dtype_as_jax():
         assert got.dtype == dtype and got[0] == fill
 
 
-def test_concrete_out_of_bound_index_without_mode_is_numpys_index_error():
+def test_at_drops_and_clamps_concrete_out_of_bound_indices_as_jax_while_plain_indexing_is_numpys():
+    x = snp.arange(5.0)
+    for run in (lambda f: f(x), lambda f: sciml.jit(f)(np.arange(5.0))):
+        np.testing.assert_array_equal(run(lambda x: x.at[np.array([1, 9, -9])].set(7.0)), [0.0, 7.0, 2.0, 3.0, 4.0])
+        np.testing.assert_array_equal(run(lambda x: x.at[9].add(1.0)), np.arange(5.0))
+        np.testing.assert_array_equal(run(lambda x: x.at[np.array([9, -9, 2])].get()), [4.0, 0.0, 2.0])
+        np.testing.assert_array_equal(run(lambda x: x.at[np.array([0, 9])].max(3.0)), [3.0, 1.0, 2.0, 3.0, 4.0])
     with pytest.raises(IndexError, match="index 9 is out of bounds"):
-        snp.zeros(5).at[np.array([1, 9])].set(1.0)
+        x[np.array([1, 9])]
     with pytest.raises(IndexError, match="index 9 is out of bounds"):
-        sciml.jit(lambda x: x.at[np.array([1, 9])].add(1.0))(np.zeros(5))
+        sciml.jit(lambda x: x[np.array([1, 9])])(np.zeros(5))
 
 
 def test_bad_mode_is_one_clear_error():
