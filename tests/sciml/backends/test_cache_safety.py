@@ -66,8 +66,9 @@ class _Payload:
 
 
 def _run(cache):
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}  # numba's files beside the modules
     out = subprocess.run([sys.executable, "-c", SCRIPT, str(PROGRAMS)], capture_output=True, text=True,
-                         env=dict(os.environ, SCIML_CACHE_DIR=str(cache)), timeout=600)
+                         env=dict(env, SCIML_CACHE_DIR=str(cache)), timeout=600)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.splitlines()[-1])
 
