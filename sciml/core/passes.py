@@ -97,14 +97,15 @@ _CUSTOM_CALLS = ("custom_jvp_call", "custom_vjp_call")
 
 def without_custom_rules(program: Program) -> Program:
     """The program to execute: calls of functions with custom derivative rules (kept in the program for
-    differentiating it) replaced by their functions' equations, in sub-programs too, so that backends
-    and their fusion see ordinary primitives."""
+    differentiating it) replaced by their functions' equations, in sub-programs too, and optimised
+    again (work on constants inside the calls folds now), so that backends and their fusion see
+    ordinary primitives, as if the functions had been traced inline."""
     if not _has_custom_calls(program):
         return program
     program = inline_calls(program, _CUSTOM_CALLS)
     eqns = [Equation(e.prim, e.inputs, {k: _sub_programs(v, without_custom_rules) for k, v in e.params.items()},
                      e.outputs) for e in program.eqns]
-    return Program(program.constvars, program.invars, eqns, program.outvars, program.consts)
+    return optimize(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
 
 
 def _has_custom_calls(program):
