@@ -74,8 +74,8 @@ class BatchTrace(Trace):
         # rebind in the parent with batched versions of both the function and its rule, so that a
         # transform above this vmap still sees the custom rule
         frame = self.frame
-        batched_fun = _batch_flat(fun, dims, frame)
-        batched_jvp = lambda ps, ts: _batch_flat(lambda *pt: jvp(pt[:len(ps)], pt[len(ps):]),  # noqa: E731
+        batched_fun = batch_flat(fun, dims, frame)
+        batched_jvp = lambda ps, ts: batch_flat(lambda *pt: jvp(pt[:len(ps)], pt[len(ps):]),  # noqa: E731
                                                  list(dims) * 2, frame, pairs=True)(*ps, *ts)
         with set_current_trace(self.parent):
             outs = prim.bind(*vals, fun=batched_fun, jvp=batched_jvp, symbolic_zeros=symbolic_zeros)
@@ -89,11 +89,11 @@ class BatchTrace(Trace):
                 return prim.bind(*vals, fun=fun, fwd=fwd, bwd=bwd, out_tree=out_tree)
         # rebind in the parent with batched fun, fwd and bwd, so a transform above keeps the rule
         frame = self.frame
-        batched_fun = _batch_flat(fun, dims, frame)
-        batched_fwd = _batch_flat(fwd, dims, frame, pairs=True)
+        batched_fun = batch_flat(fun, dims, frame)
+        batched_fwd = batch_flat(fwd, dims, frame, pairs=True)
 
         def batched_bwd(*res_and_cts):
-            cts = _batch_flat(bwd, [0] * len(res_and_cts), frame)(*res_and_cts)
+            cts = batch_flat(bwd, [0] * len(res_and_cts), frame)(*res_and_cts)
             # back to the layout of the arguments: the batch axis where it was, summed where unbatched
             out = []
             for c, v, d in zip(cts, vals, dims):
@@ -107,7 +107,7 @@ class BatchTrace(Trace):
         return [self.wrap(o, 0) for o in outs]
 
 
-def _batch_flat(fun, dims, frame, pairs=False):
+def batch_flat(fun, dims, frame, pairs=False):
     """`fun` (flat -> flat) mapped over the given input dims; every output batched at 0. With
     `pairs`, `fun` returns two lists (primal and tangent outputs)."""
     size = frame.size

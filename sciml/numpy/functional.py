@@ -7,7 +7,7 @@ import numpy as np
 
 from ..core.avals import aval_of
 from ..core.trace import Tracer
-from ..interpreters.batching import Frame, _batch_flat
+from ..interpreters.batching import Frame, batch_flat
 from . import creation as C
 from .eager_array import returning_arrays
 from . import manipulation as S
@@ -86,7 +86,7 @@ class _PyUfunc:
         arrays = S.broadcast_arrays(*[C.asarray(a) for a in args])
         shape = aval_of(arrays[0]).shape
         size = int(np.prod(shape, dtype=np.int64))
-        outs = _batch_flat(self._flat_outputs, [0] * self.nin, Frame(None, size))(*map(S.ravel, arrays))
+        outs = batch_flat(self._flat_outputs, [0] * self.nin, Frame(None, size))(*map(S.ravel, arrays))
         outs = [S.reshape(o, shape) for o in outs]
         return outs[0] if self.nout == 1 else tuple(outs)
 
