@@ -231,8 +231,8 @@ def const_key(value):
     value = np.asarray(value)
     if value.size and all(st == 0 for st in value.strides):  # a broadcast scalar: cheap to compare
         return (value.shape, value.dtype.str, "bcast", value.flat[0].tobytes())
-    if value.size > _HASHED_SIZE:
-        return ("id", id(value))
+    if value.size > _HASHED_SIZE:  # the buffer's identity (not id(): asarray of a subclass is a fresh view)
+        return ("buffer", value.__array_interface__["data"][0], value.shape, value.strides, value.dtype.str)
     return (value.shape, value.dtype.str, hashlib.blake2b(np.ascontiguousarray(value).tobytes()).digest())
 
 

@@ -44,3 +44,19 @@ def test_custom_rule_calls_stay_for_differentiation_and_are_inlined_for_executio
     run = sciml.backends.compile_program(program, "numba")
     assert run.backend == "numba"  # the whole loop compiled, not kernels around an opaque call
     np.testing.assert_allclose(run(0.5)[0], g(0.5), rtol=1e-14)
+
+
+def test_large_constants_stay_distinct_when_they_are_array_views():
+    """CSE compares large constants by their buffers: np.asarray of an Array (an ndarray subclass) is a
+    fresh view each time, so keying them by id() merged distinct constants (a PINN's two jvp tangents)."""
+    x = np.linspace(0.0, 1.0, 6000).reshape(3000, 2)
+
+    def f(x):
+        ex = np.zeros_like(x)
+        ex[:, 0] = 1.0
+        et = np.zeros_like(x)
+        et[:, 1] = 1.0
+        g = lambda z: snp.sum(snp.sin(z) * z, axis=1)  # noqa: E731
+        return sciml.jvp(g, (x,), (ex,))[1], sciml.jvp(g, (x,), (et,))[1]
+    for got, expected in zip(sciml.jit(f)(x), f(x)):
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
