@@ -82,6 +82,21 @@ def scatter_mul_rows(out, idx, upd):
     return out
 
 
+def _element_write(combine):
+    """One element of a scatter's unrolled writes, dropped out of [0, len(out)): a compiled call keeps
+    the branch out of the caller (numba compiles branches in unrolled loops slowly)."""
+    @njit(cache=True, error_model="numpy")
+    def write(out, row, col, value):
+        if 0 <= row < out.shape[0]:
+            out[row, col] = combine(out[row, col], value)
+    return write
+
+
+scatter_set_element = _element_write(njit(lambda old, new: new))
+scatter_add_element = _element_write(njit(lambda old, new: old + new))
+scatter_mul_element = _element_write(njit(lambda old, new: old * new))
+
+
 # the lowering of sciml.numpy.linalg_banded's solve_banded primitive: its numpy loops, compiled
 banded_solve = njit(cache=True, error_model="numpy")(banded_solve_loops)
 

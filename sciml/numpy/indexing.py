@@ -154,7 +154,11 @@ def _written(ct_upd, idx):
                    E.convert(0, aval_of(ct_upd).dtype))
 
 
-def _scatter_numba(helper, op):
+def _literal(code):
+    return code.lstrip("-").isdigit()
+
+
+def _scatter_numba(helper, op, element):
     """Rows of the updates written into a copy of x, or into x itself where the lowering knows x is
     dead afterwards (a loop's buffer: see Lowering.in_place); small updates element by element."""
     def lower(ctx, eqn, x, idx, upd):
@@ -168,8 +172,12 @@ def _scatter_numba(helper, op):
             rows = ctx.elements_of(idx, eqn.inputs[1].aval)
             values = ctx.elements_of(upd, eqn.inputs[2].aval)
             for j, row in enumerate(rows):
-                for c in range(r):  # indices out of range are dropped
-                    ctx.emit(f"if 0 <= {row} < {n}: {out}[{row}, {c}] {op} {values[j * r + c]}")
+                for c in range(r):  # indices out of range are dropped (by the helper for a traced one)
+                    if _literal(row):
+                        if 0 <= int(row) < n:
+                            ctx.emit(f"{out}[{row}, {c}] {op} {values[j * r + c]}")
+                    else:
+                        ctx.emit(f"rt.{element}({out}, {row}, {c}, {values[j * r + c]})")
             return f"{out}.reshape({shape})"
         flat_idx = f"np.full(1, {idx})" if not eqn.inputs[1].aval.shape else f"{ctx.array(idx)}.ravel()"
         return (f"rt.{helper}({target}.reshape(({n}, {r})), {flat_idx}, "
@@ -179,9 +187,9 @@ def _scatter_numba(helper, op):
 
 
 scatter_add_p = Primitive("scatter_add", _scatter_impl(np.add), _scatter_abstract, transpose=_scatter_add_transpose,
-                          numba=_scatter_numba("scatter_add_rows", "+="), numba_reads_lazy=True)
+                          numba=_scatter_numba("scatter_add_rows", "+=", "scatter_add_element"), numba_reads_lazy=True)
 scatter_p = Primitive("scatter", _scatter_impl(None), _scatter_abstract, transpose=_scatter_transpose,
-                      numba=_scatter_numba("scatter_rows", "="), numba_reads_lazy=True)
+                      numba=_scatter_numba("scatter_rows", "=", "scatter_set_element"), numba_reads_lazy=True)
 for _p in (scatter_add_p, scatter_p):
     _p.jvp = R.linear_jvp(_p, linear=(True, False, True))
     _p.batch = _scatter_batch(_p)
@@ -226,7 +234,7 @@ def _others_product(idx, upd):
 
 
 scatter_mul_p = Primitive("scatter_mul", _scatter_impl(np.multiply), _scatter_abstract, jvp=_scatter_mul_jvp,
-                          numba=_scatter_numba("scatter_mul_rows", "*="), numba_reads_lazy=True)
+                          numba=_scatter_numba("scatter_mul_rows", "*=", "scatter_mul_element"), numba_reads_lazy=True)
 scatter_mul_p.batch = _scatter_batch(scatter_mul_p)
 
 
