@@ -68,9 +68,15 @@ def main():
     if args.write:
         update_section("Eager Array: what `.at` on eager results costs", f"""Machine: {machine()}.
 `python -m benchmarks.eager_array --write`: medians of 7 timeit repeats, one process, plain and
-Array alternating per row. An Array is an ndarray subclass: numpy wraps each ufunc result in the
-subclass, a fixed cost of well under a microsecond that only shows on small arrays; the namespace
-wrapper (viewing a function's ndarray result as Array) costs about as much per call.
+Array alternating per row, in a process that has not compiled anything (so glibc returns freed
+large blocks to the system, sciml's `retain_memory` not yet applied). An Array is an ndarray
+subclass: numpy wraps each ufunc result in the subclass, a fixed cost of under a microsecond that
+shows on small arrays; the namespace wrapper costs about as much per call. On large arrays single
+operations cost the same, but numpy elides temporaries (`x * 2.0 - 1.0` reusing `x * 2.0`'s
+buffer) only for plain ndarrays: an Array's expression allocates each temporary, which costs a
+fresh mmap and its page faults per temporary here (the 9x row) and 1.5-2x once freed memory is
+retained (after a first jit compile, or `sciml.machine.memory.retain_freed_memory()`). Open: apply
+the retention at import, or drop the subclass for results users never update.
 
 {body}""")
 
