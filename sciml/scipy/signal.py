@@ -237,12 +237,16 @@ def _check_fillvalue(fillvalue):
         raise ValueError("fillvalue must be scalar or an array with one element")
 
 
-def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
-    """scipy.signal.convolve2d: the 2-d convolution, in1 extended by `boundary` ('fill' with fillvalue,
-    'wrap'/'circular', 'symm'/'symmetric')."""
+def _check_2d_arguments(mode, boundary, fillvalue):
     _check_mode(mode)
     _boundary_mode(boundary)
     _check_fillvalue(fillvalue)
+
+
+def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+    """scipy.signal.convolve2d: the 2-d convolution, in1 extended by `boundary` ('fill' with fillvalue,
+    'wrap'/'circular', 'symm'/'symmetric')."""
+    _check_2d_arguments(mode, boundary, fillvalue)
     if not _traced(in1, in2, fillvalue):
         return scipy.signal.convolve2d(in1, in2, mode, boundary, fillvalue)
     in1, in2 = _check_2d("convolve2d", in1, in2)
@@ -254,9 +258,7 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """scipy.signal.correlate2d: the convolution with in2 reversed and conjugated. As scipy, when 'valid'
     mode swaps the inputs (in2 the larger) the result is that of the swapped call, reversed."""
-    _check_mode(mode)
-    _boundary_mode(boundary)
-    _check_fillvalue(fillvalue)
+    _check_2d_arguments(mode, boundary, fillvalue)
     if not _traced(in1, in2, fillvalue):
         return scipy.signal.correlate2d(in1, in2, mode, boundary, fillvalue)
     in1, in2 = _check_2d("correlate2d", in1, in2)
