@@ -8,6 +8,8 @@ every transform and are computed directly.
 """
 from __future__ import annotations
 
+import functools
+
 import contextlib
 import itertools
 
@@ -187,3 +189,22 @@ class Tracer:
 
     def __hash__(self):
         raise TypeError("traced arrays are unhashable")
+
+
+def any_traced(*values):
+    """Whether any value, or an entry of a list/tuple value, is a tracer: functions with an eager
+    numpy/scipy path take it when this is False."""
+    return any(isinstance(v, Tracer) or (isinstance(v, (list, tuple)) and any_traced(*v)) for v in values)
+
+
+def eager_unless_traced(eager_fn):
+    """Decorator: concrete arguments go to `eager_fn` (numpy's or scipy's own values, dtypes and errors);
+    the decorated composition of primitives runs when an argument (positional or keyword) is traced."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            if any_traced(*args, *kwargs.values()):
+                return fn(*args, **kwargs)
+            return eager_fn(*args, **kwargs)
+        return call
+    return decorate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.avals import aval_of
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from . import creation as C
 from . import elementwise as E
 from . import indexing as I
@@ -13,10 +13,6 @@ from . import manipulation as S
 from . import reductions as Rd
 
 __all__: list = ["diff", "ediff1d", "gradient", "trapezoid", "interp", "unwrap", "cross", "kron"]
-
-
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _axis(axis, ndim, name):
@@ -43,7 +39,7 @@ def _dtype_of(x):
 
 def diff(a, n=1, axis=-1, prepend=None, append=None):
     """n-th discrete difference along `axis` (booleans: `!=`), after joining `prepend`/`append`."""
-    if not _traced(a, prepend, append):
+    if not any_traced(a, prepend, append):
         edges = {k: v for k, v in (("prepend", prepend), ("append", append)) if v is not None}
         return np.diff(a, n, axis, **edges)
     if n < 0:
@@ -69,7 +65,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differences of the flattened array, with `to_begin`/`to_end` joined (cast to its dtype)."""
-    if not _traced(ary, to_end, to_begin):
+    if not any_traced(ary, to_end, to_begin):
         return np.ediff1d(ary, to_end, to_begin)
     a = S.ravel(C.asarray(ary))
     dtype = aval_of(a).dtype
@@ -142,7 +138,7 @@ def _gradient_last(f, h, edge_order):
 def gradient(f, *varargs, axis=None, edge_order=1):
     """numpy.gradient: central differences inside, one-sided (order `edge_order`, 1 or 2) at the
     ends; spacings are scalars or coordinate arrays, one per axis. A tuple unless one axis."""
-    if not _traced(f, *varargs):
+    if not any_traced(f, *varargs):
         return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     f = C.asarray(f)
     shape, dtype = aval_of(f).shape, aval_of(f).dtype
@@ -163,7 +159,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """Integral of y along `axis` by the trapezoid rule, at sample points `x` or spacing `dx`."""
-    if not _traced(y, x, dx):
+    if not any_traced(y, x, dx):
         return np.trapezoid(y, x=x, dx=dx, axis=axis)
     y = C.asarray(y)
     nd = aval_of(y).ndim
@@ -183,7 +179,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation of (xp, fp) at x (xp increasing), differentiable in x, xp and
     fp. The interval of each x is counted by comparisons with the inner points of xp (O(len(x) *
     len(xp)) work, no sort); beyond the ends `left`/`right` (default fp's end values)."""
-    if not _traced(x, xp, fp, left, right, period):
+    if not any_traced(x, xp, fp, left, right, period):
         return np.interp(x, xp, fp, left, right, period)
     x, xp, fp = C.asarray(x), C.asarray(xp), C.asarray(fp)
     if aval_of(xp).ndim != 1 or aval_of(fp).ndim != 1 or aval_of(xp).shape != aval_of(fp).shape:
@@ -228,7 +224,7 @@ def _periodic(x, xp, fp, period):
 def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     """Remove jumps larger than `discont` (default period / 2) along `axis` by adding multiples of
     `period`; the derivative is the identity (the corrections are piecewise constant)."""
-    if not _traced(p, discont, period):
+    if not any_traced(p, discont, period):
         return np.unwrap(p, discont, axis, period=period)
     p = C.asarray(p)
     axis = _axis(axis, aval_of(p).ndim, "unwrap")
@@ -252,7 +248,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Cross product of 3-vectors (or 2-vectors, taken with a zero third component; two 2-vectors
     give the scalar z component, as numpy) along the given axes."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return np.cross(a, b, axisa, axisb, axisc, axis)
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -281,7 +277,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 def kron(a, b):
     """Kronecker product: blocks a[i, j] * b, by one broadcast product of interleaved shapes."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return np.kron(a, b)
     a, b = C.asarray(a), C.asarray(b)
     sa, sb = aval_of(a).shape, aval_of(b).shape

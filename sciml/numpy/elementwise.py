@@ -7,15 +7,13 @@ primitives only ever see operands of equal shape and dtype.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import scipy.special
 
 from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced, eager_unless_traced
 from . import indexing as I
 from . import manipulation as S
 
@@ -302,13 +300,6 @@ isinf_p = elementwise("isinf", np.isinf, "zero", out_dtype=_bool_out)
 _PY_SCALARS = (bool, int, float, complex)
 
 
-def _any_tracer(args):
-    for a in args:
-        if isinstance(a, Tracer):
-            return True
-    return False
-
-
 def _dtype_key(a):
     if isinstance(a, Tracer):
         return a.dtype
@@ -343,7 +334,7 @@ def promote(name, args, to_float=False):
 
 def _nary(prim, to_float=False):
     def fn(*args):
-        if not _any_tracer(args):
+        if not any_traced(*args):
             if all(isinstance(a, _PY_SCALARS) for a in args):  # no dtype to follow: numpy's defaults
                 args = [np.asarray(a) for a in args]
             if to_float:
@@ -432,7 +423,7 @@ def convert(x, dtype):
 
 def power(x, y):
     """x ** y; an integer exponent given as a Python int stays exact (and differentiates at x = 0)."""
-    if not _any_tracer((x, y)):
+    if not any_traced(x, y):
         return np.power(x, y)
     if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
         if y == 0:
@@ -477,7 +468,7 @@ def where(condition, x=None, y=None, *, size=None, fill_value=None):
         raise ValueError("either both or neither of x and y should be given")
     if size is not None or fill_value is not None:
         raise NotImplementedError("where: size= and fill_value= are for the one-argument form")
-    if not _any_tracer((condition, x, y)):
+    if not any_traced(condition, x, y):
         return np.where(condition, x, y)
     x, y = promote("where", (x, y))
     condition, x, y = _broadcast_all("where", condition, x, y)
@@ -505,7 +496,7 @@ def clip(a, a_min=None, a_max=None):
 
 
 def floor_divide(x, y):
-    if not _any_tracer((x, y)):
+    if not any_traced(x, y):
         return np.floor_divide(x, y)
     dtype = np.result_type(_dtype_key(x), _dtype_key(y))
     if np.issubdtype(dtype, np.inexact):
@@ -517,7 +508,7 @@ def floor_divide(x, y):
 
 def mod(x, y):
     """x - floor(x / y) * y, with the sign of y, as numpy (integer x % 0 is 0)."""
-    if not _any_tracer((x, y)):
+    if not any_traced(x, y):
         return np.mod(x, y)
     r = subtract(x, multiply(floor_divide(x, y), y))
     return r if np.issubdtype(aval_of(r).dtype, np.inexact) else where(y == 0, 0, r)
@@ -540,19 +531,6 @@ def positive(x):
 
 # ---- more of numpy's elementwise functions, composed of the primitives above ----------------------
 
-def _numpy_unless_traced(np_fn):
-    """Decorator: concrete arguments go to numpy's `np_fn` (its values and dtypes exactly); the
-    decorated composition of primitives runs when an argument is traced."""
-    def decorate(fn):
-        @functools.wraps(fn)
-        def call(*args, **kwargs):
-            if _any_tracer(args) or _any_tracer(kwargs.values()):
-                return fn(*args, **kwargs)
-            return np_fn(*args, **kwargs)
-        return call
-    return decorate
-
-
 def _as_float(name, x):
     """x in the float dtype numpy's float-only ufuncs compute in (int8 -> float16, int64 -> float64)."""
     return promote(name, (x,), to_float=True)[0]
@@ -571,7 +549,7 @@ def _pow2(k, dtype):
     return power(np.asarray(2, dtype), convert(k, dtype))
 
 
-@_numpy_unless_traced(np.heaviside)
+@eager_unless_traced(np.heaviside)
 def heaviside(x1, x2):
     """0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (NaN stays NaN); flat in x1."""
     _no_complex("heaviside", x1), _no_complex("heaviside", x2)
@@ -579,7 +557,7 @@ def heaviside(x1, x2):
     return where(x1 < 0, 0, where(x1 > 0, 1, where(x1 == 0, x2, x1)))
 
 
-@_numpy_unless_traced(np.sinc)
+@eager_unless_traced(np.sinc)
 def sinc(x):
     """sin(pi x) / (pi x), and 1 at 0, where its Taylor polynomial carries the derivatives (sinc'(0) = 0)."""
     x = convert(x, np.result_type(aval_of(x).dtype, 1.0))  # numpy's where(x == 0, 1e-20, x): integers -> float64
@@ -594,7 +572,7 @@ def _scale_to_float(name, np_fn, factor):
         return multiply(_as_float(name, x), factor)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"x * {factor!r} in x's float dtype, as numpy.{name}."
-    return _numpy_unless_traced(np_fn)(fn)
+    return eager_unless_traced(np_fn)(fn)
 
 
 deg2rad = radians = _scale_to_float("deg2rad", np.deg2rad, np.pi / 180)
@@ -610,14 +588,14 @@ def _nan_ignoring(name, np_fn, pick, what):
         return where(isnan(x2), x1, where(isnan(x1), x2, out))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"The elementwise {what}, ignoring NaNs (NaN only where both are NaN), as numpy.{name}."
-    return _numpy_unless_traced(np_fn)(fn)
+    return eager_unless_traced(np_fn)(fn)
 
 
 fmax = _nan_ignoring("fmax", np.fmax, maximum, "maximum")
 fmin = _nan_ignoring("fmin", np.fmin, minimum, "minimum")
 
 
-@_numpy_unless_traced(np.nan_to_num)
+@eager_unless_traced(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """NaN -> nan, inf -> posinf, -inf -> neginf (by default the largest finite values) in x's dtype;
     complex numbers part by part. `copy` only matters to numpy's in-place form: traced values are new."""
@@ -634,7 +612,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return where(isnan(x), convert(nan, dtype), out)
 
 
-@_numpy_unless_traced(np.signbit)
+@eager_unless_traced(np.signbit)
 def signbit(x):
     """Whether the sign bit is set: x < 0, and -0.0 (arctan2(-0.0, -1) = -pi). Under a transform a NaN
     counts as positive: reading its sign bit would need a bitcast, which sciml has no primitive for."""
@@ -643,7 +621,7 @@ def signbit(x):
     return less(arctan2(x, -1.0), 0)
 
 
-@_numpy_unless_traced(np.copysign)
+@eager_unless_traced(np.copysign)
 def copysign(x1, x2):
     """|x1| with the sign bit of x2."""
     x1, x2 = promote("copysign", (x1, x2), to_float=True)
@@ -651,7 +629,7 @@ def copysign(x1, x2):
     return where(signbit(x2), negative(magnitude), magnitude)
 
 
-@_numpy_unless_traced(np.ldexp)
+@eager_unless_traced(np.ldexp)
 def ldexp(x1, x2):
     """x1 * 2**x2, rounded once as numpy: 2**x2 is a product of three powers of two within the float's
     range; the first two scale x1 exactly (or so far that the result is 0 or inf anyway), the last rounds."""
@@ -689,7 +667,7 @@ def _frexp(x):
     return x * _pow2(-half, dtype) * _pow2(half - e, dtype), e
 
 
-@_numpy_unless_traced(np.frexp)
+@eager_unless_traced(np.frexp)
 def frexp(x):
     """(mantissa, int32 exponent) with x = mantissa * 2**exponent and 0.5 <= |mantissa| < 1."""
     x = _as_float("frexp", x)
@@ -698,7 +676,7 @@ def frexp(x):
     return m, convert(e, np.int32)
 
 
-@_numpy_unless_traced(np.nextafter)
+@eager_unless_traced(np.nextafter)
 def nextafter(x1, x2):
     """The next float after x1 towards x2, exactly: |x1| moved by one unit in its last place (half of
     one towards zero from a power of two, where the spacing halves). Where x1 == x2, x2 (float16: x1,
@@ -718,7 +696,7 @@ def nextafter(x1, x2):
     return where(isnan(x1) | isnan(x2), x1 + x2, out)
 
 
-@_numpy_unless_traced(np.spacing)
+@eager_unless_traced(np.spacing)
 def spacing(x):
     """The distance from x to the next float away from zero, with x's sign (+ for -0.0; NaN for inf);
     numpy's float16 spacing steps towards +inf from every x."""
@@ -728,7 +706,7 @@ def spacing(x):
     return where(isinf(x), np.nan, step)
 
 
-@_numpy_unless_traced(np.cbrt)
+@eager_unless_traced(np.cbrt)
 def cbrt(x):
     """The real cube root. |x| is taken with a select, not abs, so the derivative at 0 is inf, as in JAX."""
     x = _as_float("cbrt", x)
@@ -738,14 +716,14 @@ def cbrt(x):
     return where(negative_x, negative(root), root)
 
 
-@_numpy_unless_traced(np.logaddexp2)
+@eager_unless_traced(np.logaddexp2)
 def logaddexp2(x1, x2):
     """log2(2**x1 + 2**x2) without overflow: logaddexp in units of ln 2."""
     x1, x2 = promote("logaddexp2", (x1, x2), to_float=True)
     return logaddexp(x1 * _LN2, x2 * _LN2) / _LN2
 
 
-@_numpy_unless_traced(np.trunc)
+@eager_unless_traced(np.trunc)
 def trunc(x):
     """Rounding towards zero; integers and booleans stay as they are, as in numpy. Flat."""
     if not np.issubdtype(_no_complex("trunc", x), np.inexact):
@@ -756,13 +734,13 @@ def trunc(x):
 fix = trunc  # numpy.fix: the same values and dtypes
 
 
-@_numpy_unless_traced(np.rint)
+@eager_unless_traced(np.rint)
 def rint(x):
     """Rounding to the nearest integer, halves to even, in x's float dtype. Flat."""
     return round(_as_float("rint", x))
 
 
-@_numpy_unless_traced(np.fmod)
+@eager_unless_traced(np.fmod)
 def fmod(x1, x2):
     """The C remainder, with the sign of x1: `mod` (sign of x2) moved by x2 where the signs differ."""
     x1, x2 = promote("fmod", (x1, x2))
@@ -770,14 +748,14 @@ def fmod(x1, x2):
     return where((r != 0) & ((x1 < 0) != (x2 < 0)), r - x2, r)
 
 
-@_numpy_unless_traced(np.divmod)
+@eager_unless_traced(np.divmod)
 def divmod(x1, x2):  # noqa: A001 - numpy's name
     """(floor_divide(x1, x2), mod(x1, x2))."""
     x1, x2 = promote("divmod", (x1, x2))
     return floor_divide(x1, x2), mod(x1, x2)
 
 
-@_numpy_unless_traced(np.modf)
+@eager_unless_traced(np.modf)
 def modf(x):
     """(fractional part, integral part), both with x's sign (also -0.0); (±0, ±inf) for ±inf."""
     x = _as_float("modf", x)
@@ -787,20 +765,20 @@ def modf(x):
     return where(isinf(x), sign(x) * 0.0, frac), whole
 
 
-@_numpy_unless_traced(np.float_power)
+@eager_unless_traced(np.float_power)
 def float_power(x1, x2):
     """x1 ** x2 computed in float64 (complex128 for complex operands), whatever the input dtypes."""
     dtype = np.result_type(_dtype_key(x1), _dtype_key(x2), np.float64)
     return pow_p.bind(*promote("float_power", (convert(x1, dtype), convert(x2, dtype))))
 
 
-@_numpy_unless_traced(np.isreal)
+@eager_unless_traced(np.isreal)
 def isreal(x):
     """Elementwise: whether the imaginary part is 0 (True for real dtypes)."""
     return imag(x) == 0
 
 
-@_numpy_unless_traced(np.iscomplex)
+@eager_unless_traced(np.iscomplex)
 def iscomplex(x):
     """Elementwise: whether the imaginary part is nonzero (False for real dtypes)."""
     return imag(x) != 0
@@ -822,14 +800,14 @@ def _signed_inf(name, np_fn, compare, sign_):
         return logical_and(isinf(x), compare(x, 0))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise: whether x is {sign_}inf (complex x is ambiguous: TypeError), as numpy.{name}."
-    return _numpy_unless_traced(np_fn)(fn)
+    return eager_unless_traced(np_fn)(fn)
 
 
 isposinf = _signed_inf("isposinf", np.isposinf, greater, "+")
 isneginf = _signed_inf("isneginf", np.isneginf, less, "-")
 
 
-@_numpy_unless_traced(np.angle)
+@eager_unless_traced(np.angle)
 def angle(z, deg=False):
     """The argument arctan2(imag(z), real(z)) of z, in radians or, with deg=True, degrees."""
     y, x = (imag(z), real(z)) if iscomplexobj(z) else (0, z)
@@ -863,7 +841,7 @@ def _chbevl(x, coefficients):
     return 0.5 * (b0 - b2)
 
 
-@_numpy_unless_traced(np.i0)
+@eager_unless_traced(np.i0)
 def i0(x):
     """The modified Bessel function of the first kind of order 0, numpy's way: computed in float64 and
     returned in x's float dtype (float64 for integers). |x| is a select, not abs, so that the even I0
@@ -885,14 +863,14 @@ def _integers_only(name, np_fn):
                                   f"which sciml.numpy cannot trace; call {name} on concrete integers")
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"numpy.{name} of concrete integers (not traceable: it needs a data-dependent loop)."
-    return _numpy_unless_traced(np_fn)(fn)
+    return eager_unless_traced(np_fn)(fn)
 
 
 gcd = _integers_only("gcd", np.gcd)
 lcm = _integers_only("lcm", np.lcm)
 
 
-@_numpy_unless_traced(np.fabs)
+@eager_unless_traced(np.fabs)
 def fabs(x):
     """|x| in x's float dtype; numpy's fabs refuses complex values (TypeError)."""
     _no_complex("fabs", x)

@@ -19,7 +19,7 @@ from numpy.linalg import LinAlgError
 from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from . import differences as D
 from . import elementwise as E
 from . import indexing as I
@@ -384,7 +384,7 @@ def lstsq(a, b, rcond=None):
     """numpy.linalg.lstsq: (x, residuals, rank, s) by the SVD, singular values <= rcond * max(s) discarded.
     Under a transform the residuals are computed whenever a has more rows than columns (numpy gives none
     when a is rank-deficient, which depends on values) and the rank is an int32 array."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return np.linalg.lstsq(a, b, rcond)
     a, b = _as_matrices(a, b)
     for x in (a, S.reshape(b, (-1, 1)) if aval_of(b).ndim == 1 else b):
@@ -534,10 +534,6 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 # ---- products and powers ------------------------------------------------------------------------
 
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
-
-
 def _shape(x):
     return x.shape if isinstance(x, Tracer) else np.shape(x)
 
@@ -582,7 +578,7 @@ def _chain_order(shapes):
 
 def multi_dot(arrays, *, out=None):
     """A chain of matrix products in the cheapest order; a 1-d first (last) array is a row (column)."""
-    if not _traced(*arrays):
+    if not any_traced(*arrays):
         return np.linalg.multi_dot(arrays, out=out)
     if out is not None:
         raise NotImplementedError("linalg.multi_dot: out= on traced arrays")
@@ -651,7 +647,7 @@ def vecdot(x1, x2, /, *, axis=-1):
 def tensorsolve(a, b, axes=None):
     """x with tensordot(a, x, x.ndim) = b: solve with a reshaped to a square matrix (the axes of a in `axes`
     moved to the end first)."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return np.linalg.tensorsolve(a, b, axes)
     an, bn = aval_of(a).ndim, aval_of(b).ndim
     if axes is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.avals import aval_of
-from ..core.trace import Tracer
+from ..core.trace import any_traced
 from . import creation as C
 from . import elementwise as E
 from . import indexing as I
@@ -18,10 +18,6 @@ __all__: list = ["polyval", "polyadd", "polysub", "polymul", "polydiv", "polyder
                  "roots", "vander", "convolve", "correlate"]
 
 
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
-
-
 def _length(a):
     return aval_of(a).shape[0]
 
@@ -30,7 +26,7 @@ def _length(a):
 
 def polyval(p, x):
     """p[0] * x**(N-1) + ... + p[N-1] by Horner's rule (a Python loop over the coefficients)."""
-    if not _traced(p, x):
+    if not any_traced(p, x):
         return np.polyval(p, x)
     p, x = C.asarray(p), C.asarray(x)
     y = C.zeros_like(x)
@@ -48,21 +44,21 @@ def _aligned(a1, a2):
 
 def polyadd(a1, a2):
     """Sum of two polynomials (coefficients aligned at the constant term)."""
-    if not _traced(a1, a2):
+    if not any_traced(a1, a2):
         return np.polyadd(a1, a2)
     return E.add(*_aligned(a1, a2))
 
 
 def polysub(a1, a2):
     """Difference a1 - a2 of two polynomials."""
-    if not _traced(a1, a2):
+    if not any_traced(a1, a2):
         return np.polysub(a1, a2)
     return E.subtract(*_aligned(a1, a2))
 
 
 def polymul(a1, a2):
     """The product's coefficients: the full convolution of the two."""
-    if not _traced(a1, a2):
+    if not any_traced(a1, a2):
         return np.polymul(a1, a2)
     return convolve(S.atleast_1d(C.asarray(a1)), S.atleast_1d(C.asarray(a2)))
 
@@ -71,7 +67,7 @@ def polydiv(u, v):
     """(quotient, remainder) of u / v by long division. Under a transform the remainder has the length
     its degree bound gives (len(v) - 1, at least 1; u itself when u's degree is lower): numpy further
     drops leading remainder coefficients that are near zero, a shape that depends on the values."""
-    if not _traced(u, v):
+    if not any_traced(u, v):
         return np.polydiv(u, v)
     u, v = S.atleast_1d(C.asarray(u)) + 0.0, S.atleast_1d(C.asarray(v)) + 0.0
     dtype = np.result_type(aval_of(u).dtype, aval_of(v).dtype)
@@ -88,7 +84,7 @@ def polydiv(u, v):
 
 def polyder(p, m=1):
     """Coefficients of the m-th derivative."""
-    if not _traced(p):
+    if not any_traced(p):
         return np.polyder(p, m)
     m = int(m)
     if m < 0:
@@ -103,7 +99,7 @@ def polyder(p, m=1):
 def polyint(p, m=1, k=None):
     """Coefficients of the m-th antiderivative; k holds the integration constants (a scalar: the
     same for every order), the first for the first integration."""
-    if not _traced(p, k):
+    if not any_traced(p, k):
         return np.polyint(p, m, k)
     m = int(m)
     if m < 0:
@@ -123,7 +119,7 @@ def polyint(p, m=1, k=None):
 
 def vander(x, N=None, increasing=False):
     """Columns x**(N-1), ..., x, 1 (or increasing powers), by a cumulative product."""
-    if not _traced(x):
+    if not any_traced(x):
         return np.vander(x, N, increasing)
     x = C.asarray(x)
     if aval_of(x).ndim != 1:
@@ -142,7 +138,7 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     """Least-squares polynomial fit (highest power first), through QR of the column-scaled weighted
     Vandermonde matrix; y may hold one data set per column. Under a transform only the
     coefficients (full/cov/rcond need the SVD numpy's lstsq uses)."""
-    if not _traced(x, y, w):
+    if not any_traced(x, y, w):
         return np.polyfit(x, y, deg, rcond, full, w, cov)
     for flag, given in (("full", full), ("cov", cov), ("rcond", rcond is not None)):
         if given:
@@ -182,7 +178,7 @@ def poly(seq_of_zeros):
     multiplying in one factor (x - root) at a time. numpy returns real coefficients when complex roots
     come in conjugate pairs, a value test; under a transform complex roots give complex coefficients,
     as in JAX."""
-    if not _traced(seq_of_zeros):
+    if not any_traced(seq_of_zeros):
         return np.poly(seq_of_zeros)
     roots_ = S.atleast_1d(seq_of_zeros)
     shape = aval_of(roots_).shape
@@ -205,7 +201,7 @@ def roots(p):
     trailing zero coefficients stripped first, real when every root is: a shape and a dtype that depend
     on the values). Under a transform JAX's (without strip_zeros): len(p) - 1 complex roots, p[0] must
     be non-zero (a leading zero gives non-finite roots); they differentiate where they are simple."""
-    if not _traced(p):
+    if not any_traced(p):
         return np.roots(p)
     p = C.asarray(p)
     if aval_of(p).ndim != 1:
@@ -254,7 +250,7 @@ def _correlate_long(x, y, mode):
 
 def correlate(a, v, mode="valid"):
     """Cross-correlation c[k] = sum_n a[n + k] * conj(v[n]) of two 1-d sequences."""
-    if not _traced(a, v):
+    if not any_traced(a, v):
         return np.correlate(a, v, mode)
     mode = _mode(mode)
     a, v = _vectors("correlate", a, v)
@@ -266,7 +262,7 @@ def correlate(a, v, mode="valid"):
 
 def convolve(a, v, mode="full"):
     """Discrete linear convolution of two 1-d sequences (no conjugation, symmetric in a and v)."""
-    if not _traced(a, v):
+    if not any_traced(a, v):
         return np.convolve(a, v, mode)
     mode = _mode(mode)
     a, v = _vectors("convolve", a, v)

@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..core.avals import aval_of
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from . import creation as C
 from . import elementwise as E
 from . import indexing as I
@@ -32,11 +32,6 @@ UniqueCountsResult = namedtuple("UniqueCountsResult", ["values", "counts"])
 UniqueInverseResult = namedtuple("UniqueInverseResult", ["values", "inverse_indices"])
 
 _PY_SCALARS = (bool, int, float, complex)
-
-
-def _traced(*args):
-    """Whether any argument, or any entry of a list/tuple argument, is traced."""
-    return any(isinstance(a, Tracer) or (isinstance(a, (list, tuple)) and _traced(*a)) for a in args)
 
 
 def _is_inexact(x):
@@ -58,7 +53,7 @@ def _sort_less(x, y):
 def searchsorted(a, v, side="left", sorter=None):
     """Indices where `v` would be inserted into the sorted 1-d `a` to keep it sorted. Traced: the number of
     elements of `a` before each `v` in numpy's sort order, counted from comparisons of every pair."""
-    if not _traced(a, v, sorter):
+    if not any_traced(a, v, sorter):
         return np.searchsorted(a, v, side, sorter)
     if side not in ("left", "right"):
         raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
@@ -75,7 +70,7 @@ def searchsorted(a, v, side="left", sorter=None):
 
 def digitize(x, bins, right=False):
     """Indices of the bins (monotonic, increasing or decreasing) that the values of `x` fall in."""
-    if not _traced(x, bins):
+    if not any_traced(x, bins):
         return np.digitize(x, bins, right)
     x = C.asarray(x)
     if np.issubdtype(aval_of(x).dtype, np.complexfloating):
@@ -97,7 +92,7 @@ def digitize(x, bins, right=False):
 def lexsort(keys, axis=-1):
     """Indirect stable sort on several keys, the last one primary: one stable argsort per key, from the
     least significant key to the most."""
-    if not _traced(keys):
+    if not any_traced(keys):
         return np.lexsort(keys, axis)
     keys = [keys[i] for i in range(len(keys))] if isinstance(keys, Tracer) else [C.asarray(k) for k in keys]
     if not keys:
@@ -226,7 +221,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     (`sorted=False` lets numpy choose any order). Under a transform `size=` is required (JAX's): the first
     `size` unique values, padded with `fill_value` (default: the smallest); indices pad with the first
     one's, counts with 0."""
-    if size is None and not _traced(ar):
+    if size is None and not any_traced(ar):
         return np.unique(ar, return_index, return_inverse, return_counts, axis, equal_nan=equal_nan, sorted=sorted)
     out = _unique(ar, return_index, return_inverse, return_counts, axis, equal_nan, size, fill_value)
     return out[0] if len(out) == 1 else tuple(out)
@@ -234,7 +229,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 def _array_api_unique(numpy_fn, result, x, size, fill_value, **returns):
     """numpy's array-API unique functions (NaNs all distinct), as `result` tuples when traced or sized."""
-    if size is None and not _traced(x):
+    if size is None and not any_traced(x):
         return numpy_fn(x)
     out = _unique(x, axis=None, equal_nan=False, size=size, fill_value=fill_value, **returns)
     return out[0] if result is None else result(*out)
@@ -278,7 +273,7 @@ def _isin(element, test_elements):
 def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
     """Whether each element of `element` is in `test_elements` (a comparison of every pair when traced;
     `assume_unique` is only a hint there)."""
-    if not _traced(element, test_elements):
+    if not any_traced(element, test_elements):
         return np.isin(element, test_elements, assume_unique, invert, kind=kind)
     if kind is not None:
         raise NotImplementedError("isin: kind= chooses numpy's algorithm; traced values are compared pairwise")
@@ -295,7 +290,7 @@ def _flat_pair(ar1, ar2):
 
 def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     """The unique values of `ar1` that are not in `ar2`, sorted (with `assume_unique`, `ar1`'s order)."""
-    if size is None and not _traced(ar1, ar2):
+    if size is None and not any_traced(ar1, ar2):
         return np.setdiff1d(ar1, ar2, assume_unique)
     values, first = S.ravel(C.asarray(ar1)), True
     if not assume_unique:
@@ -311,7 +306,7 @@ def union1d(ar1, ar2, *, size=None, fill_value=None):
 def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=None, fill_value=None):
     """The sorted unique values in both arrays; with `return_indices`, where each first occurs in either
     (with `size`, indices pad with the out-of-bounds sizes, as in JAX). `assume_unique` is a hint only."""
-    if size is None and not _traced(ar1, ar2):
+    if size is None and not any_traced(ar1, ar2):
         return np.intersect1d(ar1, ar2, assume_unique, return_indices)
     a1, a2 = _flat_pair(ar1, ar2)
     s1, perm1, first1 = _sorted_groups(a1, equal_nan=True)
@@ -327,7 +322,7 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=Non
 
 def setxor1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     """The sorted unique values in exactly one of the arrays (`assume_unique` is a hint only when traced)."""
-    if size is None and not _traced(ar1, ar2):
+    if size is None and not any_traced(ar1, ar2):
         return np.setxor1d(ar1, ar2, assume_unique)
     a1, a2 = _flat_pair(ar1, ar2)
     s1, _, first1 = _sorted_groups(a1, equal_nan=True)
@@ -343,7 +338,7 @@ def setxor1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|a - b| <= atol + rtol |b| elementwise (infinities close only to themselves), as numpy."""
-    if not _traced(a, b, rtol, atol):
+    if not any_traced(a, b, rtol, atol):
         return np.isclose(a, b, rtol, atol, equal_nan)
     if isinstance(b, _PY_SCALARS):  # stays weakly typed, as in numpy
         b = b if isinstance(b, (float, complex)) else float(b)
@@ -398,7 +393,7 @@ def _dtype_key(a):
 def select(condlist, choicelist, default=0):
     """From the first choice whose condition holds, elementwise, else `default` (`where`s, so the derivative
     follows the chosen elements)."""
-    if not _traced(condlist, choicelist, default):
+    if not any_traced(condlist, choicelist, default):
         return np.select(condlist, choicelist, default)
     if len(condlist) != len(choicelist):
         raise ValueError("select: list of cases must be same length as list of conditions")
@@ -431,7 +426,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
     """`funclist[i]` (a callable, given x, *args, **kw, or a constant) where `condlist[i]` holds, later ones
     winning, else 0 (or the extra last entry of funclist); the result has x's dtype. Traced, each callable
     sees the whole of `x` and must act elementwise (numpy gives it x[condlist[i]])."""
-    if not _traced(x, condlist, funclist):
+    if not any_traced(x, condlist, funclist):
         return np.piecewise(x, condlist, funclist, *args, **kw)
     x = C.asarray(x)
     shape, dtype = aval_of(x).shape, aval_of(x).dtype
@@ -454,7 +449,7 @@ def choose(a, choices, out=None, mode="raise"):
     them concrete (as in JAX); "wrap" and "clip" work under every transform."""
     if out is not None:
         raise NotImplementedError("choose: out= is not supported (sciml arrays are immutable)")
-    if not _traced(a, choices):
+    if not any_traced(a, choices):
         return np.choose(a, choices, mode=mode)
     choices = [choices[i] for i in range(len(choices))] if isinstance(choices, Tracer) else list(choices)
     n = len(choices)
@@ -481,7 +476,7 @@ def compress(condition, a, axis=None, out=None, *, size=None, fill_value=None):
     traced condition needs `size=` (JAX's; padding with `fill_value`, default 0)."""
     if out is not None:
         raise NotImplementedError("compress: out= is not supported (sciml arrays are immutable)")
-    if size is None and not _traced(condition, a):
+    if size is None and not any_traced(condition, a):
         return np.compress(condition, a, axis)
     condition = C.asarray(condition)
     if aval_of(condition).ndim != 1:
@@ -501,6 +496,6 @@ def compress(condition, a, axis=None, out=None, *, size=None, fill_value=None):
 
 def extract(condition, arr, *, size=None, fill_value=None):
     """The elements of `arr` where `condition` is non-zero, both flattened (`size=` as in `compress`)."""
-    if size is None and not _traced(condition, arr):
+    if size is None and not any_traced(condition, arr):
         return np.extract(condition, arr)
     return compress(S.ravel(C.asarray(condition)), S.ravel(C.asarray(arr)), size=size, fill_value=fill_value)

@@ -15,7 +15,7 @@ import operator
 import numpy as np
 
 from ..core.avals import aval_of
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from . import elementwise as E
 from . import indexing as I
 from . import linalg_products as P
@@ -31,14 +31,6 @@ __all__: list = [
 
 
 # ---- shared helpers ---------------------------------------------------------------------------------
-
-def _traced(*args):
-    """Whether any argument (or an entry of a list/tuple argument) is traced."""
-    for a in args:
-        if isinstance(a, Tracer) or (isinstance(a, (list, tuple)) and _traced(*a)):
-            return True
-    return False
-
 
 def _array(a):
     return a if isinstance(a, Tracer) else np.asarray(a)
@@ -175,7 +167,7 @@ def _quantile(a, q, axis, method, keepdims, weak, ignore_nan, name):
 
 def _quantile_api(numpy_fn, scale, ignore_nan, name):
     def fn(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
-        if not _traced(a, q, weights):
+        if not any_traced(a, q, weights):
             return numpy_fn(a, q, axis=axis, out=out, overwrite_input=overwrite_input, method=method,
                             keepdims=keepdims, **_kwargs(weights=weights))
         _no_out(out, name)
@@ -227,7 +219,7 @@ def _median(a, axis, keepdims, ignore_nan, name):
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """numpy.median; under a transform the derivative goes to the middle element(s), half each for
     an even count (JAX's median)."""
-    if not _traced(a):
+    if not any_traced(a):
         return np.median(a, axis=axis, out=out, overwrite_input=overwrite_input, keepdims=keepdims)
     _no_out(out, "median")
     return _median(a, axis, keepdims, False, "median")
@@ -235,7 +227,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """numpy.nanmedian: the median of the non-NaN values of each slice (NaN where there are none)."""
-    if not _traced(a):
+    if not any_traced(a):
         return np.nanmedian(a, axis=axis, out=out, overwrite_input=overwrite_input, keepdims=keepdims)
     _no_out(out, "nanmedian")
     return _median(a, axis, keepdims, _inexact(a), "nanmedian")
@@ -263,7 +255,7 @@ def _kwargs(**kw):
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """numpy.nansum: NaNs count as zero (and get a zero derivative)."""
-    if not _traced(a, initial, where):
+    if not any_traced(a, initial, where):
         return np.nansum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims,
                             **_kwargs(initial=initial, where=where))
     _no_out(out, "nansum")
@@ -274,7 +266,7 @@ def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, whe
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """numpy.nanprod: NaNs count as one (and get a zero derivative)."""
-    if not _traced(a, initial, where):
+    if not any_traced(a, initial, where):
         return np.nanprod(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims,
                              **_kwargs(initial=initial, where=where))
     _no_out(out, "nanprod")
@@ -290,7 +282,7 @@ def _count(mask, axis, keepdims, like_dtype):
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """numpy.nanmean: the mean of the non-NaN values (NaN for a slice of NaNs)."""
-    if not _traced(a, where):
+    if not any_traced(a, where):
         return np.nanmean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **_kwargs(where=where))
     _no_out(out, "nanmean")
     a = _array(a)
@@ -304,7 +296,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
     """numpy.nanvar: the variance of the non-NaN values, with numpy's formula (mean first, then the
     squared deviations), NaN where fewer than ddof + 1 values remain."""
-    if not _traced(a, where, mean):
+    if not any_traced(a, where, mean):
         return np.nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
                          **_kwargs(where=where, mean=mean, correction=correction))
     _no_out(out, "nanvar")
@@ -331,7 +323,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
 
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
     """numpy.nanstd: the square root of `nanvar`."""
-    if not _traced(a, where, mean):
+    if not any_traced(a, where, mean):
         return np.nanstd(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
                          **_kwargs(where=where, mean=mean, correction=correction))
     return E.sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, mean=mean,
@@ -349,7 +341,7 @@ def _lowest(dtype, fill):
 
 def _nan_extremum(reduce, numpy_fn, fill, name):
     def fn(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-        if not _traced(a, initial, where):
+        if not any_traced(a, initial, where):
             return numpy_fn(a, axis=axis, out=out, keepdims=keepdims, **_kwargs(initial=initial, where=where))
         _no_out(out, name)
         if where is not None and initial is None:
@@ -377,7 +369,7 @@ nanmin = _nan_extremum(Rd.min, np.nanmin, np.inf, "nanmin")
 
 def _nan_arg(reduce, numpy_fn, fill, name):
     def fn(a, axis=None, out=None, *, keepdims=False):
-        if not _traced(a):
+        if not any_traced(a):
             return numpy_fn(a, axis=axis, out=out, keepdims=keepdims)
         _no_out(out, name)
         mask = _ignored(a, None)
@@ -397,7 +389,7 @@ nanargmin = _nan_arg(Rd.argmin, np.nanargmin, np.inf, "nanargmin")
 
 def _nan_cumulative(scan, numpy_fn, fill, name):
     def fn(a, axis=None, dtype=None, out=None):
-        if not _traced(a):
+        if not any_traced(a):
             return numpy_fn(a, axis=axis, dtype=dtype, out=out)
         _no_out(out, name)
         return scan(_fill(a, _ignored(a, None), fill), axis=axis, dtype=dtype)
@@ -415,7 +407,7 @@ nancumprod = _nan_cumulative(Rd.cumprod, np.nancumprod, 1, "nancumprod")
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     """numpy.average: weighted along `axis` (weights of a's shape, or of the shape of the reduced
     axes); `returned=True` also gives the sum of the weights. Differentiable in both."""
-    if not _traced(a, weights):
+    if not any_traced(a, weights):
         return np.average(a, axis=axis, weights=weights, returned=returned, keepdims=keepdims)
     a = _array(a)
     shape = aval_of(a).shape
@@ -450,7 +442,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
 
 def ptp(a, axis=None, out=None, keepdims=False):
     """numpy.ptp: max - min along `axis` (the derivative goes to the extreme elements)."""
-    if not _traced(a):
+    if not any_traced(a):
         return np.ptp(a, axis=axis, out=out, keepdims=keepdims)
     _no_out(out, "ptp")
     return Rd.max(a, axis=axis, keepdims=keepdims) - Rd.min(a, axis=axis, keepdims=keepdims)
@@ -458,7 +450,7 @@ def ptp(a, axis=None, out=None, keepdims=False):
 
 def count_nonzero(a, axis=None, *, keepdims=False):
     """numpy.count_nonzero (int64 under a transform)."""
-    if not _traced(a):
+    if not any_traced(a):
         return np.count_nonzero(a, axis=axis, keepdims=keepdims)
     return Rd.sum(E.convert(E.not_equal(a, 0), np.int64), axis=axis, keepdims=keepdims)
 
@@ -487,7 +479,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     """numpy.cov: variables in rows (rowvar) or columns, with frequency and analytic weights; the
     computation is numpy's (weighted mean, centred product, one normalisation), differentiable in
     the data and in aweights."""
-    if not _traced(m, y, fweights, aweights):
+    if not any_traced(m, y, fweights, aweights):
         return np.cov(m, y, rowvar, bias, ddof, fweights, aweights, dtype=dtype)
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")
@@ -533,7 +525,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """numpy.corrcoef: the covariance scaled by the standard deviations, clipped to [-1, 1]."""
-    if not _traced(x, y):
+    if not any_traced(x, y):
         return np.corrcoef(x, y, rowvar, dtype=dtype)
     c = cov(x, y, rowvar, dtype=dtype)
     if aval_of(c).ndim == 0:
@@ -558,7 +550,7 @@ def bincount(x, weights=None, minlength=0, *, length=None):
     JAX's `length=`: the result has exactly that many bins, negative values count in bin 0 and
     values >= length are dropped (JAX's semantics, also eagerly when `length` is given). Weighted
     counts are float64, as numpy's; they differentiate in the weights."""
-    if not _traced(x, weights) and length is None:
+    if not any_traced(x, weights) and length is None:
         return np.bincount(x, weights, minlength)
     x = _array(x)
     if not np.issubdtype(aval_of(x).dtype, np.integer) and aval_of(x).dtype != np.bool_:
@@ -587,7 +579,7 @@ def _searchsorted_right(edges, x):
     """How many of the sorted 1-d `edges` are <= each x (numpy's searchsorted, side='right'; NaN
     counts all of them), by bisection: a fixed number of gathers and comparisons, so that traced
     values keep a fixed shape."""
-    if not _traced(edges, x):
+    if not any_traced(edges, x):
         return np.searchsorted(edges, x, side="right")
     m = aval_of(edges).shape[0]
     lo = np.zeros(aval_of(x).shape, np.int64)
@@ -606,7 +598,7 @@ def _outer_edges(x, bounds):
     by 1/2 on each side if empty."""
     if bounds is not None:
         first, last = bounds
-        if not _traced(first, last):
+        if not any_traced(first, last):
             if first > last:
                 raise ValueError("max must be larger than min in range parameter.")
             if not (np.isfinite(first) and np.isfinite(last)):
@@ -615,7 +607,7 @@ def _outer_edges(x, bounds):
         first, last = 0, 1
     else:
         first, last = Rd.min(x), Rd.max(x)
-    if _traced(first, last):
+    if any_traced(first, last):
         same = E.equal(first, last)
         return E.where(same, first - 0.5, first), E.where(same, last + 0.5, last)
     if first == last:
@@ -626,7 +618,7 @@ def _outer_edges(x, bounds):
 def _linspace(first, last, num, dtype):
     """numpy.linspace(first, last, num) as numpy computes it (start + k * step, the end exactly
     `last`), for traced ends."""
-    if not _traced(first, last):
+    if not any_traced(first, last):
         return np.linspace(first, last, num, dtype=dtype)
     first, last = E.convert(first, dtype), E.convert(last, dtype)
     step = (last - first) / (num - 1)
@@ -667,7 +659,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """numpy.histogram -> (counts, edges). Under a transform `bins` is a number of equal bins (over
     `range`, or the data's min and max, so the shape is fixed either way) or the edges (which may be
     traced); counts differentiate in the weights, a density also in the edges."""
-    if not _traced(a, bins, range, weights):
+    if not any_traced(a, bins, range, weights):
         return np.histogram(a, bins, range, density, weights)
     x = S.ravel(_array(a))
     if weights is not None:
@@ -691,7 +683,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
 def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """numpy.histogramdd -> (counts, [edges per axis]): `sample` of shape (N, D) or a sequence of D
     arrays of N values; `bins` per axis as in `histogram`. Counts are float64, as numpy's."""
-    if not _traced(sample, bins, range, weights):
+    if not any_traced(sample, bins, range, weights):
         return np.histogramdd(sample, bins, range, density, weights)
     if isinstance(sample, (list, tuple)):
         columns = [S.ravel(_array(s)) for s in sample]
@@ -738,7 +730,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - n
     """The edges `histogram` uses: `bins` equal bins over `range` (or the data's min and max, which the
     edges then differentiate in), or the given edges. The weights only matter to numpy's string `bins`,
     whose number of edges depends on the values."""
-    if not _traced(a, bins, range, weights):
+    if not any_traced(a, bins, range, weights):
         return np.histogram_bin_edges(a, bins, range, weights)
     if weights is not None and aval_of(weights).shape != aval_of(a).shape:
         raise ValueError("weights should have the same shape as a.")
@@ -747,7 +739,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - n
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """numpy.histogram2d -> (counts, x edges, y edges), as `histogramdd` of (x, y)."""
-    if not _traced(x, y, bins, range, weights):
+    if not any_traced(x, y, bins, range, weights):
         return np.histogram2d(x, y, bins, range, density, weights)
     if aval_of(x).shape[0] != aval_of(y).shape[0]:
         raise ValueError("x and y must have the same length.")

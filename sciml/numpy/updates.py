@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.avals import aval_of
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from . import creation as C
 from . import elementwise as E
 from . import indexing as I
@@ -15,10 +15,6 @@ from . import manipulation as S
 from . import reductions as Rd
 
 __all__: list = ["put", "put_along_axis", "place"]
-
-
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _not_inplace(name, inplace):
@@ -41,7 +37,7 @@ def put(a, ind, v, mode=None, *, inplace=True):
     _not_inplace("put", inplace)
     if mode not in (None, "raise", "clip", "wrap"):
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
-    if not _traced(a, ind, v):
+    if not any_traced(a, ind, v):
         return _numpy_on_copy(np.put, a, ind, v, "raise" if mode is None else mode)
     a = C.asarray(a)
     flat, ind, v = S.ravel(a), S.ravel(C.asarray(ind)), S.ravel(C.asarray(v))
@@ -61,7 +57,7 @@ def put_along_axis(arr, indices, values, axis, inplace=True, *, mode=None):
     axis=None indexes the flattened array, whose shape the result keeps. `mode` for out-of-bound
     indices as `.at[...].set`'s (JAX's)."""
     _not_inplace("put_along_axis", inplace)
-    if not _traced(arr, indices, values) and mode is None:
+    if not any_traced(arr, indices, values) and mode is None:
         return _numpy_on_copy(np.put_along_axis, arr, indices, values, axis)
     arr, indices = C.asarray(arr), C.asarray(indices)
     if not np.issubdtype(aval_of(indices).dtype, np.integer):
@@ -84,7 +80,7 @@ def place(arr, mask, vals, *, inplace=True):
     """arr with its entries where `mask` is true set to the values of `vals` in order (repeated
     cyclically), as numpy.place; the mask may be traced."""
     _not_inplace("place", inplace)
-    if not _traced(arr, mask, vals):
+    if not any_traced(arr, mask, vals):
         return _numpy_on_copy(np.place, arr, mask, vals)
     strict = isinstance(vals, (np.ndarray, Tracer))  # numpy casts array values safely, other values as needed
     arr, vals = C.asarray(arr), S.ravel(C.asarray(vals))

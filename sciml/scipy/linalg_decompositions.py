@@ -15,7 +15,7 @@ import numpy as np
 import scipy.linalg
 
 from .. import numpy as snp
-from ..core.trace import Tracer
+from ..core.trace import any_traced
 from ..numpy.linalg import _as_matrices, _square
 from .linalg_primitives import lu_p, lu_pivots_to_permutation_p, schur_p, triangular_solve_p
 
@@ -24,10 +24,6 @@ __all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigh_tridiagon
            "svd"]
 
 _TRANS = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2}
-
-
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _mT(x):
@@ -71,7 +67,7 @@ def _trans_code(trans, letters=True):
 def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, check_finite=True):
     """Solve op(a) x = b reading only a's lower (else upper) triangle, its diagonal taken as ones if
     unit_diagonal; op is a, a^T or a^H for trans 0 ('N'), 1 ('T'), 2 ('C')."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return scipy.linalg.solve_triangular(a, b, trans, lower, unit_diagonal, overwrite_b, check_finite)
     code = _trans_code(trans)
     return _with_rhs(lambda a, b: triangular_solve_p.bind(a, b, lower=bool(lower), trans=code,
@@ -81,7 +77,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     """The Cholesky factor of the Hermitian matrix in a's `lower` (else upper) triangle: L with a = L L^H,
     or (the default) U with a = U^H U; zeros in the other triangle."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.cholesky(a, lower, overwrite_a, check_finite)
     (a,) = _as_matrices(a)
     factor = snp.linalg.cholesky(_hermitian_from(a, lower))
@@ -91,7 +87,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """(c, lower): the Cholesky factor in c's `lower` (else upper) triangle. scipy leaves arbitrary values in
     the other triangle; here it holds zeros (as JAX's)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.cho_factor(a, lower, overwrite_a, check_finite)
     return cholesky(a, lower), lower
 
@@ -99,7 +95,7 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     """Solve a x = b given cho_factor(a): two triangular solves with c's factor."""
     c, lower = c_and_lower
-    if not _traced(c, b):
+    if not any_traced(c, b):
         return scipy.linalg.cho_solve(c_and_lower, b, overwrite_b, check_finite)
 
     def solve_matrix(c, b):
@@ -120,7 +116,7 @@ def _unpack_lu(packed):
 def lu(a, permute_l=False, overwrite_a=False, check_finite=True, p_indices=False):
     """a = p l u with p a permutation matrix (or its row indices with p_indices: a = l[p] u), l unit lower
     trapezoidal, u upper; with permute_l, (p l, u)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.lu(a, permute_l, overwrite_a, check_finite, p_indices)
     (a,) = _as_matrices(a)
     packed, _, perm = lu_p.bind(a)
@@ -136,7 +132,7 @@ def lu(a, permute_l=False, overwrite_a=False, check_finite=True, p_indices=False
 
 def lu_factor(a, overwrite_a=False, check_finite=True):
     """(lu, piv): L and U packed in one matrix, and LAPACK's row interchanges (int32, 0-based)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.lu_factor(a, overwrite_a, check_finite)
     (a,) = _as_matrices(a)
     packed, pivots, _ = lu_p.bind(a)
@@ -146,7 +142,7 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
 def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     """Solve op(a) x = b (op as in solve_triangular) given lu_factor(a)."""
     packed, pivots = lu_and_piv
-    if not _traced(packed, pivots, b):
+    if not any_traced(packed, pivots, b):
         return scipy.linalg.lu_solve(lu_and_piv, b, trans, overwrite_b, check_finite)
     code = _trans_code(trans, letters=False)
     perm = lu_pivots_to_permutation_p.bind(snp.asarray(pivots).astype(np.int32), size=snp.shape(packed)[-1])
@@ -188,7 +184,7 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     and None: scipy's detection only picks a structure a has, so the solution is the general one), 'sym'
     and 'her' (the `lower` triangle read), 'pos' (by Cholesky), 'diagonal', 'tridiagonal', 'upper/lower
     triangular'."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return scipy.linalg.solve(a, b, lower, overwrite_a, overwrite_b, check_finite, assume_a, transposed)
     if assume_a not in _ASSUME:
         raise ValueError(f"{assume_a!r} is not a recognized matrix structure")
@@ -208,7 +204,7 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
 
 def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     """The inverse of a, with a's structure as in solve."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.inv(a, overwrite_a, check_finite, assume_a=assume_a, lower=lower)
     (a,) = _as_matrices(a)
     _square("inv", a.aval)
@@ -217,7 +213,7 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
 
 def det(a, overwrite_a=False, check_finite=True):
     """The determinant (of each matrix of a stack)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.det(a, overwrite_a, check_finite)
     return snp.linalg.det(a)
 
@@ -242,7 +238,7 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     factor. The LAPACK driver does not change the results beyond rounding: numpy's is used whatever the
     driver. subset_by_index selects eigenvalues by position; subset_by_value (a data-dependent count) is
     refused under a transform."""
-    if not _traced(a, b):
+    if not any_traced(a, b):
         return scipy.linalg.eigh(a, b, lower=lower, eigvals_only=eigvals_only, overwrite_a=overwrite_a,
                                  overwrite_b=overwrite_b, type=type, check_finite=check_finite,
                                  subset_by_index=subset_by_index, subset_by_value=subset_by_value, driver=driver)
@@ -269,7 +265,7 @@ def eigh_tridiagonal(d, e, eigvals_only=False, select="a", select_range=None, ch
                      lapack_driver="auto"):
     """Eigenvalues (and eigenvectors) of the real symmetric tridiagonal matrix with diagonal d and off-diagonal
     e: eigh of that matrix. select 'i' takes select_range's indices; select 'v' is refused under a transform."""
-    if not _traced(d, e):
+    if not any_traced(d, e):
         return scipy.linalg.eigh_tridiagonal(d, e, eigvals_only, select, select_range, check_finite, tol,
                                              lapack_driver)
     if select not in ("a", "i"):
@@ -284,7 +280,7 @@ def eigh_tridiagonal(d, e, eigvals_only=False, select="a", select_range=None, ch
 
 def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True, lapack_driver="gesdd"):
     """(u, s, vh) or s, as numpy.linalg.svd (the driver does not change the results beyond rounding)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.svd(a, full_matrices, compute_uv, overwrite_a, check_finite, lapack_driver)
     if lapack_driver not in ("gesdd", "gesvd"):
         raise ValueError(f'lapack_driver must be "gesdd" or "gesvd", not "{lapack_driver}"')
@@ -294,7 +290,7 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
 def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
     """(q, r) with a = q r: q m x m in mode 'full' (differentiable when m <= n, where it is the economic q),
     m x k in 'economic'; mode 'r' gives (r,) (m x n in full size). Pivoting is refused under a transform."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.qr(a, overwrite_a, lwork, mode, pivoting, check_finite)
     if mode not in ("full", "r", "economic", "raw"):
         raise ValueError("Mode argument should be one of ['full', 'r', 'economic', 'raw']")
@@ -313,7 +309,7 @@ def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fini
 
 def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a=False, overwrite_c=False):
     """(q @ c or c @ q, r) with q, r the economic QR of a (q conjugated if asked)."""
-    if not _traced(a, c):
+    if not any_traced(a, c):
         return scipy.linalg.qr_multiply(a, c, mode, pivoting, conjugate, overwrite_a, overwrite_c)
     if mode not in ("left", "right"):
         raise ValueError(f"Mode argument can only be 'left' or 'right' but not '{mode}'")
@@ -327,7 +323,7 @@ def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a
 
 def schur(a, output="real", lwork=None, overwrite_a=False, sort=None, check_finite=True):
     """(T, Z) with a = Z T Z^H, T upper (quasi-)triangular; not differentiable (as in JAX)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.schur(a, output, lwork, overwrite_a, sort, check_finite)
     if output not in ("real", "complex", "r", "c"):
         raise ValueError("argument must be 'real', or 'complex'")
@@ -349,7 +345,7 @@ def _embedded_rotation(n, k, c, s):
 def rsf2csf(T, Z, check_finite=True):
     """The complex Schur form from the real one: each 2 x 2 block (from the bottom) rotated to triangular by
     scipy's Givens rotation; a block whose subdiagonal is negligible is left as it is (rotation = identity)."""
-    if not _traced(T, Z):
+    if not any_traced(T, Z):
         return scipy.linalg.rsf2csf(T, Z, check_finite)
     T, Z = _as_matrices(T, Z)
     dtype = np.result_type(T.dtype, np.complex64)
@@ -374,7 +370,7 @@ def rsf2csf(T, Z, check_finite=True):
 def hessenberg(a, calc_q=False, overwrite_a=False, check_finite=True):
     """h = q^H a q upper Hessenberg by LAPACK's Householder reflections (gehrd's: column k's subdiagonal
     becomes beta = -sign(Re alpha) |x|, reflector I - tau v v^H with v[0] = 1), so h and q are scipy's."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.hessenberg(a, calc_q, overwrite_a, check_finite)
     (a,) = _as_matrices(a)
     _square("hessenberg", a.aval)
@@ -406,7 +402,7 @@ def _householder(x, n, start):
 def polar(a, side="right"):
     """a = u p (side 'right') or p u ('left'), u with orthonormal columns (rows), p Hermitian positive
     semi-definite, from the SVD."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.polar(a, side)
     if side not in ("right", "left"):
         raise ValueError("`side` must be either 'right' or 'left'")

@@ -18,7 +18,7 @@ from .. import numpy as snp
 from ..core import rules as R
 from ..core.avals import UndefinedPrimal, aval_of
 from ..core.primitive import Primitive
-from ..core.trace import Tracer
+from ..core.trace import any_traced
 from ..numpy.linalg import _as_matrices, _square
 from .linalg_decompositions import rsf2csf, schur
 from .linalg_primitives import _stacked
@@ -28,10 +28,6 @@ __all__ = ["expm", "expm_frechet", "funm", "solve_sylvester", "sqrtm"]
 
 def _mT(x):
     return snp.swapaxes(x, -1, -2)
-
-
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _same_squares(name, *avals):
@@ -84,7 +80,7 @@ expm_p.batch = R.batch_leading(expm_p)
 
 def expm(A):
     """The matrix exponential (of each matrix of a stack)."""
-    if not _traced(A):
+    if not any_traced(A):
         return scipy.linalg.expm(A)
     return expm_p.bind(*_as_matrices(A))
 
@@ -92,7 +88,7 @@ def expm(A):
 def expm_frechet(A, E, method=None, compute_expm=True, check_finite=True):
     """(expm(A), L(A, E)), or L(A, E) alone without compute_expm: the Fréchet derivative of expm at A in
     direction E (the same values whatever the method)."""
-    if not _traced(A, E):
+    if not any_traced(A, E):
         return scipy.linalg.expm_frechet(A, E, method, compute_expm, check_finite)
     if method not in (None, "SPS", "blockEnlarge"):
         raise ValueError(f"Unknown implementation {method}")
@@ -125,7 +121,7 @@ sylvester_p.batch = R.batch_leading(sylvester_p)
 
 def solve_sylvester(a, b, q):
     """x with a x + x b = q (a, b and q square of one size here)."""
-    if not _traced(a, b, q):
+    if not any_traced(a, b, q):
         return scipy.linalg.solve_sylvester(a, b, q)
     return sylvester_p.bind(*_as_matrices(a, b, q))
 
@@ -149,7 +145,7 @@ sqrtm_p.batch = R.batch_leading(sqrtm_p)
 def sqrtm(A, disp=np._NoValue, blocksize=np._NoValue):
     """The principal square root. Under a transform a real matrix gives a real root, as scipy does when
     it can; one whose root is complex (negative eigenvalues) raises ValueError: pass it as complex."""
-    if not _traced(A):
+    if not any_traced(A):
         kwargs = {k: v for k, v in (("disp", disp), ("blocksize", blocksize)) if v is not np._NoValue}
         return scipy.linalg.sqrtm(A, **kwargs)
     if disp is not np._NoValue or blocksize is not np._NoValue:
@@ -181,7 +177,7 @@ def funm(A, func, disp=True):
     arrays of eigenvalues. Under a transform the result is complex, as JAX's (scipy returns a real array
     when the imaginary parts are negligible, which depends on the values); with disp=False also scipy's
     error estimate."""
-    if not _traced(A):
+    if not any_traced(A):
         return scipy.linalg.funm(A, func, disp)
     (A,) = _as_matrices(A)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:

@@ -12,14 +12,10 @@ import scipy.linalg
 from scipy.linalg import dft, hadamard, helmert, hilbert, invhilbert, invpascal, pascal  # noqa: F401
 
 from .. import numpy as snp
-from ..core.trace import Tracer
+from ..core.trace import any_traced
 
 __all__ = ["block_diag", "circulant", "companion", "convolution_matrix", "dft", "fiedler", "fiedler_companion",
            "hadamard", "hankel", "helmert", "hilbert", "invhilbert", "invpascal", "leslie", "pascal", "toeplitz"]
-
-
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _numbered(*lengths):
@@ -45,7 +41,7 @@ def _length(x):
 
 def toeplitz(c, r=None):
     """T[i, j] = c[i - j] below the diagonal, r[j - i] above (r[0] ignored); r = conj(c) by default."""
-    if not _traced(c, r):
+    if not any_traced(c, r):
         return scipy.linalg.toeplitz(c, r)
     c = snp.atleast_1d(c)
     r = snp.conj(c) if r is None else snp.atleast_1d(r)
@@ -54,7 +50,7 @@ def toeplitz(c, r=None):
 
 def circulant(c):
     """C[i, j] = c[(i - j) mod n]."""
-    if not _traced(c):
+    if not any_traced(c):
         return scipy.linalg.circulant(c)
     c = snp.atleast_1d(c)
     return _gather(scipy.linalg.circulant(*_numbered(_length(c))), c)
@@ -63,7 +59,7 @@ def circulant(c):
 def hankel(c, r=None):
     """H[i, j] = c[i + j] while i + j < len(c), then r[i + j - len(c) + 1]; zeros for r by default.
     Inputs are flattened, as scipy does (until 1.19)."""
-    if not _traced(c, r):
+    if not any_traced(c, r):
         return scipy.linalg.hankel(c, r)
     c = snp.ravel(c)
     if r is None:
@@ -83,7 +79,7 @@ def _monic_negated(a):
 def companion(a):
     """The companion matrix of the polynomial with coefficients a (highest power first): first row
     -a[1:] / a[0], ones below the diagonal."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.companion(a)
     code = scipy.linalg.companion(np.r_[1, -_numbered(_length(a) - 1)[0]])
     return _gather(code, _monic_negated(a))
@@ -91,7 +87,7 @@ def companion(a):
 
 def fiedler_companion(a):
     """Fiedler's pentadiagonal companion matrix of the polynomial a (highest power first)."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.fiedler_companion(a)
     code = scipy.linalg.fiedler_companion(np.r_[1, -_numbered(_length(a) - 1)[0]])
     return _gather(code, _monic_negated(a))
@@ -99,7 +95,7 @@ def fiedler_companion(a):
 
 def leslie(f, s):
     """The Leslie matrix: fecundities f in the first row, survival rates s below the diagonal."""
-    if not _traced(f, s):
+    if not any_traced(f, s):
         return scipy.linalg.leslie(f, s)
     f, s = snp.atleast_1d(f), snp.atleast_1d(s)
     return _gather(scipy.linalg.leslie(*_numbered(_length(f), _length(s))), f, s)
@@ -107,7 +103,7 @@ def leslie(f, s):
 
 def convolution_matrix(a, n, mode="full"):
     """The matrix A with A @ v = numpy.convolve(a, v, mode) for v of length n."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.convolution_matrix(a, n, mode)
     a = snp.atleast_1d(a)
     return _gather(scipy.linalg.convolution_matrix(*_numbered(_length(a)), n, mode), a)
@@ -115,7 +111,7 @@ def convolution_matrix(a, n, mode="full"):
 
 def fiedler(a):
     """F[i, j] = |a[i] - a[j]|."""
-    if not _traced(a):
+    if not any_traced(a):
         return scipy.linalg.fiedler(a)
     a = snp.atleast_1d(a)
     return snp.abs(a[..., :, None] - a[..., None, :])
@@ -124,7 +120,7 @@ def fiedler(a):
 def block_diag(*arrs):
     """The blocks (scalars and vectors as single rows) along the diagonal, zeros elsewhere; the leading
     axes of blocks of more than two dimensions broadcast, as scipy's batches."""
-    if not _traced(*arrs):
+    if not any_traced(*arrs):
         return scipy.linalg.block_diag(*arrs)
     blocks = [snp.atleast_2d(a) for a in arrs]
     dtype = np.result_type(*[b.dtype for b in blocks])

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.signal
 
 from .. import numpy as snp
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve", "detrend", "stft", "istft",
            "welch", "csd"]
@@ -25,10 +25,6 @@ _METHODS = ("auto", "direct", "fft")
 _BOUNDARIES_2D = {"fill": "constant", "pad": "constant", "wrap": "wrap", "circular": "wrap",
                   "symm": "symmetric", "symmetric": "symmetric"}
 _DIRECT_MAX_WORK = 2 ** 22  # output size * kernel size beyond which method="auto" takes the FFT
-
-
-def _traced(*xs):
-    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _check_mode(mode):
@@ -114,7 +110,7 @@ def convolve(in1, in2, mode="full", method="auto"):
     _check_mode(mode)
     if method not in _METHODS:
         raise ValueError(f"Acceptable method flags are 'auto', 'direct', or 'fft' (got {method!r})")
-    if not _traced(in1, in2):
+    if not any_traced(in1, in2):
         return scipy.signal.convolve(in1, in2, mode, method)
     in1, in2 = _same_rank(in1, in2)
     if in1.ndim == 0 or in1.size == 0 or in2.size == 0:
@@ -142,7 +138,7 @@ def correlate(in1, in2, mode="full", method="auto"):
     """scipy.signal.correlate: sum_k in1[n + k] conj(in2[k]), the convolution with in2 reversed and
     conjugated."""
     _check_mode(mode)
-    if not _traced(in1, in2):
+    if not any_traced(in1, in2):
         return scipy.signal.correlate(in1, in2, mode, method)
     in1, in2 = _same_rank(in1, in2)
     return convolve(in1, _reverse_and_conj(in2), mode, method)
@@ -152,7 +148,7 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     """scipy.signal.fftconvolve: the convolution along `axes` (default all) by FFTs; the other axes
     broadcast."""
     _check_mode(mode)
-    if not _traced(in1, in2):
+    if not any_traced(in1, in2):
         return scipy.signal.fftconvolve(in1, in2, mode, axes)
     in1, in2 = _same_rank(in1, in2)
     if in1.ndim == 0 or in1.size == 0 or in2.size == 0:
@@ -247,7 +243,7 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """scipy.signal.convolve2d: the 2-d convolution, in1 extended by `boundary` ('fill' with fillvalue,
     'wrap'/'circular', 'symm'/'symmetric')."""
     _check_2d_arguments(mode, boundary, fillvalue)
-    if not _traced(in1, in2, fillvalue):
+    if not any_traced(in1, in2, fillvalue):
         return scipy.signal.convolve2d(in1, in2, mode, boundary, fillvalue)
     in1, in2 = _check_2d("convolve2d", in1, in2)
     if _swap_needed(mode, in1.shape, in2.shape, [0, 1]):
@@ -259,7 +255,7 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """scipy.signal.correlate2d: the convolution with in2 reversed and conjugated. As scipy, when 'valid'
     mode swaps the inputs (in2 the larger) the result is that of the swapped call, reversed."""
     _check_2d_arguments(mode, boundary, fillvalue)
-    if not _traced(in1, in2, fillvalue):
+    if not any_traced(in1, in2, fillvalue):
         return scipy.signal.correlate2d(in1, in2, mode, boundary, fillvalue)
     in1, in2 = _check_2d("correlate2d", in1, in2)
     if _swap_needed(mode, in1.shape, in2.shape, [0, 1]):
@@ -295,7 +291,7 @@ def detrend(data, axis=-1, type="linear", bp=0, overwrite_data=False):
         raise ValueError("Trend type must be 'linear' or 'constant'.")
     if isinstance(bp, Tracer):
         raise NotImplementedError("detrend: bp (the breakpoints) must be concrete, not traced")
-    if not _traced(data):
+    if not any_traced(data):
         return scipy.signal.detrend(data, axis, type, bp, overwrite_data)
     data = snp.asarray(data)
     if not np.issubdtype(data.dtype, np.inexact):
@@ -422,7 +418,7 @@ def stft(x, fs=1.0, window="hann", nperseg=256, noverlap=None, nfft=None, detren
     if boundary not in ("even", "odd", "constant", "zeros", None):
         raise ValueError(f"Unknown boundary option '{boundary}', must be one of: "
                          "['even', 'odd', 'constant', 'zeros', None]")
-    if not _traced(x, window):
+    if not any_traced(x, window):
         return scipy.signal.stft(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, boundary, padded,
                                  axis, scaling)
     x = snp.asarray(x)
@@ -517,7 +513,7 @@ def _average(pxy, average):
 def csd(x, y, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None, detrend="constant",
         return_onesided=True, scaling="density", axis=-1, average="mean"):
     """scipy.signal.csd: (frequencies, the cross power spectral density of x and y by Welch's method)."""
-    if not _traced(x, y, window):
+    if not any_traced(x, y, window):
         return scipy.signal.csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis,
                                 average)
     return _csd(x, y, x is y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis, average)
@@ -526,7 +522,7 @@ def csd(x, y, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None, det
 def welch(x, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None, detrend="constant", return_onesided=True,
           scaling="density", axis=-1, average="mean"):
     """scipy.signal.welch: (frequencies, the power spectral density of x by Welch's method)."""
-    if not _traced(x, window):
+    if not any_traced(x, window):
         return scipy.signal.welch(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis,
                                   average)
     return _csd(x, x, True, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis, average)
@@ -538,7 +534,7 @@ def istft(Zxx, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None, in
     and divided by the summed squared window."""
     if scaling not in ("spectrum", "psd"):
         raise ValueError(f"Parameter scaling={scaling!r} not in ['spectrum', 'psd']!")
-    if not _traced(Zxx, window):
+    if not any_traced(Zxx, window):
         return scipy.signal.istft(Zxx, fs, window, nperseg, noverlap, nfft, input_onesided, boundary, time_axis,
                                   freq_axis, scaling)
     z = snp.asarray(Zxx)

@@ -3,32 +3,13 @@ that concrete arguments go to scipy itself (its values and dtypes exactly) while
 primitives or run a composition of them."""
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from .. import numpy as snp
 from ..numpy.elementwise import convert, elementwise
 
 _WEAK = (int, float, complex)
-
-
-def any_tracer(args):
-    return any(isinstance(a, Tracer) for a in args)
-
-
-def scipy_unless_traced(scipy_fn):
-    """Decorator: concrete arguments go to scipy's `scipy_fn`; the decorated composition of sciml.numpy
-    functions runs when an argument (positional or keyword) is traced."""
-    def decorate(fn):
-        @functools.wraps(fn)
-        def call(*args, **kwargs):
-            if any_tracer(args) or any_tracer(kwargs.values()):
-                return fn(*args, **kwargs)
-            return scipy_fn(*args, **kwargs)
-        return call
-    return decorate
 
 
 def _dtype_key(a):
@@ -90,7 +71,7 @@ def ufunc_primitive(name, ufunc, *partials, out=None, public_name=None):
     public_name = public_name or name
 
     def public(*args, **kwargs):
-        if not any_tracer(args):
+        if not any_traced(*args):
             return ufunc(*args, **kwargs)
         if kwargs or len(args) > ufunc.nin:  # the ufunc's out, where=, dtype=, ...
             raise NotImplementedError(f"{public_name}: the ufunc arguments {sorted(kwargs) or ['out']} are "

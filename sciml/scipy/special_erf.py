@@ -10,10 +10,9 @@ import numpy as np
 import scipy.special as sc
 
 from .. import numpy as snp
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from ..numpy.elementwise import erf_p
-from .special_base import any_tracer, loop_operands, ufunc_primitive
-
+from .special_base import loop_operands, ufunc_primitive
 # Python floats: weakly typed, so float32 derivatives stay float32
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
@@ -21,7 +20,7 @@ _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 def erf(z):
     """scipy.special.erf (sciml.numpy's erf primitive)."""
-    if not any_tracer((z,)):
+    if not any_traced(z,):
         return sc.erf(z)
     return erf_p.bind(*loop_operands("erf", sc.erf, (z,)))
 

@@ -9,10 +9,9 @@ import numpy as np
 import scipy.special as sc
 
 from .. import numpy as snp
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced, eager_unless_traced
 from ..numpy.elementwise import elementwise
-from .special_base import (any_tracer, broadcast, not_differentiable, real_operand, scipy_unless_traced,
-                           ufunc_primitive)
+from .special_base import broadcast, not_differentiable, real_operand, ufunc_primitive
 from .special_incomplete import betainc_dab, gammainc_da
 from .special_logs import xlog1py, xlogy
 
@@ -28,7 +27,7 @@ def polygamma(n, x):
     """scipy.special.polygamma: the n-th derivative of digamma (n a non-negative integer, not differentiable);
     like scipy, the result is float64."""
     x64 = real_operand("polygamma", "x (nor is digamma's derivative there)", x, np.float64)
-    if not any_tracer((n, x)):
+    if not any_traced(n, x):
         return sc.polygamma(n, x)
     return polygamma_p.bind(*broadcast("polygamma", [n, x64]))
 
@@ -97,7 +96,7 @@ betainc_p, betainc = ufunc_primitive("betainc", sc.betainc,
 
 # ---- compositions --------------------------------------------------------------------------------
 
-@scipy_unless_traced(sc.multigammaln)
+@eager_unless_traced(sc.multigammaln)
 def multigammaln(a, d):
     """log of the multivariate gamma function of dimension d (a Python int):
     d(d-1)/4 log(pi) + sum_j gammaln(a - j/2), j = 0..d-1."""
@@ -109,7 +108,7 @@ def multigammaln(a, d):
     return d * (d - 1) / 4 * np.log(np.pi) + sum(terms[1:], terms[0])
 
 
-@scipy_unless_traced(sc.factorial)
+@eager_unless_traced(sc.factorial)
 def factorial(n, exact=False, extend="zero"):
     """n! = gamma(n + 1), and 0 for negative n; computed in n's float dtype and returned in float64, as
     scipy does. exact=True and extend="complex" are supported for concrete arguments only."""
@@ -126,7 +125,7 @@ binom_p, binom = ufunc_primitive(
     lambda t, n, k, y: t * y * (digamma(n - k + 1) - digamma(k + 1)))
 
 
-@scipy_unless_traced(sc.comb)
+@eager_unless_traced(sc.comb)
 def comb(N, k, *, exact=False, repetition=False):
     """The number of combinations binom(N, k) (0 outside 0 <= k <= N, N >= 0); with repetition
     binom(N + k - 1, k). exact=True needs concrete integers."""

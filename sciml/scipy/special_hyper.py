@@ -9,9 +9,9 @@ import numpy as np
 import scipy.special as sc
 
 from .. import numpy as snp
-from ..core.trace import Tracer
+from ..core.trace import Tracer, any_traced
 from ..numpy.elementwise import elementwise
-from .special_base import any_tracer, broadcast, not_differentiable, real_operand, ufunc_primitive
+from .special_base import broadcast, not_differentiable, real_operand, ufunc_primitive
 from .special_erf import erf
 
 _SQRT_2PI = math.sqrt(2 * math.pi)  # a Python float: float32 derivatives stay float32
@@ -60,7 +60,7 @@ def sph_harm_y(n, m, theta, phi, *, diff_n=0):
     """scipy.special.sph_harm_y: the spherical harmonic Y_n^m at polar angle theta and azimuth phi
     (complex128, as scipy computes it); differentiable in theta and phi. diff_n > 0 (scipy's derivative
     outputs) is supported for concrete arguments only."""
-    if not any_tracer((n, m, theta, phi)):
+    if not any_traced(n, m, theta, phi):
         return sc.sph_harm_y(n, m, theta, phi, diff_n=diff_n)
     if diff_n:
         raise NotImplementedError("sph_harm_y: diff_n > 0 is supported for concrete arguments only; "

@@ -10,8 +10,8 @@ import scipy.special as sc
 from .. import numpy as snp
 from ..lax import stop_gradient
 from ..numpy.elementwise import logistic_p
-from .special_base import any_tracer, loop_operands, scipy_unless_traced, ufunc_primitive
-
+from ..core.trace import any_traced, eager_unless_traced
+from .special_base import loop_operands, ufunc_primitive
 # x log y and x log1p y are 0 at x = 0; their derivatives are JAX's: log y in x, x / y in y (0 at x = 0)
 xlogy_p, xlogy = ufunc_primitive("xlogy", sc.xlogy, lambda t, x, y, z: t * snp.log(y), lambda t, x, y, z: t * x / y)
 xlog1py_p, xlog1py = ufunc_primitive("xlog1py", sc.xlog1py, lambda t, x, y, z: t * snp.log1p(y),
@@ -26,7 +26,7 @@ logit_p, logit = ufunc_primitive("logit", sc.logit, lambda t, x, y: t / (x * (1 
 
 def expit(x):
     """scipy.special.expit, the logistic sigmoid 1 / (1 + exp(-x)) (sciml.numpy's logistic primitive)."""
-    if not any_tracer((x,)):
+    if not any_traced(x,):
         return sc.expit(x)
     return logistic_p.bind(*loop_operands("expit", sc.expit, (x,)))
 
@@ -73,7 +73,7 @@ def _squeeze(x, axis, keepdims):
     return x if keepdims else snp.squeeze(x, axis=axis)
 
 
-@scipy_unless_traced(sc.logsumexp)
+@eager_unless_traced(sc.logsumexp)
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     """log(sum(b * exp(a))) along `axis`, shifted by the maximum; a negative sum gives NaN, or with
     return_sign the log of its magnitude and its sign."""
@@ -95,7 +95,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     return snp.where(_squeeze(sign, axis, keepdims) < 0, np.nan, out)
 
 
-@scipy_unless_traced(sc.softmax)
+@eager_unless_traced(sc.softmax)
 def softmax(x, axis=None):
     """exp(x) / sum(exp(x)) along `axis` (all axes by default, as scipy)."""
     x = _inexact(x, np.float16)
@@ -103,7 +103,7 @@ def softmax(x, axis=None):
     return e / snp.sum(e, axis=axis, keepdims=True)
 
 
-@scipy_unless_traced(sc.log_softmax)
+@eager_unless_traced(sc.log_softmax)
 def log_softmax(x, axis=None):
     """x - logsumexp(x) along `axis` (all axes by default, as scipy)."""
     x = _inexact(x, np.float16)
