@@ -68,15 +68,17 @@ def main():
     if args.write:
         update_section("Eager Array: what `.at` on eager results costs", f"""Machine: {machine()}.
 `python -m benchmarks.eager_array --write`: medians of 7 timeit repeats, one process, plain and
-Array alternating per row, in a process that has not compiled anything (so glibc returns freed
-large blocks to the system, sciml's `retain_memory` not yet applied). An Array is an ndarray
-subclass: numpy wraps each ufunc result in the subclass, a fixed cost of under a microsecond that
-shows on small arrays; the namespace wrapper costs about as much per call. On large arrays single
-operations cost the same, but numpy elides temporaries (`x * 2.0 - 1.0` reusing `x * 2.0`'s
-buffer) only for plain ndarrays: an Array's expression allocates each temporary, which costs a
-fresh mmap and its page faults per temporary here (the 9x row) and 1.5-2x once freed memory is
-retained (after a first jit compile, or `sciml.machine.memory.retain_freed_memory()`). Open: apply
-the retention at import, or drop the subclass for results users never update.
+Array alternating per row. An Array is an ndarray subclass: numpy wraps each ufunc result in the
+subclass, a fixed cost of under a microsecond that shows on small arrays; the namespace wrapper
+costs about as much per call. On large arrays single operations cost the same, but numpy elides
+temporaries (`x * 2.0 - 1.0` reusing `x * 2.0`'s buffer) only for plain ndarrays: an Array's
+expression allocates each temporary. Under glibc's defaults each is a fresh mmap with its page
+faults (9x slower than plain measured before the change), so sciml.numpy's first Array applies
+`retain_memory` (sciml/machine/memory.py, also applied by the first compile; the setting turns it
+off): temporaries come from the heap and the expression costs the row below. Why keep the
+subclass: JAX code updates results of any operation functionally (`(x + 1).at[i].set(v)`), and
+plain ndarrays from operators would break those ports. Hot eager loops on large arrays get numpy's
+elision back with `np.asarray(x)` (a view, no copy), or fuse under `jit`.
 
 {body}""")
 

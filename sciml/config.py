@@ -15,8 +15,9 @@ bitwise alike, such as a run and its resumption, want one library: "auto" may me
 a busy machine).
 
 retain_memory: True (default) keeps large freed blocks in the heap for reuse (glibc only; set once,
-when the first program is compiled: see sciml/machine/memory.py), so the temporaries of a jitted
-step do not page-fault afresh at every call; False leaves the C library's defaults.
+when the first program is compiled or sciml.numpy first returns an array: see
+sciml/machine/memory.py), so the temporaries of a jitted step or an eager expression do not
+page-fault afresh at every call; False, set before either, leaves the C library's defaults.
 
 cache_root(): where computed artefacts (compiled programs, reference solutions) are kept:
 $SCIML_CACHE_DIR, else $XDG_CACHE_HOME/sciml, else ~/.cache/sciml. What is read back from there is

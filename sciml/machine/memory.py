@@ -2,8 +2,10 @@
 glibc hands blocks above its mmap threshold (128 KiB to 32 MiB, adapting) back to the system when
 they are freed and trims the heap top, so each call page-faults on every temporary again (the
 kernel zeroes each page). Raising both thresholds keeps freed blocks in the heap: later calls reuse
-them. Applied once, when the first program is compiled, if the setting `retain_memory` is on (the
-default) and the C library is glibc; elsewhere it does nothing."""
+them; eager Array expressions, which allocate every temporary (numpy reuses them in place only for
+plain ndarrays), gain the same way. Applied once, when the first program is compiled or sciml.numpy
+first returns an Array, if the setting `retain_memory` is on (the default) and the C library is
+glibc; elsewhere it does nothing."""
 from __future__ import annotations
 
 import ctypes

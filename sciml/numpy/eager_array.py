@@ -11,6 +11,7 @@ import types
 import numpy as np
 
 from .. import tree
+from ..machine.memory import retain_freed_memory
 from . import indexing as I
 
 
@@ -48,9 +49,13 @@ def returning_array_trees(fn):
 def returning_arrays(fn):
     """fn with its eager ndarray results viewed as Array (tracers pass through; an `out` array the
     caller gave, by keyword or after the first argument as ufuncs take it, is returned as itself, as
-    numpy does; `asarray(x)` of a plain x is a view of it as Array)."""
+    numpy does; `asarray(x)` of a plain x is a view of it as Array). The first call keeps freed memory
+    for reuse (machine/memory.py): numpy reuses an expression's temporaries in place only for plain
+    ndarrays, so an Array's `x * 2.0 - 1.0` allocates each one, which is cheap from the heap but a
+    fresh mmap and its page faults under glibc's defaults."""
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
+        retain_freed_memory()
         out = fn(*args, **kwargs)
         if type(out) is np.ndarray and (out is kwargs.get("out") or any(out is a for a in args[1:])):
             return out
