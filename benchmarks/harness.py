@@ -1,17 +1,23 @@
-"""Shared benchmark plumbing: medians of repeated runs, a description of the machine, and updating
-one section of RESULTS.md without touching the others."""
+"""Shared benchmark plumbing: medians of repeated runs, a description of the machine, updating one section
+of RESULTS.md without touching the others, and first calls in fresh processes (cold, warm disk cache, compile
+tiers) for sciml and for JAX peers."""
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import platform
 import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
 
 RESULTS = pathlib.Path(__file__).with_name("RESULTS.md")
+ROOT = pathlib.Path(__file__).resolve().parents[1]  # the repository: fresh processes import benchmarks from here
 
 
 def median_time(fn, repeats=7, warmup=1):
@@ -51,3 +57,95 @@ def update_section(name, body):
     pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     RESULTS.write_text(text)
+
+
+# Fresh processes: a first call is cold (an empty cache: it compiles), warm (a second process on the same cache:
+# it loads) or tiered (sciml's compile tiers, #21: it runs on the numpy backend while numba compiles).
+
+def tiers_available():
+    """Whether this sciml has the compile_tiers setting (without it a numba program waits for its compile)."""
+    import sciml
+    try:
+        sciml.config.get("compile_tiers")
+    except KeyError:
+        return False
+    return True
+
+
+def set_compile_tiers(on):
+    """Turn compile tiers on or off where sciml has them (off: the first call waits for the compile)."""
+    import sciml
+    if tiers_available():
+        sciml.config.update("compile_tiers", on)
+
+
+def takeover_seconds(started):
+    """HOOK (#21, compile tiers): with tiers on, the seconds from `started` (time.perf_counter() before the first
+    call) until the background compiles are done, so that compiled code runs from the next call on; it waits for
+    them. None with tiers off or where sciml cannot wait for its compiles. Adapt here if sciml exposes the time."""
+    import sciml
+    import sciml.backends
+    wait = getattr(sciml.backends, "wait_for_compiles", None)
+    if wait is None or not tiers_available() or not sciml.config.get("compile_tiers"):
+        return None
+    wait()
+    return time.perf_counter() - started
+
+
+def in_fresh_process(module, function, args, cache_dir, tiers=False, env=None):
+    """module.function(*args) (JSON in and out) in a fresh Python process with SCIML_CACHE_DIR=cache_dir and
+    compile tiers on or off, so its first calls compile (an empty cache) or load (a warm one)."""
+    code = (f"import importlib, json; from benchmarks.harness import set_compile_tiers; set_compile_tiers({tiers!r}); "
+            f"print(json.dumps(importlib.import_module({module!r}).{function}(*{list(args)!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=dict(env or os.environ, SCIML_CACHE_DIR=cache_dir))
+    if out.returncode != 0:
+        raise RuntimeError(f"{module}.{function}{tuple(args)} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def numba_first_calls(module, function, args, repeats, later_repeats=1):
+    """A sciml numba measurement module.function(*args, repeats) -> {"first_s", ...} run cold (tiers off, an empty
+    cache), warm (a second process on that cache) and tiered (tiers on, its own empty cache; skipped where sciml
+    has no tiers), the last two with later_repeats: -> {"cold": ..., "warm": ..., "tiered": ... or None}."""
+    with tempfile.TemporaryDirectory() as cache:
+        cold = in_fresh_process(module, function, [*args, repeats], cache)
+        warm = in_fresh_process(module, function, [*args, later_repeats], cache)
+    tiered = None
+    if tiers_available():
+        with tempfile.TemporaryDirectory() as cache:
+            tiered = in_fresh_process(module, function, [*args, later_repeats], cache, tiers=True)
+    return {"cold": cold, "warm": warm, "tiered": tiered}
+
+
+def jax_cache_env(cache_dir):
+    """The environment for a JAX process keeping every compiled program in JAX's persistent compilation cache
+    in cache_dir (no minimum compile time or size), so a second process on it measures JAX's warm first call."""
+    return dict(os.environ, JAX_COMPILATION_CACHE_DIR=cache_dir, JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+                JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0")
+
+
+def run_peer(python, script, args, env=None):
+    """The JSON a peer script (benchmarks/peers/) prints as its last line when run by `python`; None, with a
+    note, when its imports fail there (the peer is not installed)."""
+    out = subprocess.run([python, str(ROOT / "benchmarks" / "peers" / script), *map(str, args)], capture_output=True,
+                         text=True, env=env)
+    if out.returncode != 0 and "ModuleNotFoundError" in out.stderr:
+        print(f"skipping {script}: {out.stderr.strip().splitlines()[-1]} under {python}")
+        return None
+    if out.returncode != 0:
+        raise RuntimeError(f"{script} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def jax_peer_cold_warm(python, script, args):
+    """A JAX peer run twice on one empty persistent compilation cache: (the cold run's JSON, the warm run's), or
+    None when the peer is not installed."""
+    with tempfile.TemporaryDirectory() as cache:
+        cold = run_peer(python, script, args, jax_cache_env(cache))
+        return None if cold is None else (cold, run_peer(python, script, args, jax_cache_env(cache)))
+
+
+def seconds(value):
+    """A table cell of seconds: blank where not measured."""
+    return "" if value is None else f"{value:.2f}"
