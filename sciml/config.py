@@ -19,6 +19,15 @@ when the first program is compiled or sciml.numpy first returns an array: see
 sciml/machine/memory.py), so the temporaries of a jitted step or an eager expression do not
 page-fault afresh at every call; False, set before either, leaves the C library's defaults.
 
+compile_tiers: True (default) runs a program jitted for numba on the numpy backend at once while a
+worker process compiles it, the compiled code taking over when ready (see sciml/backends/tiers.py):
+no call waits for the compiler, and results are the same to rounding, not bitwise, across the switch.
+False compiles at the first call and waits (what a run that must repeat another bitwise wants). The
+environment variable SCIML_COMPILE_TIERS=0 or 1 sets it for a process and the processes it starts.
+
+compile_budget: seconds (default 600) a background compile may take before it is stopped and the
+program stays on the numpy backend, with a warning.
+
 cache_root(): where computed artefacts (compiled programs, reference solutions) are kept:
 $SCIML_CACHE_DIR, else $XDG_CACHE_HOME/sciml, else ~/.cache/sciml. What is read back from there is
 trusted (numba unpickles its compiled code), so cache_subdir(name) creates <root>/<name> private
@@ -27,10 +36,19 @@ its group or others can write.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 
-_CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "mkl", "numpy"), "retain_memory": (True, False)}
+_CHOICES = {"jit_backend": ("numpy", "numba"), "blas": ("auto", "mkl", "numpy"), "retain_memory": (True, False),
+            "compile_tiers": (True, False)}
+
+
+def _positive_seconds(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+_CHECKS = {"compile_budget": (_positive_seconds, "a positive number of seconds")}
 
 
 def _blas_from_environment():
@@ -40,19 +58,42 @@ def _blas_from_environment():
     return value
 
 
-_SETTINGS = {"jit_backend": "numpy", "blas": _blas_from_environment(), "retain_memory": True}
+def _tiers_from_environment():
+    value = os.environ.get("SCIML_COMPILE_TIERS", "1")
+    if value not in ("0", "1"):
+        raise ValueError(f"SCIML_COMPILE_TIERS={value!r}: set it to 1 (compile in the background) or 0 (wait)")
+    return value == "1"
+
+
+_SETTINGS = {"jit_backend": "numpy", "blas": _blas_from_environment(), "retain_memory": True,
+             "compile_tiers": _tiers_from_environment(), "compile_budget": 600.0}
 
 
 def update(name, value):
     if name not in _SETTINGS:
         raise KeyError(f"unknown setting {name!r}; settings: {sorted(_SETTINGS)}")
-    if value not in _CHOICES[name]:
+    if name in _CHECKS:
+        valid, what = _CHECKS[name]
+        if not valid(value):
+            raise ValueError(f"{name} must be {what}, got {value!r}")
+    elif value not in _CHOICES[name]:
         raise ValueError(f"{name} must be one of {_CHOICES[name]}, got {value!r}")
     _SETTINGS[name] = value
 
 
 def get(name):
     return _SETTINGS[name]
+
+
+@contextlib.contextmanager
+def setting(name, value):
+    """`name` set to `value` inside a with-block, restored after it."""
+    prior = get(name)
+    update(name, value)
+    try:
+        yield
+    finally:
+        _SETTINGS[name] = prior
 
 
 def cache_root():

@@ -28,7 +28,7 @@ import os
 
 import numpy as np
 
-from ..core.executor import python_function as compile_driver
+from ..core.executor import executable, python_function as compile_driver
 from ..core.ir import Equation, Literal, Program, Var
 from ..core.lowering import Unsupported
 from .numba_cache import load
@@ -117,12 +117,19 @@ def _compile_whole(program: Program):
     in_avals = program.in_avals
     out_avals = program.out_avals
 
+    def arguments(args):
+        return [np.asarray(a, av.dtype)[()] if not av.shape else a for a, av in zip(args, in_avals)] + consts
+
     def run(*args):
-        args = [np.asarray(a, av.dtype)[()] if not av.shape else a for a, av in zip(args, in_avals)]
-        outs = compiled(*args, *consts)
+        outs = compiled(*arguments(args))
         return [np.asarray(o, av.dtype) if not av.shape else o for o, av in zip(outs, out_avals)]
 
-    run.source, run.path, run.dispatcher, run.backend = src, path, compiled, "numba"
+    def recording(*args):
+        """The results through the numpy backend, and what this call needs compiled."""
+        return executable(program)(*args), [("program", arguments(args))]
+
+    run.source, run.path, run.dispatcher, run.backend, run.module_source = src, path, compiled, "numba", src
+    run.recording = recording
     return run
 
 
@@ -138,21 +145,38 @@ def _compile_kernels(program: Program):
         if group is None:
             sites.append(eqn)
         elif k == group[-1]:
-            src, inputs, outputs = _kernel(program, [program.eqns[j] for j in group])
+            members = [program.eqns[j] for j in group]
+            src, inputs, outputs = _kernel(program, members)
             name = names.setdefault(src, f"kernel{len(names)}")
-            sites.append((name, inputs, outputs))
+            sites.append((name, inputs, outputs, members))
     module = "\n\n".join([_HEADER] + [f"@njit(cache=True, error_model='numpy'{', parallel=True' * ('prange(' in src)})\n"
                                        + src.replace("KERNEL", name) for src, name in names.items()])
     if "prange(" in module:
         _start_threads()
     loaded, path = load(module, entry=None)
-    eqns = [site if not isinstance(site, tuple) else
-            Equation(_Kernel(site[0], getattr(loaded, site[0]), [not a.aval.shape for a in site[1]]),
-                     site[1], {}, site[2])
-            for site in sites]
-    run = compile_driver(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
-    run.kernels_source, run.path, run.backend = module, path, "numba (kernels)"
+
+    def driver(kernel):
+        eqns = [site if not isinstance(site, tuple) else kernel(loaded, *site) for site in sites]
+        return compile_driver(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
+
+    run = driver(_Kernel.equation)
+    run.kernels_source, run.path, run.backend, run.module_source = module, path, "numba (kernels)", module
+    run.recording = _recording(driver)
     return run
+
+
+def _recording(driver):
+    """A function running the kernel-mode program on numpy alone (each kernel's equations through
+    their numpy impls) that returns, with its results, each kernel's name and the arguments the
+    compiled kernel would have received: what a first call needs compiled."""
+    calls = []
+    run = driver(_RecordingKernel.equation(calls))
+
+    def recording(*args):
+        calls.clear()
+        outs = run(*args)
+        return outs, list(calls)
+    return recording
 
 
 def _kernel(program, members):
@@ -196,8 +220,39 @@ class _Kernel:
         self._fn = fn
         self._scalar = scalar_inputs
 
+    @classmethod
+    def equation(cls, loaded, name, inputs, outputs, members):
+        return Equation(cls(name, getattr(loaded, name), [not a.aval.shape for a in inputs]), inputs, {}, outputs)
+
+    def arguments(self, args):
+        return [np.asarray(a)[()] if s else a for a, s in zip(args, self._scalar)]
+
     def impl(self, *args):
-        return self._fn(*[np.asarray(a)[()] if s else a for a, s in zip(args, self._scalar)])
+        return self._fn(*self.arguments(args))
+
+
+class _RecordingKernel(_Kernel):
+    """A kernel's place in the driver filled by its equations run through numpy, recording the
+    arguments the compiled kernel would take. Its equation takes the kernel's inputs, then the
+    group's own (they differ where the kernel takes a scalar for a broadcast one)."""
+
+    def __init__(self, name, members, scalar_inputs, calls):
+        super().__init__(name, compile_driver(members), scalar_inputs)
+        self._calls = calls
+
+    @classmethod
+    def equation(cls, calls):
+        def make(loaded, name, inputs, outputs, members):
+            produced = {v for e in members for v in e.outputs}
+            own = list(dict.fromkeys(a for e in members for a in e.inputs if isinstance(a, Var) and a not in produced))
+            group = Program([], own, members, outputs, [])
+            return Equation(cls(name, group, [not a.aval.shape for a in inputs], calls), inputs + own, {}, outputs)
+        return make
+
+    def impl(self, *args):
+        kernel_args, own = args[:len(self._scalar)], args[len(self._scalar):]
+        self._calls.append((self.name, self.arguments(kernel_args)))
+        return self._fn(*own)
 
 
 def _parallel(members):

@@ -44,9 +44,8 @@ def load(src, entry="program"):
     to plant one would choose the code run). Its functions load numba's compiled code only through a
     _VerifiedCache."""
     import numba  # imported at the first compile, not with sciml (start-up time)
-    key = hashlib.sha256((src + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
-    directory = cache_dir()
-    path = os.path.join(directory, f"sciml_{key}.py")
+    key, path = _place(src)
+    directory = os.path.dirname(path)
     try:
         found = pathlib.Path(path).read_bytes()
     except FileNotFoundError:
@@ -66,6 +65,21 @@ def load(src, entry="program"):
                 fn._cache = _VerifiedCache(fn._cache, path)
         sys.modules[name] = module
     return (getattr(module, entry) if entry else module), path
+
+
+def _place(src):
+    """(key, path) of the generated module of source `src` in the cache directory."""
+    import numba
+    key = hashlib.sha256((src + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
+    return key, os.path.join(cache_dir(), f"sciml_{key}.py")
+
+
+def has_compiled(src):
+    """Whether numba's cache holds compiled code of the module of source `src` (an index file of it is
+    there; whether for the signature wanted, numba finds out when loading)."""
+    path = _place(src)[1]
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return bool(glob.glob(os.path.join(glob.escape(os.path.dirname(path)), "__pycache__", stem + ".*.nbi")))
 
 
 class _VerifiedCache:

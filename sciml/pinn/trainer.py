@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from .. import checkpoint, distributed, optim, transforms
+from .. import checkpoint, config, distributed, optim, transforms
 from ..machine import blas
 from ..transforms.jit import jit
 from ..transforms.parallel import shard_rows, sharded_loss
@@ -151,7 +151,7 @@ class Trainer:
         total = self.adam_steps + self.lbfgs_steps
         bar = _progress(total, step, self.progress)
         try:
-            with _terminate_as_interrupt() as received:
+            with _terminate_as_interrupt() as received, self._repeatable():
                 try:
                     if step < self.adam_steps:
                         params, opt_state, step = self._adam(params, opt_state, step, bar)
@@ -166,6 +166,12 @@ class Trainer:
         self._save(params, opt_state, step, self.data)
         self.params = params
         return params, self.history
+
+    def _repeatable(self):
+        """With checkpoints, numba programs compile at their first call instead of in the background
+        (config "compile_tiers"), so a resumed run repeats an uninterrupted one bitwise: when the
+        compiled code takes over from numpy would otherwise change with the machine's load."""
+        return config.setting("compile_tiers", False) if self.checkpoint_path else contextlib.nullcontext()
 
     def _adam(self, params, opt_state, step, bar):
         objective, optimizer = self._objective, self.optimizer

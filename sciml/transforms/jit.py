@@ -11,7 +11,7 @@ import functools
 import inspect
 
 from .. import config, tree
-from ..backends import compile_program
+from ..backends import compile_program, runner
 from ..core import rules as R
 from ..core.avals import UndefinedPrimal, Zero, aval_of, check_traceable, is_traceable
 from ..core.lists import merge_lists, partition_list, split_list
@@ -24,7 +24,7 @@ from ..numpy.eager_array import as_array
 
 
 def _jit_impl(*args, program, backend, name):
-    return compile_program(program, backend)(*args)
+    return runner(program, backend, name)(*args)
 
 
 def _jit_abstract(*avals, program, backend, name):

@@ -54,3 +54,25 @@ def test_sciml_blas_in_the_environment_sets_the_blas_setting_and_a_bad_value_is_
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=dict(os.environ, SCIML_BLAS="openblas"))
     assert out.returncode != 0 and "SCIML_BLAS='openblas'" in out.stderr.strip().splitlines()[-1]
+
+
+def test_compile_settings_are_checked_and_set_for_a_block():
+    with pytest.raises(ValueError, match="compile_budget must be a positive number of seconds, got -1"):
+        config.update("compile_budget", -1)
+    with pytest.raises(ValueError, match="compile_tiers must be one of"):
+        config.update("compile_tiers", "yes")
+    before = config.get("compile_tiers")
+    with config.setting("compile_tiers", not before):
+        assert config.get("compile_tiers") is (not before)
+    assert config.get("compile_tiers") is before
+
+
+def test_sciml_compile_tiers_in_the_environment_sets_the_setting_and_a_bad_value_is_one_clear_error():
+    code = "import sciml; print(sciml.config.get('compile_tiers'))"
+    for value, expected in (("0", "False"), ("1", "True")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=dict(os.environ, SCIML_COMPILE_TIERS=value))
+        assert out.returncode == 0 and out.stdout.strip() == expected, out.stderr
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, SCIML_COMPILE_TIERS="yes"))
+    assert out.returncode != 0 and "SCIML_COMPILE_TIERS='yes'" in out.stderr.strip().splitlines()[-1]

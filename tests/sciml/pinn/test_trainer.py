@@ -187,3 +187,13 @@ def test_resume_reproduces_an_uninterrupted_run(tmp_path):
     assert history["step"][0] == 1 and history["step"][-2] == 40   # the history continues
     for a, b in zip(sciml.tree.leaves(final), sciml.tree.leaves(whole)):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("checkpoints", [True, False])
+def test_a_checkpointed_run_compiles_numba_at_the_first_call_so_a_resume_repeats_it(tmp_path, checkpoints):
+    """With compile tiers the step switches from numpy to numba whenever the compile ends, which would
+    make a resumed run round differently from the uninterrupted one; a checkpointed run turns them off."""
+    trainer = pinn.Trainer(lambda m: snp.sum(m(np.ones((2, 1))) ** 2), nn.MLP([1, 2, 1], key=0), adam_steps=1,
+                           lbfgs_steps=0, checkpoint_dir=str(tmp_path) if checkpoints else None, progress=False)
+    with sciml.config.setting("compile_tiers", True), trainer._repeatable():
+        assert sciml.config.get("compile_tiers") is not checkpoints
