@@ -29,11 +29,21 @@ from . import reductions as Rd
 # ---- broadcast_in_dim (the numba backend fuses it into loops) ----------------------------------
 
 
+# outputs up to this many elements are written out: np.broadcast_to's view costs 4-5 us of Python, a
+# small array's allocation and copy 1 us (an ODE's state under the numpy backend broadcasts constantly)
+_BROADCAST_VIEW_SIZE = 4096
+
+
 def _bid_impl(x, shape, broadcast_dimensions):
+    x = np.asarray(x)
     expanded = [1] * len(shape)
     for i, d in enumerate(broadcast_dimensions):
         expanded[d] = x.shape[i]
-    return np.broadcast_to(np.reshape(x, expanded), shape)
+    if math.prod(shape) > _BROADCAST_VIEW_SIZE:
+        return np.broadcast_to(x.reshape(expanded), shape)
+    out = np.empty(shape, x.dtype)
+    out[...] = x.reshape(expanded)
+    return out
 
 
 def _bid_abstract(x, shape, broadcast_dimensions):
@@ -93,7 +103,7 @@ def _reshape_numba(ctx, eqn, x):
     return f"np.ascontiguousarray({ctx.array(x)}).reshape({new})"
 
 
-reshape_p = Primitive("reshape", lambda x, new_shape: np.reshape(x, new_shape), _reshape_abstract,
+reshape_p = Primitive("reshape", lambda x, new_shape: np.asarray(x).reshape(new_shape), _reshape_abstract,
                       transpose=lambda ct, x, new_shape: [reshape(ct, x.aval.shape)],
                       batch=lambda args, dims, new_shape: (reshape_p.bind(
                           R.move_bdim(args[0], dims[0]), new_shape=(aval_of(args[0]).shape[dims[0]],) + new_shape), 0),
@@ -542,13 +552,18 @@ def dsplit(ary, indices_or_sections):
 
 # ---- pad --------------------------------------------------------------------------------------
 
+def _padded_shape(shape, config):
+    return tuple(lo + hi + n + builtins.max(n - 1, 0) * interior for n, (lo, hi, interior) in zip(shape, config))
+
+
 def _pad_abstract(x, value, config):
-    shape = [lo + hi + n + builtins.max(n - 1, 0) * interior for n, (lo, hi, interior) in zip(x.shape, config)]
-    return ShapedArray(shape, x.dtype)
+    return ShapedArray(_padded_shape(x.shape, config), x.dtype)
 
 
 def _pad_impl(x, value, config):
-    out = np.full(_pad_abstract(x, value, config).shape, value, dtype=x.dtype)
+    x = np.asarray(x)
+    out = np.empty(_padded_shape(x.shape, config), x.dtype)
+    out.fill(value)
     out[tuple(builtins.slice(lo, lo + (n - 1) * (i + 1) + 1 if n else lo, i + 1)
               for n, (lo, hi, i) in zip(x.shape, config))] = x
     return out
