@@ -24,17 +24,26 @@ def _free(ndim, contract, batch):
     return [i for i in range(ndim) if i not in contract and i not in batch]
 
 
+# vector and matrix products of at most this many element pairs go straight to np.dot: choosing BLAS
+# threads and library costs more than such a product (a small network in an ODE's right-hand side)
+_TINY_PRODUCT = 4096
+
+
 def _dot_general_impl(x, y, dimension_numbers):
     (lc, rc), (lb, rb) = dimension_numbers
-    blas.threads_for(x.size * y.size // max(1, math.prod(x.shape[i] for i in lb + lc)))
     if not lb and len(lc) == 1 and x.ndim <= 2 and y.ndim <= 2:  # vectors and matrices: one gemm or np.dot
-        return blas.matmul(x if lc[0] == x.ndim - 1 else x.T, y if rc[0] == 0 else y.T)
+        x, y = x if lc[0] == x.ndim - 1 else x.T, y if rc[0] == 0 else y.T
+        if x.size * y.size <= _TINY_PRODUCT:
+            return np.dot(x, y)
+        blas.threads_for(x.size * y.size // max(1, x.shape[-1]))
+        return blas.matmul(x, y)
+    blas.threads_for(x.size * y.size // max(1, math.prod(x.shape[i] for i in lb + lc)))
     lf, rf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)
     bshape = [x.shape[i] for i in lb]
     xf, yf = [x.shape[i] for i in lf], [y.shape[i] for i in rf]
     nb, k = math.prod(bshape), math.prod(x.shape[i] for i in lc)
-    xt = np.transpose(x, list(lb) + lf + list(lc)).reshape(nb, -1, k) if x.size else np.zeros((nb, math.prod(xf), k), x.dtype)
-    yt = np.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, -1) if y.size else np.zeros((nb, k, math.prod(yf)), y.dtype)
+    xt = x.transpose(list(lb) + lf + list(lc)).reshape(nb, -1, k) if x.size else np.zeros((nb, math.prod(xf), k), x.dtype)
+    yt = y.transpose(list(rb) + list(rc) + rf).reshape(nb, k, -1) if y.size else np.zeros((nb, k, math.prod(yf)), y.dtype)
     out = np.matmul(xt[0], yt[0])[None] if nb == 1 else np.matmul(xt, yt)
     return out.reshape(bshape + xf + yf)
 

@@ -48,8 +48,11 @@ def test_products_in_programs_go_through_mkl_unless_numpy_is_chosen(monkeypatch)
     gemms = {k: (lambda *args, _g=g: calls.append(1) or _g(*args)) for k, g in blas._mkl_loaded().items()}
     monkeypatch.setitem(blas._state, "mkl", gemms)
     monkeypatch.setitem(sciml.config._SETTINGS, "blas", "mkl")
-    a = np.arange(12.0).reshape(4, 3)
+    a = np.arange(4800.0).reshape(80, 60) / 4800
     np.testing.assert_allclose(sciml.jit(lambda x: x @ x.T, backend="numpy")(a), a @ a.T)
+    assert len(calls) == 1
+    tiny = a[:4, :3]  # 144 element pairs: np.dot at once, choosing a library would cost more than the product
+    np.testing.assert_allclose(sciml.jit(lambda x: x @ x.T, backend="numpy")(tiny), tiny @ tiny.T)
     assert len(calls) == 1
     monkeypatch.setitem(sciml.config._SETTINGS, "blas", "numpy")
     assert blas.mkl() is None
