@@ -91,6 +91,10 @@ def _scatter_impl(ufunc):
     out-of-bound updates: see MODES; negative ones are counted from the end before they get here)."""
     def impl(x, idx, upd):
         out = np.array(x, copy=True)
+        if not np.shape(idx):  # one row (an ODE saving its state at a step): no masks or ufunc.at
+            if 0 <= idx < len(out):
+                out[idx] = upd if ufunc is None else ufunc(out[idx], upd)
+            return out
         keep = (idx >= 0) & (idx < len(out))
         if not keep.all():
             idx, upd = idx[keep], upd[keep]
