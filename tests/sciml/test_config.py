@@ -45,15 +45,18 @@ def test_a_cache_directory_of_another_user_is_refused(tmp_path, monkeypatch):
         config.cache_subdir("references")
 
 
-def test_sciml_blas_in_the_environment_sets_the_blas_setting_and_a_bad_value_is_one_clear_error():
-    code = "import sciml; print(sciml.config.get('blas'))"
-    for value in ("numpy", "mkl", "auto"):
+@pytest.mark.parametrize("variable, setting, values, bad", [
+    ("SCIML_BLAS", "blas", {"numpy": "numpy", "mkl": "mkl", "auto": "auto"}, "openblas"),
+    ("SCIML_COMPILE_TIERS", "compile_tiers", {"0": "False", "1": "True"}, "yes")])
+def test_a_setting_from_the_environment_is_taken_and_a_bad_value_is_one_clear_error(variable, setting, values, bad):
+    code = f"import sciml; print(sciml.config.get({setting!r}))"
+    for value, expected in values.items():
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env=dict(os.environ, SCIML_BLAS=value))
-        assert out.returncode == 0 and out.stdout.strip() == value, out.stderr
+                             env=dict(os.environ, **{variable: value}))
+        assert out.returncode == 0 and out.stdout.strip() == expected, out.stderr
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, SCIML_BLAS="openblas"))
-    assert out.returncode != 0 and "SCIML_BLAS='openblas'" in out.stderr.strip().splitlines()[-1]
+                         env=dict(os.environ, **{variable: bad}))
+    assert out.returncode != 0 and f"{variable}={bad!r}" in out.stderr.strip().splitlines()[-1]
 
 
 def test_compile_settings_are_checked_and_set_for_a_block():
@@ -65,14 +68,3 @@ def test_compile_settings_are_checked_and_set_for_a_block():
     with config.setting("compile_tiers", not before):
         assert config.get("compile_tiers") is (not before)
     assert config.get("compile_tiers") is before
-
-
-def test_sciml_compile_tiers_in_the_environment_sets_the_setting_and_a_bad_value_is_one_clear_error():
-    code = "import sciml; print(sciml.config.get('compile_tiers'))"
-    for value, expected in (("0", "False"), ("1", "True")):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env=dict(os.environ, SCIML_COMPILE_TIERS=value))
-        assert out.returncode == 0 and out.stdout.strip() == expected, out.stderr
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, SCIML_COMPILE_TIERS="yes"))
-    assert out.returncode != 0 and "SCIML_COMPILE_TIERS='yes'" in out.stderr.strip().splitlines()[-1]
