@@ -133,7 +133,7 @@ class _Compiler:
     def submit(self, name, spec):
         job = _Job(name, spec)
         self._jobs.append(job)
-        if self._thread is None:
+        if self._thread is None or not self._thread.is_alive():  # not yet, or not in a forked child
             self._thread = threading.Thread(target=self._loop, name="sciml-compiler", daemon=True)
             self._thread.start()
         self._queue.put(job)
