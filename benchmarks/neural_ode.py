@@ -5,7 +5,7 @@ peers/neural_ode_diffrax.py).
 
 Per phase of the training: the first step cold (an empty cache), with a warm cache (a second process on it) and,
 for numba where sciml has compile tiers, with tiers on; the median step; the last step's loss; and the wall
-time of the whole training.
+time of each phase.
 
     python -m benchmarks.neural_ode [--steps 500] [--peer-python PYTHON]
 """
@@ -26,7 +26,7 @@ from .harness import (in_fresh_process, jax_peer_cold_warm, machine, numba_first
 from .peers.neural_ode_setup import (ATOL, BATCH_SIZE, DATASET_SIZE, DEFAULT_STEPS, LEARNING_RATE, LENGTHS, RTOL,
                                      SIZES, initial_weights, train)
 
-PEER = ("diffrax (Tsit5, equinox-free jax.jit step, optax.adam)", "neural_ode_diffrax.py")
+PEER = ("diffrax (jax.jit step, Tsit5, optax.adam)", "neural_ode_diffrax.py")
 
 
 def initial_model():
@@ -58,11 +58,10 @@ def make_step(opt, backend):
 
 
 def measure(backend, steps):
-    """Train in this process (run by harness.in_fresh_process): {"first_s" (the first step), "phases",
-    "total_s" (all steps)}."""
+    """Train in this process (run by harness.in_fresh_process): {"first_s" (the first step), "phases"}."""
     opt = optim.adam(LEARNING_RATE)
     phases, _ = train(make_step(opt, backend), initial_model(), opt.init, steps)
-    return {"first_s": phases[0]["first_s"], "phases": phases, "total_s": sum(p["total_s"] for p in phases)}
+    return {"first_s": phases[0]["first_s"], "phases": phases}
 
 
 def sciml_runs(backend, steps):
@@ -77,11 +76,10 @@ def sciml_runs(backend, steps):
 def rows(name, runs):
     """Table rows, one per phase, of a tool's {"cold", "warm", "tiered"} runs (None where not run)."""
     cold, warm, tiered = runs["cold"], runs["warm"], runs["tiered"]
-    first = lambda run, k: None if run is None else run["phases"][k]["first_s"]  # noqa: E731
-    total = lambda run, k: None if run is None or k else run["total_s"]  # noqa: E731 - once, on the first phase
-    return [f"| {name} | {LENGTHS[k]:g} | {seconds(first(cold, k))} | {seconds(first(warm, k))} "
-            f"| {seconds(first(tiered, k))} | {phase['ms']:.1f} | {phase['loss']:.3e} | {seconds(total(cold, k))} "
-            f"| {seconds(total(warm, k))} | {seconds(total(tiered, k))} |" for k, phase in enumerate(cold["phases"])]
+    def cells(k, key):
+        return " | ".join(seconds(None if run is None else run["phases"][k][key]) for run in (cold, warm, tiered))
+    return [f"| {name} | {LENGTHS[k]:g} | {cells(k, 'first_s')} | {phase['ms']:.1f} | {phase['loss']:.3e} "
+            f"| {cells(k, 'total_s')} |" for k, phase in enumerate(cold["phases"])]
 
 
 def main(argv=None):
@@ -109,7 +107,7 @@ def main(argv=None):
             f"{args.steps} on all of it, as the example; the same initial weights and batches for both tools; "
             f"float64. Each run is a fresh process: cold = an empty cache, warm = a second process on the same cache "
             f"directory (sciml's disk cache; JAX's persistent compilation cache, which keeps XLA's compiled code "
-            f"but not the tracing). {tiers} Training = the wall time of all the steps of both phases, first steps "
+            f"but not the tracing). {tiers} Training = the wall time of the phase's steps, its first step "
             f"included. Machine: {machine()}. Run {time.strftime('%Y-%m-%d')}.\n\n" + "\n".join(lines))
     print(body)
     update_section("Neural ODE training (diffrax's example)", body)
