@@ -28,7 +28,7 @@ import sciml.numpy as snp
 from sciml.machine import blas as blas_module
 from sciml.core.passes import count_equations
 
-from .harness import machine, median_time, update_section
+from .harness import machine, median_time, seconds, takeover_seconds, update_section
 
 from .pinn_burgers_data import NU, SIZES, init_weights, points
 
@@ -80,7 +80,8 @@ def train_step(params, state, col, ic, ic_u, bc):
 
 
 def measure(dtype, backend, repeats, blas="auto"):
-    """-> (ms per step, first-call seconds, loss) for one configuration, in this process."""
+    """-> (ms per step, first-call seconds, loss, seconds until compiled code takes over: None without
+    compile tiers) for one configuration, in this process."""
     sciml.config.update("blas", blas)
     params = init(dtype)
     state = (sciml.tree.map(np.zeros_like, params), sciml.tree.map(np.zeros_like, params), np.asarray(0, dtype))
@@ -89,14 +90,16 @@ def measure(dtype, backend, repeats, blas="auto"):
     t0 = time.perf_counter()
     out = step(params, state, *batch)
     first = time.perf_counter() - t0
-    return median_time(lambda: step(params, state, *batch), repeats) * 1e3, first, float(out[2])
+    takeover = takeover_seconds(t0) if backend == "numba" else None
+    return median_time(lambda: step(params, state, *batch), repeats) * 1e3, first, float(out[2]), takeover
 
 
-def _in_subprocess(dtype, backend, repeats, cache_dir, blas="auto"):
-    """Run `measure` in a fresh process (so first-call times include compilation or disk-cache loads)."""
+def _in_subprocess(dtype, backend, repeats, cache_dir, blas="auto", tiers=False):
+    """Run `measure` in a fresh process (so first-call times include compilation or disk-cache loads),
+    with compile tiers on or off."""
     code = (f"import json, numpy as np; from benchmarks.pinn_burgers_step import measure; "
             f"print(json.dumps(measure(np.{dtype}, {backend!r}, {repeats}, {blas!r})))")
-    env = dict(os.environ, SCIML_CACHE_DIR=cache_dir)
+    env = dict(os.environ, SCIML_CACHE_DIR=cache_dir, SCIML_COMPILE_TIERS=str(int(tiers)))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          cwd=pathlib.Path(__file__).resolve().parents[1], check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -131,8 +134,8 @@ def main(argv=None):
                    help="an interpreter with jax and/or torch installed, to run the peers side by side")
     args = p.parse_args(argv)
     peers = _peers(args.peer_python, args.repeats)
-    lines = ["| dtype | mode | ms per step | first call, cold (s) | first call, warm disk cache (s) |",
-             "|---|---|---|---|---|"]
+    lines = ["| dtype | mode | ms per step | first call, cold (s) | first call, warm disk cache (s) "
+             "| first call, compile tiers (s) | compiled code takes over after (s) |", "|---|---|---|---|---|---|---|"]
     sizes = []
     configurations = [("eager", "auto"), ("numpy", "auto"), ("numba", "auto")]
     if _BLAS["mkl"] is not None:  # MKL's products and numpy's OpenBLAS side by side
@@ -141,17 +144,22 @@ def main(argv=None):
         losses, best = {}, None
         for backend, blas in configurations:
             with tempfile.TemporaryDirectory() as cache:
-                ms, cold, losses[backend, blas] = _in_subprocess(dtype, backend, args.repeats, cache, blas)
+                ms, cold, losses[backend, blas], _ = _in_subprocess(dtype, backend, args.repeats, cache, blas)
                 warm = _in_subprocess(dtype, backend, 1, cache, blas)[1] if backend == "numba" else None
+            tiered = takeover = None
+            if backend == "numba":
+                with tempfile.TemporaryDirectory() as cache:
+                    _, tiered, _, takeover = _in_subprocess(dtype, backend, 1, cache, blas, tiers=True)
             label = "eager" if backend == "eager" else f"jit, {backend} backend"
             if backend != "eager" and len(configurations) > 3:  # both libraries measured: say which
                 label += f", {_BLAS[blas]}"
-            lines.append(f"| {dtype} | sciml {label} | {ms:.1f} | {cold:.2f} | {'' if warm is None else f'{warm:.2f}'} |")
+            lines.append(f"| {dtype} | sciml {label} | {ms:.1f} | {cold:.2f} | {seconds(warm)} | {seconds(tiered)} "
+                         f"| {seconds(takeover)} |")
             if backend == "numba":  # peers are compared with the faster library's step
                 best = ms if best is None else min(best, ms)
         for name, results in peers.items():
             ms, first, losses[name] = results[dtype]
-            lines.append(f"| {dtype} | {name} ({ms / best:.2f}x the sciml numba step) | {ms:.1f} | {first:.2f} | |")
+            lines.append(f"| {dtype} | {name} ({ms / best:.2f}x the sciml numba step) | {ms:.1f} | {first:.2f} | | | |")
         # every mode computes the same loss
         np.testing.assert_allclose(list(losses.values()), losses["eager", "auto"],
                                    rtol=1e-4 if dtype == "float32" else 1e-10)
@@ -162,7 +170,10 @@ def main(argv=None):
         after = count_equations(sciml.make_ir(train_step)(params, state, *data(d)))
         sizes.append(f"{dtype}: {before} equations traced, {after} after the passes")
     body = (f"PINN Burgers training step (loss + gradient + Adam), MLP {SIZES} tanh, 8192 + 256 + 256 points. "
-            f"Median of {args.repeats} steps after the first call; each configuration in a fresh process. "
+            f"Median of {args.repeats} steps after the first call; each configuration in a fresh process. Cold: an "
+            f"empty cache, compile tiers off (the first call waits for the compile); warm: a second process on that "
+            f"cache; compile tiers: a process of its own on an empty cache with tiers on (the first call runs on "
+            f"numpy while numba compiles in the background, then the compiled code takes over). "
             f"Machine: {machine()}; products: {_BLAS['mkl'] or _BLAS['numpy']}. Run {time.strftime('%Y-%m-%d')}.\n\n" + "\n".join(lines)
             + "\n\nProgram size of the jitted step: " + "; ".join(sizes) + ".")
     print(body)

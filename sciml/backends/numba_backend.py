@@ -102,7 +102,7 @@ def source(program: Program):
     outs = ctx.inline(program, args)
     const_names = [n for n, _ in ctx.const_args]
     parallel = ", parallel=True" * any("prange(" in line for line in ctx.lines)
-    header = [_HEADER, "", f"@njit(cache=True, error_model='numpy'{parallel})",
+    header = [_HEADER, *ctx.functions, "", f"@njit(cache=True, error_model='numpy'{parallel})",
               f"def program({', '.join(args + const_names)}):"]
     body = ctx.lines + [f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"]
     return "\n".join(header + body) + "\n", [v for _, v in ctx.const_args]
@@ -157,7 +157,9 @@ def _compile_kernels(program: Program):
 
     def driver(kernel):
         eqns = [site if not isinstance(site, tuple) else kernel(loaded, *site) for site in sites]
-        return compile_driver(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
+        run = compile_driver(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
+        run.kernels = [e.prim for e in eqns if isinstance(e.prim, _Kernel)]
+        return run
 
     run = driver(_Kernel.equation)
     run.kernels_source, run.path, run.backend, run.module_source = module, path, "numba (kernels)", module
@@ -252,7 +254,16 @@ class _RecordingKernel(_Kernel):
     def impl(self, *args):
         kernel_args, own = args[:len(self._scalar)], args[len(self._scalar):]
         self._calls.append((self.name, self.arguments(kernel_args)))
-        return self._fn(*own)
+        return [_as_compiled_returns(o) for o in self._fn(*own)]
+
+
+def _as_compiled_returns(out):
+    """An array as a compiled kernel returns it, new, C-contiguous and writable (numpy may give a
+    strided or read-only view, as broadcast_to does), so the kernels reading it are recorded with the
+    types they will be called with."""
+    if isinstance(out, np.ndarray) and not (out.flags.c_contiguous and out.flags.writeable):
+        return np.array(out, order="C")
+    return out
 
 
 def _parallel(members):
