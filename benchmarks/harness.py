@@ -62,43 +62,24 @@ def update_section(name, body):
 # Fresh processes: a first call is cold (an empty cache: it compiles), warm (a second process on the same cache:
 # it loads) or tiered (sciml's compile tiers, #21: it runs on the numpy backend while numba compiles).
 
-def tiers_available():
-    """Whether this sciml has the compile_tiers setting (without it a numba program waits for its compile)."""
-    import sciml
-    try:
-        sciml.config.get("compile_tiers")
-    except KeyError:
-        return False
-    return True
-
-
-def set_compile_tiers(on):
-    """Turn compile tiers on or off where sciml has them (off: the first call waits for the compile)."""
-    import sciml
-    if tiers_available():
-        sciml.config.update("compile_tiers", on)
-
-
 def takeover_seconds(started):
-    """HOOK (#21, compile tiers): with tiers on, the seconds from `started` (time.perf_counter() before the first
-    call) until the background compiles are done, so that compiled code runs from the next call on; it waits for
-    them. None with tiers off or where sciml cannot wait for its compiles. Adapt here if sciml exposes the time."""
+    """With compile tiers on, the seconds from `started` (time.perf_counter() before the first call) until the
+    background compiles are done, so that compiled code runs from the next call on (it waits for them); None
+    with tiers off."""
     import sciml
     import sciml.backends
-    wait = getattr(sciml.backends, "wait_for_compiles", None)
-    if wait is None or not tiers_available() or not sciml.config.get("compile_tiers"):
+    if not sciml.config.get("compile_tiers"):
         return None
-    wait()
+    sciml.backends.wait_for_compiles()
     return time.perf_counter() - started
 
 
 def in_fresh_process(module, function, args, cache_dir, tiers=False, env=None):
     """module.function(*args) (JSON in and out) in a fresh Python process with SCIML_CACHE_DIR=cache_dir and
     compile tiers on or off, so its first calls compile (an empty cache) or load (a warm one)."""
-    code = (f"import importlib, json; from benchmarks.harness import set_compile_tiers; set_compile_tiers({tiers!r}); "
-            f"print(json.dumps(importlib.import_module({module!r}).{function}(*{list(args)!r})))")
+    code = f"import importlib, json; print(json.dumps(importlib.import_module({module!r}).{function}(*{list(args)!r})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env=dict(env or os.environ, SCIML_CACHE_DIR=cache_dir))
+                         env=dict(env or os.environ, SCIML_CACHE_DIR=cache_dir, SCIML_COMPILE_TIERS=str(int(tiers))))
     if out.returncode != 0:
         raise RuntimeError(f"{module}.{function}{tuple(args)} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -106,15 +87,13 @@ def in_fresh_process(module, function, args, cache_dir, tiers=False, env=None):
 
 def numba_first_calls(module, function, args, repeats, later_repeats=1):
     """A sciml numba measurement module.function(*args, repeats) -> {"first_s", ...} run cold (tiers off, an empty
-    cache), warm (a second process on that cache) and tiered (tiers on, its own empty cache; skipped where sciml
-    has no tiers), the last two with later_repeats: -> {"cold": ..., "warm": ..., "tiered": ... or None}."""
+    cache), warm (a second process on that cache) and tiered (tiers on, its own empty cache), the last two with
+    later_repeats: -> {"cold": ..., "warm": ..., "tiered": ...}."""
     with tempfile.TemporaryDirectory() as cache:
         cold = in_fresh_process(module, function, [*args, repeats], cache)
         warm = in_fresh_process(module, function, [*args, later_repeats], cache)
-    tiered = None
-    if tiers_available():
-        with tempfile.TemporaryDirectory() as cache:
-            tiered = in_fresh_process(module, function, [*args, later_repeats], cache, tiers=True)
+    with tempfile.TemporaryDirectory() as cache:
+        tiered = in_fresh_process(module, function, [*args, later_repeats], cache, tiers=True)
     return {"cold": cold, "warm": warm, "tiered": tiered}
 
 

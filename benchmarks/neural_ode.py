@@ -21,8 +21,7 @@ import sciml.numpy as snp
 from sciml import nn, optim
 from solvers import ode
 
-from .harness import (in_fresh_process, jax_peer_cold_warm, machine, numba_first_calls, seconds, tiers_available,
-                      update_section)
+from .harness import (in_fresh_process, jax_peer_cold_warm, machine, numba_first_calls, seconds, update_section)
 from .peers.neural_ode_setup import (ATOL, BATCH_SIZE, DATASET_SIZE, DEFAULT_STEPS, LEARNING_RATE, LENGTHS, RTOL,
                                      SIZES, initial_weights, train)
 
@@ -97,8 +96,7 @@ def main(argv=None):
     if peer:
         lines += rows(PEER[0], {"cold": peer[0], "warm": peer[1], "tiered": None})
     tiers = ("Compile tiers: the first steps run on the numpy backend while numba compiles in the background; the "
-             "cold columns wait for the compile (tiers off)." if tiers_available() else
-             "This sciml has no compile tiers (those columns are blank).")
+             "cold columns wait for the compile (tiers off).")
     body = (f"Neural ODE as diffrax's example: y' = MLP(y), MLP {SIZES} (softplus hidden, tanh output), {DATASET_SIZE} "
             f"trajectories of the example's oscillator (y0 ~ U[-0.6, 1]^2, 100 save times in [0, 10], made once "
             f"with scipy), Tsit5 with rtol {RTOL:g}, atol {ATOL:g}, dt0 = the save spacing, gradient by the discrete "

@@ -23,7 +23,7 @@ from sciml import optim
 from solvers import ode
 
 from .harness import (in_fresh_process, jax_peer_cold_warm, machine, numba_first_calls, run_peer, seconds,
-                      takeover_seconds, tiers_available, update_section)
+                      takeover_seconds, update_section)
 from .peers.lotka_volterra_setup import (A_VALUES, ATOL, FIT_OPTIONS, RTOL, START, T_SPAN, TRUE, TS, Y0, timed,
                                          timed_fits)
 
@@ -133,8 +133,7 @@ def main(argv=None):
     if args.peer_python:
         rows += peer_rows(args.peer_python, args.repeats)
     tiers = ("Compile tiers: the first call runs on the numpy backend while numba compiles in the background; "
-             "the cold column waits for the compile (tiers off)." if tiers_available() else
-             "This sciml has no compile tiers (the tier columns are blank).")
+             "the cold column waits for the compile (tiers off).")
     body = (f"Lotka-Volterra (1.5, 1, 3, 1), y0 = (1, 1), t in [0, 10], 100 save times, tsit5, rtol 1e-6, "
             f"atol 1e-8; sciml jitted with the {args.backend} backend. Median of {args.repeats} runs after the first "
             f"call. Each sciml task runs in fresh processes: cold = the first call (tracing and compiling) with an "
