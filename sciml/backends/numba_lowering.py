@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 
 import numpy as np
 
@@ -53,6 +54,10 @@ class Lowering:
         self.path = ()         # the blocks enclosing the current line
         self.unroll = UNROLL_SIZE  # arrays of at most this many elements are kept as scalars (0: never)
         self.in_place = set()  # scatter equations that may overwrite their operand (see owned_buffers)
+        self.parameters = set()  # the function's array parameters: never written (see elements_of)
+        self.parameter_reads = {}  # their names -> their elements, read at the function's start
+        self.prologue = 0      # the number of lines reading them, at the start of `lines`
+        self.functions = []    # sources of module-level functions the lines call (see `function`)
 
     # -- helpers for lowering rules
     def fresh(self, prefix="t"):
@@ -82,6 +87,8 @@ class Lowering:
         item = value.item()
         if isinstance(item, float) and not np.isfinite(item):  # inf and nan have no literal in Python
             return f"{np_dtype(value.dtype)}(float({str(item)!r}))"
+        if value.dtype in (np.float64, np.int64):  # numba's types of Python's numbers: no call to type
+            return f"({item!r})" if item < 0 or repr(item).startswith("-") else repr(item)
         return f"{np_dtype(value.dtype)}({item!r})"
 
     def contiguous(self, name, aval):
@@ -117,10 +124,22 @@ class Lowering:
             return [self.scalar_of[name]] * aval.size
         if not aval.shape:
             return [name]
+        if name in self.parameters:  # read once, at the function's start, for every use (a network's weights)
+            if name not in self.parameter_reads:
+                elements, reads = self._reads(name, aval)
+                self.lines[self.prologue:self.prologue] = ["    " + line for line in reads]
+                self.prologue += len(reads)
+                self.parameter_reads[name] = elements
+            return self.parameter_reads[name]
+        elements, reads = self._reads(name, aval)
+        for line in reads:
+            self.emit(line)
+        return elements
+
+    def _reads(self, name, aval):
+        """(fresh variables for the elements of the array `name`, the lines reading them into them)."""
         out = [self.fresh("e") for _ in range(aval.size)]
-        for e, index in zip(out, np.ndindex(*aval.shape)):
-            self.emit(f"{e} = {name}[{', '.join(map(str, index))}]")
-        return out
+        return out, [f"{e} = {name}[{', '.join(map(str, index))}]" for e, index in zip(out, np.ndindex(*aval.shape))]
 
     def grid(self, name, aval):
         """elements_of as an object array of the array's shape (for slicing and joining them)."""
@@ -203,10 +222,29 @@ class Lowering:
         import numba  # loaded with the compiler, not with sciml (start-up time)
         return f"{'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size})"
 
+    def function(self, inputs, outputs, write):
+        """A compiled module-level function of the names `inputs` (never written) and `outputs` (arrays
+        it writes into), its body written by `write(sub)` with a Lowering `sub` of its own -> the call.
+        A parallel loop calls one (numba's parfor passes and its outlined loop body then see a call,
+        not the whole body: an ensemble of ODE solves compiled several times faster)."""
+        sub = Lowering()
+        sub.counter, sub.unroll, sub.parameters = self.counter, self.unroll, set(inputs)
+        write(sub)
+        self.counter = sub.counter
+        name = self.fresh("f")
+        params = ", ".join(inputs + outputs + [n for n, _ in sub.const_args])
+        self.const_args += sub.const_args
+        self.parameters.update(n for n, _ in sub.const_args)
+        self.functions += sub.functions + [f"@njit(cache=True, error_model='numpy')\ndef {name}({params}):\n"
+                                           + "\n".join(sub.lines) + "\n"]
+        return f"{name}({params})"
+
     # -- programs
     def inline(self, program: Program, in_names, arrays=True):
         """Lower `program` here with its inputs bound to `in_names`; -> names of its outputs (with
         arrays=False, repeated scalars and small arrays may stay kept as scalars)."""
+        if not self.lines and not self.parameters:  # the function's own inputs
+            self.parameters.update(in_names)
         env = dict(zip(program.invars, in_names))
         for v, c in zip(program.constvars, program.consts):
             env[v] = self._const(c)
@@ -222,6 +260,7 @@ class Lowering:
         if all(s == 0 for s in value.strides) and value.size:  # a broadcast scalar: loops read the scalar
             return self.repeat(self.literal(value.flat[0]), value.shape)
         self.const_args.append((name, np.ascontiguousarray(value)))
+        self.parameters.add(name)
         return name
 
     def _atom(self, env, a):
@@ -356,6 +395,9 @@ class Lowering:
                     sub = tuple(0 if src.aval.shape[j] == 1 else index[d]
                                 for j, d in enumerate(e.params["broadcast_dimensions"]))
                     expr = self._element(env, src, sub, values)
+                    if expr.isidentifier() or _is_literal(expr):  # a broadcast element: no copy
+                        values[e.outputs[0]][k] = expr
+                        continue
                 else:
                     expr = _template(e, [self._element(env, a, index, values) for a in e.inputs])
                 s = self.fresh("s")
@@ -388,4 +430,4 @@ def _template(eqn, args):
 
 def _is_literal(expr):
     """Whether a scalar expression is a literal as `Lowering.literal` writes it (no snapshot needed)."""
-    return expr.startswith(("np.", "True", "False"))
+    return expr.startswith(("np.", "True", "False")) or re.fullmatch(r"\(?-?[0-9][0-9.e+-]*\)?", expr) is not None

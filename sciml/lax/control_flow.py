@@ -425,27 +425,29 @@ def _while_numba(ctx, eqn, *args):
 
 def _lanes_numba(ctx, eqn, args):
     """A batched while_loop as one loop per lane (see _one_lane_loop), the lanes spread over the
-    cores: each stops when it is done, and its small state stays in registers."""
+    cores: each stops when it is done, and its small state stays in registers. One lane's loop is a
+    function of its own (Lowering.function), which the parallel loop calls."""
     program, batched = eqn.params["lanes"]
     size = eqn.outputs[0].aval.shape[0]
     outs = [ctx.fresh("lanes") for _ in eqn.outputs]
     for out, v in zip(outs, eqn.outputs):
         ctx.emit(f"{out} = np.empty({v.aval.shape}, {np_dtype(v.aval.dtype)})")
-    args = [ctx.array(a) if b else a for a, b in zip(args, batched)]
+    args = [ctx.array(a) for a in args]
     lane = ctx.fresh("lane")
-    header = len(ctx.lines)
-    ctx.emit(f"for {lane} in {ctx.lane_range(size)}:")
-    with ctx.block():
+
+    def one_lane(sub):
         own = []
         for a, b in zip(args, batched):
-            own.append(ctx.fresh("x") if b else a)
+            own.append(sub.fresh("x") if b else a)
             if b:
-                ctx.emit(f"{own[-1]} = {a}[{lane}]")
-        results = ctx.inline(program, own, arrays=False)
-        for out, r, v in zip(outs, results, eqn.outputs):
-            ctx.store_row(out, lane, r, v.aval.shape[1:])
-    if any("objmode(" in line for line in ctx.lines[header:]):  # object mode cannot run in a parallel loop
-        ctx.lines[header] = ctx.lines[header].replace("prange(", "range(")
+                sub.emit(f"{own[-1]} = {a}[{lane}]")
+        for out, r, v in zip(outs, sub.inline(program, own, arrays=False), eqn.outputs):
+            sub.store_row(out, lane, r, v.aval.shape[1:])
+    call = ctx.function([lane] + list(dict.fromkeys(a for a in args if a.isidentifier())), outs, one_lane)
+    lanes = f"range({size})" if "objmode(" in ctx.functions[-1] else ctx.lane_range(size)  # (object mode cannot
+    ctx.emit(f"for {lane} in {lanes}:")  # run in a parallel loop)
+    with ctx.block():  # the index as int64, as numba's parallel loop would pass a uint64 (a second compile)
+        ctx.emit(call.replace(f"({lane},", f"(np.int64({lane}),", 1))
     return outs
 
 

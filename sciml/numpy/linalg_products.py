@@ -117,8 +117,14 @@ def _as_3d(x, aval, order, shape):
     return f"np.ascontiguousarray(np.transpose({x}, {order})).reshape({shape})"
 
 
+# products of at most this many multiply-adds (and outputs) in compiled code are written out as scalar
+# sums (_unrolled_products): numba compiles a call of np.dot, with the copies and reshapes around it,
+# into much more code than such a product, and BLAS's call costs more than it at run time
+_UNROLL_PRODUCTS, _UNROLL_OUTPUTS = 128, 64
+
+
 def _dot_general_numba(ctx, eqn, x, y):
-    """Transpose to (batch, free, contract) and call BLAS through np.dot."""
+    """Transpose to (batch, free, contract) and call BLAS through np.dot; small products unrolled."""
     (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
     xa, ya = eqn.inputs[0].aval, eqn.inputs[1].aval
     if not np.issubdtype(xa.dtype, np.inexact):
@@ -127,6 +133,11 @@ def _dot_general_numba(ctx, eqn, x, y):
     size = lambda dims, shape: int(np.prod([shape[d] for d in dims], dtype=np.int64))  # noqa: E731
     nb, m, k, n = size(lb, xa.shape), size(lf, xa.shape), size(lc, xa.shape), size(rf, ya.shape)
     out_shape = eqn.outputs[0].aval.shape
+    if ctx.unroll and 0 < nb * m * n * k <= _UNROLL_PRODUCTS and nb * m * n <= _UNROLL_OUTPUTS:
+        xs = ctx.grid(x, xa).transpose(tuple(lb) + tuple(lf) + tuple(lc)).reshape((nb, m, k))
+        ys = ctx.grid(y, ya).transpose(tuple(rb) + tuple(rc) + tuple(rf)).reshape((nb, k, n))
+        return _unrolled_products(ctx, xs, ys, eqn.outputs[0].aval)
+    x, y = ctx.array(x), ctx.array(y)
     xt, yt, out = ctx.fresh("lhs"), ctx.fresh("rhs"), ctx.fresh("dot")
     ctx.emit(f"{xt} = {_as_3d(x, xa, tuple(lb) + tuple(lf) + tuple(lc), (nb, m, k))}")
     ctx.emit(f"{yt} = {_as_3d(y, ya, tuple(rb) + tuple(rc) + tuple(rf), (nb, k, n))}")
@@ -141,8 +152,23 @@ def _dot_general_numba(ctx, eqn, x, y):
     return f"{out}.ravel()[0]" if not out_shape else f"{out}.reshape({out_shape})"
 
 
+def _unrolled_products(ctx, xs, ys, aval):
+    """The products of the scalar grids xs (batch, m, k) and ys (batch, k, n), one sum per output
+    element, as the output's elements (kept as scalars if small, else stored into its array)."""
+    out = []
+    for b, i, j in np.ndindex(xs.shape[0], xs.shape[1], ys.shape[2]):
+        name = ctx.fresh("p")
+        ctx.emit(f"{name} = " + " + ".join(f"{a} * {c}" for a, c in zip(xs[b, i], ys[b, :, j])))
+        out.append(name)
+    if not aval.shape:
+        return out[0]
+    name = ctx.unrolled(out, aval.shape, aval.dtype)
+    return [name if ctx.small(aval) else ctx.array(name)]
+
+
 dot_general_p = Primitive("dot_general", _dot_general_impl, _dot_general_abstract,
-                          transpose=_dot_general_transpose, batch=_dot_general_batch, numba=_dot_general_numba)
+                          transpose=_dot_general_transpose, batch=_dot_general_batch, numba=_dot_general_numba,
+                          numba_reads_lazy=True)
 dot_general_p.jvp = R.per_arg_jvp(
     dot_general_p,
     lambda t, x, y, z, dimension_numbers: dot_general_p.bind(t, y, dimension_numbers=dimension_numbers),

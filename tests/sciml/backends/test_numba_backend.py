@@ -89,7 +89,8 @@ def test_large_fused_kernels_spread_their_outer_loop_over_the_cores():
 
 
 def test_generated_code_runs_as_plain_python_without_jit():
-    script = "import numpy as np, sciml, sciml.numpy as snp; print(sciml.jit(lambda a: snp.sum(a * a), backend='numba')(np.array([1.0, 2.0])))"
+    script = ("import numpy as np, sciml, sciml.numpy as snp; f = lambda a: snp.sum(snp.where(a > 1, snp.maximum(a, 0.5), a) * a); "
+              "print(sciml.jit(f, backend='numba')(np.array([1.0, 2.0])))")
     out = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, NUMBA_DISABLE_JIT="1"),
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

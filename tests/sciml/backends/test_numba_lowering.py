@@ -56,10 +56,28 @@ def test_small_arrays_kept_as_scalars_through_branches_loops_and_indexing():
     assert "np.empty(4," in source.split("while True:")[1]  # the matmul's input, made in the loop
 
 
+def test_small_products_are_written_out_and_weights_read_once():
+    """A small network in a loop body (a universal ODE's right-hand side): its matrix products become
+    scalar sums, not np.dot calls, and each weight is read from its array once, before the loop. A
+    large product still calls BLAS."""
+    def f(y0, w1, w2):
+        return lax.fori_loop(0, 5, lambda i, y: y + 0.1 * snp.tanh(snp.tanh(y @ w1) @ w2), y0)
+    rng = np.random.default_rng(0)
+    args = (np.array([0.5, -0.25]), rng.normal(size=(2, 5)), rng.normal(size=(5, 2)))
+    _compare(f, args, 1e-12)
+    source = sciml.backends.compile_program(sciml.make_ir(f)(*args), "numba").source
+    assert "np.dot(" not in source
+    assert all(source.count(f"= a1[{i}, {j}]\n") == 1 for i, j in np.ndindex(2, 5)), source
+    assert source.index("= a1[0, 0]") < source.index(" in range(")
+    large = (np.ones(20), np.ones((20, 20)), np.ones((20, 20)))
+    assert "np.dot(" in sciml.backends.compile_program(sciml.make_ir(f)(*large), "numba").source
+
+
 def test_batched_loops_run_one_loop_per_lane():
     """vmap of a while_loop whose lanes stop at different times: under numba each lane runs its own
     loop (a prange over the lanes when numba has threads), as the unbatched loop would, and matches
-    the masked batched loop of the numpy backend, also when the loop is a jvp's."""
+    the masked batched loop of the numpy backend, also when the loop is a jvp's. One lane's loop is
+    a function of its own, compiled once."""
     import numba
 
     def f(x, n):
@@ -74,8 +92,12 @@ def test_batched_loops_run_one_loop_per_lane():
     for k in range(len(xs)):
         for g, e in zip(got, f(xs[k], ns[k])):
             np.testing.assert_allclose(g[k], e, rtol=1e-13, atol=1e-13)
-    source = sciml.backends.compile_program(sciml.make_ir(batched)(xs, ns), "numba").source
-    assert ("prange(" in source) == (numba.config.NUMBA_NUM_THREADS > 1) and "lanes" in source
+    run = sciml.backends.compile_program(sciml.make_ir(batched)(xs, ns), "numba")
+    assert ("prange(" in run.source) == (numba.config.NUMBA_NUM_THREADS > 1) and "lanes" in run.source
+    run(xs, ns)
+    lane_loops = [fn for name, fn in run.dispatcher.py_func.__globals__.items()
+                  if isinstance(fn, numba.core.dispatcher.Dispatcher) and name != "program" and name in run.source]
+    assert [len(fn.signatures) for fn in lane_loops] == [1]
     _compare(sciml.vmap(sciml.jacfwd(lambda x, n: f(x, n)[0])), (xs, ns), 1e-10)  # lanes of a jvp's loop
 
 
