@@ -153,7 +153,31 @@ class Lowering:
             for e, index in zip(self.elements[name], np.ndindex(*shape)):
                 self.emit(f"{target}[{', '.join([row, *map(str, index)])}] = {e}")
         else:
-            self.emit(f"{target}[{row}] = {self.array(name)}")
+            source = self.array(name)
+            self.copy_loops(lambda i: f"{target}[{', '.join([row, *i])}]",
+                            lambda i: f"{source}[{', '.join(i)}]" if i else source, shape)
+
+    def copy_loops(self, target, source, shape):
+        """target(i) = source(i) for every index i of `shape` (a list of index names), as a loop nest:
+        numba compiles the loops in a fraction of the time of a slice assignment or a transpose, whose
+        error paths (formatting shapes) cost it seconds at their first use in a process."""
+        idx = [self.fresh("i") for _ in shape]
+        for i, n in zip(idx, shape):
+            self.emit(f"for {i} in range({n}):")
+            self.level += 1
+        self.emit(f"{target(idx)} = {source(idx)}")
+        self.level -= len(shape)
+
+    def permuted(self, name, aval, perm, shape):
+        """The array `name` with its axes in the order `perm`, C-contiguous and reshaped to `shape`."""
+        perm = tuple(perm)
+        if perm == tuple(range(len(perm))):
+            return f"np.ascontiguousarray({name}).reshape({shape})"
+        out, moved = self.fresh("t"), tuple(aval.shape[d] for d in perm)
+        self.emit(f"{out} = np.empty({moved}, {np_dtype(aval.dtype)})")
+        self.copy_loops(lambda i: f"{out}[{', '.join(i)}]",
+                        lambda i: f"{name}[{', '.join(i[perm.index(d)] for d in range(len(perm)))}]", moved)
+        return f"{out}.reshape({shape})"
 
     def small(self, aval):
         """Whether arrays of this aval are kept as their elements."""

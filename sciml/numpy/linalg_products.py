@@ -109,12 +109,12 @@ def _dot_general_batch(args, dims, dimension_numbers):
     return dot_general_p.bind(x, y, dimension_numbers=dn), len(lb) + n_xfree
 
 
-def _as_3d(x, aval, order, shape):
+def _as_3d(ctx, x, aval, order, shape):
     """The operand `x` with its axes in `order`, as a contiguous (batch, rows, columns) array; a 0-d operand
-    is a scalar in compiled code (a literal, a reduction's result), which np.transpose does not take."""
+    is a scalar in compiled code (a literal, a reduction's result)."""
     if aval.ndim == 0:
         return f"np.full({shape}, {x})"
-    return f"np.ascontiguousarray(np.transpose({x}, {order})).reshape({shape})"
+    return ctx.permuted(x, aval, order, shape)
 
 
 # products of at most this many multiply-adds (and outputs) in compiled code are written out as scalar
@@ -139,8 +139,8 @@ def _dot_general_numba(ctx, eqn, x, y):
         return _unrolled_products(ctx, xs, ys, eqn.outputs[0].aval)
     x, y = ctx.array(x), ctx.array(y)
     xt, yt, out = ctx.fresh("lhs"), ctx.fresh("rhs"), ctx.fresh("dot")
-    ctx.emit(f"{xt} = {_as_3d(x, xa, tuple(lb) + tuple(lf) + tuple(lc), (nb, m, k))}")
-    ctx.emit(f"{yt} = {_as_3d(y, ya, tuple(rb) + tuple(rc) + tuple(rf), (nb, k, n))}")
+    ctx.emit(f"{xt} = {_as_3d(ctx, x, xa, tuple(lb) + tuple(lf) + tuple(lc), (nb, m, k))}")
+    ctx.emit(f"{yt} = {_as_3d(ctx, y, ya, tuple(rb) + tuple(rc) + tuple(rf), (nb, k, n))}")
     if nb == 1:
         ctx.emit(f"{out} = np.dot({xt}[0], {yt}[0])")
     else:

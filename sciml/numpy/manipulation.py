@@ -153,7 +153,8 @@ transpose_p = Primitive("transpose", lambda x, permutation: np.transpose(x, perm
                         transpose=lambda ct, x, permutation: [transpose(ct, tuple(np.argsort(permutation)))],
                         batch=lambda args, dims, permutation: (transpose_p.bind(
                             R.move_bdim(args[0], dims[0]), permutation=(0,) + tuple(p + 1 for p in permutation)), 0),
-                        numba=lambda ctx, eqn, x: f"np.transpose({x}, {eqn.params['permutation']})")
+                        numba=lambda ctx, eqn, x: ctx.permuted(x, eqn.inputs[0].aval, eqn.params["permutation"],
+                                                               eqn.outputs[0].aval.shape))
 transpose_p.jvp = R.linear_jvp(transpose_p)
 
 
@@ -323,19 +324,19 @@ def _concatenate_numba(ctx, eqn, *xs):
 
 
 def _write_piece(ctx, out, starts, limits, strides, x, x_aval):
-    """out[starts:limits:strides] = x, as an element assignment when the piece is one element (numba
-    compiles a slice assignment many times slower), reading a repeated scalar as the scalar and a
-    small array kept as scalars element by element."""
+    """out[starts:limits:strides] = x, as loops (Lowering.copy_loops: numba compiles a slice assignment
+    many times slower), reading a repeated scalar as the scalar and a small array kept as scalars
+    element by element."""
     if x in ctx.elements:
         for e, index in zip(ctx.elements[x], np.ndindex(*x_aval.shape)):
             ctx.emit(f"{out}[{', '.join(str(s + i * st) for s, i, st in zip(starts, index, strides))}] = {e}")
         return
     value = ctx.scalar_of.get(x)
-    if x_aval.size == 1:
-        element = ", ".join(["0"] * x_aval.ndim)
-        ctx.emit(f"{out}[{', '.join(map(str, starts))}] = {value if value is not None else f'{x}[{element}]'}")
-    else:
+    if min(starts, default=0) < 0:
         ctx.emit(f"{out}[{_slices(starts, limits, strides)}] = {value if value is not None else x}")
+        return
+    ctx.copy_loops(lambda i: f"{out}[{', '.join(f'{s} + {k} * {st}' for s, k, st in zip(starts, i, strides))}]",
+                   lambda i: value if value is not None else f"{x}[{', '.join(i)}]" if i else x, x_aval.shape)
 
 
 def _slices(starts, limits, strides):

@@ -28,29 +28,42 @@ def _batch_reduction(prim):
 
 # numba lowerings: whole reductions with numpy, partial ones row by row
 
-def _rows(x, shape, axes):
-    kept = [d for d in range(len(shape)) if d not in axes]
-    k = int(np.prod([shape[d] for d in kept], dtype=np.int64))
-    r = int(np.prod([shape[d] for d in axes], dtype=np.int64))
-    return f"np.ascontiguousarray(np.transpose({x}, {tuple(kept) + tuple(axes)})).reshape(({k}, {r}))", \
-        tuple(shape[d] for d in kept)
+def _rows(ctx, x, aval, axes):
+    """(x as a (kept, reduced) array, the kept shape)."""
+    kept = [d for d in range(aval.ndim) if d not in axes]
+    k = int(np.prod([aval.shape[d] for d in kept], dtype=np.int64))
+    r = int(np.prod([aval.shape[d] for d in axes], dtype=np.int64))
+    return ctx.permuted(x, aval, tuple(kept) + tuple(axes), (k, r)), tuple(aval.shape[d] for d in kept)
 
 
 def _numba_reduction(whole, rows=None, extra=None, combine=None):
     """whole(x) over all axes, rows(x by rows) over some; `combine(a, b)` writes one step of the
     reduction as a scalar expression, for a small array kept as its elements."""
     def lower(ctx, eqn, x):
-        shape, axes = eqn.inputs[0].aval.shape, eqn.params["axes"]
-        if x in ctx.elements and len(axes) == len(shape) and combine is not None:
-            return functools.reduce(combine, ctx.elements[x])
+        aval, axes = eqn.inputs[0].aval, eqn.params["axes"]
+        if x in ctx.elements and combine is not None:
+            return _combined(ctx, ctx.grid(x, aval), axes, combine, eqn.outputs[0].aval)
         x = ctx.array(x)
-        if len(axes) == len(shape):
+        if len(axes) == aval.ndim:
             return f"{whole}({x})"
         if rows is None:
             raise Unsupported(f"{eqn.prim.name} over some axes")
-        x2, kept = _rows(x, shape, axes)
+        x2, kept = _rows(ctx, x, aval, axes)
         return f"rt.{rows}({x2}{', ' + extra if extra else ''}).reshape({kept})"
     return lower
+
+
+def _combined(ctx, grid, axes, combine, out):
+    """The reduction of a small array kept as its elements (the object array `grid`), as scalars: over
+    all axes an expression, over some the output's elements (kept as scalars)."""
+    kept = [d for d in range(grid.ndim) if d not in axes]
+    rows = grid.transpose(kept + list(axes)).reshape(out.size, -1)
+    if not out.shape:
+        return functools.reduce(combine, rows[0])
+    names = [ctx.fresh("s") for _ in rows]
+    for name, row in zip(names, rows):
+        ctx.emit(f"{name} = {functools.reduce(combine, row)}")
+    return [ctx.unrolled(names, out.shape, out.dtype)]
 
 
 def reduction(name, impl, jvp=None, out_dtype=None, transpose=None, numba=None):
@@ -144,8 +157,7 @@ def _numba_arg(largest):
     def lower(ctx, eqn, x):
         if np.issubdtype(eqn.inputs[0].aval.dtype, np.complexfloating):  # numba cannot order complex numbers
             raise Unsupported(f"{eqn.prim.name} of complex values")
-        shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
-        x2, kept = _rows(x, shape, (axis,))
+        x2, kept = _rows(ctx, x, eqn.inputs[0].aval, (eqn.params["axis"],))
         out = f"rt.arg_extreme_rows({x2}, {largest})"
         return f"{out}[0]" if not kept else f"{out}.reshape({kept})"
     return lower
@@ -177,11 +189,13 @@ def _cum_batch(prim):
 
 
 def _cumsum_numba(ctx, eqn, x):
-    shape, axis = eqn.inputs[0].aval.shape, eqn.params["axis"]
-    x2, kept = _rows(x, shape, (axis,))
-    order = [d for d in range(len(shape)) if d != axis] + [axis]
+    aval, axis = eqn.inputs[0].aval, eqn.params["axis"]
+    x2, kept = _rows(ctx, x, aval, (axis,))
+    order = [d for d in range(aval.ndim) if d != axis] + [axis]
     back = tuple(int(i) for i in np.argsort(order))
-    return f"np.transpose(rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (shape[axis],)}), {back})"
+    rows = ctx.fresh("v")
+    ctx.emit(f"{rows} = rt.cumsum_rows({x2}, {eqn.params['reverse']}).reshape({kept + (aval.shape[axis],)})")
+    return ctx.permuted(rows, ShapedArray(kept + (aval.shape[axis],), aval.dtype), back, aval.shape)
 
 
 cumsum_p = Primitive("cumsum", _cum_impl(_keeping_dtype(np.cumsum)), lambda x, axis, reverse: x,
