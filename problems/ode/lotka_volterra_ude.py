@@ -97,15 +97,17 @@ class UDEProblem:
             return snp.sum(r * r)
 
         t0 = time.perf_counter()
-        net, history = self.network(seed), []
+        history = []
+        # Adam on the flat parameter vector through the program L-BFGS-B evaluates next: one compile
+        x, unravel, step = optim.flat_value_and_grad(loss, self.network(seed), backend)
         opt = optim.adam(learning_rate)
-        state = opt.init(net)
-        step = sciml.jit(sciml.value_and_grad(loss), backend=backend)
+        state = opt.init(x)
         for _ in range(adam_steps):
-            value, g = step(net)
+            value, g = step(x)
             history.append(float(value))
-            updates, state = opt.update(g, state, net)
-            net = optim.apply_updates(net, updates)
+            updates, state = opt.update(g, state, x)
+            x = optim.apply_updates(x, updates)
+        net = unravel(x)
         iterations = adam_steps
         if method.lower() != "adam" and maxiter:
             net, result = optim.minimize(loss, net, method=method, backend=backend, maxiter=maxiter)

@@ -22,7 +22,7 @@ from .quasi_newton import (LBFGS, LbfgsInfo, LbfgsState, lbfgs, lbfgs_init, lbfg
 from .schedules import (constant_schedule, cosine_decay_schedule, exponential_decay, join_schedules,  # noqa: F401
                         linear_schedule, linear_warmup, piecewise_constant_schedule, polynomial_schedule,
                         warmup_cosine_decay_schedule, warmup_exponential_decay_schedule)
-from .scipy_bridge import minimize  # noqa: F401
+from .scipy_bridge import flat_value_and_grad, minimize  # noqa: F401
 from .transforms import (ScaleByAdamState, ScaleByRmsState, ScaleByRStdDevState, ScaleByScheduleState,  # noqa: F401
                          TraceState, add_decayed_weights, clip, clip_by_global_norm, scale, scale_by_adam,
                          scale_by_learning_rate, scale_by_rms, scale_by_schedule, scale_by_stddev, trace)

@@ -77,6 +77,14 @@ def _objective(fun, params, unravel, backend):
     return per_fun[key]
 
 
+def flat_value_and_grad(fun, params, backend=None):
+    """(x0, unravel, value_and_grad): `params` flattened to one float64 vector and fun's jitted value
+    and gradient on it, the very program `minimize(fun, params)` evaluates, so a first phase run on
+    it (Adam before L-BFGS-B) shares its trace and compile."""
+    x0, unravel = ravel_pytree(params, np.float64)
+    return x0, unravel, _objective(fun, params, unravel, backend)[1]
+
+
 def _check_method(method):
     """The lower-cased method name, refusing unknown ones up front rather than deep inside scipy."""
     if not isinstance(method, str) or method.lower() not in METHODS:

@@ -152,3 +152,24 @@ def test_a_second_minimize_of_the_same_function_reuses_its_trace():
     assert len(traces) == n
     optim.minimize(rosen, np.zeros(5), args=(100.0,))                  # another parameter shape: traced anew
     assert len(traces) > n
+
+
+def test_flat_value_and_grad_is_the_program_minimize_evaluates_next(numerical_grad):
+    """A first phase (Adam) on flat_value_and_grad's program leaves minimize nothing to trace (or compile)."""
+    traces = []
+
+    def loss(params):
+        traces.append(1)  # runs only while tracing
+        return snp.sum((params["w"] - 1.0) ** 2) * (1.0 + params["s"] ** 2) + (params["s"] - 0.2) ** 2
+
+    params = {"w": np.array([0.5, -1.0, 2.0]), "s": np.float64(0.3)}
+    x0, unravel, value_and_grad = optim.flat_value_and_grad(loss, params)
+    value, g = value_and_grad(x0)
+    flat_loss = lambda x: float(loss(unravel(x)))  # noqa: E731
+    np.testing.assert_allclose(value, flat_loss(x0), rtol=1e-14)
+    np.testing.assert_allclose(g, numerical_grad(flat_loss, x0), rtol=1e-7, atol=1e-9)
+    n = len(traces)
+    best, result = optim.minimize(loss, unravel(x0 - 0.1 * g))
+    assert len(traces) == n and result.success
+    np.testing.assert_allclose(best["w"], 1.0, atol=1e-5)
+    np.testing.assert_allclose(best["s"], 0.2, atol=1e-5)
