@@ -35,7 +35,6 @@ class Tiered:
         self.name, self._numpy, self._numba = name, numpy_run, numba_run
         self._job = None
         self._call = self._first
-        self.backend = "numba"
 
     def __call__(self, *args):
         return self._call(*args)
