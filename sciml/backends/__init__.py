@@ -1,6 +1,5 @@
 """Executors of programs: `numpy` (the reference, sciml/core/executor.py) and `numba` (fused,
 compiled; under jit in tiers, see tiers.py)."""
-from .. import config
 from ..core import executor
 from ..core.passes import without_custom_rules
 from ..machine.memory import retain_freed_memory

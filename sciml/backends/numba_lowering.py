@@ -88,7 +88,7 @@ class Lowering:
         if isinstance(item, float) and not np.isfinite(item):  # inf and nan have no literal in Python
             return f"{np_dtype(value.dtype)}(float({str(item)!r}))"
         if value.dtype in (np.float64, np.int64):  # numba's types of Python's numbers: no call to type
-            return f"({item!r})" if item < 0 or repr(item).startswith("-") else repr(item)
+            return f"({item!r})" if repr(item).startswith("-") else repr(item)
         return f"{np_dtype(value.dtype)}({item!r})"
 
     def contiguous(self, name, aval):

@@ -52,7 +52,7 @@ class Tiered:
             spec = compile_worker.job(self._numba.module_source, calls)
         except compile_worker.NotDescribable:
             return self._compile_here(*args)
-        self._job = _COMPILER.submit(self.name, spec)
+        self._job = _COMPILER.submit(spec)
         self._call = self._tiered
         return outs
 
@@ -113,8 +113,8 @@ def in_interim():
 
 
 class _Job:
-    def __init__(self, name, spec):
-        self.name, self.spec = name, spec
+    def __init__(self, spec):
+        self.spec = spec
         self.done = threading.Event()
         self.failure = None
 
@@ -127,11 +127,11 @@ class _Compiler:
         self._queue = queue.Queue()
         self._thread = None
         self._worker = None
-        self._jobs = []
+        self._pending = []
 
-    def submit(self, name, spec):
-        job = _Job(name, spec)
-        self._jobs.append(job)
+    def submit(self, spec):
+        job = _Job(spec)
+        self._pending.append(job)
         if self._thread is None or not self._thread.is_alive():  # not yet, or not in a forked child
             self._thread = threading.Thread(target=self._loop, name="sciml-compiler", daemon=True)
             self._thread.start()
@@ -139,7 +139,7 @@ class _Compiler:
         return job
 
     def pending(self):
-        return [j for j in self._jobs if not j.done.is_set()]
+        return list(self._pending)
 
     def _loop(self):
         while True:
@@ -148,6 +148,7 @@ class _Compiler:
                 job.failure = self._compile(job)
             except Exception as e:  # noqa: BLE001 - whatever stops the load, the program stays on numpy
                 job.failure = f"{type(e).__name__}: {e}"
+            self._pending.remove(job)
             job.done.set()
 
     def _compile(self, job):

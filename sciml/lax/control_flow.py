@@ -444,10 +444,13 @@ def _lanes_numba(ctx, eqn, args):
         for out, r, v in zip(outs, sub.inline(program, own, arrays=False), eqn.outputs):
             sub.store_row(out, lane, r, v.aval.shape[1:])
     call = ctx.function([lane] + list(dict.fromkeys(a for a in args if a.isidentifier())), outs, one_lane)
-    lanes = f"range({size})" if "objmode(" in ctx.functions[-1] else ctx.lane_range(size)  # (object mode cannot
-    ctx.emit(f"for {lane} in {lanes}:")  # run in a parallel loop)
-    with ctx.block():  # the index as int64, as numba's parallel loop would pass a uint64 (a second compile)
-        ctx.emit(call.replace(f"({lane},", f"(np.int64({lane}),", 1))
+    # object mode cannot run in a parallel loop
+    lanes = f"range({size})" if "objmode(" in ctx.functions[-1] else ctx.lane_range(size)
+    index = ctx.fresh("k")
+    ctx.emit(f"for {index} in {lanes}:")
+    with ctx.block():  # the lane as int64: numba's parallel loop passes a uint64 (a second compile)
+        ctx.emit(f"{lane} = np.int64({index})")
+        ctx.emit(call)
     return outs
 
 

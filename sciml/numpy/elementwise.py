@@ -36,15 +36,11 @@ _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "
 
 # scalar forms numba compiles faster than a ufunc call on scalars (same results: numba's ufunc calls
 # the same libm function), used where every input has one of the dtype kinds listed
-_SCALAR_FORMS = {np.exp: ("f", "math.exp({0})"), np.log: ("f", "math.log({0})"), np.sqrt: ("f", "math.sqrt({0})"),
-                 np.sin: ("f", "math.sin({0})"), np.cos: ("f", "math.cos({0})"), np.tan: ("f", "math.tan({0})"),
-                 np.tanh: ("f", "math.tanh({0})"), np.sinh: ("f", "math.sinh({0})"), np.cosh: ("f", "math.cosh({0})"),
-                 np.expm1: ("f", "math.expm1({0})"), np.log1p: ("f", "math.log1p({0})"),
-                 np.arcsin: ("f", "math.asin({0})"), np.arccos: ("f", "math.acos({0})"),
-                 np.arctan: ("f", "math.atan({0})"), np.arcsinh: ("f", "math.asinh({0})"),
-                 np.arctanh: ("f", "math.atanh({0})"), np.absolute: ("f", "math.fabs({0})"),
-                 np.isfinite: ("f", "math.isfinite({0})"), np.isnan: ("f", "math.isnan({0})"),
-                 np.isinf: ("f", "math.isinf({0})"),
+_MATH = {np.exp: "exp", np.log: "log", np.sqrt: "sqrt", np.sin: "sin", np.cos: "cos", np.tan: "tan",
+         np.tanh: "tanh", np.sinh: "sinh", np.cosh: "cosh", np.expm1: "expm1", np.log1p: "log1p",
+         np.arcsin: "asin", np.arccos: "acos", np.arctan: "atan", np.arcsinh: "asinh", np.arctanh: "atanh",
+         np.absolute: "fabs", np.isfinite: "isfinite", np.isnan: "isnan", np.isinf: "isinf"}
+_SCALAR_FORMS = {**{ufunc: ("f", f"math.{name}({{0}})") for ufunc, name in _MATH.items()},
                  np.maximum: ("fiub", "rt.maximum({0}, {1})"), np.minimum: ("fiub", "rt.minimum({0}, {1})"),
                  np.logical_and: ("b", "({0} & {1})"), np.logical_or: ("b", "({0} | {1})"),
                  np.logical_xor: ("b", "({0} ^ {1})"), np.logical_not: ("b", "(not {0})")}
