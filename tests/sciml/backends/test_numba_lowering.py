@@ -73,12 +73,13 @@ def test_small_products_are_written_out_and_weights_read_once():
     assert "np.dot(" in sciml.backends.compile_program(sciml.make_ir(f)(*large), "numba").source
 
 
-def test_batched_loops_run_one_loop_per_lane():
+def test_batched_loops_run_one_loop_per_lane(tmp_path, monkeypatch):
     """vmap of a while_loop whose lanes stop at different times: under numba each lane runs its own
     loop (a prange over the lanes when numba has threads), as the unbatched loop would, and matches
     the masked batched loop of the numpy backend, also when the loop is a jvp's. One lane's loop is
-    a function of its own, compiled once."""
+    a function of its own, compiled once (in an empty cache: code loaded from the cache compiles none)."""
     import numba
+    monkeypatch.setenv("SCIML_CACHE_DIR", str(tmp_path))
 
     def f(x, n):
         def body(s):
