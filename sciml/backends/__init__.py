@@ -1,7 +1,7 @@
 """Executors of programs: `numpy` (the reference, sciml/core/executor.py) and `numba` (fused,
 compiled; under jit in tiers, see tiers.py)."""
 from ..core import executor
-from ..core.passes import without_custom_rules
+from ..core.passes import for_execution
 from ..machine.memory import retain_freed_memory
 from . import numba_backend, tiers
 from .tiers import wait_for_compiles
@@ -18,7 +18,7 @@ def compile_program(program, backend="numpy"):
 
     def compiled():
         retain_freed_memory()
-        return make(without_custom_rules(program))
+        return make(for_execution(program, keep_calls=backend == "numba"))
     return program.memo(("compiled", backend), compiled)
 
 

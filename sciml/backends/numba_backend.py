@@ -31,6 +31,7 @@ import numpy as np
 from ..core.executor import executable, python_function as compile_driver
 from ..core.ir import Equation, Literal, Program, Var
 from ..core.lowering import Unsupported
+from ..core.passes import for_execution
 from .numba_cache import load
 from .numba_fusion import VECTORISE_SIZE, fusion_groups, scalar_broadcast
 from .numba_lowering import Lowering
@@ -138,6 +139,7 @@ def _compile_whole(program: Program):
 def _compile_kernels(program: Program):
     """Kernel mode: each fusion group a compiled kernel (identical ones shared), called with the
     numpy calls of everything else from a straight-line Python driver (the numpy backend's)."""
+    program = for_execution(program)  # kept calls inlined: their equations fuse with the rest
     groups = fusion_groups(program)
     names, sites = {}, []
     for k, eqn in enumerate(program.eqns):

@@ -14,6 +14,7 @@ block (call_impl), as numba's scalar libm calls are several times slower.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import re
 
@@ -255,13 +256,77 @@ class Lowering:
         sub.counter, sub.unroll, sub.parameters = self.counter, self.unroll, set(inputs)
         write(sub)
         self.counter = sub.counter
-        name = self.fresh("f")
         params = ", ".join(inputs + outputs + [n for n, _ in sub.const_args])
         self.const_args += sub.const_args
         self.parameters.update(n for n, _ in sub.const_args)
-        self.functions += sub.functions + [f"@njit(cache=True, error_model='numpy')\ndef {name}({params}):\n"
-                                           + "\n".join(sub.lines) + "\n"]
-        return f"{name}({params})"
+        return f"{self._define('f', params, sub)}({params})"
+
+    def call(self, program, ins):
+        """The output names of a call kept in the program (jit with inline=False): `program` compiled as
+        a module-level function, named by a hash of its code, so that every call of it (and of any
+        program with the same code) shares one compile. Small arrays pass in and out as their elements
+        (in registers, as a step's state); constants the code reads are arguments."""
+        sub = Lowering()
+        sub.unroll = self.unroll
+        params, names, args = [], [], []
+        for k, (v, name) in enumerate(zip(program.invars, ins)):
+            if self.small(v.aval):
+                elements = [f"arg{k}_{j}" for j in range(v.aval.size)]
+                params += elements
+                names.append(sub.unrolled(elements, v.aval.shape, v.aval.dtype))
+                args += self.elements_of(name, v.aval)
+            else:
+                params.append(f"arg{k}")
+                names.append(params[-1])
+                args.append(self.array(name))
+                if v.aval.shape:
+                    sub.parameters.add(params[-1])
+        returned, sizes = [], []
+        for name, v in zip(sub.inline(program, names, arrays=False), program.outvars):
+            if sub.small(v.aval) or not v.aval.shape:
+                elements = sub.elements_of(name, v.aval)
+            else:  # a new array: the caller may write into it
+                elements = [sub.array(name) + (".copy()" if sub.array(name) in sub.parameters else "")]
+            returned += elements
+            sizes.append(len(elements))
+        sub.emit(f"return ({_tuple(returned)})")
+        for local, value in sub.const_args:
+            params.append(local)
+            args.append(self._const_arg(value))
+        function = self._define("call", ", ".join(params), sub)
+        results = [self.fresh("ret") for _ in returned]
+        self.emit(f"{_tuple(results)} = {function}({', '.join(args)})" if results else f"{function}({', '.join(args)})")
+        outs, start = [], 0
+        for v, n in zip(program.outvars, sizes):
+            part, start = results[start:start + n], start + n
+            outs.append(self.unrolled(part, v.aval.shape, v.aval.dtype) if self.small(v.aval) else part[0])
+        return outs
+
+    def _define(self, prefix, params, sub):
+        """Add a module-level function of `params` with `sub`'s lines as its body (and the functions they
+        call) -> its name, a hash of its code: identical code is defined, and compiled, once."""
+        code = f"({params}):\n" + "\n".join(sub.lines) + "\n"
+        name = f"{prefix}_{hashlib.sha1(code.encode()).hexdigest()[:16]}"
+        source = f"@njit(cache=True, error_model='numpy')\ndef {name}{code}"
+        self.functions += [f for f in sub.functions + [source] if f not in self.functions]
+        return name
+
+    def object_mode(self, function):
+        """Whether the function `function` or `call` defined (or one it calls) has an object-mode block,
+        which a parallel loop cannot run."""
+        name = function.split("(", 1)[0]
+        body = next(f for f in self.functions if f"\ndef {name}(" in f).split(":\n", 1)[1]
+        return "objmode(" in body or any(map(self.object_mode, re.findall(r"\b(?:call|f)_[0-9a-f]{16}(?=\()", body)))
+
+    def _const_arg(self, value):
+        """The name of the function argument holding the array `value` (one per array)."""
+        for name, known in self.const_args:
+            if known is value:
+                return name
+        name = self.fresh("const")
+        self.const_args.append((name, value))
+        self.parameters.add(name)
+        return name
 
     # -- programs
     def inline(self, program: Program, in_names, arrays=True):

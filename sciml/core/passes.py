@@ -67,17 +67,20 @@ class _Rewriter:
         return Program(self.constvars, self.program.invars, self.eqns, outvars, self.consts)
 
 
-def inline_calls(program: Program, names=("jit",)) -> Program:
+def inline_calls(program: Program, names=("jit",), kept=False) -> Program:
     """Splice the programs of nested calls (`jit`, or the primitives `names`) into this one (fresh
-    variables per call)."""
-    if not any(e.prim.name in names for e in program.eqns):
+    variables per call); calls kept with inline=False (jit's) only if `kept` or if they compute nothing
+    (the known part of a call split by partial evaluation may only pass values on)."""
+    def spliced(eqn):
+        return eqn.prim.name in names and (kept or eqn.params.get("inline", True) or not eqn.params["program"].eqns)
+    if not any(map(spliced, program.eqns)):
         return program
     rw = _Rewriter(program)
     for eqn in program.eqns:
-        if eqn.prim.name not in names:
+        if not spliced(eqn):
             rw.eqns.append(Equation(eqn.prim, [rw.read(a) for a in eqn.inputs], eqn.params, eqn.outputs))
             continue
-        inner = inline_calls(eqn.params["program"], names)
+        inner = inline_calls(eqn.params["program"], names, kept)
         env = {v: rw.add_const(c) for v, c in zip(inner.constvars, inner.consts)}
         env.update(zip(inner.invars, [rw.read(a) for a in eqn.inputs]))
 
@@ -95,21 +98,26 @@ def inline_calls(program: Program, names=("jit",)) -> Program:
 _CUSTOM_CALLS = ("custom_jvp_call", "custom_vjp_call")
 
 
-def without_custom_rules(program: Program) -> Program:
+def for_execution(program: Program, keep_calls=False) -> Program:
     """The program to execute: calls of functions with custom derivative rules (kept in the program for
-    differentiating it) replaced by their functions' equations, in sub-programs too, and optimised
-    again (work on constants inside the calls folds now), so that backends and their fusion see
-    ordinary primitives, as if the functions had been traced inline."""
-    if not _has_custom_calls(program):
+    differentiating it) and, unless the backend compiles them as functions of their own (`keep_calls`),
+    jit calls kept with inline=False, replaced by their functions' equations, in sub-programs too, and
+    optimised again (work on constants inside the calls folds now), so that backends and their fusion
+    see ordinary primitives, as if the functions had been traced inline."""
+    names = _CUSTOM_CALLS if keep_calls else _CUSTOM_CALLS + ("jit",)
+    if not _has_calls(program, names):
         return program
-    program = inline_calls(program, _CUSTOM_CALLS)
-    eqns = [Equation(e.prim, e.inputs, {k: _sub_programs(v, without_custom_rules) for k, v in e.params.items()},
-                     e.outputs) for e in program.eqns]
-    return optimize(Program(program.constvars, program.invars, eqns, program.outvars, program.consts))
+
+    def make():  # once per program: the calls of one kept program share the result
+        inlined = inline_calls(program, names, kept=True)
+        eqns = [Equation(e.prim, e.inputs, {k: _sub_programs(v, lambda q: for_execution(q, keep_calls))
+                                            for k, v in e.params.items()}, e.outputs) for e in inlined.eqns]
+        return optimize(Program(inlined.constvars, inlined.invars, eqns, inlined.outvars, inlined.consts))
+    return program.memo(("for_execution", keep_calls), make)
 
 
-def _has_custom_calls(program):
-    return any(e.prim.name in _CUSTOM_CALLS or any(_has_custom_calls(q) for q in _programs_in(e.params))
+def _has_calls(program, names):
+    return any(e.prim.name in names or any(_has_calls(q, names) for q in _programs_in(e.params))
                for e in program.eqns)
 
 

@@ -188,7 +188,7 @@ def backward_pass(program, args, cts):
 # ---- custom derivative primitives -----------------------------------------------------------------
 
 # A staged call also holds `program`, fun's staged form, which backends inline to execute it
-# (core/passes.without_custom_rules); binding it again stages fun afresh.
+# (core/passes.for_execution); binding it again stages fun afresh.
 
 class _CustomJVPCall(Primitive):
     def bind(self, *args, fun, jvp, symbolic_zeros, program=None):

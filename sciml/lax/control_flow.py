@@ -445,7 +445,7 @@ def _lanes_numba(ctx, eqn, args):
             sub.store_row(out, lane, r, v.aval.shape[1:])
     call = ctx.function([lane] + list(dict.fromkeys(a for a in args if a.isidentifier())), outs, one_lane)
     # object mode cannot run in a parallel loop
-    lanes = f"range({size})" if "objmode(" in ctx.functions[-1] else ctx.lane_range(size)
+    lanes = f"range({size})" if ctx.object_mode(call) else ctx.lane_range(size)
     index = ctx.fresh("k")
     ctx.emit(f"for {index} in {lanes}:")
     with ctx.block():  # the lane as int64: numba's parallel loop passes a uint64 (a second compile)

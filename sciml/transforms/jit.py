@@ -4,6 +4,12 @@
 transpose rules transform the program (and cache the result on it), and its partial-evaluation rule
 splits known from unknown work, so grad(jit(f)) computes the primal once and differentiates the
 program, not the Python.
+
+A jit called inside another traced function is inlined into it (`inline=True`, the default: what XLA
+does with JAX's nested jits at compile time). With `inline=False` the call stays an equation of the
+enclosing program through every transform, and the numba backend compiles its program once as a
+function of its own that each call site calls: a sub-program applied many times (an ODE's right-hand
+side, at every stage of a step and in its adjoint) is compiled once instead of once per use.
 """
 from __future__ import annotations
 
@@ -23,11 +29,11 @@ from ..interpreters import programs as P
 from ..numpy.eager_array import as_array
 
 
-def _jit_impl(*args, program, backend, name):
+def _jit_impl(*args, program, backend, name, inline=True):
     return runner(program, backend, name)(*args)
 
 
-def _jit_abstract(*avals, program, backend, name):
+def _jit_abstract(*avals, program, backend, name, inline=True):
     expected = program.in_avals
     if len(avals) != len(expected) or any(a.shape != e.shape or a.dtype != e.dtype for a, e in zip(avals, expected)):
         raise TypeError(f"jit({name}): called with {[a.str_short() for a in avals]}, traced for "
@@ -35,28 +41,28 @@ def _jit_abstract(*avals, program, backend, name):
     return program.out_avals
 
 
-def _jit_jvp(primals, tangents, program, backend, name):
+def _jit_jvp(primals, tangents, program, name, **params):
     nonzero = tuple(not isinstance(t, Zero) for t in tangents)
     jprog, out_nonzero = P.jvp_program(program, nonzero)
-    outs = jit_p.bind(*primals, *[t for t in tangents if not isinstance(t, Zero)], program=jprog, backend=backend,
-                      name=f"jvp({name})")
+    outs = jit_p.bind(*primals, *[t for t in tangents if not isinstance(t, Zero)], program=jprog,
+                      name=f"jvp({name})", **params)
     n = len(program.outvars)
     touts = iter(outs[n:])
     return outs[:n], [next(touts) if m else Zero(a) for a, m in zip(program.out_avals, out_nonzero)]
 
 
-def _jit_batch(args, dims, frame, program, backend, name):
+def _jit_batch(args, dims, frame, program, name, **params):
     bprog, batched = P.batch_program(program, dims, frame)
-    outs = jit_p.bind(*args, program=bprog, backend=backend, name=f"vmap({name})")
+    outs = jit_p.bind(*args, program=bprog, name=f"vmap({name})", **params)
     return outs, [0 if b else None for b in batched]
 
 
-def _jit_transpose(cts, *args, program, backend, name):
+def _jit_transpose(cts, *args, program, name, **params):
     linear = tuple(isinstance(a, UndefinedPrimal) for a in args)
     tprog = P.transpose_program(program, linear)
     cts = [R.instantiate(c, a) for c, a in zip(cts, program.out_avals)]
     outs = iter(jit_p.bind(*[a for a in args if not isinstance(a, UndefinedPrimal)], *cts, program=tprog,
-                           backend=backend, name=f"transpose({name})"))
+                           name=f"transpose({name})", **params))
     return [next(outs) if lin else None for lin in linear]
 
 
@@ -65,6 +71,8 @@ def _jit_partial_eval(trace: StagingTrace, args, params):
     known = tuple(not trace.owns(a) for a in args)
     known_prog, unknown_prog, n_res, out_known = program.memo(("split", known),
                                                               lambda: _optimized_split(program, known))
+    if not known_prog.eqns and not any(out_known):  # nothing to compute ahead: the call is staged whole,
+        return trace.stage(jit_p, args, params)     # its program one function with any caller's
     known_args, unknown_args = partition_list(known, args)
     with set_current_trace(trace.parent):
         res = jit_p.bind(*known_args, **dict(params, program=known_prog))
@@ -78,8 +86,14 @@ def _optimized_split(program, known):
     return optimize(kp), optimize(up), n_res, out_known
 
 
+def _jit_numba(ctx, eqn, *ins):
+    """A call kept in the program (inline=False): its program compiled once as a function of its own."""
+    return ctx.call(eqn.params["program"], ins)
+
+
 jit_p = Primitive("jit", _jit_impl, _jit_abstract, jvp=_jit_jvp, transpose=_jit_transpose, batch=_jit_batch,
-                  multiple_results=True, partial_eval=_jit_partial_eval, needs_axis=True)
+                  multiple_results=True, partial_eval=_jit_partial_eval, needs_axis=True, numba=_jit_numba,
+                  numba_reads_lazy=True)
 
 
 # ---- the user-facing transform ----------------------------------------------------------------
@@ -103,8 +117,9 @@ def _positional(n):
 
 
 class Jitted:
-    def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None):
+    def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None, inline=True):
         self.fun = fun
+        self.inline = inline
         self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
         self.backend = backend
@@ -237,22 +252,23 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         program, lifted, flat, out_tree = self._specialize(args, kwargs)
         outs = jit_p.bind(*lifted, *flat, program=program, backend=self.backend or config.get("jit_backend"),
-                          name=getattr(self.fun, "__name__", "fun"))
+                          name=getattr(self.fun, "__name__", "fun"), **({} if self.inline else {"inline": False}))
         return out_tree.unflatten(as_array(list(outs)))  # eager results are Arrays (with `.at`), as sciml.numpy's
 
     def lower(self, *args, **kwargs):
         return Lowered(self._specialize(args, kwargs)[0], self.backend or config.get("jit_backend"))
 
 
-def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None):
+def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(), backend=None, inline=True):
     """Compile `fun`: trace once per (argument structure, shapes, dtypes, static values), optimise the
     program, and run it with `backend` (default "numpy"). Usable as a decorator, with or without
     arguments. `donate_argnums` is accepted for JAX compatibility and ignored: numpy cannot reuse
-    an argument's buffer for an output."""
+    an argument's buffer for an output. `inline`: whether a call inside another traced function is
+    spliced into it (True) or kept as a call that the numba backend compiles once (see above)."""
     if fun is None:
         return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
-                             donate_argnums=donate_argnums, backend=backend)
-    return Jitted(fun, static_argnums, static_argnames, backend)
+                             donate_argnums=donate_argnums, backend=backend, inline=inline)
+    return Jitted(fun, static_argnums, static_argnames, backend, inline)
 
 
 def make_ir(fun, static_argnums=(), static_argnames=(), optimize=True):

@@ -15,7 +15,7 @@ import numpy as np
 import sciml
 import sciml.numpy as snp
 from sciml import tree
-from sciml.core.avals import aval_of
+from sciml.core.avals import aval_of, is_traceable
 from sciml.optim.flat import ravel_pytree
 
 from . import adjoint as adjoints
@@ -122,6 +122,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                              f"{v.shape[0]} values")
         return snp.convert(flat, dtype)
 
+    fun = _called(fun, args)
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
     if (steps or dense or adjoint.differentiates_loop) and method.implicit_stages:
@@ -144,6 +145,16 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
             sol.dense = (np.asarray(starts), np.asarray(sizes), np.asarray(states), [np.asarray(d) for d in data],
                          int(n), np.asarray(final), method, unravel)
     return sol
+
+
+def _called(fun, args):
+    """`fun` as a call the staged program keeps (jit with inline=False), so the numba backend compiles
+    the right-hand side once, as a function that every stage, step, Jacobian and adjoint sweep calls,
+    instead of once per use (the compile grew with the number of uses times the size of a network in
+    it). Arguments that are not arrays (a string, a callable) cannot be a call's: then fun is inlined."""
+    if all(is_traceable(leaf) for leaf in tree.leaves(args)):
+        return sciml.jit(fun, inline=False, backend="numpy")
+    return fun
 
 
 def _save_times(saveat, t0, t1, dtype):
