@@ -264,13 +264,15 @@ class Lowering:
     def call(self, program, ins):
         """The output names of a call kept in the program (jit with inline=False): `program` compiled as
         a module-level function, named by a hash of its code, so that every call of it (and of any
-        program with the same code) shares one compile. Small arrays pass in and out as their elements
-        (in registers, as a step's state); constants the code reads are arguments."""
+        program with the same code) shares one compile. Small arrays kept as scalars here, or read once
+        as the function's parameters, pass in as their elements (in registers, as a step's state);
+        other arrays pass as arrays, which the called function reads (not every call site). Small
+        outputs come back as elements; constants the code reads are arguments."""
         sub = Lowering()
         sub.unroll = self.unroll
         params, names, args = [], [], []
         for k, (v, name) in enumerate(zip(program.invars, ins)):
-            if self.small(v.aval):
+            if self.small(v.aval) and (name in self.elements or name in self.scalar_of or name in self.parameters):
                 elements = [f"arg{k}_{j}" for j in range(v.aval.size)]
                 params += elements
                 names.append(sub.unrolled(elements, v.aval.shape, v.aval.dtype))

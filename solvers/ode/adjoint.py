@@ -15,7 +15,7 @@ from sciml.optim.flat import ravel_pytree
 
 from .jacobian import Dense
 from . import loop
-from .loop import SAVE_WINDOW, raise_on_failure, step_to_event
+from .loop import SAVE_WINDOW, kept_step, raise_on_failure, step_to_event
 
 
 class Adjoint:
@@ -122,7 +122,7 @@ class _ReverseStep:
 
     def out(self, dt, y, *leaves):
         a = self.args(leaves)
-        y_new, _, _, _, dense = self.method.step(self.fun, self.t, y, dt, a, self.fun(self.t, y, a))
+        y_new, _, _, _, dense = kept_step(self.method, self.fun)(self.t, y, dt, a, self.fun(self.t, y, a))
         return y_new, self.saved(y, y_new, dt, dense)
 
     def to_event(self, step_dt, root, y, *leaves):

@@ -4,6 +4,7 @@ the adjoint, the status), so that it runs under jit and vmap and lowers whole to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -89,6 +90,17 @@ class _LoopState(NamedTuple):
     cache: object      # what the method keeps from step to step (kvaerno5: its Jacobian and Newton matrix)
 
 
+def kept_step(method, fun):
+    """method.step on fun as a call the staged program keeps, when fun is one (solve keeps the
+    right-hand side a call when args are arrays): the numba backend then compiles a method's step
+    once, for the forward loop and the adjoint's sweep alike (its linearisation and transpose are
+    calls too), and the loops around it stay small. -> a function of (t, y, dt, args, f0, **cache)
+    returning what method.step does."""
+    if getattr(fun, "inline", True):  # a plain function: stepped inline
+        return partial(method.step, fun)
+    return sciml.jit(partial(method.step, fun), inline=False, backend="numpy")
+
+
 @dataclass(frozen=True)
 class _Loop:
     """The constants of one integration and the parts of its loop body (one traced function)."""
@@ -149,9 +161,10 @@ class _Loop:
 
     def attempt(self, s, dt):
         """One step of the method from s.t -> (its outputs, the method's cache after it)."""
+        step = kept_step(self.method, self.fun)
         if self.method.has_cache:
-            return self.method.step(self.fun, s.t, s.y, dt, self.args, s.f, cache=s.cache)
-        return self.method.step(self.fun, s.t, s.y, dt, self.args, s.f), s.cache
+            return step(s.t, s.y, dt, self.args, s.f, cache=s.cache)
+        return step(s.t, s.y, dt, self.args, s.f), s.cache
 
     def judge(self, y, y_new, err):
         """-> (error norm, finite, accepted)."""
