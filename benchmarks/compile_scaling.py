@@ -1,11 +1,11 @@
 """Cold compile time of the numba backend against program size: MLPs (width 32) of growing depth, their forward
 pass, a loss gradient (first derivatives), a PINN Laplacian loss's gradient (second derivatives), and ODE solves
 with the MLP as right-hand side by an explicit (tsit5) and a stiff (rodas5) method. Each point is a fresh process
-on an empty cache with compile tiers off (the first call waits for the compile); size = the equations of the
+on an empty cache with compile tiers off (the first call waits for the compile; medians of --repeats processes); size = the equations of the
 program (sciml.make_ir, sub-programs included). Per family, a least-squares fit time = a + b * equations and the
 exponent of the log-log fit (1: linear growth).
 
-    python -m benchmarks.compile_scaling [--depths 2 4 8 16] [--families forward gradient ...]
+    python -m benchmarks.compile_scaling [--depths 2 4 8 16] [--families forward gradient ...] [--repeats 3]
 """
 from __future__ import annotations
 
@@ -95,13 +95,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--depths", type=int, nargs="+", default=[2, 4, 8, 16])
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES))
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per point (medians)")
     args = parser.parse_args(argv)
     points, fits = [], []
     for family in args.families:
         results = []
         for depth in args.depths:
-            with tempfile.TemporaryDirectory() as cache:
-                results.append(in_fresh_process(__spec__.name, "measure", [family, depth], cache))
+            runs = []
+            for _ in range(args.repeats):
+                with tempfile.TemporaryDirectory() as cache:
+                    runs.append(in_fresh_process(__spec__.name, "measure", [family, depth], cache))
+            results.append(dict(runs[0], **{k: statistics.median(r[k] for r in runs) for k in ("compile_s", "ms")}))
             r = results[-1]
             points.append(f"| {FAMILIES[family]} | {depth} | {r['equations']} | {r['lines']} | {r['compile_s']:.2f} "
                           f"| {r['ms']:.2f} |")
@@ -111,9 +115,9 @@ def main(argv=None):
             fits.append(f"| {FAMILIES[family]} | {f['b']:.2f} | {f['a']:.2f} | {f['exponent']:.2f} |")
     body = (f"Cold compile time of the numba backend against program size: MLPs of width {WIDTH} (tanh) and depth "
             f"{', '.join(map(str, args.depths))}; forward pass and loss gradients on {POINTS} points of 2 inputs; ODE "
-            f"solves of y' = MLP(y) (2 states, t in [0, 1], 10 save times, rtol 1e-6, atol 1e-8). Each point is a "
-            f"fresh process on an empty cache with compile tiers off: compile = the first call (tracing, compiling "
-            f"and one run) less the median of 3 calls after it. Equations: the jitted program's (sciml.make_ir, "
+            f"solves of y' = MLP(y) (2 states, t in [0, 1], 10 save times, rtol 1e-6, atol 1e-8). Each point is the "
+            f"median of {args.repeats} fresh processes, each on an empty cache with compile tiers off: compile = the "
+            f"first call (tracing, compiling and one run) less the median of 3 calls after it. Equations: the jitted program's (sciml.make_ir, "
             f"sub-programs included); lines: the generated numba source's. Machine: {machine()}. Run "
             f"{time.strftime('%Y-%m-%d')}.\n\n| program | depth | equations | source lines | compile (s) | ms per call "
             f"|\n|---|---|---|---|---|---|\n" + "\n".join(points)
