@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, aval_of
-from ..core.lowering import Unsupported
+from ..core.lowering import Unsupported, np_dtype
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from ..machine import blas
@@ -119,8 +119,11 @@ def _as_3d(ctx, x, aval, order, shape):
 
 # products of at most this many multiply-adds (and outputs) in compiled code are written out as scalar
 # sums (_unrolled_products): numba compiles a call of np.dot, with the copies and reshapes around it,
-# into much more code than such a product, and BLAS's call costs more than it at run time
-_UNROLL_PRODUCTS, _UNROLL_OUTPUTS = 128, 64
+# into much more code than such a product, and BLAS's call costs more than it at run time. Those of
+# more than _LOOP_PRODUCTS multiply-adds with a long contraction or many outputs (a network's first or
+# last layer, 2 x 64) become a loop over the long side instead (_looped_product): written out, each
+# compiled for seconds (a weight read and a product per line), and its loop runs as fast
+_UNROLL_PRODUCTS, _UNROLL_OUTPUTS, _LOOP_PRODUCTS, _ACCUMULATORS = 128, 64, 32, 16
 
 
 def _dot_general_numba(ctx, eqn, x, y):
@@ -134,6 +137,9 @@ def _dot_general_numba(ctx, eqn, x, y):
     nb, m, k, n = size(lb, xa.shape), size(lf, xa.shape), size(lc, xa.shape), size(rf, ya.shape)
     out_shape = eqn.outputs[0].aval.shape
     if ctx.unroll and 0 < nb * m * n * k <= _UNROLL_PRODUCTS and nb * m * n <= _UNROLL_OUTPUTS:
+        if nb * m * n * k > _LOOP_PRODUCTS and nb == 1 and len(lc) == 1 and len(lf) <= 1 and len(rf) <= 1 \
+                and (m * n <= _ACCUMULATORS and k >= 8 or m * n > _ACCUMULATORS and k <= 8):
+            return _looped_product(ctx, eqn, x, y, (m, k, n))
         xs = ctx.grid(x, xa).transpose(tuple(lb) + tuple(lf) + tuple(lc)).reshape((nb, m, k))
         ys = ctx.grid(y, ya).transpose(tuple(rb) + tuple(rc) + tuple(rf)).reshape((nb, k, n))
         return _unrolled_products(ctx, xs, ys, eqn.outputs[0].aval)
@@ -150,6 +156,50 @@ def _dot_general_numba(ctx, eqn, x, y):
         with ctx.block():
             ctx.emit(f"{out}[{b}] = np.dot({xt}[{b}], {yt}[{b}])")
     return f"{out}.ravel()[0]" if not out_shape else f"{out}.reshape({out_shape})"
+
+
+def _looped_product(ctx, eqn, x, y, sizes):
+    """A matrix product (one free and one contracted dimension at most each) as one loop over its long
+    side: over the contraction, with one scalar accumulator per output (few outputs), or over the
+    outputs, the short contraction written out (many outputs; a row operand kept as scalars stays so)."""
+    (lc, rc), _ = eqn.params["dimension_numbers"]
+    xa, ya, aval = eqn.inputs[0].aval, eqn.inputs[1].aval, eqn.outputs[0].aval
+    m, k, n = sizes
+    if m * n <= _ACCUMULATORS:  # a loop over the contraction
+        x, y, l = ctx.array(x), ctx.array(y), ctx.fresh("i")
+        outs = [ctx.fresh("acc") for _ in range(m * n)]
+        for acc in outs:
+            ctx.emit(f"{acc} = {np_dtype(aval.dtype)}(0)")
+        ctx.emit(f"for {l} in range({k}):")
+        with ctx.block():
+            for acc, (i, j) in zip(outs, np.ndindex(m, n)):
+                ctx.emit(f"{acc} += {_entry(ctx, x, xa, lc[0], i, l)} * {_entry(ctx, y, ya, rc[0], j, l)}")
+        if not aval.shape:
+            return outs[0]
+        name = ctx.unrolled(outs, aval.shape, aval.dtype)
+        return [name if ctx.small(aval) else ctx.array(name)]
+    y, x = ctx.array(y), ctx.array(x) if m > 1 else x  # a loop over the outputs
+    out, shaped, i, j = ctx.fresh("v"), ctx.fresh("v"), ctx.fresh("i"), ctx.fresh("i")
+    ctx.emit(f"{out} = np.empty(({m}, {n}), {np_dtype(aval.dtype)})")
+    ctx.emit(f"for {i} in range({m}):")
+    with ctx.block():
+        ctx.emit(f"for {j} in range({n}):")
+        with ctx.block():
+            ctx.emit(f"{out}[{i}, {j}] = " + " + ".join(
+                f"{_entry(ctx, x, xa, lc[0], 0 if m == 1 else i, l)} * {_entry(ctx, y, ya, rc[0], j, l)}"
+                for l in range(k)))
+    ctx.emit(f"{shaped} = {out}.reshape({aval.shape})")
+    return [shaped]
+
+
+def _entry(ctx, name, aval, contract, free, l):
+    """The element of an operand (one free dimension at most) at index `free` of its free dimension and
+    `l` of its contracted one: the kept scalar when both are numbers and the operand is kept as scalars,
+    else a read of its array."""
+    index = tuple(l if d == contract else free for d in range(aval.ndim))
+    if all(isinstance(v, int) for v in index) and (name in ctx.elements or name in ctx.scalar_of):
+        return ctx.grid(name, aval)[index]
+    return f"{name}[{', '.join(map(str, index))}]"
 
 
 def _unrolled_products(ctx, xs, ys, aval):

@@ -73,6 +73,27 @@ def test_small_products_are_written_out_and_weights_read_once():
     assert "np.dot(" in sciml.backends.compile_program(sciml.make_ir(f)(*large), "numba").source
 
 
+def test_longer_small_products_loop_over_their_long_side():
+    """A network's first and last layers (2 x 64 and 64 x 2, as a neural ODE's) in a loop body, and
+    their transposes in its gradient: a loop each (an accumulator per output over the long
+    contraction, or over the many outputs with the short contraction written out), not 128 written-out
+    products reading every weight on a line of its own; the results are the numpy backend's."""
+    import re
+
+    def f(y0, w1, w2):
+        return lax.fori_loop(0, 3, lambda i, y: y + 0.1 * snp.tanh(snp.tanh(y @ w1) @ w2), y0)
+    rng = np.random.default_rng(0)
+    args = (np.array([0.5, -0.25]), rng.normal(size=(2, 64)), rng.normal(size=(64, 2)))
+    _compare(f, args, 1e-12)
+    loss = sciml.grad(lambda y, w1, w2: snp.sum(f(y, w1, w2) ** 2), argnums=(0, 1, 2))
+    _compare(loss, args, 1e-10)
+    source = sciml.backends.compile_program(sciml.make_ir(f)(*args), "numba").source
+    assert "np.dot(" not in source and "acc" in source
+    for fn in (f, loss):
+        source = sciml.backends.compile_program(sciml.make_ir(fn)(*args), "numba").source
+        assert not re.search(r"= a[12]\[\d+, \d+\]", source), source
+
+
 def test_batched_loops_run_one_loop_per_lane(tmp_path, monkeypatch):
     """vmap of a while_loop whose lanes stop at different times: under numba each lane runs its own
     loop (a prange over the lanes when numba has threads), as the unbatched loop would, and matches
