@@ -15,7 +15,9 @@ import numpy as np
 import sciml
 import sciml.numpy as snp
 from sciml import tree
+from sciml.core import eval_program
 from sciml.core.avals import aval_of, is_traceable
+from sciml.core.staging import stage_closed
 from sciml.optim.flat import ravel_pytree
 
 from . import adjoint as adjoints
@@ -122,6 +124,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                              f"{v.shape[0]} values")
         return snp.convert(flat, dtype)
 
+    fun, args = _closure_converted(fun, flat0, args)
     fun = _called(fun, args)
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
@@ -145,6 +148,24 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
             sol.dense = (np.asarray(starts), np.asarray(sizes), np.asarray(states), [np.asarray(d) for d in data],
                          int(n), np.asarray(final), method, unravel)
     return sol
+
+
+def _closure_converted(fun, y0, args):
+    """(fun, args) with the traced values fun closes over (a parameter that grad differentiates or vmap
+    batches, read by a lambda) moved into args as an extra leaf: the adjoints differentiate, and the
+    loops carry, arguments, not closures (JAX asks for closure_convert here; this does it)."""
+    leaves, structure_ = tree.flatten(args)
+    if not all(map(is_traceable, leaves)):
+        return fun, args
+    avals = [aval_of(snp.asarray(0.0, y0.dtype)), aval_of(y0)] + [aval_of(x) for x in leaves]
+    program, lifted = stage_closed(lambda t, v, *a: [fun(t, v, structure_.unflatten(a))], avals)
+    if not lifted:
+        return fun, args
+
+    def converted(t, v, a):
+        inner, captured = a
+        return eval_program(program, program.consts, [*captured, t, v, *tree.leaves(inner)])[0]
+    return converted, (args, tuple(lifted))
 
 
 def _called(fun, args):
