@@ -288,7 +288,8 @@ class Lowering:
             if sub.small(v.aval) or not v.aval.shape:
                 elements = sub.elements_of(name, v.aval)
             else:  # a new array: the caller may write into it
-                elements = [sub.array(name) + (".copy()" if sub.array(name) in sub.parameters else "")]
+                array = sub.array(name)
+                elements = [array + ".copy()" if array in sub.parameters else array]
             returned += elements
             sizes.append(len(elements))
         sub.emit(f"return ({_tuple(returned)})")

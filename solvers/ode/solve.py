@@ -124,8 +124,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
                              f"{v.shape[0]} values")
         return snp.convert(flat, dtype)
 
-    fun, args = _closure_converted(fun, flat0, args)
-    fun = _called(fun, args)
+    fun, args = _kept_call(fun, flat0, args)
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
     if (steps or dense or adjoint.differentiates_loop) and method.implicit_stages:
@@ -150,32 +149,24 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     return sol
 
 
-def _closure_converted(fun, y0, args):
-    """(fun, args) with the traced values fun closes over (a parameter that grad differentiates or vmap
-    batches, read by a lambda) moved into args as an extra leaf: the adjoints differentiate, and the
-    loops carry, arguments, not closures (JAX asks for closure_convert here; this does it)."""
+def _kept_call(fun, y0, args):
+    """(fun, args) with fun a call the staged program keeps (jit with inline=False), so the numba
+    backend compiles the right-hand side once, as a function that every stage, step, Jacobian and
+    adjoint sweep calls, instead of once per use; and the traced values fun closes over (a parameter
+    that grad differentiates or vmap batches, read by a lambda) moved into args as an extra leaf, as
+    JAX's closure_convert would: the adjoints differentiate, and the loops carry, arguments, not
+    closures. Arguments that are not arrays (a string, a callable) cannot be a call's: fun is inlined."""
     leaves, structure_ = tree.flatten(args)
     if not all(map(is_traceable, leaves)):
         return fun, args
     avals = [aval_of(snp.asarray(0.0, y0.dtype)), aval_of(y0)] + [aval_of(x) for x in leaves]
     program, lifted = stage_closed(lambda t, v, *a: [fun(t, v, structure_.unflatten(a))], avals)
-    if not lifted:
-        return fun, args
-
-    def converted(t, v, a):
-        inner, captured = a
-        return eval_program(program, program.consts, [*captured, t, v, *tree.leaves(inner)])[0]
-    return converted, (args, tuple(lifted))
-
-
-def _called(fun, args):
-    """`fun` as a call the staged program keeps (jit with inline=False), so the numba backend compiles
-    the right-hand side once, as a function that every stage, step, Jacobian and adjoint sweep calls,
-    instead of once per use (the compile grew with the number of uses times the size of a network in
-    it). Arguments that are not arrays (a string, a callable) cannot be a call's: then fun is inlined."""
-    if all(is_traceable(leaf) for leaf in tree.leaves(args)):
-        return sciml.jit(fun, inline=False, backend="numpy")
-    return fun
+    if lifted:
+        def converted(t, v, a):
+            inner, captured = a
+            return eval_program(program, program.consts, [*captured, t, v, *tree.leaves(inner)])[0]
+        fun, args = converted, (args, tuple(lifted))
+    return sciml.jit(fun, inline=False, backend="numpy"), args
 
 
 def _save_times(saveat, t0, t1, dtype):
