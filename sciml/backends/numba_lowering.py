@@ -22,6 +22,7 @@ import numpy as np
 
 from ..core.ir import Literal, Program, Var
 from ..core.lowering import Repeat, Unsupported, np_dtype
+from . import numba_native
 from .numba_buffers import loop_owned_scatters
 from .numba_fusion import fusion_groups, read_outside, scalar_broadcast
 
@@ -59,6 +60,7 @@ class Lowering:
         self.parameter_reads = {}  # their names -> their elements, read at the function's start
         self.prologue = 0      # the number of lines reading them, at the start of `lines`
         self.functions = []    # sources of module-level functions the lines call (see `function`)
+        self.natives = {}      # names of those translated to LLVM IR (see `call`) -> their numba_native.Native
 
     # -- helpers for lowering rules
     def fresh(self, prefix="t"):
@@ -256,6 +258,7 @@ class Lowering:
         sub.counter, sub.unroll, sub.parameters = self.counter, self.unroll, set(inputs)
         write(sub)
         self.counter = sub.counter
+        self.natives.update(sub.natives)
         params = ", ".join(inputs + outputs + [n for n, _ in sub.const_args])
         self.const_args += sub.const_args
         self.parameters.update(n for n, _ in sub.const_args)
@@ -270,17 +273,19 @@ class Lowering:
         outputs come back as elements; constants the code reads are arguments."""
         sub = Lowering()
         sub.unroll = self.unroll
-        params, names, args = [], [], []
+        params, names, args, kinds = [], [], [], []
         for k, (v, name) in enumerate(zip(program.invars, ins)):
             if self.small(v.aval) and (name in self.elements or name in self.scalar_of or name in self.parameters):
                 elements = [f"arg{k}_{j}" for j in range(v.aval.size)]
                 params += elements
                 names.append(sub.unrolled(elements, v.aval.shape, v.aval.dtype))
                 args += self.elements_of(name, v.aval)
+                kinds += [(v.aval.dtype.name, None)] * len(elements)
             else:
                 params.append(f"arg{k}")
                 names.append(params[-1])
                 args.append(self.array(name))
+                kinds.append((v.aval.dtype.name, tuple(map(int, v.aval.shape)) or None))
                 if v.aval.shape:
                     sub.parameters.add(params[-1])
         returned, sizes = [], []
@@ -296,7 +301,11 @@ class Lowering:
         for local, value in sub.const_args:
             params.append(local)
             args.append(self._const_arg(value))
-        function = self._define("call", ", ".join(params), sub)
+            kinds.append((value.dtype.name, tuple(map(int, value.shape))))
+        function = self._define("call", ", ".join(params), sub, tuple(kinds))
+        if function in self.natives:  # its translation reads C-contiguous arrays
+            known = {n for n, _ in self.const_args}
+            args = [a if not k[1] or a in known else f"np.ascontiguousarray({a})" for a, k in zip(args, kinds)]
         results = [self.fresh("ret") for _ in returned]
         self.emit(f"{_tuple(results)} = {function}({', '.join(args)})" if results else f"{function}({', '.join(args)})")
         outs, start = [], 0
@@ -305,12 +314,27 @@ class Lowering:
             outs.append(self.unrolled(part, v.aval.shape, v.aval.dtype) if self.small(v.aval) else part[0])
         return outs
 
-    def _define(self, prefix, params, sub):
+    def _define(self, prefix, params, sub, kinds=None):
         """Add a module-level function of `params` with `sub`'s lines as its body (and the functions they
-        call) -> its name, a hash of its code: identical code is defined, and compiled, once."""
+        call) -> its name, a hash of its code: identical code is defined, and compiled, once. With the
+        `kinds` of its parameters ((dtype name, shape or None) each), code numba_native can translate
+        becomes an intrinsic calling its LLVM translation (rt.native), compiled in a fraction of
+        numba's time; other code a numba function."""
         code = f"({params}):\n" + "\n".join(sub.lines) + "\n"
-        name = f"{prefix}_{hashlib.sha1(code.encode()).hexdigest()[:16]}"
-        source = f"@njit(cache=True, error_model='numpy')\ndef {name}{code}"
+        self.natives.update(sub.natives)
+        native = None
+        if kinds is not None:
+            try:
+                native = numba_native.translate("def f" + code, kinds, self.natives.get)
+            except Unsupported:
+                pass
+        if native is None:
+            name = f"{prefix}_{hashlib.sha1(code.encode()).hexdigest()[:16]}"
+            source = f"@njit(cache=True, error_model='numpy')\ndef {name}{code}"
+        else:
+            name = f"{prefix}_{hashlib.sha1((code + repr(kinds)).encode()).hexdigest()[:16]}"
+            source = f"def {name}{code}{name} = rt.native({name}, {kinds!r})\n"
+            self.natives[name] = native
         self.functions += [f for f in sub.functions + [source] if f not in self.functions]
         return name
 

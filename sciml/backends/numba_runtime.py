@@ -2,10 +2,15 @@
 scalar select/maximum/minimum as LLVM instructions."""
 from __future__ import annotations
 
+import inspect
+import weakref
+
+import numba
 import numpy as np
 from numba import config, njit
-from numba.core import types
+from numba.core import cgutils, errors, types
 from numba.extending import intrinsic
+from numba.np.arrayobj import _empty_nd_impl
 
 from ..numpy.linalg_banded import banded_solve_loops
 
@@ -179,3 +184,82 @@ def _minimum(a, b):
 
 maximum = _extreme(_maximum, ">")
 minimum = _extreme(_minimum, "<")
+
+
+class _Native:
+    """A kept call translated to LLVM IR (numba_native): translated at its first typing, from its source
+    in the generated module, and linked into every library that calls it."""
+
+    def __init__(self, function, kinds):
+        self.function, self.kinds, self._translated = function, kinds, None
+
+    def translated(self):
+        if self._translated is None:
+            from . import numba_native
+            self._translated = numba_native.translate(inspect.getsource(self.function), self.kinds, self._resolve)
+        return self._translated
+
+    def _resolve(self, name):
+        holder = getattr(self.function.__globals__.get(name), "_sciml_native", None)
+        return None if holder is None else holder.translated()
+
+    def typer(self, typingctx, *args):
+        native = self.translated()
+        params = []
+        for (dtype, shape), ty in zip(native.params, args):
+            if shape is None:
+                params.append(numba.from_dtype(np.dtype(dtype)))
+            elif isinstance(ty, types.Array) and ty.layout == "C" and ty.ndim == len(shape) \
+                    and ty.dtype == numba.from_dtype(np.dtype(dtype)):
+                params.append(ty)
+            else:
+                raise errors.TypingError(f"{self.function.__name__}: expected a C-contiguous array of {dtype} "
+                                         f"{shape}, got {ty}")
+        returns = [numba.from_dtype(np.dtype(d)) if s is None else types.Array(numba.from_dtype(np.dtype(d)), len(s), "C")
+                   for d, s in native.returns]
+        return types.BaseTuple.from_types(returns)(*params), self.codegen
+
+    def codegen(self, context, builder, signature, args):
+        native = self.translated()
+        linked = _LINKED.setdefault(context.active_code_library, set())
+        for symbol, n in native.closure().items():
+            if symbol not in linked:
+                context.active_code_library.add_ir_module(n.module)
+                linked.add(symbol)
+        function = cgutils.get_or_insert_function(builder.module, native.function_type, native.symbol)
+        values = []
+        for ty, value, (dtype, shape) in zip(signature.args, args, native.params):
+            if shape is None:
+                values.append(value)
+                continue
+            data = context.make_array(ty)(context, builder, value).data
+            values.append(builder.bitcast(data, function.function_type.args[len(values)]))
+        results = cgutils.alloca_once(builder, native.return_type)
+        arrays = {}
+        for k, (ty, (dtype, shape)) in enumerate(zip(signature.return_type, native.returns)):
+            if shape is not None:
+                arrays[k] = _empty_nd_impl(context, builder, ty, [context.get_constant(types.intp, n) for n in shape])
+                field = cgutils.gep_inbounds(builder, results, 0, k)
+                builder.store(builder.bitcast(arrays[k].data, field.type.pointee), field)
+        builder.call(function, values + [builder.bitcast(results, cgutils.voidptr_t)])
+        outs = [arrays[k]._getvalue() if k in arrays else builder.load(cgutils.gep_inbounds(builder, results, 0, k))
+                for k in range(len(native.returns))]
+        return context.make_tuple(builder, signature.return_type, outs)
+
+
+_LINKED = weakref.WeakKeyDictionary()  # code library -> symbols of the translated functions linked into it
+
+
+def native(function, kinds):
+    """The generated function `function`, with parameters of `kinds` ((dtype, shape or None) each), as an
+    intrinsic calling its LLVM translation; plain Python when numba's JIT is disabled."""
+    if config.DISABLE_JIT:
+        return function
+    holder = _Native(function, kinds)
+    params = ", ".join(f"p{k}" for k in range(len(kinds)))
+    scope = {"holder": holder}
+    exec(f"def {function.__name__}(typingctx{', ' * bool(params)}{params}):\n"
+         f"    return holder.typer(typingctx{', ' * bool(params)}{params})\n", scope)
+    call = intrinsic(scope[function.__name__])
+    call._sciml_native = holder
+    return call

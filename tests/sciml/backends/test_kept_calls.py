@@ -100,8 +100,9 @@ def test_calls_with_the_same_code_share_one_function_and_calls_that_compute_noth
 
 
 def _functions(source):
-    """{name: body} of the module-level functions of a generated module."""
-    parts = re.split(r"\n@njit[^\n]*\ndef ", source)[1:]
+    """{name: body} of the module-level functions of a generated module (numba's, and those translated
+    to LLVM IR, defined as Python functions and made intrinsics by rt.native)."""
+    parts = re.split(r"\n(?:@njit[^\n]*\n)?def ", source)[1:]
     return {part.split("(", 1)[0]: part for part in parts}
 
 

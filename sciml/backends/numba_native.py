@@ -1,0 +1,759 @@
+"""Kept calls translated from their generated code straight to LLVM IR.
+
+numba spends ~3 ms typing and lowering each statement of a generated function (its type inference is
+a fixed point over the whole function, in Python); LLVM compiles such a statement in ~0.05 ms. A
+kept call's code (Lowering.call) is mostly straight-line scalar arithmetic whose types the call's
+program knows, so this module translates it, a small subset of Python, to an LLVM function, and
+numba_runtime.native makes that an intrinsic numba links into each caller. The subset: scalar
+arithmetic, comparisons and casts, math functions, rt.select/maximum/minimum, arrays of static
+shape (the call's inputs, and its own on the stack), for/while loops, branches, and calls of other
+translated functions. Each construct becomes the LLVM instructions or libm call numba lowers it to,
+so results are the same. Anything else raises Unsupported: the function then stays a numba one.
+
+A translated function takes its scalar inputs as values, each array input (C-contiguous) as a pointer
+to its first element, and a last pointer to a struct the caller allocates: the scalar results are
+stored there, and the array results copied to the buffers it points to.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import math
+import textwrap
+
+import numpy as np
+from llvmlite import ir
+
+from ..core.lowering import Unsupported
+
+_I1, _I8, _I64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
+_BYTES = _I8.as_pointer()
+_STACK_LIMIT = 1 << 16  # elements of local arrays a function may keep on its stack
+_INLINE_NODES = 1000  # syntax nodes of a function LLVM may inline (~100 statements)
+
+# math functions numba lowers to an LLVM intrinsic, and those it lowers to a libm call
+_INTRINSICS = {"exp": "llvm.exp", "log": "llvm.log", "log10": "llvm.log10", "sin": "llvm.sin", "cos": "llvm.cos",
+               "fabs": "llvm.fabs"}
+_LIBM = {"sqrt", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "sinh", "cosh", "tanh", "log1p",
+         "expm1", "erf", "erfc", "lgamma"}
+_CASTS = {"float64", "float32", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool_"}
+
+
+def _ltype(dtype):
+    """The LLVM type of a scalar of `dtype` as a value (numba's: a boolean is an i1)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return _I1
+    if dtype == np.float64:
+        return ir.DoubleType()
+    if dtype == np.float32:
+        return ir.FloatType()
+    if dtype.kind in "iu":
+        return ir.IntType(8 * dtype.itemsize)
+    raise Unsupported(f"dtype {dtype}")
+
+
+def _storage(dtype):
+    """The LLVM type of an array element of `dtype` in memory (a boolean is a byte)."""
+    return _I8 if np.dtype(dtype) == np.bool_ else _ltype(dtype)
+
+
+class Native:
+    """A translated function: its LLVM module, symbol and type, the kinds of its parameters and results
+    ((dtype, shape), shape None for a scalar), and the translated functions it calls."""
+
+    def __init__(self, symbol, module, function_type, params, returns, callees):
+        self.symbol, self.module, self.function_type = symbol, module, function_type
+        self.params, self.returns, self.callees = params, returns, callees
+        self.return_type = _return_type(returns)
+
+    def closure(self):
+        """This function and every translated function it calls, directly or not."""
+        out = {self.symbol: self}
+        for callee in self.callees:
+            out.update(callee.closure())
+        return out
+
+
+def _return_type(returns):
+    """The struct a caller allocates for the results: scalars, and pointers to the arrays' buffers."""
+    return ir.LiteralStructType([_ltype(d) if s is None else _storage(d).as_pointer() for d, s in returns])
+
+
+def function_type(params):
+    """The LLVM type of a translated function of parameters of these kinds."""
+    args = []
+    for dtype, shape in params:
+        args.append(_ltype(dtype) if shape is None else _storage(dtype).as_pointer())
+    return ir.FunctionType(ir.VoidType(), args + [_BYTES])
+
+
+_TRANSLATED = {}
+
+
+def translate(source, kinds, resolve):
+    """The Native for the function `source` (generated code, one `def`) with parameters of `kinds`;
+    `resolve(name)` gives the Native of a function it calls (None: not translated). Raises Unsupported
+    for code outside the subset. Memoised on the code and kinds (the function's name aside)."""
+    source = textwrap.dedent(source)
+    key = (source.split("(", 1)[1], tuple(kinds))
+    found = _TRANSLATED.get(key)
+    if found is None:
+        symbol = "sciml_" + hashlib.sha1(repr(key).encode()).hexdigest()[:20]
+        tree = ast.parse(source).body
+        if len(tree) != 1 or not isinstance(tree[0], ast.FunctionDef):
+            raise Unsupported("not one function")
+        found = _TRANSLATED[key] = _Translation(tree[0], list(kinds), resolve, symbol).native
+    return found
+
+
+class _Array:
+    """An array bound to a name: pointer to its first element, static shape, strides in elements."""
+
+    def __init__(self, dtype, shape, pointer, strides=None):
+        self.dtype, self.shape, self.pointer = np.dtype(dtype), tuple(shape), pointer
+        self.strides = _c_strides(shape) if strides is None else list(strides)
+
+    def contiguous(self):
+        return all(s == c for s, c, n in zip(self.strides, _c_strides(self.shape), self.shape) if n > 1)
+
+
+def _c_strides(shape):
+    return [math.prod(shape[k + 1:]) for k in range(len(shape))]
+
+
+def _assigned(body, inside=False, counts=None, nested=None):
+    """(assignment counts per name, names assigned inside a loop or branch) of statements `body`."""
+    counts = {} if counts is None else counts
+    nested = set() if nested is None else nested
+
+    def names(target):
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple):
+            for t in target.elts:
+                yield from names(t)
+
+    for stmt in body:
+        targets = []
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, (ast.AugAssign, ast.For)):
+            targets = [stmt.target]
+        for t in targets:
+            for n in names(t):
+                counts[n] = counts.get(n, 0) + 1
+                if inside or isinstance(stmt, (ast.AugAssign, ast.For)):
+                    nested.add(n)
+        if isinstance(stmt, (ast.For, ast.While, ast.If)):
+            _assigned(stmt.body + stmt.orelse, True, counts, nested)
+    return counts, nested
+
+
+def _dotted(node):
+    """'math.exp' for the expression math.exp, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+class _Translation:
+    """Translates one function's statements, builder by builder."""
+
+    def __init__(self, tree, kinds, resolve, symbol):
+        if tree.args.vararg or tree.args.kwarg or tree.args.kwonlyargs or tree.args.defaults or tree.decorator_list:
+            raise Unsupported("signature")
+        if len(tree.args.args) != len(kinds):
+            raise Unsupported("parameter kinds")
+        self.resolve, self.callees = resolve, {}
+        self.module = ir.Module(name=symbol)
+        self.function = ir.Function(self.module, function_type(kinds), symbol)
+        self.function.linkage = "weak_odr"  # defined in every library that calls it, kept though unreferenced
+        if sum(1 for _ in ast.walk(tree)) > _INLINE_NODES:  # a large function stays one: callers compile once
+            self.function.attributes.add("noinline")
+        self.entry = ir.IRBuilder(self.function.append_basic_block("entry"))
+        self.builder = ir.IRBuilder(self.function.append_basic_block("body"))
+        counts, nested = _assigned(tree.body)
+        self.slotted = {n for n, c in counts.items() if c > 1} | nested
+        self.env, self.breaks, self.stack, self.returns = {}, [], 0, None
+        args = iter(self.function.args)
+        for a, (dtype, shape) in zip(tree.args.args, kinds):
+            if shape is None:
+                self._bind(a.arg, np.dtype(dtype), next(args))
+            else:
+                self.env[a.arg] = _Array(dtype, shape, next(args))
+        self.out = next(args)
+        body = tree.body
+        if not body or not isinstance(body[-1], ast.Return):
+            raise Unsupported("no return at the end")
+        self.statements(body[:-1])
+        self.ret(body[-1].value)
+        self.entry.branch(self.function.blocks[1])
+        self.native = Native(symbol, self.module, self.function.function_type, kinds, self.returns,
+                             list(self.callees.values()))
+
+    # -- names
+    def _bind(self, name, dtype, value):
+        if name in self.slotted:
+            found = self.env.get(name)
+            if found is None:
+                slot = self.entry.alloca(_ltype(dtype), name=name)
+                found = self.env[name] = ("slot", dtype, slot)
+            if not isinstance(found, tuple) or found[0] != "slot" or found[1] != dtype:
+                raise Unsupported(f"{name} changes type")
+            self.builder.store(value, found[2])
+        else:
+            if name in self.env:
+                raise Unsupported(f"{name} assigned twice")
+            self.env[name] = ("value", dtype, value)
+
+    def _bind_array(self, name, array):
+        found = self.env.get(name)
+        if found is not None and found is not array and not (isinstance(found, _Array) and found.pointer is array.pointer):
+            raise Unsupported(f"array {name} rebound")
+        self.env[name] = array
+
+    def array(self, node):
+        if isinstance(node, ast.Name) and isinstance(self.env.get(node.id), _Array):
+            return self.env[node.id]
+        raise Unsupported("array expected")
+
+    # -- statements
+    def statements(self, body):
+        for stmt in body:
+            if self.builder.block.is_terminated:  # code after a break: unreachable
+                self.builder.position_at_end(self.function.append_basic_block("dead"))
+            method = getattr(self, "s_" + type(stmt).__name__, None)
+            if method is None:
+                raise Unsupported(type(stmt).__name__)
+            method(stmt)
+
+    def s_Pass(self, stmt):
+        pass
+
+    def s_Expr(self, stmt):
+        if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name):
+            self.call(stmt.value, [])
+        else:
+            raise Unsupported("expression statement")
+
+    def s_AugAssign(self, stmt):
+        if not isinstance(stmt.target, ast.Name):
+            raise Unsupported("augmented assignment")
+        dtype, value = self.binary(stmt.op, self.expr(ast.Name(stmt.target.id, ast.Load())), self.expr(stmt.value))
+        self._bind(stmt.target.id, dtype, value)
+
+    def s_Assign(self, stmt):
+        if len(stmt.targets) != 1:
+            raise Unsupported("chained assignment")
+        target, value = stmt.targets[0], stmt.value
+        if isinstance(target, ast.Subscript):
+            return self.store(target, value)
+        if isinstance(target, ast.Tuple):
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id.startswith("call_"):
+                return self.call(value, target.elts)
+            if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
+                raise Unsupported("tuple assignment")
+            values = [self.value(v) for v in value.elts]  # every right-hand side before any target
+            for t, v in zip(target.elts, values):
+                self.assign(t, v)
+            return None
+        return self.assign(target, self.value(value))
+
+    def assign(self, target, value):
+        if not isinstance(target, ast.Name):
+            raise Unsupported("assignment target")
+        if isinstance(value, _Array):
+            self._bind_array(target.id, value)
+        else:
+            self._bind(target.id, *value)
+
+    def value(self, node):
+        """A scalar (dtype, value) or an _Array."""
+        if isinstance(node, ast.Name) and isinstance(self.env.get(node.id), _Array):
+            return self.env[node.id]
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            if name in ("np.empty", "np.full", "np.zeros"):
+                return self.new_array(node, name)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("reshape", "copy"):
+                return self.reshape_or_copy(node)
+            if name == "np.ascontiguousarray":
+                source = self.value(node.args[0])
+                if not isinstance(source, _Array):
+                    raise Unsupported("ascontiguousarray of a scalar")
+                return source if source.contiguous() else self.copy(source)
+        if isinstance(node, ast.Subscript) and isinstance(self.env.get(getattr(node.value, "id", None)), _Array):
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            array = self.env[node.value.id]
+            if len(parts) < len(array.shape) or any(isinstance(p, ast.Slice) for p in parts):
+                return self.view(array, parts)
+        return self.expr(node)
+
+    def view(self, array, parts):
+        """array[parts]: constant indices and slices with constant bounds, as a view."""
+        if len(parts) > len(array.shape):
+            raise Unsupported("too many indices")
+        offset, shape, strides = 0, [], []
+        for k, (n, stride) in enumerate(zip(array.shape, array.strides)):
+            part = parts[k] if k < len(parts) else ast.Slice(None, None, None)
+            if isinstance(part, ast.Slice):
+                bounds = [None if b is None else self._constant(b) for b in (part.lower, part.upper, part.step)]
+                start, stop, step = slice(*bounds).indices(n)
+                if step <= 0:
+                    raise Unsupported("slice step")
+                offset += start * stride
+                shape.append(len(range(start, stop, step)))
+                strides.append(stride * step)
+            else:
+                i = self._constant(part)
+                if not 0 <= i < n:
+                    raise Unsupported("constant index out of range")
+                offset += i * stride
+        pointer = self.builder.gep(array.pointer, [_I64(offset)], inbounds=True) if offset else array.pointer
+        return _Array(array.dtype, shape, pointer, strides)
+
+    def _constant(self, node):
+        dtype, value = self.expr(node)
+        if dtype.kind not in "iu" or not isinstance(value, ir.Constant):
+            raise Unsupported("a constant integer expected")
+        return value.constant
+
+    def _shape(self, node):
+        node = node.elts if isinstance(node, ast.Tuple) else [node]
+        if not all(isinstance(n, ast.Constant) and type(n.value) is int and n.value >= 0 for n in node):
+            raise Unsupported("shape")
+        return tuple(n.value for n in node)
+
+    def _dtype(self, node):
+        name = _dotted(node)
+        if name is not None and name.startswith("np.") and name[3:] in _CASTS:
+            return np.dtype(name[3:])
+        if isinstance(node, ast.Attribute) and node.attr == "dtype":
+            return self.array(node.value).dtype
+        raise Unsupported("dtype")
+
+    def local(self, dtype, shape):
+        """A new C-contiguous array on the stack (allocated once, at the function's entry)."""
+        size = math.prod(shape)
+        self.stack += size
+        if self.stack > _STACK_LIMIT:
+            raise Unsupported("arrays too large for the stack")
+        buffer = self.entry.alloca(ir.ArrayType(_storage(dtype), max(size, 1)))
+        pointer = self.entry.gep(buffer, [_I64(0), _I64(0)], inbounds=True)
+        return _Array(dtype, shape, pointer)
+
+    def new_array(self, node, name):
+        args = node.args
+        if node.keywords or len(args) != (3 if name == "np.full" else 2):
+            raise Unsupported(name)
+        shape, dtype = self._shape(args[0]), self._dtype(args[-1])
+        out = self.local(dtype, shape)
+        if name != "np.empty":
+            fill = self.cast(*(self.expr(args[1]) if name == "np.full" else (np.dtype(np.int64), _I64(0))), dtype)
+            self.loops(shape, lambda idx: self.builder.store(self.to_storage(fill, dtype), self.address(out, idx)))
+        return out
+
+    def reshape_or_copy(self, node):
+        source = self.value(node.func.value)
+        if not isinstance(source, _Array):
+            raise Unsupported("reshape of a scalar")
+        if node.func.attr == "copy":
+            if node.args or node.keywords:
+                raise Unsupported("copy arguments")
+            return self.copy(source)
+        if len(node.args) != 1 or node.keywords:
+            raise Unsupported("reshape arguments")
+        shape = self._shape(node.args[0])
+        if math.prod(shape) != math.prod(source.shape) or not source.contiguous():
+            raise Unsupported("reshape")
+        return _Array(source.dtype, shape, source.pointer)
+
+    def copy(self, source):
+        out = self.local(source.dtype, source.shape)
+        self.loops(source.shape, lambda idx: self.builder.store(self.builder.load(self.address(source, idx)),
+                                                                self.address(out, idx)))
+        return out
+
+    def store(self, target, value):
+        array = self.array(target.value)
+        dtype, v = self.expr(value)
+        self.builder.store(self.to_storage(self.cast(dtype, v, array.dtype), array.dtype),
+                           self.address(array, self.indices(target.slice, array)))
+
+    def loops(self, shape, body):
+        """body(index values) for every index of `shape`, as a loop nest (LLVM unrolls small ones)."""
+        def nest(d, idx):
+            if d == len(shape):
+                return body(idx)
+            counter = self.entry.alloca(_I64)
+            self.builder.store(_I64(0), counter)
+            cond, inner, end = (self.function.append_basic_block(n) for n in ("cond", "loop", "end"))
+            self.builder.branch(cond)
+            self.builder.position_at_end(cond)
+            i = self.builder.load(counter)
+            self.builder.cbranch(self.builder.icmp_signed("<", i, _I64(shape[d])), inner, end)
+            self.builder.position_at_end(inner)
+            nest(d + 1, idx + [i])
+            self.builder.store(self.builder.add(i, _I64(1)), counter)
+            self.builder.branch(cond)
+            self.builder.position_at_end(end)
+        nest(0, [])
+
+    def s_For(self, stmt):
+        call = stmt.iter
+        if stmt.orelse or not isinstance(stmt.target, ast.Name) or _dotted(getattr(call, "func", None)) != "range":
+            raise Unsupported("for loop")
+        bounds = [self.cast(*self.expr(a), np.int64) for a in call.args]
+        if not 1 <= len(bounds) <= 3 or call.keywords:
+            raise Unsupported("range")
+        start, stop, step = ([_I64(0)] + bounds + [_I64(1)])[:3] if len(bounds) == 1 else (bounds + [_I64(1)])[:3]
+        if not (isinstance(step, ir.Constant) and step.constant > 0):
+            raise Unsupported("range step")
+        counter = self.entry.alloca(_I64)
+        self.builder.store(start, counter)
+        cond, inner, end = (self.function.append_basic_block(n) for n in ("cond", "loop", "end"))
+        self.builder.branch(cond)
+        self.builder.position_at_end(cond)
+        i = self.builder.load(counter)
+        self.builder.cbranch(self.builder.icmp_signed("<", i, stop), inner, end)
+        self.builder.position_at_end(inner)
+        self._bind(stmt.target.id, np.dtype(np.int64), i)
+        self.breaks.append(end)
+        self.statements(stmt.body)
+        self.breaks.pop()
+        if not self.builder.block.is_terminated:
+            self.builder.store(self.builder.add(i, step), counter)
+            self.builder.branch(cond)
+        self.builder.position_at_end(end)
+
+    def s_While(self, stmt):
+        if stmt.orelse:
+            raise Unsupported("while-else")
+        cond, inner, end = (self.function.append_basic_block(n) for n in ("cond", "loop", "end"))
+        self.builder.branch(cond)
+        self.builder.position_at_end(cond)
+        self.builder.cbranch(self.truth(stmt.test), inner, end)
+        self.builder.position_at_end(inner)
+        self.breaks.append(end)
+        self.statements(stmt.body)
+        self.breaks.pop()
+        if not self.builder.block.is_terminated:
+            self.builder.branch(cond)
+        self.builder.position_at_end(end)
+
+    def s_Break(self, stmt):
+        self.builder.branch(self.breaks[-1])
+
+    def s_If(self, stmt):
+        then, other, end = (self.function.append_basic_block(n) for n in ("then", "else", "endif"))
+        self.builder.cbranch(self.truth(stmt.test), then, other)
+        for block, body in ((then, stmt.body), (other, stmt.orelse)):
+            self.builder.position_at_end(block)
+            self.statements(body)
+            if not self.builder.block.is_terminated:
+                self.builder.branch(end)
+        self.builder.position_at_end(end)
+
+    def truth(self, node):
+        return self.cast(*self.expr(node), np.bool_)
+
+    def ret(self, node):
+        values = node.elts if isinstance(node, ast.Tuple) else [node]
+        results = [self.value(v) for v in values]
+        self.returns = [(r.dtype.name, r.shape) if isinstance(r, _Array) else (r[0].name, None) for r in results]
+        out = self.builder.bitcast(self.out, _return_type(self.returns).as_pointer())
+        for k, r in enumerate(results):
+            field = self._field(out, k)
+            if isinstance(r, _Array):
+                target = _Array(r.dtype, r.shape, self.builder.load(field))
+                self.loops(r.shape, lambda idx: self.builder.store(self.builder.load(self.address(r, idx)),
+                                                                   self.address(target, idx)))
+            else:
+                self.builder.store(r[1], field)
+        self.builder.ret_void()
+
+    def call(self, node, targets):
+        """A call of another translated function; its results bound to the names `targets`."""
+        callee = self.resolve(node.func.id)
+        if callee is None or node.keywords or len(node.args) != len(callee.params):
+            raise Unsupported(f"call of {node.func.id}")
+        self.callees[callee.symbol] = callee
+        function = self.module.globals.get(callee.symbol)
+        if function is None:
+            function = ir.Function(self.module, callee.function_type, callee.symbol)
+        args = []
+        for a, (dtype, shape) in zip(node.args, callee.params):
+            if shape is None:
+                args.append(self.cast(*self.expr(a), np.dtype(dtype)))
+            else:
+                array = self.value(a)
+                if not isinstance(array, _Array) or array.dtype != np.dtype(dtype) or array.shape != tuple(shape):
+                    raise Unsupported("array argument")
+                if not array.contiguous():
+                    array = self.copy(array)
+                args.append(array.pointer)
+        results = self.entry.alloca(callee.return_type)
+        outs = []
+        for k, (dtype, shape) in enumerate(callee.returns):
+            if shape is not None:
+                outs.append(self.local(dtype, shape))
+                self.builder.store(outs[-1].pointer, self._field(results, k))
+        self.builder.call(function, args + [self.builder.bitcast(results, _BYTES)])
+        if targets and len(targets) != len(callee.returns):
+            raise Unsupported("call results")
+        arrays = iter(outs)
+        for k, (t, (dtype, shape)) in enumerate(zip(targets, callee.returns)):
+            if shape is None:
+                self.assign(t, (np.dtype(dtype), self.builder.load(self._field(results, k))))
+            else:
+                self.assign(t, next(arrays))
+
+    def _field(self, struct, k):
+        return self.builder.gep(struct, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), k)])
+
+    # -- arrays
+    def indices(self, node, array):
+        nodes = node.elts if isinstance(node, ast.Tuple) else [node]
+        if len(nodes) != len(array.shape):
+            raise Unsupported("partial indexing")
+        out = []
+        for n, size in zip(nodes, array.shape):
+            i = self.cast(*self.expr(n), np.int64)
+            if isinstance(i, ir.Constant):
+                if not 0 <= i.constant < size:
+                    raise Unsupported("constant index out of range")
+            else:  # a negative index counts from the end, as in numba
+                i = self.builder.select(self.builder.icmp_signed("<", i, _I64(0)), self.builder.add(i, _I64(size)), i)
+            out.append(i)
+        return out
+
+    def address(self, array, idx):
+        constant, offset = 0, None
+        for i, s in zip(idx, array.strides):
+            if isinstance(i, ir.Constant):
+                constant += i.constant * s
+            else:
+                term = i if s == 1 else self.builder.mul(i, _I64(s))
+                offset = term if offset is None else self.builder.add(offset, term)
+        if offset is None:
+            offset = _I64(constant)
+        elif constant:
+            offset = self.builder.add(offset, _I64(constant))
+        return self.builder.gep(array.pointer, [offset], inbounds=True)
+
+    def to_storage(self, value, dtype):
+        return self.builder.zext(value, _I8) if np.dtype(dtype) == np.bool_ else value
+
+    # -- scalar expressions: (dtype, LLVM value)
+    def expr(self, node):
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method is None:
+            raise Unsupported(type(node).__name__)
+        return method(node)
+
+    def e_Constant(self, node):
+        v = node.value
+        if type(v) is bool:
+            return np.dtype(np.bool_), _I1(int(v))
+        if type(v) is int:
+            if not -2 ** 63 <= v < 2 ** 63:
+                raise Unsupported("integer literal")
+            return np.dtype(np.int64), _I64(v)
+        if type(v) is float:
+            return np.dtype(np.float64), ir.Constant(ir.DoubleType(), v)
+        raise Unsupported("literal")
+
+    def e_Name(self, node):
+        found = self.env.get(node.id)
+        if found is None or isinstance(found, _Array):
+            raise Unsupported(f"name {node.id}")
+        kind, dtype, value = found
+        return dtype, (self.builder.load(value) if kind == "slot" else value)
+
+    def e_Subscript(self, node):
+        array = self.array(node.value)
+        value = self.builder.load(self.address(array, self.indices(node.slice, array)))
+        if array.dtype == np.bool_:
+            value = self.builder.icmp_unsigned("!=", value, _I8(0))
+        return array.dtype, value
+
+    def e_UnaryOp(self, node):
+        dtype, v = self.expr(node.operand)
+        if isinstance(node.op, ast.USub) and dtype != np.bool_:
+            return dtype, (self.builder.fneg(v) if dtype.kind == "f" else self.builder.neg(v))
+        if isinstance(node.op, ast.UAdd) and dtype != np.bool_:
+            return dtype, v
+        if isinstance(node.op, ast.Not):
+            return np.dtype(np.bool_), self.builder.not_(self.cast(dtype, v, np.bool_))
+        raise Unsupported("unary operator")
+
+    def e_BinOp(self, node):
+        return self.binary(node.op, self.expr(node.left), self.expr(node.right))
+
+    def binary(self, op, left, right):
+        (da, a), (db, b) = left, right
+        if isinstance(op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
+            dtype = np.dtype(np.bool_) if da == db == np.bool_ else np.promote_types(da, db)
+            if dtype.kind not in "biu":
+                raise Unsupported("bitwise operator on floats")
+            a, b = self.cast(da, a, dtype), self.cast(db, b, dtype)
+            name = {ast.BitAnd: "and_", ast.BitOr: "or_", ast.BitXor: "xor"}[type(op)]
+            return dtype, getattr(self.builder, name)(a, b)
+        if np.bool_ in (da, db):
+            raise Unsupported("arithmetic on booleans")
+        dtype = np.promote_types(da, db)
+        if isinstance(op, ast.Div) and dtype.kind in "iu":
+            dtype = np.dtype(np.float64)
+        a, b = self.cast(da, a, dtype), self.cast(db, b, dtype)
+        f = self.builder
+        if dtype.kind == "f":
+            table = {ast.Add: f.fadd, ast.Sub: f.fsub, ast.Mult: f.fmul, ast.Div: f.fdiv}
+            if type(op) not in table:
+                raise Unsupported("float operator")
+            return dtype, table[type(op)](a, b)
+        if isinstance(op, (ast.Add, ast.Sub, ast.Mult)):
+            return dtype, {ast.Add: f.add, ast.Sub: f.sub, ast.Mult: f.mul}[type(op)](a, b)
+        if isinstance(op, (ast.FloorDiv, ast.Mod)) and dtype.kind == "i":
+            return dtype, self.floor_divmod(a, b, isinstance(op, ast.Mod))
+        raise Unsupported("integer operator")
+
+    def floor_divmod(self, a, b, mod):
+        """Python's floor division or modulo of signed integers; 0 for a zero divisor (numpy's)."""
+        f, zero = self.builder, ir.Constant(a.type, 0)
+        nonzero = f.icmp_signed("!=", b, zero)
+        safe = f.select(nonzero, b, ir.Constant(a.type, 1))
+        q, r = f.sdiv(a, safe), f.srem(a, safe)
+        adjust = f.and_(f.icmp_signed("!=", r, zero), f.icmp_signed("!=", f.icmp_signed("<", r, zero),
+                                                                   f.icmp_signed("<", safe, zero)))
+        result = f.select(adjust, f.add(r, safe), r) if mod else f.select(adjust, f.sub(q, ir.Constant(a.type, 1)), q)
+        return f.select(nonzero, result, zero)
+
+    def e_Compare(self, node):
+        if len(node.ops) != 1:
+            raise Unsupported("chained comparison")
+        (da, a), (db, b) = self.expr(node.left), self.expr(node.comparators[0])
+        op = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}.get(type(node.ops[0]))
+        if op is None:
+            raise Unsupported("comparison")
+        dtype = np.dtype(np.bool_) if da == db == np.bool_ else np.promote_types(da, db)
+        a, b = self.cast(da, a, dtype), self.cast(db, b, dtype)
+        if dtype.kind == "f":
+            value = (self.builder.fcmp_unordered if op == "!=" else self.builder.fcmp_ordered)(op, a, b)
+        elif dtype.kind == "i":
+            value = self.builder.icmp_signed(op, a, b)
+        else:
+            value = self.builder.icmp_unsigned(op, a, b)
+        return np.dtype(np.bool_), value
+
+    def e_BoolOp(self, node):
+        values = [self.truth(v) for v in node.values]  # side-effect free: both sides evaluated
+        combine = self.builder.and_ if isinstance(node.op, ast.And) else self.builder.or_
+        out = values[0]
+        for v in values[1:]:
+            out = combine(out, v)
+        return np.dtype(np.bool_), out
+
+    def e_IfExp(self, node):
+        return self.select(self.truth(node.test), self.expr(node.body), self.expr(node.orelse))
+
+    def select(self, which, left, right):
+        (da, a), (db, b) = left, right
+        dtype = da if da == db else np.promote_types(da, db)
+        return dtype, self.builder.select(which, self.cast(da, a, dtype), self.cast(db, b, dtype))
+
+    def e_Call(self, node):
+        name = _dotted(node.func)
+        if node.keywords or name is None:
+            raise Unsupported("call")
+        args = node.args
+        if name.startswith("math.") and len(args) == 1:
+            return self.math(name[5:], self.expr(args[0]))
+        if name == "rt.select" and len(args) == 3:
+            return self.select(self.truth(args[0]), self.expr(args[1]), self.expr(args[2]))
+        if name in ("rt.maximum", "rt.minimum") and len(args) == 2:
+            return self.extreme(">" if name == "rt.maximum" else "<", self.expr(args[0]), self.expr(args[1]))
+        if name == "np.power" and len(args) == 2:  # numba's real power: llvm.pow
+            (da, a), (db, b) = self.expr(args[0]), self.expr(args[1])
+            dtype = np.promote_types(da, db)
+            if dtype.kind != "f" or np.bool_ in (da, db):
+                raise Unsupported("integer power")
+            a, b = self.cast(da, a, dtype), self.cast(db, b, dtype)
+            return dtype, self.builder.call(self.module.declare_intrinsic("llvm.pow", [a.type]), [a, b])
+        if name in ("np.bitwise_and", "np.bitwise_or", "np.bitwise_xor") and len(args) == 2:
+            op = {"and": ast.BitAnd, "or": ast.BitOr, "xor": ast.BitXor}[name.rsplit("_", 1)[1]]()
+            return self.binary(op, self.expr(args[0]), self.expr(args[1]))
+        if name in ("float", "np.float64", "np.float32") and len(args) == 1 and isinstance(args[0], ast.Constant) \
+                and isinstance(args[0].value, str):
+            dtype = np.dtype(np.float32 if name == "np.float32" else np.float64)
+            return dtype, ir.Constant(_ltype(dtype), float(args[0].value))
+        if len(args) == 1 and (name in ("float", "int") or (name.startswith("np.") and name[3:] in _CASTS)):
+            dtype = np.dtype({"float": "float64", "int": "int64"}.get(name, name[3:]))
+            return dtype, self.cast(*self.expr(args[0]), dtype)
+        raise Unsupported(f"call of {name}")
+
+    def math(self, name, arg):
+        dtype, v = arg
+        if name in ("isnan", "isinf", "isfinite"):
+            if dtype.kind != "f":
+                return np.dtype(np.bool_), _I1(int(name == "isfinite"))
+            f = self.builder
+            if name == "isnan":
+                return np.dtype(np.bool_), f.fcmp_unordered("uno", v, v)
+            if name == "isinf":
+                inf = ir.Constant(v.type, float("inf"))
+                return np.dtype(np.bool_), f.or_(f.fcmp_ordered("==", v, inf), f.fcmp_ordered("==", v, f.fneg(inf)))
+            d = f.fsub(v, v)
+            return np.dtype(np.bool_), f.fcmp_ordered("ord", d, d)
+        if dtype.kind != "f":  # numba computes an integer's in float64
+            v, dtype = self.cast(dtype, v, np.float64), np.dtype(np.float64)
+        if name in _INTRINSICS:
+            function = self.module.declare_intrinsic(_INTRINSICS[name], [v.type])
+        elif name in _LIBM:
+            symbol = name + ("f" if dtype == np.float32 else "")
+            function = self.module.globals.get(symbol) or ir.Function(self.module, ir.FunctionType(v.type, [v.type]), symbol)
+        else:
+            raise Unsupported(f"math.{name}")
+        return dtype, self.builder.call(function, [v])
+
+    def extreme(self, op, left, right):
+        """numpy's maximum (op '>') or minimum: the first of two NaNs propagates (as rt.maximum)."""
+        (da, a), (db, b) = left, right
+        dtype = da if da == db else np.promote_types(da, db)
+        a, b = self.cast(da, a, dtype), self.cast(db, b, dtype)
+        f = self.builder
+        if dtype.kind == "f":
+            keep = f.or_(f.fcmp_ordered(op, a, b), f.fcmp_unordered("uno", a, a))
+        elif dtype.kind == "i":
+            keep = f.icmp_signed(op, a, b)
+        else:
+            keep = f.icmp_unsigned(op, a, b)
+        return dtype, f.select(keep, a, b)
+
+    def cast(self, source, value, target):
+        """`value` of dtype `source` as `target`, as numba casts (a number to a boolean: != 0)."""
+        source, target = np.dtype(source), np.dtype(target)
+        if source == target:
+            return value
+        f, to = self.builder, _ltype(target)
+        if isinstance(value, ir.Constant) and source.kind in "biuf" and target.kind in "biuf":
+            python = {"b": bool, "i": int, "u": int, "f": float}[target.kind]
+            number = np.asarray(value.constant).astype(target).item() if target.kind != "b" else value.constant != 0
+            return ir.Constant(to, python(number) if target.kind != "b" else int(number))
+        if target == np.bool_:
+            zero = ir.Constant(value.type, 0)
+            return f.fcmp_unordered("!=", value, zero) if source.kind == "f" else f.icmp_unsigned("!=", value, zero)
+        if source == np.bool_:
+            return f.uitofp(value, to) if target.kind == "f" else f.zext(value, to)
+        if source.kind == "f" and target.kind == "f":
+            return f.fpext(value, to) if target.itemsize > source.itemsize else f.fptrunc(value, to)
+        if source.kind == "f":
+            return f.fptosi(value, to) if target.kind == "i" else f.fptoui(value, to)
+        if target.kind == "f":
+            return f.sitofp(value, to) if source.kind == "i" else f.uitofp(value, to)
+        if target.itemsize > source.itemsize:
+            return f.sext(value, to) if source.kind == "i" else f.zext(value, to)
+        return f.trunc(value, to) if target.itemsize < source.itemsize else value
