@@ -253,7 +253,7 @@ class _Translation:
         if isinstance(target, ast.Subscript):
             return self.store(target, value)
         if isinstance(target, ast.Tuple):
-            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id.startswith("call_"):
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
                 return self.call(value, target.elts)
             if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
                 raise Unsupported("tuple assignment")
