@@ -7,9 +7,10 @@ Small arrays (a state vector, a stage of an ODE step: UNROLL_SIZE elements at mo
 scalar variables, so a loop over them allocates nothing; an array repeating one scalar is kept as
 the scalar. Either is made into an array only where something needs one. Among the rules: matmuls
 call BLAS through np.dot; control flow becomes native branches and loops (a batched while_loop whose
-lanes stop at different times, one loop per lane, the lanes spread over the cores); a
-transcendental on a large array in a whole-program compile runs numpy's ufunc in an object-mode
-block (call_impl), as numba's scalar libm calls are several times slower.
+lanes stop at different times, one loop per lane, the lanes spread over the cores); a kept call
+(jit with inline=False) becomes a module-level function, translated to LLVM IR where numba_native
+can (`call`); a transcendental on a large array in a whole-program compile runs numpy's ufunc in
+an object-mode block (call_impl), as numba's scalar libm calls are several times slower.
 """
 from __future__ import annotations
 

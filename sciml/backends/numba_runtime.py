@@ -1,5 +1,6 @@
-"""Compiled helpers that generated numba programs call: row-wise reductions and scans, scatter, and
-scalar select/maximum/minimum as LLVM instructions."""
+"""Compiled helpers that generated numba programs call: row-wise reductions and scans, scatter,
+scalar select/maximum/minimum as LLVM instructions, and `native`, the intrinsic through which they
+call kept calls translated to LLVM IR (numba_native)."""
 from __future__ import annotations
 
 import inspect
@@ -13,6 +14,7 @@ from numba.extending import intrinsic
 from numba.np.arrayobj import _empty_nd_impl
 
 from ..numpy.linalg_banded import banded_solve_loops
+from . import numba_native
 
 
 @njit(cache=True, error_model="numpy")
@@ -195,7 +197,6 @@ class _Native:
 
     def translated(self):
         if self._translated is None:
-            from . import numba_native
             self._translated = numba_native.translate(inspect.getsource(self.function), self.kinds, self._resolve)
         return self._translated
 
