@@ -32,6 +32,7 @@ from ..core.executor import executable, python_function as compile_driver
 from ..core.ir import Equation, Literal, Program, Var
 from ..core.lowering import Unsupported
 from ..core.passes import for_execution
+from . import numba_native
 from .numba_cache import load
 from .numba_fusion import VECTORISE_SIZE, fusion_groups, scalar_broadcast
 from .numba_lowering import Lowering
@@ -102,11 +103,24 @@ def source(program: Program):
     args = [f"a{i}" for i in range(len(program.invars))]
     outs = ctx.inline(program, args)
     const_names = [n for n, _ in ctx.const_args]
-    parallel = ", parallel=True" * any("prange(" in line for line in ctx.lines)
-    header = [_HEADER, *ctx.functions, "", f"@njit(cache=True, error_model='numpy'{parallel})",
-              f"def program({', '.join(args + const_names)}):"]
+    params = ", ".join(args + const_names)
     body = ctx.lines + [f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"]
-    return "\n".join(header + body) + "\n", [v for _, v in ctx.const_args]
+    consts = [v for _, v in ctx.const_args]
+    kinds = tuple((v.aval.dtype.name, tuple(map(int, v.aval.shape)) or None) for v in program.invars) + \
+        tuple((c.dtype.name, tuple(map(int, c.shape))) for c in consts)
+    try:  # the whole program translated to LLVM IR, called by a numba function (see numba_native)
+        numba_native.translate(f"def program({params}):\n" + "\n".join(body) + "\n", kinds, ctx.natives.get)
+    except Unsupported:
+        parallel = ", parallel=True" * any("prange(" in line for line in ctx.lines)
+        header = [_HEADER, *ctx.functions, "", f"@njit(cache=True, error_model='numpy'{parallel})",
+                  f"def program({params}):"]
+        return "\n".join(header + body) + "\n", consts
+    contiguous = ", ".join([f"np.ascontiguousarray({a})" if k[1] else a for a, k in zip(args, kinds)] + const_names)
+    module = [_HEADER, *ctx.functions, "", f"def native_program({params}):", *body,
+              f"native_program = rt.native(native_program, {kinds!r})", "", "",
+              "@njit(cache=True, error_model='numpy')", f"def program({params}):",
+              f"    return native_program({contiguous})"]
+    return "\n".join(module) + "\n", consts
 
 
 def _compile_whole(program: Program):

@@ -28,7 +28,8 @@ from ..core.lowering import Unsupported
 
 _I1, _I8, _I64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
 _BYTES = _I8.as_pointer()
-_STACK_LIMIT = 1 << 16  # elements of local arrays a function may keep on its stack
+_STACK_LIMIT = 1 << 15  # elements of local arrays a function keeps on its stack; larger ones are on the heap
+_HEAP_LIMIT = 1 << 27  # bytes of local arrays a function may allocate at all
 _INLINE_NODES = 1000  # syntax nodes of a function LLVM may inline (~100 statements)
 
 # math functions numba lowers to an LLVM intrinsic, and those it lowers to a libm call
@@ -36,6 +37,9 @@ _INTRINSICS = {"exp": "llvm.exp", "log": "llvm.log", "log10": "llvm.log10", "sin
                "fabs": "llvm.fabs"}
 _LIBM = {"sqrt", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "sinh", "cosh", "tanh", "log1p",
          "expm1", "erf", "erfc", "lgamma"}
+_ROW_SCATTERS = {"rt.scatter_rows": None, "rt.scatter_add_rows": ast.Add(), "rt.scatter_mul_rows": ast.Mult()}
+_ELEMENT_WRITES = {"rt.scatter_set_element": None, "rt.scatter_add_element": ast.Add(),
+                   "rt.scatter_mul_element": ast.Mult()}
 _CASTS = {"float64", "float32", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool_"}
 
 
@@ -177,8 +181,10 @@ class _Translation:
         self.entry = ir.IRBuilder(self.function.append_basic_block("entry"))
         self.builder = ir.IRBuilder(self.function.append_basic_block("body"))
         counts, nested = _assigned(tree.body)
-        self.slotted = {n for n, c in counts.items() if c > 1} | nested
-        self.env, self.breaks, self.stack, self.returns = {}, [], 0, None
+        self.rebound = {n for n, c in counts.items() if c > 1}
+        self.slotted = self.rebound | nested
+        self.env, self.breaks, self.stack, self.heap, self.returns = {}, [], 0, [], None
+        self.owned = {}  # names of arrays a loop or branch rebinds -> the buffer each keeps its value in
         args = iter(self.function.args)
         for a, (dtype, shape) in zip(tree.args.args, kinds):
             if shape is None:
@@ -210,11 +216,26 @@ class _Translation:
                 raise Unsupported(f"{name} assigned twice")
             self.env[name] = ("value", dtype, value)
 
-    def _bind_array(self, name, array):
-        found = self.env.get(name)
-        if found is not None and found is not array and not (isinstance(found, _Array) and found.pointer is array.pointer):
-            raise Unsupported(f"array {name} rebound")
-        self.env[name] = array
+    def _bind_array(self, name, array, fresh=False):
+        """name = array. A name assigned more than once (a loop's or a branch's array) keeps its value in
+        a buffer of its own, which each assignment copies into (a `fresh` array, made by this
+        statement, becomes the buffer); other names are bound to the array itself."""
+        if name not in self.rebound:  # bound once (in a loop: to the same memory on every iteration)
+            self.env[name] = array
+            return
+        own = self.owned.get(name)
+        if own is None:
+            if isinstance(self.env.get(name), tuple):
+                raise Unsupported(f"{name} changes type")
+            own = self.owned[name] = array if fresh else self.local(array.dtype, array.shape)
+            self.env[name] = own
+        if array.pointer is own.pointer and array.contiguous() and math.prod(array.shape) == math.prod(own.shape):
+            self.owned[name] = self.env[name] = array  # its own buffer, reshaped
+            return
+        if own.shape != array.shape or own.dtype != array.dtype:
+            raise Unsupported(f"{name} changes shape")
+        if array.pointer is not own.pointer or array.strides != own.strides:
+            self.copy_into(own, array)
 
     def array(self, node):
         if isinstance(node, ast.Name) and isinstance(self.env.get(node.id), _Array):
@@ -235,12 +256,59 @@ class _Translation:
         pass
 
     def s_Expr(self, stmt):
-        if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name):
-            self.call(stmt.value, [])
+        node = stmt.value
+        name = _dotted(node.func) if isinstance(node, ast.Call) else None
+        if name in _ELEMENT_WRITES and len(node.args) == 4 and not node.keywords:
+            self.element_write(_ELEMENT_WRITES[name], *node.args)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            self.call(node, [])
         else:
             raise Unsupported("expression statement")
 
+    def element_write(self, op, out, row, col, value):
+        """rt.scatter_*_element: out[row, col] (op)= value, dropped for a row outside the array."""
+        array = self.array(out)
+        r = self.cast(*self.expr(row), np.int64)
+        inside = self.builder.and_(self.builder.icmp_signed(">=", r, _I64(0)),
+                                   self.builder.icmp_signed("<", r, _I64(array.shape[0])))
+        with self.builder.if_then(inside):
+            self.update(array, [r, self.cast(*self.expr(col), np.int64)], op, self.expr(value))
+
+    def update(self, array, idx, op, value):
+        """array[idx] = value (op None), or array[idx] op= value."""
+        address = self.address(array, idx)
+        if op is not None:
+            old = self.builder.load(address)
+            if array.dtype == np.bool_:
+                old = self.builder.icmp_unsigned("!=", old, _I8(0))
+            value = self.binary(op, (array.dtype, old), value)
+        self.builder.store(self.to_storage(self.cast(*value, array.dtype), array.dtype), address)
+
+    def scatter_rows(self, op, out, idx, upd):
+        """rt.scatter_*_rows: out[idx[k]] (op)= upd[k] for each k, rows outside out dropped -> out."""
+        out, idx, upd = (self.value(a) for a in (out, idx, upd))
+        if not all(isinstance(a, _Array) for a in (out, idx, upd)) or len(out.shape) != 2 or \
+                idx.dtype.kind not in "iu" or upd.shape != (idx.shape[0], out.shape[1]):
+            raise Unsupported("scatter rows")
+
+        def row(k):
+            r = self.cast(idx.dtype, self.builder.load(self.address(idx, k)), np.int64)
+            inside = self.builder.and_(self.builder.icmp_signed(">=", r, _I64(0)),
+                                       self.builder.icmp_signed("<", r, _I64(out.shape[0])))
+            with self.builder.if_then(inside):
+                self.loops((out.shape[1],), lambda c: self.update(out, [r, c[0]], op, (
+                    upd.dtype, self._load(upd, [k[0], c[0]]))))
+        self.loops(idx.shape, row)
+        return out
+
+    def _load(self, array, idx):
+        value = self.builder.load(self.address(array, idx))
+        return self.builder.icmp_unsigned("!=", value, _I8(0)) if array.dtype == np.bool_ else value
+
     def s_AugAssign(self, stmt):
+        if isinstance(stmt.target, ast.Subscript):
+            load = ast.Subscript(stmt.target.value, stmt.target.slice, ast.Load())
+            return self.store(stmt.target, ast.BinOp(load, stmt.op, stmt.value))
         if not isinstance(stmt.target, ast.Name):
             raise Unsupported("augmented assignment")
         dtype, value = self.binary(stmt.op, self.expr(ast.Name(stmt.target.id, ast.Load())), self.expr(stmt.value))
@@ -258,16 +326,30 @@ class _Translation:
             if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
                 raise Unsupported("tuple assignment")
             values = [self.value(v) for v in value.elts]  # every right-hand side before any target
+            owners = {}  # buffer -> the targets keeping their value in it: written by this assignment
+            for t in target.elts:
+                if isinstance(t, ast.Name) and t.id in self.owned:
+                    owners.setdefault(id(self.owned[t.id].pointer), set()).add(t.id)
+            values = [self.copy(v) if isinstance(v, _Array) and owners.get(id(v.pointer), set()) - {getattr(t, "id", None)}
+                      else v for t, v in zip(target.elts, values)]  # a value another target overwrites: a copy
             for t, v in zip(target.elts, values):
                 self.assign(t, v)
             return None
-        return self.assign(target, self.value(value))
+        return self.assign(target, self.value(value), fresh=self._makes_array(value))
 
-    def assign(self, target, value):
+    @staticmethod
+    def _makes_array(node):
+        """Whether the expression makes a new array (which an assigned name may keep as its buffer)."""
+        if not isinstance(node, ast.Call):
+            return False
+        name = _dotted(node.func)
+        return name in ("np.empty", "np.full", "np.zeros") or (isinstance(node.func, ast.Attribute) and node.func.attr == "copy")
+
+    def assign(self, target, value, fresh=False):
         if not isinstance(target, ast.Name):
             raise Unsupported("assignment target")
         if isinstance(value, _Array):
-            self._bind_array(target.id, value)
+            self._bind_array(target.id, value, fresh)
         else:
             self._bind(target.id, *value)
 
@@ -279,12 +361,22 @@ class _Translation:
             name = _dotted(node.func)
             if name in ("np.empty", "np.full", "np.zeros"):
                 return self.new_array(node, name)
+            if name in _ROW_SCATTERS and len(node.args) == 3 and not node.keywords:
+                return self.scatter_rows(_ROW_SCATTERS[name], *node.args)
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "ravel" and not node.args:
+                source = self.value(node.func.value)
+                if not isinstance(source, _Array):
+                    raise Unsupported("ravel of a scalar")
+                source = source if source.contiguous() else self.copy(source)
+                return _Array(source.dtype, (math.prod(source.shape),), source.pointer)
             if isinstance(node.func, ast.Attribute) and node.func.attr in ("reshape", "copy"):
                 return self.reshape_or_copy(node)
             if name == "np.ascontiguousarray":
                 source = self.value(node.args[0])
-                if not isinstance(source, _Array):
-                    raise Unsupported("ascontiguousarray of a scalar")
+                if not isinstance(source, _Array):  # numpy's: a scalar becomes an array of one element
+                    out = self.local(source[0], (1,))
+                    self.update(out, [_I64(0)], None, source)
+                    return out
                 return source if source.contiguous() else self.copy(source)
         if isinstance(node, ast.Subscript) and isinstance(self.env.get(getattr(node.value, "id", None)), _Array):
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
@@ -294,10 +386,10 @@ class _Translation:
         return self.expr(node)
 
     def view(self, array, parts):
-        """array[parts]: constant indices and slices with constant bounds, as a view."""
+        """array[parts]: integer indices and slices with constant bounds, as a view."""
         if len(parts) > len(array.shape):
             raise Unsupported("too many indices")
-        offset, shape, strides = 0, [], []
+        offset, shape, strides = _I64(0), [], []
         for k, (n, stride) in enumerate(zip(array.shape, array.strides)):
             part = parts[k] if k < len(parts) else ast.Slice(None, None, None)
             if isinstance(part, ast.Slice):
@@ -305,16 +397,23 @@ class _Translation:
                 start, stop, step = slice(*bounds).indices(n)
                 if step <= 0:
                     raise Unsupported("slice step")
-                offset += start * stride
-                shape.append(len(range(start, stop, step)))
+                index, size = _I64(start), len(range(start, stop, step))
+                shape.append(size)
                 strides.append(stride * step)
             else:
-                i = self._constant(part)
-                if not 0 <= i < n:
-                    raise Unsupported("constant index out of range")
-                offset += i * stride
-        pointer = self.builder.gep(array.pointer, [_I64(offset)], inbounds=True) if offset else array.pointer
-        return _Array(array.dtype, shape, pointer, strides)
+                index = self.indices_at([part], [n])[0]
+            offset = self._add(offset, self._mul(index, stride))
+        return _Array(array.dtype, shape, self.builder.gep(array.pointer, [offset], inbounds=True), strides)
+
+    def _add(self, a, b):
+        if isinstance(a, ir.Constant) and isinstance(b, ir.Constant):
+            return _I64(a.constant + b.constant)
+        return self.builder.add(a, b)
+
+    def _mul(self, a, stride):
+        if isinstance(a, ir.Constant):
+            return _I64(a.constant * stride)
+        return a if stride == 1 else self.builder.mul(a, _I64(stride))
 
     def _constant(self, node):
         dtype, value = self.expr(node)
@@ -337,17 +436,30 @@ class _Translation:
         raise Unsupported("dtype")
 
     def local(self, dtype, shape):
-        """A new C-contiguous array on the stack (allocated once, at the function's entry)."""
-        size = math.prod(shape)
-        self.stack += size
-        if self.stack > _STACK_LIMIT:
-            raise Unsupported("arrays too large for the stack")
-        buffer = self.entry.alloca(ir.ArrayType(_storage(dtype), max(size, 1)))
-        pointer = self.entry.gep(buffer, [_I64(0), _I64(0)], inbounds=True)
-        return _Array(dtype, shape, pointer)
+        """A new C-contiguous array, allocated once at the function's entry: on the stack, or (large) on
+        the heap, freed at the return. One made in a loop is the same memory on every iteration; what
+        a loop carries is kept in buffers of its own (`assign`)."""
+        size = max(math.prod(shape), 1)
+        element = _storage(dtype)
+        if self.stack + size <= _STACK_LIMIT:
+            self.stack += size
+            buffer = self.entry.alloca(ir.ArrayType(element, size))
+            return _Array(dtype, shape, self.entry.gep(buffer, [_I64(0), _I64(0)], inbounds=True))
+        nbytes = size * np.dtype(dtype).itemsize
+        if sum(n for n, _ in self.heap) + nbytes > _HEAP_LIMIT:
+            raise Unsupported("local arrays too large")
+        malloc = self.module.globals.get("malloc") or ir.Function(self.module, ir.FunctionType(_BYTES, [_I64]), "malloc")
+        memory = self.entry.call(malloc, [_I64(nbytes)])
+        self.heap.append((nbytes, memory))
+        return _Array(dtype, shape, self.entry.bitcast(memory, element.as_pointer()))
 
     def new_array(self, node, name):
         args = node.args
+        if name == "np.full" and len(args) == 2 and not node.keywords:  # the dtype of the fill value
+            fill = self.expr(args[1])
+            out = self.local(fill[0], self._shape(args[0]))
+            self.loops(out.shape, lambda idx: self.update(out, idx, None, fill))
+            return out
         if node.keywords or len(args) != (3 if name == "np.full" else 2):
             raise Unsupported(name)
         shape, dtype = self._shape(args[0]), self._dtype(args[-1])
@@ -374,9 +486,12 @@ class _Translation:
 
     def copy(self, source):
         out = self.local(source.dtype, source.shape)
-        self.loops(source.shape, lambda idx: self.builder.store(self.builder.load(self.address(source, idx)),
-                                                                self.address(out, idx)))
+        self.copy_into(out, source)
         return out
+
+    def copy_into(self, target, source):
+        self.loops(source.shape, lambda idx: self.builder.store(self.builder.load(self.address(source, idx)),
+                                                                self.address(target, idx)))
 
     def store(self, target, value):
         array = self.array(target.value)
@@ -474,13 +589,19 @@ class _Translation:
                                                                    self.address(target, idx)))
             else:
                 self.builder.store(r[1], field)
+        if self.heap:
+            free = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [_BYTES]), "free")
+            for _, memory in self.heap:
+                self.builder.call(free, [memory])
         self.builder.ret_void()
 
     def call(self, node, targets):
         """A call of another translated function; its results bound to the names `targets`."""
         callee = self.resolve(node.func.id)
-        if callee is None or node.keywords or len(node.args) != len(callee.params):
-            raise Unsupported(f"call of {node.func.id}")
+        if callee is None:
+            raise Unsupported(f"call of {node.func.id}, not translated")
+        if node.keywords or len(node.args) != len(callee.params):
+            raise Unsupported(f"call of {node.func.id} with other arguments")
         self.callees[callee.symbol] = callee
         function = self.module.globals.get(callee.symbol)
         if function is None:
@@ -520,8 +641,11 @@ class _Translation:
         nodes = node.elts if isinstance(node, ast.Tuple) else [node]
         if len(nodes) != len(array.shape):
             raise Unsupported("partial indexing")
+        return self.indices_at(nodes, array.shape)
+
+    def indices_at(self, nodes, shape):
         out = []
-        for n, size in zip(nodes, array.shape):
+        for n, size in zip(nodes, shape):
             i = self.cast(*self.expr(n), np.int64)
             if isinstance(i, ir.Constant):
                 if not 0 <= i.constant < size:
@@ -532,17 +656,9 @@ class _Translation:
         return out
 
     def address(self, array, idx):
-        constant, offset = 0, None
+        offset = _I64(0)
         for i, s in zip(idx, array.strides):
-            if isinstance(i, ir.Constant):
-                constant += i.constant * s
-            else:
-                term = i if s == 1 else self.builder.mul(i, _I64(s))
-                offset = term if offset is None else self.builder.add(offset, term)
-        if offset is None:
-            offset = _I64(constant)
-        elif constant:
-            offset = self.builder.add(offset, _I64(constant))
+            offset = self._add(offset, self._mul(i, s))
         return self.builder.gep(array.pointer, [offset], inbounds=True)
 
     def to_storage(self, value, dtype):
@@ -676,6 +792,17 @@ class _Translation:
             return self.select(self.truth(args[0]), self.expr(args[1]), self.expr(args[2]))
         if name in ("rt.maximum", "rt.minimum") and len(args) == 2:
             return self.extreme(">" if name == "rt.maximum" else "<", self.expr(args[0]), self.expr(args[1]))
+        if name == "np.sum" and len(args) == 1:  # numba's: a running sum in C order
+            array = self.value(args[0])
+            if not isinstance(array, _Array):
+                raise Unsupported("sum of a scalar")
+            dtype = np.dtype(np.int64) if array.dtype.kind in "bi" else array.dtype
+            total = self.entry.alloca(_ltype(dtype))
+            self.builder.store(ir.Constant(_ltype(dtype), 0), total)
+            self.loops(array.shape, lambda idx: self.builder.store(self.binary(
+                ast.Add(), (dtype, self.builder.load(total)),
+                (dtype, self.cast(array.dtype, self._load(array, idx), dtype)))[1], total))
+            return dtype, self.builder.load(total)
         if name == "np.power" and len(args) == 2:  # numba's real power: llvm.pow
             (da, a), (db, b) = self.expr(args[0]), self.expr(args[1])
             dtype = np.promote_types(da, db)
