@@ -250,20 +250,30 @@ class Lowering:
         import numba  # loaded with the compiler, not with sciml (start-up time)
         return f"{'prange' if numba.config.NUMBA_NUM_THREADS > 1 else 'range'}({size})"
 
-    def function(self, inputs, outputs, write):
+    def function(self, inputs, outputs, write, kinds=None):
         """A compiled module-level function of the names `inputs` (never written) and `outputs` (arrays
         it writes into), its body written by `write(sub)` with a Lowering `sub` of its own -> the call.
         A parallel loop calls one (numba's parfor passes and its outlined loop body then see a call,
-        not the whole body: an ensemble of ODE solves compiled several times faster)."""
+        not the whole body: an ensemble of ODE solves compiled several times faster). With the `kinds`
+        of the inputs and outputs, it is translated to LLVM IR where it can be (see `call`); its array
+        inputs are then made C-contiguous here, before the call."""
         sub = Lowering()
         sub.counter, sub.unroll, sub.parameters = self.counter, self.unroll, set(inputs)
         write(sub)
         self.counter = sub.counter
-        self.natives.update(sub.natives)
-        params = ", ".join(inputs + outputs + [n for n, _ in sub.const_args])
+        names = inputs + outputs + [n for n, _ in sub.const_args]
+        if kinds is not None:
+            kinds = tuple(kinds) + tuple((v.dtype.name, tuple(map(int, v.shape))) for _, v in sub.const_args)
+        name = self._define("f", ", ".join(names), sub, kinds)
         self.const_args += sub.const_args
         self.parameters.update(n for n, _ in sub.const_args)
-        return f"{self._define('f', params, sub)}({params})"
+        if name in self.natives:
+            known = set(outputs) | {n for n, _ in self.const_args}
+            for k, (n, kind) in enumerate(zip(names, kinds)):
+                if kind[1] and n not in known:
+                    names[k] = self.fresh("c")
+                    self.emit(f"{names[k]} = np.ascontiguousarray({n})")
+        return f"{name}({', '.join(names)})"
 
     def call(self, program, ins):
         """The output names of a call kept in the program (jit with inline=False): `program` compiled as
@@ -343,6 +353,8 @@ class Lowering:
         """Whether the function `function` or `call` defined (or one it calls) has an object-mode block,
         which a parallel loop cannot run."""
         name = function.split("(", 1)[0]
+        if name in self.natives:  # translated code has none
+            return False
         body = next(f for f in self.functions if f"\ndef {name}(" in f).split(":\n", 1)[1]
         return "objmode(" in body or any(map(self.object_mode, re.findall(r"\b(?:call|f)_[0-9a-f]{16}(?=\()", body)))
 

@@ -193,10 +193,12 @@ class _Translation:
                 self.env[a.arg] = _Array(dtype, shape, next(args))
         self.out = next(args)
         body = tree.body
-        if not body or not isinstance(body[-1], ast.Return):
-            raise Unsupported("no return at the end")
-        self.statements(body[:-1])
-        self.ret(body[-1].value)
+        if body and isinstance(body[-1], ast.Return):
+            self.statements(body[:-1])
+            self.ret(body[-1].value)
+        else:  # a function that writes its results into arrays it is given
+            self.statements(body)
+            self.ret(ast.Tuple([], ast.Load()))
         self.entry.branch(self.function.blocks[1])
         self.native = Native(symbol, self.module, self.function.function_type, kinds, self.returns,
                              list(self.callees.values()))
