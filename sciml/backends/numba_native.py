@@ -363,6 +363,8 @@ class _Translation:
             name = _dotted(node.func)
             if name in ("np.empty", "np.full", "np.zeros"):
                 return self.new_array(node, name)
+            if name == "np.dot" and len(node.args) == 2 and not node.keywords:
+                return self.dot(*(self.value(a) for a in node.args))
             if name in _ROW_SCATTERS and len(node.args) == 3 and not node.keywords:
                 return self.scatter_rows(_ROW_SCATTERS[name], *node.args)
             if isinstance(node.func, ast.Attribute) and node.func.attr == "ravel" and not node.args:
@@ -380,12 +382,40 @@ class _Translation:
                     self.update(out, [_I64(0)], None, source)
                     return out
                 return source if source.contiguous() else self.copy(source)
-        if isinstance(node, ast.Subscript) and isinstance(self.env.get(getattr(node.value, "id", None)), _Array):
+        if isinstance(node, ast.Subscript):
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            array = self.env[node.value.id]
+            array = self.value(node.value)
+            if not isinstance(array, _Array):
+                raise Unsupported("indexing a scalar")
             if len(parts) < len(array.shape) or any(isinstance(p, ast.Slice) for p in parts):
                 return self.view(array, parts)
+            return array.dtype, self._load(array, self.indices_at(parts, array.shape))
         return self.expr(node)
+
+    def dot(self, a, b):
+        """np.dot of vectors and matrices, as loops: out[i, j] += a[i, l] * b[l, j] with l before j, so
+        each output sums over l in order (as a written-out product) and the inner loop runs along rows."""
+        if not (isinstance(a, _Array) and isinstance(b, _Array)) or a.dtype != b.dtype or a.dtype.kind != "f" \
+                or not 1 <= len(a.shape) <= 2 or not 1 <= len(b.shape) <= 2 or a.shape[-1] != b.shape[0]:
+            raise Unsupported("dot")
+        m, k = (1,) + a.shape if len(a.shape) == 1 else a.shape
+        n = b.shape[1] if len(b.shape) == 2 else 1
+        out = self.local(a.dtype, (m, n))
+        zero = ir.Constant(_ltype(a.dtype), 0.0)
+        self.loops((m, n), lambda idx: self.builder.store(zero, self.address(out, idx)))
+        left = (lambda i, l: [l]) if len(a.shape) == 1 else (lambda i, l: [i, l])
+        right = (lambda l, j: [l]) if len(b.shape) == 1 else (lambda l, j: [l, j])
+
+        def term(idx):
+            i, l, j = idx
+            here = self.address(out, [i, j])
+            product = self.builder.fmul(self._load(a, left(i, l)), self._load(b, right(l, j)))
+            self.builder.store(self.builder.fadd(self.builder.load(here), product), here)
+        self.loops((m, k, n), term)
+        shape = a.shape[:-1] + b.shape[1:]
+        if not shape:
+            return a.dtype, self.builder.load(self.address(out, [_I64(0), _I64(0)]))
+        return _Array(a.dtype, shape, out.pointer)
 
     def view(self, array, parts):
         """array[parts]: integer indices and slices with constant bounds, as a view."""
@@ -496,10 +526,22 @@ class _Translation:
                                                                 self.address(target, idx)))
 
     def store(self, target, value):
-        array = self.array(target.value)
+        array = self.value(target.value)
+        if not isinstance(array, _Array):
+            raise Unsupported("store into a scalar")
+        parts = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+        if len(parts) < len(array.shape) or any(isinstance(p, ast.Slice) for p in parts):
+            view, source = self.view(array, parts), self.value(value)
+            if isinstance(source, _Array):
+                if source.shape != view.shape:
+                    raise Unsupported("store of another shape")
+                self.copy_into(view, source)
+            else:
+                self.loops(view.shape, lambda idx: self.update(view, idx, None, source))
+            return
         dtype, v = self.expr(value)
         self.builder.store(self.to_storage(self.cast(dtype, v, array.dtype), array.dtype),
-                           self.address(array, self.indices(target.slice, array)))
+                           self.address(array, self.indices_at(parts, array.shape)))
 
     def loops(self, shape, body):
         """body(index values) for every index of `shape`, as a loop nest (LLVM unrolls small ones)."""
@@ -693,11 +735,10 @@ class _Translation:
         return dtype, (self.builder.load(value) if kind == "slot" else value)
 
     def e_Subscript(self, node):
-        array = self.array(node.value)
-        value = self.builder.load(self.address(array, self.indices(node.slice, array)))
-        if array.dtype == np.bool_:
-            value = self.builder.icmp_unsigned("!=", value, _I8(0))
-        return array.dtype, value
+        value = self.value(node)
+        if isinstance(value, _Array):
+            raise Unsupported("an array where a scalar is expected")
+        return value
 
     def e_UnaryOp(self, node):
         dtype, v = self.expr(node.operand)
@@ -794,6 +835,8 @@ class _Translation:
             return self.select(self.truth(args[0]), self.expr(args[1]), self.expr(args[2]))
         if name in ("rt.maximum", "rt.minimum") and len(args) == 2:
             return self.extreme(">" if name == "rt.maximum" else "<", self.expr(args[0]), self.expr(args[1]))
+        if name == "np.logaddexp" and len(args) == 2:
+            return self.logaddexp(self.expr(args[0]), self.expr(args[1]))
         if name == "np.sum" and len(args) == 1:  # numba's: a running sum in C order
             array = self.value(args[0])
             if not isinstance(array, _Array):
@@ -824,6 +867,29 @@ class _Translation:
             return dtype, self.cast(*self.expr(args[0]), dtype)
         raise Unsupported(f"call of {name}")
 
+    def logaddexp(self, left, right):
+        """numpy's logaddexp as numba computes it: log1p(exp(-|x - y|)) added to the larger."""
+        (da, a), (db, b) = left, right
+        dtype = np.promote_types(da, db)
+        if dtype.kind != "f" or np.bool_ in (da, db):
+            raise Unsupported("logaddexp of integers")
+        x, y = self.cast(da, a, dtype), self.cast(db, b, dtype)
+        f, ty = self.builder, _ltype(dtype)
+        exp, log1p = self.math_function("exp", dtype), self.math_function("log1p", dtype)
+        result = self.entry.alloca(ty)
+        tmp = f.fsub(x, y)
+        with f.if_else(f.fcmp_ordered("==", x, y)) as (same, other):
+            with same:
+                f.store(f.fadd(x, ir.Constant(ty, float(np.asarray(math.log(2.0), dtype)))), result)
+            with other:
+                with f.if_else(f.fcmp_ordered(">", tmp, ir.Constant(ty, 0.0))) as (larger, rest):
+                    with larger:
+                        f.store(f.fadd(x, f.call(log1p, [f.call(exp, [f.fneg(tmp)])])), result)
+                    with rest:
+                        smaller = f.fcmp_ordered("<=", tmp, ir.Constant(ty, 0.0))
+                        f.store(f.select(smaller, f.fadd(y, f.call(log1p, [f.call(exp, [tmp])])), tmp), result)
+        return dtype, f.load(result)
+
     def math(self, name, arg):
         dtype, v = arg
         if name in ("isnan", "isinf", "isfinite"):
@@ -839,14 +905,17 @@ class _Translation:
             return np.dtype(np.bool_), f.fcmp_ordered("ord", d, d)
         if dtype.kind != "f":  # numba computes an integer's in float64
             v, dtype = self.cast(dtype, v, np.float64), np.dtype(np.float64)
+        return dtype, self.builder.call(self.math_function(name, dtype), [v])
+
+    def math_function(self, name, dtype):
+        """The LLVM intrinsic or libm function numba calls for math.`name` of a float `dtype`."""
+        ty = _ltype(dtype)
         if name in _INTRINSICS:
-            function = self.module.declare_intrinsic(_INTRINSICS[name], [v.type])
-        elif name in _LIBM:
+            return self.module.declare_intrinsic(_INTRINSICS[name], [ty])
+        if name in _LIBM:
             symbol = name + ("f" if dtype == np.float32 else "")
-            function = self.module.globals.get(symbol) or ir.Function(self.module, ir.FunctionType(v.type, [v.type]), symbol)
-        else:
-            raise Unsupported(f"math.{name}")
-        return dtype, self.builder.call(function, [v])
+            return self.module.globals.get(symbol) or ir.Function(self.module, ir.FunctionType(ty, [ty]), symbol)
+        raise Unsupported(f"math.{name}")
 
     def extreme(self, op, left, right):
         """numpy's maximum (op '>') or minimum: the first of two NaNs propagates (as rt.maximum)."""

@@ -104,6 +104,16 @@ CASES = [
     one = np.ascontiguousarray(x[0, 0])
     return (row[2], col, one, np.full(2, i), x[1:3:1, 0:3:2].ravel())
 """, (("float64", (3, 3)), I), [(np.arange(9.0).reshape(3, 3), 2), (np.arange(9.0).reshape(3, 3), -1)]),
+    ("logaddexp", """def f(a, b):
+    return (np.logaddexp(a, b), np.logaddexp(b, 0.0))
+""", (F, F), [(1.0, 2.0), (3.0, -1.0), (np.inf, np.inf), (np.nan, 1.0), (-np.inf, -np.inf)]),
+    ("matrix products", """def f(a, b, v):
+    out = np.empty((2, 2, 3), np.float64)
+    for k in range(2):
+        out[k] = np.dot(a, b)
+    return (out, np.dot(v, b), np.dot(a[:, 0:4:1], v), np.dot(v, v), np.dot(a, b).ravel()[4])
+""", (("float64", (2, 4)), ("float64", (4, 3)), ("float64", (4,))),
+     [(np.arange(8.0).reshape(2, 4) / 3, np.linspace(-1, 1, 12).reshape(4, 3), np.array([0.5, 1.5, -2.0, 0.25]))]),
     ("boolean arrays", """def f(m):
     out = np.empty(3, np.bool_)
     for i in range(3):
@@ -182,7 +192,7 @@ def test_a_nested_call_is_translated_with_its_callee(tmp_path):
     ("def f(a, b):\n    return (a ** b,)\n", (F, F)),
     ("def f(a, b, c):\n    return (a < b < c,)\n", (F, F, F)),
     ("def f(a):\n    with objmode(b='float64'):\n        b = a\n    return (b,)\n", (F,)),
-    ("def f(a):\n    return (np.dot(a, a),)\n", (("float64", (3,)),)),
+    ("def f(a):\n    return (np.linalg.solve(a, a),)\n", (("float64", (3, 3)),)),
     ("def f(a):\n    return (a % 2.0,)\n", (F,)),
     ("def f(a):\n    b = np.empty((5000, 5000), np.float64)\n    return (b,)\n", (F,)),
     ("def f(a):\n    return (other(a),)\n", (F,)),
