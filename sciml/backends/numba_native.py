@@ -30,6 +30,7 @@ _I1, _I8, _I64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
 _BYTES = _I8.as_pointer()
 _STACK_LIMIT = 1 << 15  # elements of local arrays a function keeps on its stack; larger ones are on the heap
 _HEAP_LIMIT = 1 << 27  # bytes of local arrays a function may allocate at all
+_LOOP_PRODUCT = 1 << 16  # multiply-adds of the largest matrix product written as loops (larger ones: BLAS)
 _INLINE_NODES = 1000  # syntax nodes of a function LLVM may inline (~100 statements)
 
 # math functions numba lowers to an LLVM intrinsic, and those it lowers to a libm call
@@ -400,6 +401,8 @@ class _Translation:
             raise Unsupported("dot")
         m, k = (1,) + a.shape if len(a.shape) == 1 else a.shape
         n = b.shape[1] if len(b.shape) == 2 else 1
+        if m * k * n > _LOOP_PRODUCT:
+            raise Unsupported("a product for BLAS")
         out = self.local(a.dtype, (m, n))
         zero = ir.Constant(_ltype(a.dtype), 0.0)
         self.loops((m, n), lambda idx: self.builder.store(zero, self.address(out, idx)))

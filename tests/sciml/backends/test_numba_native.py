@@ -193,6 +193,7 @@ def test_a_nested_call_is_translated_with_its_callee(tmp_path):
     ("def f(a, b, c):\n    return (a < b < c,)\n", (F, F, F)),
     ("def f(a):\n    with objmode(b='float64'):\n        b = a\n    return (b,)\n", (F,)),
     ("def f(a):\n    return (np.linalg.solve(a, a),)\n", (("float64", (3, 3)),)),
+    ("def f(a):\n    return (np.dot(a, a),)\n", (("float64", (300, 300)),)),
     ("def f(a):\n    return (a % 2.0,)\n", (F,)),
     ("def f(a):\n    b = np.empty((5000, 5000), np.float64)\n    return (b,)\n", (F,)),
     ("def f(a):\n    return (other(a),)\n", (F,)),
