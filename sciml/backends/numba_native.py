@@ -1,18 +1,24 @@
-"""Kept calls translated from their generated code straight to LLVM IR.
+"""Generated functions translated from their code straight to LLVM IR.
 
 numba spends ~3 ms typing and lowering each statement of a generated function (its type inference is
-a fixed point over the whole function, in Python); LLVM compiles such a statement in ~0.05 ms. A
-kept call's code (Lowering.call) is mostly straight-line scalar arithmetic whose types the call's
-program knows, so this module translates it, a small subset of Python, to an LLVM function, and
-numba_runtime.native makes that an intrinsic numba links into each caller. The subset: scalar
-arithmetic, comparisons and casts, math functions, rt.select/maximum/minimum, arrays of static
-shape (the call's inputs, and its own on the stack), for/while loops, branches, and calls of other
+a fixed point over the whole function, in Python); LLVM compiles such a statement in ~0.05 ms. The
+code the numba backend generates is mostly scalar arithmetic and small arrays whose types the program
+knows, so this module translates it, a subset of Python, to LLVM functions: kept calls
+(Lowering.call), a batched loop's lane function (Lowering.function) and whole programs
+(numba_backend.source). numba_runtime.native makes a translation an intrinsic that numba links into
+each caller (a whole program's caller is a one-line numba function). The subset: scalar arithmetic,
+comparisons and casts, math functions, select/maximum/minimum, logaddexp, arrays of static shape (the
+inputs; the function's own on the stack, or on the heap when large), views by slices and indices,
+small matrix products, sums, the scatter helpers, for/while loops, branches, and calls of other
 translated functions. Each construct becomes the LLVM instructions or libm call numba lowers it to,
-so results are the same. Anything else raises Unsupported: the function then stays a numba one.
+so results are the same (a matrix product sums in order where BLAS may not). Anything else raises
+Unsupported: the function then stays a numba one.
 
 A translated function takes its scalar inputs as values, each array input (C-contiguous) as a pointer
 to its first element, and a last pointer to a struct the caller allocates: the scalar results are
-stored there, and the array results copied to the buffers it points to.
+stored there, and the array results copied to the buffers it points to. Arrays are values the
+function does not keep: a name assigned more than once (a loop's carry) owns a buffer it copies
+into, so a later write never changes what another name holds.
 """
 from __future__ import annotations
 
@@ -237,8 +243,10 @@ class _Translation:
             return
         if own.shape != array.shape or own.dtype != array.dtype:
             raise Unsupported(f"{name} changes shape")
-        if array.pointer is not own.pointer or array.strides != own.strides:
+        if array.pointer is not own.pointer:
             self.copy_into(own, array)
+        elif array.strides != own.strides:  # its own buffer, read another way: through a copy
+            self.copy_into(own, self.copy(array))
 
     def array(self, node):
         if isinstance(node, ast.Name) and isinstance(self.env.get(node.id), _Array):
@@ -438,7 +446,9 @@ class _Translation:
             else:
                 index = self.indices_at([part], [n])[0]
             offset = self._add(offset, self._mul(index, stride))
-        return _Array(array.dtype, shape, self.builder.gep(array.pointer, [offset], inbounds=True), strides)
+        same = isinstance(offset, ir.Constant) and offset.constant == 0
+        pointer = array.pointer if same else self.builder.gep(array.pointer, [offset], inbounds=True)
+        return _Array(array.dtype, shape, pointer, strides)
 
     def _add(self, a, b):
         if isinstance(a, ir.Constant) and isinstance(b, ir.Constant):

@@ -7,7 +7,10 @@ bitwise: a run that must repeat another bitwise (a resumed training) turns the t
 One worker at a time (the other core keeps running the program), in the order programs were first
 called. A worker that fails or runs past config "compile_budget" seconds is stopped, and the program
 stays on the numpy backend with a one-line warning naming it; so does a compile in this process
-(tiers off) that numba refuses.
+(tiers off) that numba refuses. A program translated whole to LLVM IR (numba_native) compiles in a
+second or two, mostly in LLVM, which releases the GIL: it compiles in a thread of this process
+instead, as a worker's start (a Python with numba imported) and the reload of its code would take
+longer than the compile.
 """
 from __future__ import annotations
 
@@ -47,6 +50,10 @@ class Tiered:
     def _first(self, *args):
         if not config.get("compile_tiers"):
             return self._compile_here(*args)
+        if getattr(self._numba, "translated", False):
+            self._job = _COMPILER.compile_in_thread(self._numba, args)
+            self._call = self._tiered
+            return _interim(self._numpy, args)
         try:
             outs, calls = _interim(self._numba.recording, args)
             spec = compile_worker.job(self._numba.module_source, calls)
@@ -140,6 +147,21 @@ class _Compiler:
 
     def pending(self):
         return list(self._pending)
+
+    def compile_in_thread(self, run, args):
+        """A job compiling `run` for `args` in a thread of its own (its first call compiles it)."""
+        job = _Job(None)
+        self._pending.append(job)
+
+        def compile_():
+            try:
+                run(*args)
+            except Exception as e:  # noqa: BLE001 - whatever stops the compile, the program stays on numpy
+                job.failure = _reason(e)
+            self._pending.remove(job)
+            job.done.set()
+        threading.Thread(target=compile_, name="sciml-compile-here", daemon=True).start()
+        return job
 
     def _loop(self):
         while True:

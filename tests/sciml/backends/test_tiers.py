@@ -28,11 +28,17 @@ def tiered_fixture(tmp_path, monkeypatch):
 
 
 def _loop(a):
+    """A loop the numba backend compiles with numba itself (complex numbers: not translated to LLVM IR)."""
+    return lax.fori_loop(0, 40, lambda i, c: c * 0.98 + snp.real(snp.exp(1j * c * a)), snp.ones(3) * 0.5)
+
+
+def _translated_loop(a):
     return lax.fori_loop(0, 40, lambda i, c: c * 0.98 + snp.sin(c * a), snp.ones(3) * 0.5)
 
 
 def test_the_first_call_runs_numpy_and_the_compiled_code_takes_over_when_the_worker_is_done(tiered):
     program = sciml.make_ir(_loop)(0.3)
+    assert not compile_program(program, "numba").translated
     run = runner(program, "numba", "_loop")
     reference = compile_program(program, "numpy")(0.3)[0]
     np.testing.assert_array_equal(run(0.3)[0], reference)  # numpy's own result, bitwise
@@ -43,6 +49,21 @@ def test_the_first_call_runs_numpy_and_the_compiled_code_takes_over_when_the_wor
     np.testing.assert_allclose(out, reference, rtol=1e-13)
     stats = run._numba.dispatcher.stats
     assert sum(stats.cache_misses.values()) == 0 and sum(stats.cache_hits.values()) >= 1  # compiled elsewhere
+
+
+def test_a_program_translated_to_llvm_ir_compiles_in_a_thread_of_this_process(tiered):
+    """Whole-program translations compile in seconds: a thread here, no worker; numpy first, then numba."""
+    program = sciml.make_ir(_translated_loop)(0.3)
+    run = runner(program, "numba", "_translated_loop")
+    assert run._numba.translated
+    reference = compile_program(program, "numpy")(0.3)[0]
+    np.testing.assert_array_equal(run(0.3)[0], reference)  # numpy's own result, bitwise
+    assert sciml.backends.wait_for_compiles(timeout=300)
+    out = run(0.3)[0]
+    assert run.compiled
+    np.testing.assert_allclose(out, reference, rtol=1e-13)
+    stats = run._numba.dispatcher.stats
+    assert sum(stats.cache_misses.values()) == 1  # compiled in this process
 
 
 def test_jit_runs_tiered_and_kernel_mode_programs_record_what_to_compile(tiered):
@@ -126,7 +147,8 @@ def test_without_tiers_a_compile_numba_refuses_falls_back_to_numpy_with_a_warnin
 
 def test_a_jit_nested_in_a_tiered_programs_numpy_run_does_not_start_a_compile_of_its_own(tiered, monkeypatch):
     inner = sciml.jit(lambda c: c * 0.5 + 1.0, backend="numba")
-    f = sciml.jit(lambda a: lax.fori_loop(0, 3, lambda i, c: inner(c), a), backend="numba")
+    # complex numbers: compiled by a worker, not translated to LLVM IR in a thread
+    f = sciml.jit(lambda a: lax.fori_loop(0, 3, lambda i, c: snp.real(inner(c) * (1.0 + 0.0j)), a), backend="numba")
     submitted, submit = [], tiers._COMPILER.submit
     monkeypatch.setattr(tiers._COMPILER, "submit", lambda spec: submitted.append(spec) or submit(spec))
     f(np.ones(2))
@@ -141,7 +163,7 @@ def test_a_program_exiting_stops_its_background_compile(tmp_path):
         import time, numpy as np, sciml, sciml.numpy as snp
         from sciml import lax
         from sciml.backends import tiers
-        f = sciml.jit(lambda a: lax.fori_loop(0, 9, lambda i, c: snp.cos(c) * a, a), backend="numba")
+        f = sciml.jit(lambda a: lax.fori_loop(0, 9, lambda i, c: snp.real(snp.exp(1j * c)) * a, a), backend="numba")
         f(np.ones(2))
         while tiers._COMPILER._worker is None:
             time.sleep(0.01)
