@@ -8,9 +8,10 @@ One worker at a time (the other core keeps running the program), in the order pr
 called. A worker that fails or runs past config "compile_budget" seconds is stopped, and the program
 stays on the numpy backend with a one-line warning naming it; so does a compile in this process
 (tiers off) that numba refuses. A program translated whole to LLVM IR (numba_native) compiles in a
-second or two, mostly in LLVM, which releases the GIL: it compiles in a thread of this process
-instead, as a worker's start (a Python with numba imported) and the reload of its code would take
-longer than the compile.
+second or two: in a thread of this process instead, as a worker's start (a Python with numba
+imported) and the reload of its code would take longer than the compile. Its first call runs on
+numpy; a second call waits for the compile (a program called again is likely called many times, and
+numpy's run would only slow the compile, which shares the interpreter with it).
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ class Tiered:
             return self._compile_here(*args)
         if getattr(self._numba, "translated", False):
             self._job = _COMPILER.compile_in_thread(self._numba, args)
-            self._call = self._tiered
+            self._call = self._after_thread_compile
             return _interim(self._numpy, args)
         try:
             outs, calls = _interim(self._numba.recording, args)
@@ -65,6 +66,12 @@ class Tiered:
 
     def _tiered(self, *args):
         if self._job.done.is_set():
+            self._settle()
+            return self._call(*args)
+        return _interim(self._numpy, args)
+
+    def _after_thread_compile(self, *args):
+        if self._job.done.wait(config.get("compile_budget")):
             self._settle()
             return self._call(*args)
         return _interim(self._numpy, args)
