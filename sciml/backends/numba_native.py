@@ -280,9 +280,7 @@ class _Translation:
         """rt.scatter_*_element: out[row, col] (op)= value, dropped for a row outside the array."""
         array = self.array(out)
         r = self.cast(*self.expr(row), np.int64)
-        inside = self.builder.and_(self.builder.icmp_signed(">=", r, _I64(0)),
-                                   self.builder.icmp_signed("<", r, _I64(array.shape[0])))
-        with self.builder.if_then(inside):
+        with self.builder.if_then(self._within(r, array.shape[0])):
             self.update(array, [r, self.cast(*self.expr(col), np.int64)], op, self.expr(value))
 
     def update(self, array, idx, op, value):
@@ -304,13 +302,16 @@ class _Translation:
 
         def row(k):
             r = self.cast(idx.dtype, self.builder.load(self.address(idx, k)), np.int64)
-            inside = self.builder.and_(self.builder.icmp_signed(">=", r, _I64(0)),
-                                       self.builder.icmp_signed("<", r, _I64(out.shape[0])))
-            with self.builder.if_then(inside):
+            with self.builder.if_then(self._within(r, out.shape[0])):
                 self.loops((out.shape[1],), lambda c: self.update(out, [r, c[0]], op, (
                     upd.dtype, self._load(upd, [k[0], c[0]]))))
         self.loops(idx.shape, row)
         return out
+
+    def _within(self, index, size):
+        """0 <= index < size (a scatter drops the rows outside)."""
+        return self.builder.and_(self.builder.icmp_signed(">=", index, _I64(0)),
+                                 self.builder.icmp_signed("<", index, _I64(size)))
 
     def _load(self, array, idx):
         value = self.builder.load(self.address(array, idx))
