@@ -106,8 +106,7 @@ def source(program: Program):
     params = ", ".join(args + const_names)
     body = ctx.lines + [f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"]
     consts = [v for _, v in ctx.const_args]
-    kinds = tuple((v.aval.dtype.name, tuple(map(int, v.aval.shape)) or None) for v in program.invars) + \
-        tuple((c.dtype.name, tuple(map(int, c.shape))) for c in consts)
+    kinds = tuple(numba_native.kind(a.dtype, a.shape) for a in [v.aval for v in program.invars] + consts)
     try:  # the whole program translated to LLVM IR, called by a numba function (see numba_native)
         numba_native.translate(f"def program({params}):\n" + "\n".join(body) + "\n", kinds, ctx.natives.get)
     except Unsupported:

@@ -45,6 +45,8 @@ def _tuple(names):
 class Lowering:
     """Emits the body of the compiled function; `prim.numba` rules use its methods."""
 
+    kind = staticmethod(numba_native.kind)  # a parameter's kind for `function` and `call`
+
     def __init__(self):
         self.lines = []
         self.level = 1
@@ -263,16 +265,12 @@ class Lowering:
         self.counter = sub.counter
         names = inputs + outputs + [n for n, _ in sub.const_args]
         if kinds is not None:
-            kinds = tuple(kinds) + tuple((v.dtype.name, tuple(map(int, v.shape))) for _, v in sub.const_args)
+            kinds = tuple(kinds) + tuple(self.kind(v.dtype, v.shape) for _, v in sub.const_args)
         name = self._define("f", ", ".join(names), sub, kinds)
         self.const_args += sub.const_args
         self.parameters.update(n for n, _ in sub.const_args)
         if name in self.natives:
-            known = set(outputs) | {n for n, _ in self.const_args}
-            for k, (n, kind) in enumerate(zip(names, kinds)):
-                if kind[1] and n not in known:
-                    names[k] = self.fresh("c")
-                    self.emit(f"{names[k]} = np.ascontiguousarray({n})")
+            names = self._contiguous(names, kinds, set(outputs))
         return f"{name}({', '.join(names)})"
 
     def call(self, program, ins):
@@ -291,12 +289,12 @@ class Lowering:
                 params += elements
                 names.append(sub.unrolled(elements, v.aval.shape, v.aval.dtype))
                 args += self.elements_of(name, v.aval)
-                kinds += [(v.aval.dtype.name, None)] * len(elements)
+                kinds += [self.kind(v.aval.dtype, ())] * len(elements)
             else:
                 params.append(f"arg{k}")
                 names.append(params[-1])
                 args.append(self.array(name))
-                kinds.append((v.aval.dtype.name, tuple(map(int, v.aval.shape)) or None))
+                kinds.append(self.kind(v.aval.dtype, v.aval.shape))
                 if v.aval.shape:
                     sub.parameters.add(params[-1])
         returned, sizes = [], []
@@ -312,11 +310,10 @@ class Lowering:
         for local, value in sub.const_args:
             params.append(local)
             args.append(self._const_arg(value))
-            kinds.append((value.dtype.name, tuple(map(int, value.shape))))
+            kinds.append(self.kind(value.dtype, value.shape))
         function = self._define("call", ", ".join(params), sub, tuple(kinds))
-        if function in self.natives:  # its translation reads C-contiguous arrays
-            known = {n for n, _ in self.const_args}
-            args = [a if not k[1] or a in known else f"np.ascontiguousarray({a})" for a, k in zip(args, kinds)]
+        if function in self.natives:
+            args = self._contiguous(args, kinds, set())
         results = [self.fresh("ret") for _ in returned]
         self.emit(f"{_tuple(results)} = {function}({', '.join(args)})" if results else f"{function}({', '.join(args)})")
         outs, start = [], 0
@@ -324,6 +321,19 @@ class Lowering:
             part, start = results[start:start + n], start + n
             outs.append(self.unrolled(part, v.aval.shape, v.aval.dtype) if self.small(v.aval) else part[0])
         return outs
+
+    def _contiguous(self, names, kinds, known):
+        """`names` with each array argument of a translated function (which reads C-contiguous arrays)
+        made so here, unless it is one of `known` or a constant (both are)."""
+        known = known | {n for n, _ in self.const_args}
+        out = []
+        for n, (_, shape) in zip(names, kinds):
+            if shape and n not in known:
+                out.append(self.fresh("c"))
+                self.emit(f"{out[-1]} = np.ascontiguousarray({n})")
+            else:
+                out.append(n)
+        return out
 
     def _define(self, prefix, params, sub, kinds=None):
         """Add a module-level function of `params` with `sub`'s lines as its body (and the functions they

@@ -50,6 +50,11 @@ _ELEMENT_WRITES = {"rt.scatter_set_element": None, "rt.scatter_add_element": ast
 _CASTS = {"float64", "float32", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool_"}
 
 
+def kind(dtype, shape):
+    """A parameter's or result's kind: (dtype name, shape), the shape None for a scalar."""
+    return np.dtype(dtype).name, tuple(map(int, shape)) or None
+
+
 def _ltype(dtype):
     """The LLVM type of a scalar of `dtype` as a value (numba's: a boolean is an i1)."""
     dtype = np.dtype(dtype)
@@ -159,6 +164,11 @@ def _assigned(body, inside=False, counts=None, nested=None):
         if isinstance(stmt, (ast.For, ast.While, ast.If)):
             _assigned(stmt.body + stmt.orelse, True, counts, nested)
     return counts, nested
+
+
+def _parts(subscript):
+    """The index expressions of a subscript, one per axis it indexes."""
+    return subscript.slice.elts if isinstance(subscript.slice, ast.Tuple) else [subscript.slice]
 
 
 def _dotted(node):
@@ -285,13 +295,9 @@ class _Translation:
 
     def update(self, array, idx, op, value):
         """array[idx] = value (op None), or array[idx] op= value."""
-        address = self.address(array, idx)
         if op is not None:
-            old = self.builder.load(address)
-            if array.dtype == np.bool_:
-                old = self.builder.icmp_unsigned("!=", old, _I8(0))
-            value = self.binary(op, (array.dtype, old), value)
-        self.builder.store(self.to_storage(self.cast(*value, array.dtype), array.dtype), address)
+            value = self.binary(op, (array.dtype, self._load(array, idx)), value)
+        self.builder.store(self.to_storage(self.cast(*value, array.dtype), array.dtype), self.address(array, idx))
 
     def scatter_rows(self, op, out, idx, upd):
         """rt.scatter_*_rows: out[idx[k]] (op)= upd[k] for each k, rows outside out dropped -> out."""
@@ -393,13 +399,13 @@ class _Translation:
                     return out
                 return source if source.contiguous() else self.copy(source)
         if isinstance(node, ast.Subscript):
-            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            parts = _parts(node)
             array = self.value(node.value)
             if not isinstance(array, _Array):
                 raise Unsupported("indexing a scalar")
             if len(parts) < len(array.shape) or any(isinstance(p, ast.Slice) for p in parts):
                 return self.view(array, parts)
-            return array.dtype, self._load(array, self.indices_at(parts, array.shape))
+            return array.dtype, self._load(array, self.indices(parts, array.shape))
         return self.expr(node)
 
     def dot(self, a, b):
@@ -445,7 +451,7 @@ class _Translation:
                 shape.append(size)
                 strides.append(stride * step)
             else:
-                index = self.indices_at([part], [n])[0]
+                index = self.indices([part], [n])[0]
             offset = self._add(offset, self._mul(index, stride))
         same = isinstance(offset, ir.Constant) and offset.constant == 0
         pointer = array.pointer if same else self.builder.gep(array.pointer, [offset], inbounds=True)
@@ -508,11 +514,10 @@ class _Translation:
             return out
         if node.keywords or len(args) != (3 if name == "np.full" else 2):
             raise Unsupported(name)
-        shape, dtype = self._shape(args[0]), self._dtype(args[-1])
-        out = self.local(dtype, shape)
+        out = self.local(self._dtype(args[-1]), self._shape(args[0]))
         if name != "np.empty":
-            fill = self.cast(*(self.expr(args[1]) if name == "np.full" else (np.dtype(np.int64), _I64(0))), dtype)
-            self.loops(shape, lambda idx: self.builder.store(self.to_storage(fill, dtype), self.address(out, idx)))
+            fill = self.expr(args[1]) if name == "np.full" else (np.dtype(np.int64), _I64(0))
+            self.loops(out.shape, lambda idx: self.update(out, idx, None, fill))
         return out
 
     def reshape_or_copy(self, node):
@@ -543,7 +548,7 @@ class _Translation:
         array = self.value(target.value)
         if not isinstance(array, _Array):
             raise Unsupported("store into a scalar")
-        parts = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+        parts = _parts(target)
         if len(parts) < len(array.shape) or any(isinstance(p, ast.Slice) for p in parts):
             view, source = self.view(array, parts), self.value(value)
             if isinstance(source, _Array):
@@ -553,28 +558,32 @@ class _Translation:
             else:
                 self.loops(view.shape, lambda idx: self.update(view, idx, None, source))
             return
-        dtype, v = self.expr(value)
-        self.builder.store(self.to_storage(self.cast(dtype, v, array.dtype), array.dtype),
-                           self.address(array, self.indices_at(parts, array.shape)))
+        self.update(array, self.indices(parts, array.shape), None, self.expr(value))
 
     def loops(self, shape, body):
         """body(index values) for every index of `shape`, as a loop nest (LLVM unrolls small ones)."""
         def nest(d, idx):
             if d == len(shape):
-                return body(idx)
-            counter = self.entry.alloca(_I64)
-            self.builder.store(_I64(0), counter)
-            cond, inner, end = (self.function.append_basic_block(n) for n in ("cond", "loop", "end"))
-            self.builder.branch(cond)
-            self.builder.position_at_end(cond)
-            i = self.builder.load(counter)
-            self.builder.cbranch(self.builder.icmp_signed("<", i, _I64(shape[d])), inner, end)
-            self.builder.position_at_end(inner)
-            nest(d + 1, idx + [i])
-            self.builder.store(self.builder.add(i, _I64(1)), counter)
-            self.builder.branch(cond)
-            self.builder.position_at_end(end)
+                body(idx)
+            else:
+                self.counted(_I64(0), _I64(shape[d]), _I64(1), lambda i, end: nest(d + 1, idx + [i]))
         nest(0, [])
+
+    def counted(self, start, stop, step, body):
+        """for i in range(start, stop, step), step > 0: body(i, the block after the loop) in the loop."""
+        counter = self.entry.alloca(_I64)
+        self.builder.store(start, counter)
+        cond, inner, end = (self.function.append_basic_block(n) for n in ("cond", "loop", "end"))
+        self.builder.branch(cond)
+        self.builder.position_at_end(cond)
+        i = self.builder.load(counter)
+        self.builder.cbranch(self.builder.icmp_signed("<", i, stop), inner, end)
+        self.builder.position_at_end(inner)
+        body(i, end)
+        if not self.builder.block.is_terminated:
+            self.builder.store(self.builder.add(i, step), counter)
+            self.builder.branch(cond)
+        self.builder.position_at_end(end)
 
     def s_For(self, stmt):
         call = stmt.iter
@@ -586,22 +595,12 @@ class _Translation:
         start, stop, step = ([_I64(0)] + bounds + [_I64(1)])[:3] if len(bounds) == 1 else (bounds + [_I64(1)])[:3]
         if not (isinstance(step, ir.Constant) and step.constant > 0):
             raise Unsupported("range step")
-        counter = self.entry.alloca(_I64)
-        self.builder.store(start, counter)
-        cond, inner, end = (self.function.append_basic_block(n) for n in ("cond", "loop", "end"))
-        self.builder.branch(cond)
-        self.builder.position_at_end(cond)
-        i = self.builder.load(counter)
-        self.builder.cbranch(self.builder.icmp_signed("<", i, stop), inner, end)
-        self.builder.position_at_end(inner)
-        self._bind(stmt.target.id, np.dtype(np.int64), i)
-        self.breaks.append(end)
-        self.statements(stmt.body)
-        self.breaks.pop()
-        if not self.builder.block.is_terminated:
-            self.builder.store(self.builder.add(i, step), counter)
-            self.builder.branch(cond)
-        self.builder.position_at_end(end)
+        def body(i, end):
+            self._bind(stmt.target.id, np.dtype(np.int64), i)
+            self.breaks.append(end)
+            self.statements(stmt.body)
+            self.breaks.pop()
+        self.counted(start, stop, step, body)
 
     def s_While(self, stmt):
         if stmt.orelse:
@@ -695,13 +694,8 @@ class _Translation:
         return self.builder.gep(struct, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), k)])
 
     # -- arrays
-    def indices(self, node, array):
-        nodes = node.elts if isinstance(node, ast.Tuple) else [node]
-        if len(nodes) != len(array.shape):
-            raise Unsupported("partial indexing")
-        return self.indices_at(nodes, array.shape)
-
-    def indices_at(self, nodes, shape):
+    def indices(self, nodes, shape):
+        """The int64 values of index expressions into an array of `shape` (negative ones from the end)."""
         out = []
         for n, size in zip(nodes, shape):
             i = self.cast(*self.expr(n), np.int64)

@@ -189,8 +189,8 @@ minimum = _extreme(_minimum, "<")
 
 
 class _Native:
-    """A kept call translated to LLVM IR (numba_native): translated at its first typing, from its source
-    in the generated module, and linked into every library that calls it."""
+    """A generated function translated to LLVM IR (numba_native): translated at its first typing, from
+    its source in the generated module, and linked into every library that calls it."""
 
     def __init__(self, function, kinds):
         self.function, self.kinds, self._translated = function, kinds, None

@@ -445,8 +445,8 @@ def _lanes_numba(ctx, eqn, args):
             sub.store_row(out, lane, r, v.aval.shape[1:])
     inputs = dict.fromkeys(a for a in args if a.isidentifier())
     avals = {a: v.aval for a, v in zip(args, eqn.inputs)}
-    kinds = [("int64", None)] + [(avals[a].dtype.name, tuple(map(int, avals[a].shape)) or None) for a in inputs] + \
-        [(v.aval.dtype.name, tuple(map(int, v.aval.shape))) for v in eqn.outputs]
+    kinds = [ctx.kind(np.int64, ())] + [ctx.kind(avals[a].dtype, avals[a].shape) for a in inputs] + \
+        [ctx.kind(v.aval.dtype, v.aval.shape) for v in eqn.outputs]
     call = ctx.function([lane, *inputs], outs, one_lane, kinds)
     # object mode cannot run in a parallel loop
     lanes = f"range({size})" if ctx.object_mode(call) else ctx.lane_range(size)

@@ -66,6 +66,21 @@ def test_a_program_translated_to_llvm_ir_compiles_in_a_thread_of_this_process(ti
     assert sum(stats.cache_misses.values()) == 1  # compiled in this process
 
 
+def test_a_failing_compile_in_a_thread_leaves_the_program_on_numpy_with_a_warning_naming_it(tiered):
+    program = sciml.make_ir(_translated_loop)(0.3)
+    run = runner(program, "numba", "_translated_loop")
+
+    def failing(*args):
+        raise RuntimeError("no code for you")
+    failing.translated = True
+    run._numba = failing
+    reference = compile_program(program, "numpy")(0.3)[0]
+    np.testing.assert_array_equal(run(0.3)[0], reference)
+    with pytest.warns(RuntimeWarning, match="_translated_loop.*no code for you"):
+        np.testing.assert_array_equal(run(0.3)[0], reference)  # waits for the compile, then numpy for good
+    assert not run.compiled
+
+
 def test_jit_runs_tiered_and_kernel_mode_programs_record_what_to_compile(tiered):
     x, w = np.random.default_rng(0).random((2, 300, 300))
     b = np.linspace(0, 1, 300)
