@@ -9,6 +9,7 @@ from .core import ConcretizationError, EscapedTracerError, TracerError  # noqa: 
 from .distributed import device_count, process_count, process_index  # noqa: F401
 from .transforms.ad import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                             linearize, value_and_grad, vjp)
+from .transforms.sparsity import jacobian_sparsity  # noqa: F401
 from .transforms.batching import vmap  # noqa: F401
 from .transforms.jit import jit, make_ir  # noqa: F401
 from .transforms.parallel import pmap  # noqa: F401
