@@ -13,37 +13,27 @@ with a fresh J makes the error estimate huge, so the controller rejects the step
 The statistics count the Jacobians and factorisations made (under vmap both sides of a choice are
 computed, the count is still the chosen one's).
 
-The converged stage is treated as the solution of its equation, not as the result of the iterations:
-its derivatives come from the implicit function theorem with the exact Jacobian at the converged
-stage (a custom_jvp, evaluated only when a derivative is taken), so forward sensitivities and the
-discrete adjoint differentiate the method, not the iteration, and a stale Newton matrix changes
-convergence only, never the derivative.
+The converged stage is treated as the solution of its equation, not as the result of the iterations
+(solvers.ode.newton.root): a stale Newton matrix changes convergence only, never the derivative.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 
-import sciml
 import sciml.numpy as snp
 from sciml import lax, tree
 
+from . import newton
 from .explicit import hermite
 from .jacobian import Dense
 from .protocol import Method
 from .tableaus import KVAERNO5, EsdirkTableau
 
-NEWTON_ITERATIONS = 10
-# Newton stops when its estimated remaining error theta / (1 - theta) |delta| (theta the contraction
-# rate, |delta| the RMS of the update scaled by atol + rtol |y|, as the error estimate is) is below
-# NEWTON_KAPPA: Hairer & Wanner (Solving ODEs II, section IV.8, (8.10)-(8.12)) find kappa between 0.1
-# and 0.01 works; diffrax's VeryChord (Kvaerno5's default root finder) uses 0.01 with the step
-# controller's tolerances. It fails when theta >= 0.99 or when theta^(iterations left) / (1 - theta)
-# |delta| predicts that it will not get there (RADAU5's tests).
+# Newton's remaining-error target in the error estimate's norm (solvers.ode.newton): diffrax's VeryChord
+# (Kvaerno5's default root finder) uses 0.01 with the step controller's tolerances
 NEWTON_KAPPA = 1e-2
-DIVERGENCE = 0.99
 # J is kept for the next step when every stage contracted at a rate theta <= REUSE_RATE. RADAU5
 # (Hairer & Wanner) recomputes J above THET = 0.001, advising 0.1 "when Jacobian evaluations are
 # costly"; OrdinaryDiffEq's NLNewton calls rates up to 1/5 fast (fast_convergence_cutoff). The
@@ -110,11 +100,7 @@ class Esdirk(Method):
             ti = t + tab.c[i] * dt
             z = y + dt * _combine(tab.a[i], ks, snp.zeros_like(y))
             hg, root = dt * tab.gamma, stars[i - 1]
-            if self.explicit_derivative:  # one Newton step at the root, with the Jacobian there
-                m = lin.matrix(lax.stop_gradient(lin.jacobian(lambda v: fun(ti, v, args), root)), 1.0, -hg)
-                stage = root - lin.solve(m, root - hg * fun(ti, root, args) - z)
-            else:
-                stage = _stage_root(fun, lin, ti, z, hg, args, root)
+            stage = newton.root(fun, lin, ti, z, hg, args, root, self.explicit_derivative)
             ks.append((stage - z) / hg)
         err = dt * sum((b - bh) * k for b, bh, k in zip(tab.b, tab.b_hat, ks))
         # a failed step ends where it started (its iterates may be huge, which would make the error
@@ -159,7 +145,7 @@ def _solve_stages(fun, tab, lin, t, y, dt, args, f0, cache, rtol, atol):
         for i in range(1, len(tab.c)):
             ti = t + tab.c[i] * dt
             z = y + dt * _combine(tab.a[i], ks, snp.zeros_like(y))
-            v, ok, its, theta = _newton(lambda v: v - hg * fun(ti, v, args) - z, lambda b: lin.apply(fac, b),
+            v, ok, its, theta = newton.iterate(lambda v: v - hg * fun(ti, v, args) - z, lambda b: lin.apply(fac, b),
                                         z + hg * ks[-1], scale, kappa, 100 * rounding)
             stars.append(v)
             ks.append((v - z) / hg)
@@ -174,61 +160,6 @@ def _solve_stages(fun, tab, lin, t, y, dt, args, f0, cache, rtol, atol):
     cache, stars, converged, _, iterations, n_jac, n_fac, _ = lax.while_loop(
         lambda s: ~s[7] | s[3], attempt, s)  # the first attempt, and a retry after a kept J failed
     return stars, converged, iterations, n_jac, n_fac, cache
-
-
-def _newton(residual, solve, guess, scale, kappa, noise):
-    """Simplified Newton on residual(v) = 0 from `guess` (all constants to any enclosing derivative),
-    at least two iterations (the first has no rate to estimate the remaining error with, as in
-    diffrax) unless an update is below `noise`, where the rate itself is rounding noise (as diffrax's
-    `_small`); -> (solution, converged, iterations, the last contraction rate)."""
-    big = np.asarray(np.finfo(guess.dtype).max, guess.dtype)
-    zero = np.asarray(0.0, guess.dtype)
-
-    def cond(s):
-        _, _, _, k, done, failed = s
-        return (k < NEWTON_ITERATIONS) & ~done & ~failed
-
-    def body(s):
-        v, previous, _, k, _, _ = s
-        step = solve(-residual(v))
-        delta = snp.sqrt(snp.mean((step / scale) ** 2))
-        theta = snp.where(k > 0, delta / previous, zero)
-        left = NEWTON_ITERATIONS - 1 - k
-        done = (delta <= noise) | ((k > 0) & (theta < DIVERGENCE) & (theta / (1 - theta) * delta <= kappa))
-        failed = ~done & (~snp.isfinite(delta) | (theta >= DIVERGENCE) | (
-            (k > 0) & (snp.minimum(theta, DIVERGENCE) ** left / (1 - theta) * delta > kappa)))
-        return v + step, delta, theta, k + 1, done, failed
-
-    no = np.asarray(False)
-    v, _, theta, k, done, _ = lax.while_loop(cond, body, (guess, big, zero, np.asarray(0, np.int64), no, no))
-    return v, done, k, theta
-
-
-@partial(sciml.custom_jvp, nondiff_argnums=(0, 1))
-def _stage_root(fun, lin, t, z, hg, args, root):
-    """The root Y of Y - hg f(t, Y, args) - z, given (a constant) by the iterations; its derivatives with
-    respect to t, z, hg and args by the implicit function theorem with the exact Jacobian at Y."""
-    return root
-
-
-@_stage_root.defjvp
-def _stage_root_jvp(fun, lin, primals, tangents):
-    t, z, hg, args, root = primals
-    dt, dz, dhg, dargs = tangents[:4]
-    leaves, treedef = tree.flatten(args)
-    inexact = [np.issubdtype(sciml.core.aval_of(x).dtype, np.inexact) for x in leaves]
-    dleaves = tree.leaves(dargs)
-
-    def residual(t, z, hg, *diff_leaves):
-        it = iter(diff_leaves)
-        a = treedef.unflatten([next(it) if d else x for x, d in zip(leaves, inexact)])
-        return root - hg * fun(t, root, a) - z
-
-    diff = [x for x, d in zip(leaves, inexact) if d]
-    ddiff = [x for x, d in zip(dleaves, inexact) if d]
-    _, dres = sciml.jvp(residual, (t, z, hg, *diff), (dt, dz, dhg, *ddiff))
-    jac = lin.jacobian(lambda v: fun(t, v, args), root)
-    return root, -lin.solve(lin.matrix(jac, 1.0, -hg), dres)
 
 
 @dataclass(frozen=True)
