@@ -75,6 +75,9 @@ class DiscreteAdjoint(Adjoint):
         return hist[:3], accepted, found
 
     def sweep(self, fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff):
+        if method.controls_step:
+            raise NotImplementedError(f"the discrete adjoint of {method.name!r} (a multistep method) is not implemented "
+                                      "yet: use adjoint='backsolve' (reverse mode) or adjoint='forward'")
         y0_, _, t0, ts_save, _, ((hist_t, hist_dt, hist_y), accepted, found) = res
         ct_ys = cts[0]
         diff_leaves = [x for x, d in zip(arg_leaves, diff) if d]

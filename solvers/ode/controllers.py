@@ -1,4 +1,5 @@
-"""Step-size controllers: the PID controller (Söderlind; as in diffrax) and constant steps."""
+"""Step-size controllers: the PID controller (Söderlind; as in diffrax) and constant steps, and the error
+norm they (and the methods choosing their own steps) read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 import sciml.numpy as snp
+
+
+def error_norm(err, y, y_new, rtol, atol):
+    """The RMS of an error estimate scaled by atol + rtol max(|y|, |y_new|): 1 is at tolerance."""
+    scale = atol + rtol * snp.maximum(snp.abs(y), snp.abs(y_new))
+    return snp.sqrt(snp.mean((err / scale) ** 2))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sciml
 import sciml.numpy as snp
 from sciml import lax
 
-from .controllers import ConstantStepSize
+from .controllers import ConstantStepSize, error_norm
 
 SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE, BAD_JACOBIAN_BAND, NONFINITE_START, NONFINITE_DT0 = range(7)
 SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
@@ -48,11 +48,6 @@ def _all_finite(x):
     """Whether every entry of x is finite, as a sum (0 x is NaN where x is NaN or inf): under vmap a
     sum per lane lowers to numba, a logical reduction over some axes does not."""
     return snp.isfinite(snp.sum(0.0 * x))
-
-
-def _error_norm(err, y, y_new, rtol, atol):
-    scale = atol + rtol * snp.maximum(snp.abs(y), snp.abs(y_new))
-    return snp.sqrt(snp.mean((err / scale) ** 2))
 
 
 def _initial_step(fun, t0, y0, f0, args, order, rtol, atol, t1):
@@ -136,11 +131,15 @@ class _Loop:
             found, (dt, y_new, f_new, dense) = self.locate(s, dt, y_new, f_new, dense, accept)
         t_new = s.t + dt
         saves, next_save = self.save(s, dt, t_new, y_new, dense, accept)
-        # without an error estimate the step stays dt0 whatever the controller (en is not an error there)
-        dt_next, memory = (self.controller.propose(dt, en, accept, s.memory, self.method.order) if self.adaptive
-                           else (dt, s.memory))
-        t_next = snp.where(accept, t_new, s.t)
         cache = self.method.next_cache(cache, accept)
+        # without an error estimate the step stays dt0 whatever the controller (en is not an error there)
+        if self.method.controls_step and self.adaptive:
+            dt_next, memory = self.method.next_step(cache), s.memory
+        elif self.adaptive:
+            dt_next, memory = self.controller.propose(dt, en, accept, s.memory, self.method.order)
+        else:
+            dt_next, memory = dt, s.memory
+        t_next = snp.where(accept, t_new, s.t)
         accepted = s.accepted + snp.convert(accept, np.int64)
         rejected = s.rejected + snp.convert(~accept, np.int64)
         status = self.verdict(s.status, dt_next, t_new, t_next, finite, found, accepted + rejected)
@@ -171,7 +170,7 @@ class _Loop:
         if not self.adaptive:
             finite = _all_finite(y_new)
             return np.asarray(0.0, self.dtype), finite, finite
-        en = lax.stop_gradient(_error_norm(err, y, y_new, self.rtol, self.atol))
+        en = lax.stop_gradient(error_norm(err, y, y_new, self.rtol, self.atol))
         finite = snp.isfinite(en)
         return en, finite, finite & (en <= 1.0)
 

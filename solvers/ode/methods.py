@@ -1,13 +1,14 @@
-"""The methods by name: explicit tableaus and the stiff (Rosenbrock and ESDIRK) methods."""
+"""The methods by name: explicit tableaus and the stiff methods (Rosenbrock, ESDIRK, BDF)."""
 from __future__ import annotations
 
+from .bdf import BDF
 from .esdirk import Kvaerno5
 from .protocol import Method
 from .rosenbrock import RODAS4, RODAS5, Rosenbrock23
 from .tableaus import EXPLICIT
 
 METHODS = {**EXPLICIT, "rosenbrock23": Rosenbrock23(), "rodas4": RODAS4, "rodas5": RODAS5,
-           "kvaerno5": Kvaerno5()}
+           "kvaerno5": Kvaerno5(), "bdf": BDF(), "ndf": BDF(ndf=True, name="ndf")}
 
 
 def get(method):

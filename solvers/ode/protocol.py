@@ -23,6 +23,8 @@ class Method:
     implicit_stages = False   # Newton on implicit stages: fields `newton_tols` (set to the solve's rtol, atol)
     #                           and `explicit_derivative` (set where the loop is staged before it is differentiated)
     has_cache = False         # keeps something from step to step: init_cache, next_cache and step(..., cache=)
+    controls_step = False     # chooses its own step sizes (a variable-order method): next_step(cache), read
+    #                           after next_cache, replaces the controller's proposal (has_cache too)
 
     def step(self, fun, t, y, dt, args, f0):
         raise NotImplementedError
@@ -37,3 +39,7 @@ class Method:
     def next_cache(self, cache, accepted):
         """The cache after the controller's verdict on the step that produced it."""
         return cache
+
+    def next_step(self, cache):
+        """With controls_step: the size of the next attempt, from the cache after next_cache."""
+        raise NotImplementedError

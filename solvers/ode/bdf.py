@@ -1,0 +1,216 @@
+"""BDF: variable-order (1 to 5), variable-step backward differentiation formulas for large stiff systems.
+
+The fixed-leading-coefficient form of Shampine & Reichelt (SIAM J. Sci. Comput. 18, 1997; the method
+of MATLAB's ode15s, scipy's BDF and Julia's FBDF): the state's history is kept as the modified
+divided differences D (D[0] = y, D[j] the j-th backward difference in units of the step h); a step of
+order k predicts y_p = D[0] + ... + D[k] and solves
+
+    y - c f(t + h, y) - (y_p - psi) = 0,   c = h / alpha_k,   psi = (gamma_1 D[1] + ... + gamma_k D[k]) / alpha_k,
+
+by simplified Newton on I - c J (J and its factorisation kept across steps: J until Newton fails with
+it, the factorisation while c is unchanged; dense, banded or sparse, solvers.ode.jacobian). The
+error estimate is error_const[k] (y - y_p). A change of step size rescales D (the R U product of
+Shampine & Reichelt); after k + 1 steps of one size the order moves to whichever of k - 1, k, k + 1
+allows the largest next step. ndf=True gives the numerical differentiation formulas (Klopfenstein's
+kappa, as ode15s and scipy's BDF default): a little more accurate per step, less stable at order 5.
+
+The method chooses its own step sizes and orders (controls_step): its cache carries D, the order, the
+steps taken at one size, J, the factorisation and the proposal; solve's controller is not used. The
+converged step is the root of its equation (solvers.ode.newton.root), so forward sensitivities
+differentiate the method, not the iterations. Dense output is the interpolating polynomial through
+the last k + 1 points, from D.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import sciml.numpy as snp
+from sciml import lax, tree
+
+from . import newton
+from .controllers import error_norm
+from .jacobian import Dense
+from .protocol import Method
+
+MAX_ORDER = 5
+ROWS = MAX_ORDER + 3          # D[0..k] the polynomial, D[k + 1] the last correction, D[k + 2] its change
+NEWTON_ITERATIONS = 4         # scipy's BDF (Shampine & Reichelt use 4 too)
+MIN_FACTOR, MAX_FACTOR = 0.2, 10.0
+NDF_KAPPA = (0.0, -0.1850, -1 / 9, -0.0823, -0.0415, 0.0)  # Klopfenstein / Shampine & Reichelt, Table 1
+
+
+def _coefficients(kappa):
+    """(gamma, alpha, error_const) of orders 0 .. MAX_ORDER + 1 (order 0 and MAX_ORDER + 1 only pad)."""
+    kappa = np.array(kappa + (0.0,))
+    gamma = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, MAX_ORDER + 2))])
+    alpha = (1 - kappa) * gamma
+    return gamma, alpha, kappa * gamma + 1.0 / np.arange(1, MAX_ORDER + 3)
+
+
+def _rescale_matrix(order, factor, dtype):
+    """E (ROWS x ROWS) with D <- E^T D the differences for a step `factor` times the old one: R(factor)
+    U (Shampine & Reichelt's (2.4)) on rows 0 .. order, the identity elsewhere."""
+    def r(f):
+        i = np.arange(1, MAX_ORDER + 1)[:, None]
+        j = np.arange(1, MAX_ORDER + 1)[None, :]
+        rows = [snp.ones(MAX_ORDER + 1, dtype)]
+        for k in range(MAX_ORDER):  # the cumulative product of M by rows, M[0] = 1, M[i, 0] = 0
+            m = snp.concatenate([np.zeros(1, dtype), (i[k] - 1 - f * j[0]) / i[k]])
+            rows.append(rows[-1] * m)
+        return snp.stack(rows)
+
+    ru = snp.matmul(r(factor), r(np.asarray(1.0, dtype)))
+    idx = np.arange(ROWS)
+    inside = (idx[:, None] <= order) & (idx[None, :] <= order)
+    full = snp.pad(ru, ((0, ROWS - MAX_ORDER - 1), (0, ROWS - MAX_ORDER - 1)))
+    return snp.where(inside, full, np.eye(ROWS, dtype=dtype))
+
+
+def _update_matrix(order, dtype):
+    """T with D <- T D' after an accepted step (D' = D with rows order + 1, order + 2 set to the
+    correction and its change): D[i] = D'[i] + ... + D'[order + 1] for i <= order."""
+    i, j = np.arange(ROWS)[:, None], np.arange(ROWS)[None, :]
+    return snp.convert(((i <= order) & (j >= i) & (j <= order + 1)) | ((i > order) & (i == j)), dtype)
+
+
+@dataclass(frozen=True)
+class BDF(Method):
+    """Variable-order BDF (orders 1 to max_order) in the fixed-leading-coefficient form; ndf=True
+    for the numerical differentiation formulas."""
+    max_order: int = MAX_ORDER
+    ndf: bool = False
+    jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
+    newton_tols: tuple = (1e-6, 1e-8)  # (rtol, atol): solve sets its own
+    explicit_derivative: bool = False  # see solvers.ode.newton.root
+    name: str = "bdf"
+    order: int = 1  # the starting order (for the first step's size); the method moves it up to max_order
+    uses_jacobian = implicit_stages = has_cache = controls_step = True
+    dense_size = MAX_ORDER  # D[1..5] after the step (rows above its order zero)
+
+    def __post_init__(self):
+        if not (isinstance(self.max_order, (int, np.integer)) and 1 <= self.max_order <= MAX_ORDER):
+            raise ValueError(f"BDF: max_order must be an integer from 1 to {MAX_ORDER}, got {self.max_order!r}")
+
+    def init_cache(self, y):
+        """(D, the step D is in units of (0: none yet), order, steps at that size, J, factorisation, its c,
+        J made, J made since the last accepted step, the proposed next step)."""
+        zero = np.asarray(0.0, y.dtype)
+        mat = snp.zeros(self.jacobian.shape(y.shape[-1]), y.dtype)
+        no, int0 = np.asarray(False), np.asarray(0, np.int64)
+        return (snp.zeros((ROWS,) + y.shape, y.dtype), zero, np.asarray(1, np.int64), int0, mat, mat, zero, no, no,
+                zero)
+
+    def next_cache(self, cache, accepted):
+        """An accepted step's differences, order and proposal, or the attempt's (rescaled) ones with the
+        rejection's proposal; J stays, and is fresh for the next step start only if made at this one."""
+        (d_acc, d_in, order_acc, order_in, equal_acc, next_acc, next_rej, jac, fac, c_f, have, current, dt) = cache
+        pick = lambda a, b: snp.where(accepted, a, b)  # noqa: E731
+        return (pick(d_acc, d_in), dt, pick(order_acc, order_in), pick(equal_acc, 0), jac, fac, c_f, have,
+                current & ~accepted, pick(next_acc, next_rej))
+
+    def next_step(self, cache):
+        return cache[-1]
+
+    def step(self, fun, t, y, dt, args, f0, cache=None):
+        keep = cache is not None
+        cache = self.init_cache(y) if cache is None else cache
+        diffs, h_d, order, equal, jac, fac, c_f, have, current, _ = cache
+        rtol, atol = self.newton_tols
+        dtype = y.dtype
+        gamma, alpha, error_const = (np.asarray(v, dtype) for v in _coefficients(NDF_KAPPA if self.ndf else
+                                                                                  (0.0,) * (MAX_ORDER + 1)))
+        rows = np.arange(ROWS)
+        # the differences in units of this step (the first step starts them from y and f)
+        first = h_d == 0
+        factor = lax.stop_gradient(snp.where(first, 1.0, dt / snp.where(first, 1.0, h_d)))
+        start = snp.where((rows == 0)[:, None], y, snp.where((rows == 1)[:, None], dt * f0, 0.0))
+        diffs = snp.where(first, start, snp.matmul(snp.transpose(_rescale_matrix(order, factor, dtype)), diffs))
+        equal = snp.where(first | (factor != 1.0), 0, equal)
+
+        t_new = t + dt
+        alpha_k = snp.take(alpha, order)
+        y_pred = snp.matmul(snp.convert(rows <= order, dtype), diffs)
+        psi = snp.matmul(snp.where((rows >= 1) & (rows <= order), np.pad(gamma, (0, ROWS - len(gamma))), 0.0),
+                         diffs) / alpha_k
+        c = dt / alpha_k
+        z = y_pred - psi
+        found, converged, iterations, last, n_jac, n_fac, (jac, fac, c_f, have, current) = _solve(
+            fun, self.jacobian, *tree.map(lax.stop_gradient, (t_new, y_pred, z, c, args)),
+            (jac, fac, c_f, have, current), rtol, atol)
+        y_new = newton.root(fun, self.jacobian, t_new, z, c, args, found, self.explicit_derivative)
+        correction = y_new - y_pred
+        err = snp.where(converged, snp.take(error_const, order) * correction, 1e6 * (1 + snp.abs(y)))
+        en = lax.stop_gradient(error_norm(err, y, y_new, rtol, atol))
+        safety = 0.9 * (2 * NEWTON_ITERATIONS + 1) / (2 * NEWTON_ITERATIONS + snp.convert(last, dtype))
+
+        # accepted: the new differences, and every order + 1 steps at one size the order and size that
+        # allow the largest next step (Shampine & Reichelt, as scipy's BDF)
+        old_next = snp.take(diffs, snp.minimum(order + 1, ROWS - 1), axis=0)
+        primed = snp.where((rows == order + 1)[:, None], correction,
+                           snp.where((rows == order + 2)[:, None], correction - old_next, diffs))
+        d_acc = snp.matmul(_update_matrix(order, dtype), primed)
+        equal_acc = equal + 1
+        norm_of = lambda k, row: error_norm(snp.take(error_const, k) * snp.take(d_acc, row, axis=0), y, y_new,  # noqa: E731
+                                            rtol, atol)
+        inf = np.asarray(np.inf, dtype)
+        lower = snp.where(order > 1, norm_of(snp.maximum(order - 1, 0), order), inf)
+        higher = snp.where(order < self.max_order, norm_of(snp.minimum(order + 1, MAX_ORDER + 1),
+                                                           snp.minimum(order + 2, ROWS - 1)), inf)
+        norms = lax.stop_gradient(snp.stack([lower, en, higher]))
+        exponents = 1.0 / snp.convert(order + np.arange(3), dtype)
+        factors = snp.maximum(norms, np.finfo(dtype).tiny) ** -exponents
+        select = equal_acc >= order + 1
+        order_acc = snp.where(select, order + snp.argmax(factors) - 1, order)
+        grow = snp.where(select, snp.minimum(MAX_FACTOR, safety * snp.max(factors)), 1.0)
+        shrink = snp.where(converged, snp.clip(safety * snp.maximum(en, 1e-10) ** (-1.0 / snp.convert(order + 1, dtype)),
+                                               MIN_FACTOR, 1.0), 0.5)
+        shrink = snp.where(snp.isfinite(shrink), shrink, MIN_FACTOR)
+
+        # f(t + h, y_new) from the equation, not a new evaluation (c is 0 in a finished lane of an ensemble)
+        f_new = snp.where(converged & (c != 0), (correction + psi) / snp.where(c != 0, c, 1.0), f0)
+        y_new = snp.where(converged, y_new, y)
+        dense = tuple(snp.where(j <= order, d_acc[j], 0.0) for j in range(1, MAX_ORDER + 1))
+        extra = 1 if self.explicit_derivative else 0
+        out = (y_new, err, f_new, (iterations + extra, n_jac + extra, n_fac + extra), dense)
+        new_cache = (d_acc, diffs, order_acc, order, snp.where(select, 0, equal_acc), dt * grow,
+                     lax.stop_gradient(dt * shrink), jac, fac, c_f, have, current, dt)
+        return (out, new_cache) if keep else out
+
+    def interpolate(self, theta, dt, y0, y1, dense):
+        """y1 + sum_j D[j] prod_{m < j} (theta - 1 + m) / (m + 1): the polynomial through the last points."""
+        th = theta[:, None]
+        out, p = y1, 1.0
+        for m, d in enumerate(dense):
+            p = p * (th - 1 + m) / (m + 1)
+            out = out + p * d
+        return out
+
+
+def _solve(fun, lin, t, y_pred, z, c, args, kept, rtol, atol):
+    """Newton on y - c f(t, y) - z = 0 from y_pred (all constants), with the kept J and factorisation
+    where possible; a failure with a J made before this step start is retried once with a fresh one.
+    -> (root, converged, iterations, those of the last attempt, Jacobians, factorisations, what is kept)."""
+    scale = atol + rtol * snp.abs(y_pred)
+    rounding = np.finfo(y_pred.dtype).eps / snp.min(snp.asarray(rtol))
+    tol = snp.maximum(10 * rounding, snp.minimum(0.03, snp.sqrt(snp.min(snp.asarray(rtol)))))  # scipy's BDF
+    int0 = np.asarray(0, np.int64)
+
+    def attempt(s):
+        (jac, fac, c_f, have, current), _, _, _, iterations, _, n_jac, n_fac, _ = s
+        fresh = ~have | s[3]  # none yet, or a retry
+        jac = lax.cond(fresh, lambda _: lin.jacobian(lambda v: fun(t, v, args), y_pred), lambda _: jac, None)
+        refactor = fresh | (c != c_f)
+        fac = lax.cond(refactor, lambda _: lin.factor(lin.matrix(jac, 1.0, -c)), lambda _: fac, None)
+        v, ok, its, _ = newton.iterate(lambda v: v - c * fun(t, v, args) - z, lambda b: lin.apply(fac, b), y_pred,
+                                       scale, tol, 100 * rounding, NEWTON_ITERATIONS)
+        current = current | fresh
+        kept = (jac, fac, snp.where(refactor, c, c_f), np.asarray(True), current)
+        return (kept, v, ok, ~ok & ~current, iterations + its, its, n_jac + snp.convert(fresh, np.int64),
+                n_fac + snp.convert(refactor, np.int64), np.asarray(True))
+
+    s = (kept, snp.zeros_like(y_pred), np.asarray(False), np.asarray(False), int0, int0, int0, int0,
+         np.asarray(False))
+    kept, v, converged, _, iterations, last, n_jac, n_fac, _ = lax.while_loop(lambda s: ~s[8] | s[3], attempt, s)
+    return v, converged, iterations, last, n_jac, n_fac, kept

@@ -1,0 +1,149 @@
+"""BDF (variable order 1-5, fixed leading coefficient): orders, scipy's BDF, Radau, dense output, Newton
+failures, ensembles, sensitivities, banded Jacobians and what it refuses."""
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+import sciml
+import sciml.numpy as snp
+from solvers import ode
+from solvers.ode.bdf import BDF
+
+from .cases import K, lotka_volterra, reference, rober
+
+SMOOTH = lambda t, y, a: -a * y + snp.sin(3 * t)  # noqa: E731
+
+
+def smooth_exact(t, a=0.8):
+    return (1 + 3 / (a * a + 9)) * np.exp(-a * t) + (a * np.sin(3 * t) - 3 * np.cos(3 * t)) / (a * a + 9)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4, 5])
+def test_steps_grow_as_the_formula_of_each_order_predicts(order):
+    """With the order capped at k the local error is O(h^(k+1)), so the steps to reach a tolerance grow as
+    tol^(-1/(k+1)) (observed slopes -0.498, -0.326, -0.241, -0.186, -0.151)."""
+    tols = [1e-3, 1e-4, 1e-5, 1e-6] if order <= 2 else [1e-5, 1e-6, 1e-7, 1e-8]
+    steps, errors = [], []
+    for tol in tols:
+        sol = ode.solve(SMOOTH, 1.0, (0.0, 4.0), args=0.8, method=BDF(max_order=order), rtol=tol, atol=tol,
+                        max_steps=60000)
+        steps.append(int(sol.stats["num_accepted_steps"]))
+        errors.append(abs(float(sol.ys[0]) - smooth_exact(4.0)))
+    slope = np.polyfit(np.log(tols), np.log(steps), 1)[0]
+    assert abs(slope + 1 / (order + 1)) < 0.02, slope
+    assert np.all(np.diff(errors) < 0), errors  # and the error falls with the tolerance
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-6, 1e-8, 1e-10])
+def test_prothero_robinson_error_follows_the_tolerance_at_every_save(tol):
+    """y' = -L (y - cos t) - sin t with L = 1e4: y = cos t; the dense output at 41 save times stays
+    within a few tolerances of it (observed 0.38, 0.53, 0.20, 0.23 tol)."""
+    ts = np.linspace(0.0, 10.0, 41)
+    sol = ode.solve(lambda t, y, lam: -lam * (y - snp.cos(t)) - snp.sin(t), 1.0, (0.0, 10.0), args=1e4,
+                    method="bdf", rtol=tol, atol=tol, saveat=ts, max_steps=20000)
+    assert np.abs(sol.ys - np.cos(ts)).max() < 3 * tol
+
+
+def test_variable_order_takes_far_fewer_steps_than_order_one():
+    sols = {k: ode.solve(SMOOTH, 1.0, (0.0, 4.0), args=0.8, method=BDF(max_order=k), rtol=1e-6, atol=1e-6,
+                         max_steps=60000) for k in (1, 5)}
+    assert 20 * int(sols[5].stats["num_accepted_steps"]) < int(sols[1].stats["num_accepted_steps"])
+
+
+def _scipy_rober(t, y):
+    return [-K[0] * y[0] + K[2] * y[1] * y[2], K[0] * y[0] - K[1] * y[1] ** 2 - K[2] * y[1] * y[2], K[1] * y[1] ** 2]
+
+
+@pytest.mark.parametrize("rtol", [1e-4, 1e-6, 1e-8])
+def test_ndf_takes_the_steps_scipys_bdf_takes(rtol):
+    """scipy's BDF is Shampine & Reichelt's NDF in the same form: the step and order selection agree,
+    so the accepted steps and the Jacobians made are within a fifth of scipy's on ROBER."""
+    ours = ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1e5), args=K, method="ndf", rtol=rtol, atol=1e-10,
+                     max_steps=20000)
+    theirs = solve_ivp(_scipy_rober, (0.0, 1e5), [1.0, 0.0, 0.0], method="BDF", rtol=rtol, atol=1e-10)
+    assert abs(int(ours.stats["num_accepted_steps"]) - (len(theirs.t) - 1)) <= 0.2 * len(theirs.t)
+    assert abs(int(ours.stats["num_rhs_evaluations"]) - theirs.nfev) <= 0.25 * theirs.nfev
+
+
+@pytest.mark.parametrize("method, agreement", [("bdf", 3e-6), ("ndf", 3e-6)])
+def test_rober_to_1e5_matches_radau(method, agreement):
+    ts = np.array([0.0, 1e-2, 1.0, 1e2, 1e4, 1e5])
+    sol = ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1e5), args=K, method=method, rtol=1e-8, atol=1e-14,
+                    saveat=ts, max_steps=20000)
+    np.testing.assert_allclose(sol.ys, reference(rober, [1.0, 0.0, 0.0], 1e5, K, ts), rtol=agreement, atol=1e-14)
+    # J is kept until Newton fails with it, the factorisation while the step and order stay
+    stats = sol.stats
+    assert 10 * int(stats["num_jacobian_evaluations"]) < int(stats["num_accepted_steps"])
+    assert 2 * int(stats["num_lu_decompositions"]) < int(stats["num_accepted_steps"])
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")  # the diverging iterates, by design
+def test_a_diverging_newton_iteration_halves_the_step_and_the_answer_is_still_right():
+    sol = ode.solve(lambda t, y, a: -y ** 3, np.array([10.0]), (0.0, 1.0), method="bdf", dt0=1.0, rtol=1e-8,
+                    atol=1e-10, max_steps=5000)
+    np.testing.assert_allclose(sol.ys[0], 1 / np.sqrt(2 * 1.0 + 1 / 100.0), rtol=1e-6)
+    assert sol.stats["num_rejected_steps"] >= 1
+
+
+def _final(k, **kw):
+    return ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1e3), args=k, method="bdf", rtol=1e-6, atol=1e-10,
+                     max_steps=20000, **kw).ys[-1]
+
+
+def test_an_ensemble_equals_a_loop_and_each_member_keeps_its_own_steps():
+    ks = np.stack([K, K * np.array([1.0, 50.0, 1.0]), K * np.array([3.0, 1.0, 0.1])])
+    steps = lambda k: ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1e3), args=k, method="bdf",  # noqa: E731
+                                rtol=1e-6, atol=1e-10).stats["num_accepted_steps"]
+    np.testing.assert_allclose(sciml.vmap(_final)(ks), np.stack([_final(k) for k in ks]), rtol=1e-12, atol=1e-18)
+    np.testing.assert_array_equal(sciml.vmap(steps)(ks), [steps(k) for k in ks])
+    assert len(set(int(steps(k)) for k in ks)) > 1
+
+
+def test_jit_equals_eager():
+    np.testing.assert_allclose(sciml.jit(_final)(K), _final(K), rtol=1e-12, atol=1e-18)
+
+
+def test_forward_sensitivities_match_finite_differences():
+    def final(log_k):
+        return ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1.0), args=snp.exp(log_k), method="bdf",
+                         rtol=1e-9, atol=1e-13, adjoint="forward").ys[0]
+    x = np.log(K)
+    eps = 1e-6
+    fd = np.stack([(final(x + eps * e) - final(x - eps * e)) / (2 * eps) for e in np.eye(3)], axis=1)
+    np.testing.assert_allclose(sciml.jacfwd(final)(x), fd, rtol=1e-4, atol=1e-10)
+
+
+def test_the_backsolve_gradient_matches_finite_differences():
+    """(ROBER cannot be integrated backwards in time: Lotka-Volterra, whose backward flow is as tame.)"""
+    def final(p):
+        return snp.sum(ode.solve(lotka_volterra, np.array([1.0, 0.5]), (0.0, 5.0), args=p, method="bdf", rtol=1e-9,
+                                 atol=1e-11, adjoint="backsolve").ys[0])
+    p = np.array([1.5, 1.0, 3.0, 1.0])
+    eps = 1e-6
+    fd = [(final(p + eps * e) - final(p - eps * e)) / (2 * eps) for e in np.eye(4)]
+    np.testing.assert_allclose(sciml.grad(final)(p), fd, rtol=1e-5, atol=1e-8)
+
+
+def _heat(t, u, nu):  # 1-D diffusion with a reaction, zero boundary values: a tridiagonal Jacobian
+    padded = snp.concatenate([snp.zeros(1), u, snp.zeros(1)])
+    return nu * (padded[2:] - 2 * u + padded[:-2]) * (u.shape[0] + 1) ** 2 - u ** 3
+
+
+def test_a_banded_jacobian_gives_the_dense_answer():
+    u0 = np.sin(np.pi * np.linspace(0, 1, 42)[1:-1]) + 0.5
+    sols = {jac: ode.solve(_heat, u0, (0.0, 0.5), args=0.1, method="bdf", rtol=1e-8, atol=1e-10, jacobian=jac)
+            for jac in ("dense", ode.Banded(1, 1))}
+    np.testing.assert_allclose(sols["dense"].ys, sols[ode.Banded(1, 1)].ys, rtol=1e-9, atol=1e-12)
+    ref = solve_ivp(lambda t, u: np.asarray(_heat(t, u, 0.1)), (0.0, 0.5), u0, method="Radau", rtol=1e-12,
+                    atol=1e-14).y[:, -1]
+    np.testing.assert_allclose(sols["dense"].ys[-1], ref, rtol=1e-6, atol=1e-8)
+
+
+def test_what_bdf_does_not_do_yet_is_refused_clearly():
+    with pytest.raises(NotImplementedError, match="discrete adjoint of 'bdf'.*backsolve"):
+        sciml.grad(lambda k: _final(k)[2])(K)
+    with pytest.raises(ValueError, match="event= is not supported by 'bdf'"):
+        ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1.0), args=K, method="bdf",
+                  event=ode.Event(lambda t, y: y[0] - 0.5))
+    with pytest.raises(ValueError, match="max_order must be an integer from 1 to 5"):
+        BDF(max_order=6)
