@@ -512,6 +512,10 @@ def _dropping(prim, flat_x, pos, values, valid):
     """Operands of a scatter without its invalid positions: concrete ones left out, traced ones set to
     -1, which the scatters drop."""
     if not isinstance(valid, Tracer):
+        if np.all(valid):
+            return flat_x, pos, values
+        if np.ndim(valid) == 0:  # one position (x.at[i]): a row of one, to select from
+            pos, valid, values = pos[None], valid[None], S.reshape(values, (1,) + aval_of(values).shape)
         return flat_x, pos[valid], getitem(values, valid)
     return flat_x, E.where(valid, pos, -1), values
 

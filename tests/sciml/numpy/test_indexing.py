@@ -295,3 +295,12 @@ def test_dropped_writes_under_vmap_stay_in_their_lane_and_get_no_gradient():
     np.testing.assert_array_equal(grad(lambda v: snp.sum(f(v) * 3.0))(np.ones(4)), [3.0, 0.0, 0.0, 0.0])
     np.testing.assert_array_equal(grad(lambda v: snp.sum(vmap(lambda row, i, u: row.at[i].add(u))(
         np.zeros((4, 4)), idx, v)))(np.ones(4)), [1.0, 0.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("op", ["set", "add", "multiply"])
+@pytest.mark.parametrize("index, mode", [(0, None), (-1, None), (5, "drop")])
+def test_at_a_single_index_with_a_traced_value_under_jit_matches_eager(op, index, mode):
+    """x.at[i].op(v) with a traced scalar v (a boundary row of a stencil) stages as it runs eagerly."""
+    x = np.arange(1.0, 4.0)
+    f = lambda u: getattr(u.at[index], op)(u[1] * 3.0, mode=mode)  # noqa: E731
+    np.testing.assert_allclose(sciml.jit(f)(x), f(snp.asarray(x)))
