@@ -368,6 +368,13 @@ class Lowering:
         body = next(f for f in self.functions if f"\ndef {name}(" in f).split(":\n", 1)[1]
         return "objmode(" in body or any(map(self.object_mode, re.findall(r"\b(?:call|f)_[0-9a-f]{16}(?=\()", body)))
 
+    def constant(self, value):
+        """The name under which the generated function reads the array `value`, passed to it as an
+        argument rather than written into its source: lowering rules use it for a primitive's static
+        arrays (the index arrays of a sparse pattern). The same array object is passed once, and the
+        code must not write into it."""
+        return self._const_arg(np.ascontiguousarray(value) if not value.flags.c_contiguous else value)
+
     def _const_arg(self, value):
         """The name of the function argument holding the array `value` (one per array)."""
         for name, known in self.const_args:
