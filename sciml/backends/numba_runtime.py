@@ -14,6 +14,7 @@ from numba.extending import intrinsic
 from numba.np.arrayobj import _empty_nd_impl
 
 from ..numpy.linalg_banded import banded_solve_loops
+from ..numpy.linalg_sparse import compiled_loops as _sparse_loops
 from . import numba_native
 
 
@@ -109,6 +110,10 @@ scatter_mul_element = _element_write(njit(lambda old, new: old * new))
 
 # the lowering of sciml.numpy.linalg_banded's solve_banded primitive: its numpy loops, compiled
 banded_solve = njit(cache=True, error_model="numpy")(banded_solve_loops)
+
+# the lowerings of sciml.numpy.linalg_sparse's sparse_lu and sparse_lu_solve: the loops its numpy
+# implementations call, compiled once for both
+sparse_lu, sparse_lu_solve = _sparse_loops()
 
 
 @njit(cache=True, error_model="numpy")

@@ -1,7 +1,8 @@
 """sciml.numpy.linalg: numpy.linalg with derivatives — solve, inv, det, slogdet, cholesky, eigh, qr, svd
 (primitives), and composed of them and of sciml.numpy's products: norm, vector_norm, matrix_norm,
 matrix_power, multi_dot, tensorsolve, tensorinv and the array-API functions (cross, diagonal, trace,
-outer, tensordot, vecdot, matrix_transpose); solve_banded and banded_matvec from linalg_banded.
+outer, tensordot, vecdot, matrix_transpose); solve_banded and banded_matvec from linalg_banded; SparseLU,
+sparse_lu, sparse_lu_solve, sparse_solve, sparse_matvec and sparse_dense from linalg_sparse.
 
 Each decomposition is a primitive working on stacks of matrices (leading batch dimensions), with a
 jvp written in other primitives: `solve` is linear in its right-hand side, and that is the only
@@ -28,6 +29,8 @@ from . import linalg_products as LP
 from . import reductions as Rd
 from .linalg_banded import banded_matvec, solve_banded  # noqa: F401  (snp.linalg.solve_banded)
 from .linalg_eig import eig, eigvals  # noqa: F401  (numpy.linalg.eig, eigvals)
+from .linalg_sparse import (SparseLU, sparse_dense, sparse_lu, sparse_lu_solve, sparse_matvec,  # noqa: F401
+                            sparse_solve)  # (snp.linalg.sparse_solve, ...)
 from .linalg_products import matmul
 from .manipulation import matrix_transpose  # noqa: F401  (numpy.linalg.matrix_transpose)
 

@@ -30,6 +30,8 @@ ELSEWHERE = {
     "result_type": ("numpy/test_complex.py", "a dtype query"),
     "broadcast_shapes": ("numpy/test_manipulation.py", "a shape query"),
     "minimize": ("scipy/test_optimize.py", "an iteration: against scipy's minimum, under jit and vmap"),
+    **{n: ("numpy/test_linalg_sparse.py", "a SparseLU argument: against scipy.sparse, derivatives, jit, vmap")
+       for n in ("sparse_lu", "sparse_lu_solve", "sparse_solve", "sparse_matvec", "sparse_dense")},
 }
 
 

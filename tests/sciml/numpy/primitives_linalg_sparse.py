@@ -1,0 +1,16 @@
+"""Registry cases (tests/sciml/test_primitives.py) for linalg_sparse's primitives: sparse_lu (not
+differentiable: no differentiable argument) and sparse_lu_solve (differentiable, linear, in b only)."""
+import numpy as np
+
+from sciml.numpy.linalg_sparse import SparseLU, sparse_lu
+
+
+def cases(Case, R):
+    rng = np.random.default_rng(0)
+    pattern = rng.random((6, 6)) < 0.3
+    lu = SparseLU(pattern)
+    values = rng.uniform(-1.0, 1.0, lu.nnz) + 4.0 * (lu.rows == lu.cols)
+    factor = sparse_lu(values, lu)
+    return {"sparse_lu": [Case([values], {"lu": lu}, diff=()),
+                          Case([np.stack([values, 1.5 * values])], {"lu": lu}, diff=())],
+            "sparse_lu_solve": [Case([factor, R(6)], {"lu": lu, "trans": t}, diff=(1,)) for t in (False, True)]}
