@@ -9,18 +9,19 @@ of its entries in CSR order of the pattern in the user's ordering (rows in order
 each row, the diagonal always included): entry k is A[lu.rows[k], lu.cols[k]], so
 `values = a[..., lu.rows, lu.cols]` gathers them from a dense a (`lu.values_of` also takes scipy.sparse).
 
-Two primitives, each with all its rules here:
+Three primitives, each with all its rules here:
   sparse_lu(values; lu)              -> the factor F = L + U of the permuted matrix A[perm][:, perm]
                                         on F's static pattern (..., lu.nnz_factor); not differentiable
-  sparse_lu_solve(factor, b; lu, trans) -> x with A x = b (A^T x = b with trans); linear in b
+  sparse_lu_solve(factor, b; lu, trans) -> x with A x = b (A^T x = b with trans); linear in b (a kept
+                                        factor: a Newton iteration's solves share one)
+  sparse_solve(values, b; lu, trans) -> both at once; differentiable in values and b to any order
+                                        (dx = A^-1 (db - dA x)) and transposable in b
 Their numpy implementations and numba lowerings call the same loops (`lu_loops`, `lu_solve_loops`),
 compiled by numba with its on-disk cache (`compiled_loops`; the numba backend's runtime calls them
 too). A zero or non-finite pivot gives NaN in the whole factor of that matrix, and so NaN
 solutions: a stiff step is then rejected rather than aborted (as solve_banded gives NaN).
 
-Composed of them and of other primitives: `sparse_solve` (differentiable once in values and b, its
-derivative reusing the factor: dx = A^-1 (db - dA x)), `sparse_matvec` (a gather and a scatter-add)
-and `sparse_dense`.
+Composed of other primitives: `sparse_matvec` (a gather and a scatter-add) and `sparse_dense`.
 
 >>> import numpy as np
 >>> lu = SparseLU(np.array([[1, 1, 0], [0, 1, 0], [1, 0, 1]], bool))
@@ -40,7 +41,6 @@ from ..core import rules as R
 from ..core.avals import ShapedArray, UndefinedPrimal, Zero, aval_of
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
-from ..interpreters.ad import custom_jvp_call_p
 from . import elementwise as E
 from . import indexing as I
 from . import manipulation as S
@@ -444,6 +444,43 @@ sparse_lu_solve_p.jvp = R.per_arg_jvp(sparse_lu_solve_p, _solve_not_in_factor,
 sparse_lu_solve_p.batch = R.batch_leading(sparse_lu_solve_p)
 
 
+# ---- sparse_solve_p: factorise and solve, differentiable in both ---------------------------------
+
+def _direct_abstract(values, b, *, lu, trans):
+    _lu_abstract(values, lu=lu)
+    if b.shape != values.shape[:-1] + (lu.n,) or b.dtype != values.dtype:
+        raise ValueError(f"sparse_solve: right-hand side {b.str_short()} for values {values.str_short()} of "
+                         f"{lu.n} unknowns")
+    return b
+
+
+def _direct_impl(values, b, *, lu, trans):
+    return _solve_impl(_lu_impl(values, lu=lu), b, lu=lu, trans=trans)
+
+
+def _direct_numba(ctx, eqn, values, b):
+    lu, trans = eqn.params["lu"], bool(eqn.params["trans"])
+    factor = (f"rt.sparse_lu(np.ascontiguousarray({values}).reshape((-1, {lu.nnz})), "
+              f"{', '.join(map(ctx.constant, lu.lu_arrays))})")
+    return (f"rt.sparse_lu_solve({factor}, np.ascontiguousarray({b}).reshape((-1, {lu.n})), "
+            f"{', '.join(map(ctx.constant, lu.solve_arrays))}, {trans}).reshape({eqn.outputs[0].aval.shape})")
+
+
+def _direct_transpose(ct, values, b, *, lu, trans):
+    if isinstance(values, UndefinedPrimal):
+        raise TypeError("sparse_solve is not linear in the matrix's values")
+    return [None, sparse_solve_p.bind(values, R.instantiate(ct), lu=lu, trans=not trans)]
+
+
+sparse_solve_p = Primitive("sparse_solve", _direct_impl, _direct_abstract, transpose=_direct_transpose,
+                           numba=_direct_numba)
+sparse_solve_p.jvp = R.per_arg_jvp(  # dx = A^-1 (db - dA x)
+    sparse_solve_p,
+    lambda t, values, b, x, **p: E.negative(sparse_solve_p.bind(values, _matvec(t, x, p["lu"], p["trans"]), **p)),
+    lambda t, values, b, x, **p: sparse_solve_p.bind(values, t, **p))
+sparse_solve_p.batch = R.batch_leading(sparse_solve_p)
+
+
 # ---- the functions users call ---------------------------------------------------------------------
 
 def _as_float(name, *xs):
@@ -488,47 +525,16 @@ def sparse_lu_solve(factor, b, lu, trans=False):
     return sparse_lu_solve_p.bind(factor, b, lu=lu, trans=bool(trans))
 
 
-def sparse_solve(values, b, lu, trans=False, factor=None):
+def sparse_solve(values, b, lu, trans=False):
     """x (..., n) with A x = b (A^T x = b with trans) for the sparse A of the given values (..., nnz):
-    sparse_lu_solve(sparse_lu(values), b), differentiable (once) in values and b, dx = A^-1 (db - dA x),
-    with the same factor. A `factor` of these values from sparse_lu, computed on values outside
-    the differentiation (stop_gradient), is used instead of factorising again (a Newton iteration's
-    solves share one factor); the derivative in values is still taken."""
+    one factorisation and solve (sparse_solve_p), differentiable in values and b to any order, linear
+    (transposable) in b."""
     _check_lu(lu, "sparse_solve")
     values, b = _as_float("sparse_solve", values, b)
     _check_last("sparse_solve", "values", values, lu.nnz, f"a pattern of {lu.nnz} entries")
     _check_last("sparse_solve", "right-hand side b", b, lu.n, f"{lu.n} unknowns")
     values, b = _broadcast(values, b)
-    trans = bool(trans)
-    given = factor is not None
-    if given:
-        (factor,) = _as_float("sparse_solve", factor)
-        _check_last("sparse_solve", "factor", factor, lu.nnz_factor, f"a factor of {lu.nnz_factor} entries")
-        factor = S.broadcast_to(E.convert(factor, aval_of(values).dtype) if isinstance(factor, Tracer)
-                                else np.asarray(factor, aval_of(values).dtype),
-                                aval_of(values).shape[:-1] + (lu.nnz_factor,))
-
-    def factor_of(args):
-        return args[2] if given else sparse_lu_p.bind(args[0], lu=lu)
-
-    def fun(*args):
-        return [sparse_lu_solve_p.bind(factor_of(args), args[1], lu=lu, trans=trans)]
-
-    def jvp(primals, tangents):
-        f = factor_of(primals)
-        x = sparse_lu_solve_p.bind(f, primals[1], lu=lu, trans=trans)
-        dvalues, db = tangents[0], tangents[1]  # a factor's tangent is carried by the values'
-        rhs = None if isinstance(db, Zero) else db
-        if not isinstance(dvalues, Zero):
-            dax = E.negative(_matvec(dvalues, x, lu, trans))
-            rhs = dax if rhs is None else E.add(rhs, dax)
-        if rhs is None:
-            return [x], [Zero.like(x)]
-        return [x], [sparse_lu_solve_p.bind(f, rhs, lu=lu, trans=trans)]
-
-    args = [values, b] + ([factor] if given else [])
-    (x,) = custom_jvp_call_p.bind(*args, fun=fun, jvp=jvp, symbolic_zeros=True)
-    return x
+    return sparse_solve_p.bind(values, b, lu=lu, trans=bool(trans))
 
 
 def _matvec(values, x, lu, trans):
