@@ -255,17 +255,19 @@ def _while_batch(args, dims, frame, cond_program, body_program, n_cond_consts, n
     size = frame[1]
     cc, bc, carry = split_list(args, (n_cond_consts, n_body_consts))
     ccd, bcd, cd = split_list(dims, (n_cond_consts, n_body_consts))
+    # the constants are passed with their batch axis first (moved below): the programs are batched so
+    ccd0, bcd0 = ([None if d is None else 0 for d in ds] for ds in (ccd, bcd))
     carry_b = [d is not None for d in cd]
     def batched(carry_b):
-        _, out_b = P.batch_program(body_program, bcd + [0 if b else None for b in carry_b], frame)
-        _, pred_b = P.batch_program(cond_program, ccd + [0 if b else None for b in carry_b], frame)
+        _, out_b = P.batch_program(body_program, bcd0 + [0 if b else None for b in carry_b], frame)
+        _, pred_b = P.batch_program(cond_program, ccd0 + [0 if b else None for b in carry_b], frame)
         if pred_b[0]:  # lanes finish at different times: every carry is per lane
             return [True] * len(carry_b)
         return [a or b for a, b in zip(carry_b, out_b)]
     carry_b = settle(batched, carry_b, "while_loop batching: which carries are batched")
     carry_dims = [0 if b else None for b in carry_b]
-    body, _ = P.batch_program(body_program, bcd + carry_dims, frame, tuple(carry_b))
-    pred, pred_batched = P.batch_program(cond_program, ccd + carry_dims, frame)
+    body, _ = P.batch_program(body_program, bcd0 + carry_dims, frame, tuple(carry_b))
+    pred, pred_batched = P.batch_program(cond_program, ccd0 + carry_dims, frame)
     carry = [R.bdim_at_front(x, d, size) if b else x for x, d, b in zip(carry, cd, carry_b)]
     cc = [R.move_bdim(x, d) if d is not None else x for x, d in zip(cc, ccd)]
     bc = [R.move_bdim(x, d) if d is not None else x for x, d in zip(bc, bcd)]

@@ -197,3 +197,14 @@ def test_select_requires_equal_shapes():
     np.testing.assert_allclose(lax.select(np.array([True, False]), np.ones(2), np.zeros(2)), [1.0, 0.0])
     with pytest.raises(ValueError, match="same shape"):
         lax.select(np.array([True, False]), np.ones(2), np.zeros(3))
+
+
+def test_vmap_of_a_while_loop_whose_constant_is_batched_on_a_later_axis_equals_a_loop():
+    """A loop constant whose batch axis is not the first (a gather of a vmapped product puts it last) is
+    moved first, and the batched body must read it there (it read the old axis: a shape error)."""
+    def f(a):
+        c = sciml.vmap(lambda s: s * a + s)(np.eye(3))[np.array([0, 2, 1]), np.array([1, 2, 1])]
+        go = lambda s: s[1][0] < 10 * a  # noqa: E731  (a predicate per lane: the lanes finish apart)
+        return lax.while_loop(go, lambda s: (s[0] + 1, s[1] + c + 1.0), (np.asarray(0), snp.zeros(3)))[1]
+    a = np.array([1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(sciml.vmap(f)(a), np.stack([f(x) for x in a]))
