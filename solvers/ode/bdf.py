@@ -5,9 +5,9 @@ of MATLAB's ode15s, scipy's BDF and Julia's FBDF): the state's history is kept a
 divided differences D (D[0] = y, D[j] the j-th backward difference in units of the step h); a step of
 order k predicts y_p = D[0] + ... + D[k] and solves
 
-    y - c f(t + h, y) - (y_p - psi) = 0,   c = h / alpha_k,   psi = (gamma_1 D[1] + ... + gamma_k D[k]) / alpha_k,
+    M (y - y_p + psi) - c f(t + h, y) = 0,   c = h / alpha_k,   psi = (gamma_1 D[1] + ... + gamma_k D[k]) / alpha_k,
 
-by simplified Newton on I - c J (J and its factorisation kept across steps: J until Newton fails with
+(M a constant mass matrix, possibly singular: index-1 DAEs; I without one) by simplified Newton on M - c J (J and its factorisation kept across steps: J until Newton fails with
 it, the factorisation while c is unchanged; dense, banded or sparse, solvers.ode.jacobian). The
 error estimate is error_const[k] (y - y_p). A change of step size rescales D (the R U product of
 Shampine & Reichelt); after k + 1 steps of one size the order moves to whichever of k - 1, k, k + 1
@@ -86,7 +86,7 @@ class BDF(Method):
     explicit_derivative: bool = False  # see solvers.ode.newton.root
     name: str = "bdf"
     order: int = 1  # the starting order (for the first step's size); the method moves it up to max_order
-    uses_jacobian = implicit_stages = has_cache = controls_step = True
+    uses_jacobian = implicit_stages = has_cache = controls_step = accepts_mass = True
     dense_size = MAX_ORDER  # D[1..5] after the step (rows above its order zero)
 
     def __post_init__(self):
@@ -97,10 +97,11 @@ class BDF(Method):
         """(D, the step D is in units of (0: none yet), order, steps at that size, J, factorisation, its c,
         J made, J made since the last accepted step, the proposed next step)."""
         zero = np.asarray(0.0, y.dtype)
-        mat = snp.zeros(self.jacobian.shape(y.shape[-1]), y.dtype)
+        n = y.shape[-1]
         no, int0 = np.asarray(False), np.asarray(0, np.int64)
-        return (snp.zeros((ROWS,) + y.shape, y.dtype), zero, np.asarray(1, np.int64), int0, mat, mat, zero, no, no,
-                zero)
+        return (snp.zeros((ROWS,) + y.shape, y.dtype), zero, np.asarray(1, np.int64), int0,
+                snp.zeros(self.jacobian.shape(n), y.dtype), snp.zeros(self.jacobian.factor_shape(n), y.dtype), zero, no,
+                no, zero)
 
     def next_cache(self, cache, accepted):
         """An accepted step's differences, order and proposal, or the attempt's (rescaled) ones with the
@@ -189,7 +190,7 @@ class BDF(Method):
 
 
 def _solve(fun, lin, t, y_pred, z, c, args, kept, rtol, atol):
-    """Newton on y - c f(t, y) - z = 0 from y_pred (all constants), with the kept J and factorisation
+    """Newton on M (y - z) - c f(t, y) = 0 from y_pred (all constants), with the kept J and factorisation
     where possible; a failure with a J made before this step start is retried once with a fresh one.
     -> (root, converged, iterations, those of the last attempt, Jacobians, factorisations, what is kept)."""
     scale = atol + rtol * snp.abs(y_pred)
@@ -203,8 +204,9 @@ def _solve(fun, lin, t, y_pred, z, c, args, kept, rtol, atol):
         jac = lax.cond(fresh, lambda _: lin.jacobian(lambda v: fun(t, v, args), y_pred), lambda _: jac, None)
         refactor = fresh | (c != c_f)
         fac = lax.cond(refactor, lambda _: lin.factor(lin.matrix(jac, 1.0, -c)), lambda _: fac, None)
-        v, ok, its, _ = newton.iterate(lambda v: v - c * fun(t, v, args) - z, lambda b: lin.apply(fac, b), y_pred,
-                                       scale, tol, 100 * rounding, NEWTON_ITERATIONS)
+        v, ok, its, _ = newton.iterate(lambda v: lin.mass_times(v - z) - c * fun(t, v, args),
+                                       lambda b: lin.apply(fac, b), y_pred, scale, tol, 100 * rounding,
+                                       NEWTON_ITERATIONS)
         current = current | fresh
         kept = (jac, fac, snp.where(refactor, c, c_f), np.asarray(True), current)
         return (kept, v, ok, ~ok & ~current, iterations + its, its, n_jac + snp.convert(fresh, np.int64),

@@ -74,9 +74,10 @@ class Esdirk(Method):
 
     def init_cache(self, y):
         """Nothing kept yet: (J, factorised Newton matrix, its h gamma, J reusable, J fresh at this step start)."""
-        zeros = snp.zeros(self.jacobian.shape(y.shape[-1]), y.dtype)
+        n = y.shape[-1]
         no = np.asarray(False)
-        return zeros, zeros, np.asarray(0.0, y.dtype), no, no
+        return (snp.zeros(self.jacobian.shape(n), y.dtype), snp.zeros(self.jacobian.factor_shape(n), y.dtype),
+                np.asarray(0.0, y.dtype), no, no)
 
     def next_cache(self, cache, accepted):
         """After the controller's verdict: a rejected step keeps J only if it was taken at this same step

@@ -16,27 +16,41 @@ plain band fails this check; declare it Banded(lower, upper, periodic=True).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import scipy.sparse as sps
 
 import sciml
 import sciml.numpy as snp
 from sciml import lax
+from sciml.core.avals import aval_of
 from sciml.numpy.linalg_banded import banded_matvec, solve_banded
+from sciml.numpy.linalg_sparse import SparseLU, sparse_lu, sparse_lu_solve, sparse_matvec, sparse_solve
+
+from .status import BAD_JACOBIAN_BAND, BAD_JACOBIAN_PATTERN
 
 
 @dataclass(frozen=True)
 class Dense:
     """The n x n Jacobian from jacfwd, solved by a dense LU."""
+    mass: object = field(default=None, compare=False, repr=False)  # M of M y' = f (None: I), see with_mass
 
     def jacobian(self, f, y):
         return sciml.jacfwd(f)(y)
 
     def matrix(self, jac, alpha, beta):
-        """alpha I + beta J."""
+        """alpha M + beta J (M the mass matrix, I without one)."""
         n = jac.shape[-1]
-        return np.eye(n, dtype=jac.dtype) * alpha + beta * jac
+        return (np.eye(n, dtype=jac.dtype) if self.mass is None else self.mass) * alpha + beta * jac
+
+    def with_mass(self, m):
+        """This structure with the mass matrix m (a dense n x n numpy array, checked by the caller)."""
+        return replace(self, mass=np.asarray(m))
+
+    def mass_times(self, v):
+        return v if self.mass is None else snp.matmul(self.mass, v)
 
     def solve(self, m, b):
         return snp.linalg.solve(m, b)
@@ -49,6 +63,9 @@ class Dense:
     # is then a matrix-vector product, accurate enough for the simplified Newton it serves).
     refactors_per_solve = False
 
+    def factor_shape(self, n):
+        return self.shape(n)
+
     def factor(self, m):
         return snp.linalg.inv(m)
 
@@ -57,6 +74,8 @@ class Dense:
 
     def consistent(self, f, y):
         return np.asarray(True)
+
+    mismatch_status = BAD_JACOBIAN_BAND  # (never: consistent is always true)
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,7 @@ class Banded:
     lower: int
     upper: int
     periodic: bool = False
+    mass: object = field(default=None, compare=False, repr=False)  # M in banded storage (None: I)
 
     def __post_init__(self):
         for name in ("lower", "upper"):
@@ -115,10 +135,26 @@ class Banded:
         return band if self.periodic else snp.where(inside, band, 0.0)
 
     def matrix(self, jac, alpha, beta):
-        """alpha I + beta J, banded."""
+        """alpha M + beta J, banded (M the mass matrix, I without one)."""
         upper = self._band(jac.shape[-1])[1]
         diagonal = (np.arange(jac.shape[-2]) == upper).astype(jac.dtype)[:, None]
-        return beta * jac + alpha * diagonal
+        return beta * jac + alpha * (diagonal if self.mass is None else self.mass)
+
+    def with_mass(self, m):
+        """This structure with the mass matrix m (dense n x n), which must lie in the band."""
+        n = m.shape[0]
+        _, rows, inside = self._offsets(n)
+        cols = np.broadcast_to(np.arange(n), rows.shape)
+        band = np.where(inside | self.periodic, m[rows % n, cols], 0.0)
+        back = np.zeros_like(m)
+        back[(rows % n)[inside | self.periodic], cols[inside | self.periodic]] = band[inside | self.periodic]
+        if not np.array_equal(back, m):
+            raise ValueError(f"mass_matrix has entries outside the declared band Banded({self.lower}, {self.upper}"
+                             f"{', periodic=True' if self.periodic else ''})")
+        return replace(self, mass=band)
+
+    def mass_times(self, v):
+        return v if self.mass is None else self.matvec(self.mass, v)
 
     def matvec(self, m, x):
         if not self.periodic:
@@ -132,6 +168,9 @@ class Banded:
     # a banded inverse is dense: the kept "factorisation" is the matrix, and every solve factorises it
     # (O(n (lower + upper)^2); the statistics count one LU per solve)
     refactors_per_solve = True
+
+    def factor_shape(self, n):
+        return self.shape(n)
 
     def factor(self, m):
         return m
@@ -167,15 +206,21 @@ class Banded:
         return x0 - snp.matmul(y, z)
 
     def consistent(self, f, y):
-        """Whether the banded Jacobian at y reproduces a directional derivative in a random direction."""
-        n = y.shape[0]
-        probe = np.random.default_rng(0).uniform(0.5, 1.5, n).astype(y.dtype)
-        direct = sciml.jvp(f, (y,), (probe,))[1]
-        jac = self.jacobian(f, y)
-        product, scale = self.matvec(jac, probe), self.matvec(snp.abs(jac), probe)
-        tol = np.finfo(y.dtype).eps ** 0.5  # far above the rounding of the two ways, far below a missed entry
-        ok = snp.max(snp.abs(direct - product)) <= tol * snp.max(scale) + np.finfo(y.dtype).tiny
-        return lax.stop_gradient(ok)
+        return _reproduces_a_directional_derivative(self, f, y)
+
+    mismatch_status = BAD_JACOBIAN_BAND
+
+
+def _reproduces_a_directional_derivative(lin, f, y):
+    """Whether the structured Jacobian at y (banded, sparse) reproduces a directional derivative in a random direction."""
+    n = y.shape[0]
+    probe = np.random.default_rng(0).uniform(0.5, 1.5, n).astype(y.dtype)
+    direct = sciml.jvp(f, (y,), (probe,))[1]
+    jac = lin.jacobian(f, y)
+    product, scale = lin.matvec(jac, probe), lin.matvec(snp.abs(jac), probe)
+    tol = np.finfo(y.dtype).eps ** 0.5  # far above the rounding of the two ways, far below a missed entry
+    ok = snp.max(snp.abs(direct - product)) <= tol * snp.max(scale) + np.finfo(y.dtype).tiny
+    return lax.stop_gradient(ok)
 
 
 def _dense_to_band(a):
@@ -186,10 +231,140 @@ def _dense_to_band(a):
     return snp.where(inside, a[np.clip(rows, 0, k - 1), np.broadcast_to(np.arange(k), rows.shape)], 0.0)
 
 
+class Sparse:
+    """A Jacobian with a sparsity pattern: Sparse(pattern) (an n x n boolean array or a scipy.sparse
+    matrix; the diagonal is always included), or Sparse() for the pattern read from the right-hand
+    side's program (sciml.jacobian_sparsity; solve(..., jacobian="sparse")). The columns are coloured
+    so that no two of one colour share a row (greedy, largest degree first): the Jacobian costs one
+    directional derivative per colour, its entries gathered from the compressed products
+    (Curtis-Powell-Reid). Its values (the pattern's entries in CSR order) are solved by a sparse LU
+    with a fill-reducing ordering and the pattern's static fill, without pivoting
+    (sciml.numpy.linalg_sparse: stiff Newton matrices I - c J are diagonally dominant enough), and
+    the factor is kept across Newton iterations and steps like the dense one."""
+
+    def __init__(self, pattern=None):
+        self.pattern = None if pattern is None else _csr_pattern(pattern)
+        self.lu = None if pattern is None else SparseLU(self.pattern)
+        self.colour = None if pattern is None else _colour_columns(self.pattern)
+        self.mass = None  # M's values on the pattern (None: I), see with_mass
+
+    def __eq__(self, other):
+        return isinstance(other, Sparse) and other.lu == self.lu
+
+    def __hash__(self):
+        return hash(self.lu)
+
+    def __repr__(self):
+        if self.lu is None:
+            return "Sparse()"
+        return f"Sparse(n={self.lu.n}, nnz={self.lu.nnz}, colours={int(self.colour.max()) + 1})"
+
+    def found(self, f, y, mass=None):
+        """This structure with its pattern: the one given (checked against y's size), or the one read
+        from the program of f (y -> f(y)) joined with the mass matrix's entries."""
+        n = aval_of(y).shape[0]
+        if self.pattern is None:
+            traced = sciml.jacobian_sparsity(f, y)
+            return Sparse(traced if mass is None else traced + (sps.csr_matrix(mass) != 0))
+        if self.pattern.shape != (n, n):
+            raise ValueError(f"Sparse: the pattern is {self.pattern.shape[0]} x {self.pattern.shape[1]} but the "
+                             f"state has {n} values")
+        return self
+
+    def jacobian(self, f, y):
+        """J's values (the pattern's entries), one directional derivative per colour of columns."""
+        colours = int(self.colour.max()) + 1
+        seeds = (self.colour[None, :] == np.arange(colours)[:, None]).astype(y.dtype)
+        compressed = sciml.vmap(lambda s: sciml.jvp(f, (y,), (s,))[1])(seeds)  # row c = J seed_c
+        return compressed[self.colour[self.lu.cols], self.lu.rows]
+
+    def matrix(self, jac, alpha, beta):
+        """alpha M + beta J, as values (M the mass matrix, I without one)."""
+        return beta * jac + alpha * ((self.lu.rows == self.lu.cols).astype(jac.dtype) if self.mass is None
+                                     else self.mass)
+
+    def with_mass(self, m):
+        """A copy with the mass matrix m (dense or scipy.sparse, n x n), whose entries must be in the pattern."""
+        m = sps.csr_matrix(m)
+        outside = (m != 0).astype(np.int8) - (m != 0).multiply(self.pattern).astype(np.int8)
+        if outside.count_nonzero():
+            raise ValueError("mass_matrix has entries outside the declared sparsity pattern: add them to "
+                             "Sparse(pattern)")
+        out = copy.copy(self)
+        out.mass = np.asarray(m[self.lu.rows, self.lu.cols]).reshape(-1)
+        return out
+
+    def mass_times(self, v):
+        return v if self.mass is None else sparse_matvec(self.mass, v, self.lu)
+
+    def matvec(self, m, x):
+        return sparse_matvec(m, x, self.lu)
+
+    def solve(self, m, b):
+        return sparse_solve(m, b, self.lu)
+
+    def shape(self, n):
+        return (self.lu.nnz,)
+
+    refactors_per_solve = False
+
+    def factor_shape(self, n):
+        return (self.lu.nnz_factor,)
+
+    def factor(self, m):
+        return sparse_lu(m, self.lu)
+
+    def apply(self, factored, b):
+        return sparse_lu_solve(factored, b, self.lu)
+
+    def consistent(self, f, y):
+        return _reproduces_a_directional_derivative(self, f, y)
+
+    mismatch_status = BAD_JACOBIAN_PATTERN
+
+
+def _csr_pattern(pattern):
+    """A square boolean pattern as scipy's CSR with its diagonal (a clear error for anything else)."""
+    if sps.issparse(pattern):
+        m = sps.csr_matrix(pattern, dtype=bool)
+    else:
+        a = np.asarray(pattern)
+        if a.dtype == object or a.ndim != 2:
+            raise ValueError(f"Sparse: the pattern must be an n x n boolean array or a scipy.sparse matrix, got "
+                             f"{type(pattern).__name__} of shape {a.shape}")
+        m = sps.csr_matrix(a != 0)
+    if m.shape[0] != m.shape[1] or m.shape[0] == 0:
+        raise ValueError(f"Sparse: the pattern must be square and non-empty, got shape {m.shape}")
+    m = (m + sps.identity(m.shape[0], dtype=bool, format="csr")).tocsr()
+    m.sort_indices()
+    return m
+
+
+def _colour_columns(pattern):
+    """Colours of the columns such that no two columns of one colour have an entry in a common row:
+    greedy over the columns by decreasing count of entries (Welsh-Powell on the column intersection
+    graph)."""
+    csc = pattern.tocsc()
+    n = pattern.shape[1]
+    colour = np.full(n, -1, np.int64)
+    mark = np.full(n + 1, -1, np.int64)  # mark[c] == j: colour c is taken by a neighbour of column j
+    for j in np.argsort(-np.diff(csc.indptr), kind="stable"):
+        for r in csc.indices[csc.indptr[j]:csc.indptr[j + 1]]:
+            mark[colour[pattern.indices[pattern.indptr[r]:pattern.indptr[r + 1]]]] = j
+        c = 0
+        while mark[c] == j:
+            c += 1
+        colour[j] = c
+    return colour
+
+
 def structure(jacobian):
     """The structure object for solve's `jacobian` argument."""
-    if isinstance(jacobian, (Dense, Banded)):
+    if isinstance(jacobian, (Dense, Banded, Sparse)):
         return jacobian
     if isinstance(jacobian, str) and jacobian == "dense":
         return Dense()
-    raise ValueError(f"jacobian must be 'dense' or solvers.ode.Banded(lower, upper), got {jacobian!r}")
+    if isinstance(jacobian, str) and jacobian == "sparse":
+        return Sparse()
+    raise ValueError(f"jacobian must be 'dense', 'sparse', solvers.ode.Banded(lower, upper) or "
+                     f"solvers.ode.Sparse(pattern), got {jacobian!r}")

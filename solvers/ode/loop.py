@@ -14,34 +14,9 @@ import sciml.numpy as snp
 from sciml import lax
 
 from .controllers import ConstantStepSize, error_norm
+from .status import DT_UNDERFLOW, MAX_STEPS, NONFINITE, NONFINITE_DT0, NONFINITE_START, SUCCESS
 
-SUCCESS, MAX_STEPS, DT_UNDERFLOW, NONFINITE, BAD_JACOBIAN_BAND, NONFINITE_START, NONFINITE_DT0 = range(7)
 SAVE_WINDOW = 8  # the most save times one step may contain (larger steps are shortened)
-STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (max_steps) was reached",
-                   DT_UNDERFLOW: "the step size underflowed (the problem may be stiff or singular)",
-                   NONFINITE: "the right-hand side returned a non-finite value (NaN or inf)",
-                   BAD_JACOBIAN_BAND: "the Jacobian has nonzero entries outside the declared band (checked at t0, "
-                                      "y0): widen jacobian=Banded(lower, upper) (a periodic grid couples its first and "
-                                      "last unknowns: Banded(lower, upper, periodic=True)), or use jacobian='dense'",
-                   NONFINITE_START: "the initial values are not finite (NaN or inf): check y0, t_span and args "
-                                    "(f(t0, y0, args) must be finite)",
-                   NONFINITE_DT0: "the initial step size is not finite (NaN or inf): check dt0, rtol and atol "
-                                  "(NaN, inf or both zero leave no step size)"}
-# what to try, after the message (the default: for the step-size failures)
-HINTS = {BAD_JACOBIAN_BAND: "", NONFINITE_START: "", NONFINITE_DT0: ""}
-DEFAULT_HINT = " Raise max_steps, loosen rtol/atol, or use a stiff method."
-
-
-class ODESolveError(RuntimeError):
-    """The solver stopped before the end of the time span."""
-
-def raise_on_failure(status, stats, t1):
-    """ODESolveError giving the time reached, if a solve with concrete values stopped early."""
-    if not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
-        raise ODESolveError(f"the ODE solve stopped at t={float(stats['t_final']):.6g} before t1={float(t1):.6g}: "
-                            f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
-                            f"rejected {int(stats['num_rejected_steps'])})."
-                            + HINTS.get(int(status), DEFAULT_HINT))
 
 
 def _all_finite(x):
@@ -271,11 +246,11 @@ def _empty_history(method, y0, max_steps):
 
 
 def _start_status(fun, method, y0, f0, t0, t1, args, dt0):
-    """SUCCESS, or why no step can be taken: a declared Jacobian band that is too narrow (checked once,
+    """SUCCESS, or why no step can be taken: a declared Jacobian band or pattern that misses entries (checked once,
     here), non-finite starting values, or a non-finite step size on a non-empty span (either would
     fail every step: a NaN time or step size forever)."""
     status = np.asarray(0, np.int64) if not method.uses_jacobian else snp.where(
-        method.jacobian.consistent(lambda v: fun(t0, v, args), y0), SUCCESS, BAD_JACOBIAN_BAND)
+        method.jacobian.consistent(lambda v: fun(t0, v, args), y0), SUCCESS, method.jacobian.mismatch_status)
     start_finite = _all_finite(y0) & _all_finite(f0) & snp.isfinite(t0) & snp.isfinite(t1)
     dt0_usable = snp.isfinite(dt0) | ~(t0 < t1)
     return snp.where(start_finite, snp.where(dt0_usable, status, NONFINITE_DT0), NONFINITE_START)

@@ -1,5 +1,5 @@
-"""Simplified Newton iterations on the implicit equations of the stiff methods, Y - c f(t, Y) - z = 0
-(an ESDIRK stage, a BDF step), and the derivative of their root.
+"""Simplified Newton iterations on the implicit equations of the stiff methods, M (Y - z) - c f(t, Y) = 0
+(an ESDIRK stage, a BDF step; M a mass matrix or I), and the derivative of their root.
 
 The iterations see constants only; the converged root is then treated as the solution of its
 equation, not as the result of the iterations: its derivatives come from the implicit function
@@ -57,13 +57,14 @@ def iterate(residual, solve, guess, scale, kappa, noise, iterations=ITERATIONS):
 
 
 def root(fun, lin, t, z, c, args, found, explicit=False):
-    """The root Y of Y - c f(t, Y, args) - z given by the iterations (`found`, a constant), carrying its
+    """The root Y of M (Y - z) - c f(t, Y, args) (M the structure's mass matrix, I without one) given by
+    the iterations (`found`, a constant), carrying its
     derivatives in t, z, c and args. explicit: one Newton step at the root with the Jacobian there,
     written out in the program (computed whether or not a derivative is taken): needed where the loop
     is staged before it is differentiated (a staged program does not keep the custom_jvp rule)."""
     if explicit:
         m = lin.matrix(lax.stop_gradient(lin.jacobian(lambda v: fun(t, v, args), found)), 1.0, -c)
-        return found - lin.solve(m, found - c * fun(t, found, args) - z)
+        return found - lin.solve(m, lin.mass_times(found - z) - c * fun(t, found, args))
     return _root(fun, lin, t, z, c, args, found)
 
 
@@ -83,7 +84,7 @@ def _root_jvp(fun, lin, primals, tangents):
     def residual(t, z, c, *diff_leaves):
         it = iter(diff_leaves)
         a = treedef.unflatten([next(it) if d else x for x, d in zip(leaves, inexact)])
-        return found - c * fun(t, found, a) - z
+        return lin.mass_times(found - z) - c * fun(t, found, a)
 
     diff = [x for x, d in zip(leaves, inexact) if d]
     ddiff = [x for x, d in zip(dleaves, inexact) if d]

@@ -23,6 +23,7 @@ class Method:
     implicit_stages = False   # Newton on implicit stages: fields `newton_tols` (set to the solve's rtol, atol)
     #                           and `explicit_derivative` (set where the loop is staged before it is differentiated)
     has_cache = False         # keeps something from step to step: init_cache, next_cache and step(..., cache=)
+    accepts_mass = False      # solves M y' = f (solve's mass_matrix=, kept in the `jacobian` structure)
     controls_step = False     # chooses its own step sizes (a variable-order method): next_step(cache), read
     #                           after next_cache, replaces the controller's proposal (has_cache too)
 

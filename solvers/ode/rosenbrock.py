@@ -8,7 +8,10 @@ extension (Solving ODEs II, 1996, section VI.4; the coefficients of their code R
 Di Marzo's order-5(4) method of the same kind (1993; the coefficients as in DifferentialEquations.jl,
 with its continuous extension).
 
-The Jacobian's structure (`jacobian`: dense, or banded — solvers.ode.jacobian) decides how it is
+Rodas4 and Rodas5 also solve M y' = f with a constant, possibly singular mass matrix M (index-1 DAEs;
+Hairer & Wanner VI.4, (4.30): M multiplies the stages' coupling terms and W = M / (h gamma) - J).
+
+The Jacobian's structure (`jacobian`: dense, banded or sparse — solvers.ode.jacobian) decides how it is
 built and how the linear systems are solved. Both factorise the matrix at every solve, so the
 statistics count one LU decomposition per linear solve. The Jacobian is computed at every step, at
 the step's start: the order conditions of these methods assume the exact Jacobian there (a kept one
@@ -68,7 +71,7 @@ class Rosenbrock23(Method):
 
 @dataclass(frozen=True)
 class Rodas(Method):
-    uses_jacobian = True
+    uses_jacobian = accepts_mass = True
     name: str
     order: int
     gamma: float
@@ -93,7 +96,7 @@ class Rodas(Method):
         ks = []
         for i in range(len(self.c)):
             f = f0 if i == 0 else fun(t + self.c[i] * dt, y + _combine(self.a[i], ks, zero), args)
-            rhs = f + _combine(self.cc[i], ks, zero) / dt
+            rhs = f + lin.mass_times(_combine(self.cc[i], ks, zero)) / dt  # with a mass matrix, (4.30) of VI.4
             if self.d[i]:
                 rhs = rhs + (dt * self.d[i]) * dfdt
             ks.append(lin.solve(w, rhs))

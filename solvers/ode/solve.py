@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sps
 
 import sciml
 import sciml.numpy as snp
@@ -21,11 +22,13 @@ from sciml.core.staging import stage_closed
 from sciml.optim.flat import ravel_pytree
 
 from . import adjoint as adjoints
+from . import dae
 from . import methods
 from .controllers import PIDController
-from .jacobian import structure
-from .loop import (BAD_JACOBIAN_BAND, DT_UNDERFLOW, MAX_STEPS, NONFINITE, NONFINITE_DT0,  # noqa: F401
-                   NONFINITE_START, STATUS_MESSAGES, SUCCESS, Event, ODESolveError, integrate, raise_on_failure)
+from .jacobian import Sparse, structure
+from .loop import Event, integrate
+from .status import (BAD_JACOBIAN_BAND, BAD_JACOBIAN_PATTERN, DT_UNDERFLOW, MAX_STEPS, NONFINITE,  # noqa: F401
+                     NONFINITE_DT0, NONFINITE_START, STATUS_MESSAGES, SUCCESS, ODESolveError, raise_on_failure)
 
 
 @dataclass
@@ -70,7 +73,7 @@ def _ravel(y0):
 
 
 def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=None, saveat=None, max_steps=4096,
-          controller=None, adjoint="discrete", throw=True, event=None, dense=False, jacobian=None):
+          controller=None, adjoint="discrete", throw=True, event=None, dense=False, jacobian=None, mass_matrix=None):
     """Integrate dy/dt = f(t, y, args) over t_span = (t0, t1).
 
     y0 and args are pytrees (args may hold an nn module). saveat: None or "t1" (the end), "t0t1", an
@@ -94,10 +97,17 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     event: an Event(fn(t, y), direction, terminal); its time and state are in `stats["event_time"]`
     (NaN if none) and `stats["event_state"]`, and a terminal one leaves NaN at later save times.
     jacobian: the structure of df/dy for the stiff methods (their Newton matrices and linear solves):
-    "dense" (the default; jacfwd and a dense LU) or Banded(lower, upper, periodic=False) (lower +
-    upper + 1 directional derivatives and a banded LU: a method of lines; see solvers.ode.jacobian).
-    A band is checked once at (t0, y0); a narrower one than the Jacobian's stops the solve with
-    status BAD_JACOBIAN_BAND. Derivatives are the same as the dense route's.
+    "dense" (the default; jacfwd and a dense LU), Banded(lower, upper, periodic=False) (lower +
+    upper + 1 directional derivatives and a banded LU: a method of lines), Sparse(pattern) or
+    "sparse" (the pattern read from f's program; one directional derivative per colour of columns
+    and a sparse LU; see solvers.ode.jacobian). A band or pattern is checked once at (t0, y0); one
+    that misses entries of the Jacobian stops the solve with status BAD_JACOBIAN_BAND or
+    BAD_JACOBIAN_PATTERN. Derivatives are the same as the dense route's.
+    mass_matrix: a constant M (n x n for the flattened state; dense or scipy.sparse) to solve
+    M y' = f(t, y, args) with rodas4, rodas5, bdf or ndf. A singular M is a semi-explicit index-1 DAE:
+    its zero rows are algebraic equations, its zero columns the algebraic variables, which are
+    corrected at t0 so that the equations hold (a ValueError giving the residual when they cannot
+    be). M must fit the Jacobian's structure (inside a band, in a sparse pattern).
     """
     method = methods.get(method)
     if event is not None and method.controls_step:
@@ -128,6 +138,16 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
         return snp.convert(flat, dtype)
 
     fun, args = _kept_call(fun, flat0, args)
+    mass = None if mass_matrix is None else dae.checked(mass_matrix, flat0.shape[0], method)
+    if isinstance(getattr(method, "jacobian", None), Sparse):  # its pattern: given (checked) or read from fun
+        method = replace(method, jacobian=method.jacobian.found(lambda v: fun(t0, v, args), flat0,
+                                                                None if mass is None else mass[0]))
+    if mass is not None:
+        m, rows, cols = mass
+        lin = method.jacobian
+        method = replace(method, jacobian=lin.with_mass(m if isinstance(lin, Sparse) or not sps.issparse(m)
+                                                        else m.toarray()))
+        flat0 = _consistent_start(fun, t0, flat0, args, rows, cols, rtol, atol)
     flat_event = None if event is None else Event(lambda t, v: event.fn(t, unravel(v)), event.direction, event.terminal)
     settings = dict(rtol=rtol, atol=atol, dt0=dt0, max_steps=max_steps, event=flat_event)
     if (steps or dense or adjoint.differentiates_loop) and method.implicit_stages:
@@ -170,6 +190,25 @@ def _kept_call(fun, y0, args):
             return eval_program(program, program.consts, [*captured, t, v, *tree.leaves(inner)])[0]
         fun, args = converted, (args, tuple(lifted))
     return sciml.jit(fun, inline=False, backend="numpy"), args
+
+
+def _consistent_start(fun, t0, y0, args, rows, cols, rtol, atol):
+    """y0 with its algebraic variables corrected (solvers.ode.dae.consistent); a ValueError naming the
+    residual when they cannot be made consistent (checked when the values are concrete; traced
+    inconsistent ones start as NaN: status NONFINITE_START)."""
+    try:
+        y0, residual = dae.consistent(fun, t0, y0, args, rows, cols, rtol, atol)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"inconsistent initial values: the algebraic equations (rows {rows.tolist()} of mass_matrix) "
+                         f"have a singular Jacobian in the algebraic variables (columns {cols.tolist()}) at t0: the "
+                         "DAE is not of index 1 there") from None
+    if not isinstance(residual, sciml.core.Tracer):
+        if not residual <= 1.0:
+            raise ValueError(f"inconsistent initial values: the algebraic equations (rows {rows.tolist()} of "
+                             f"mass_matrix) keep a residual of {float(residual):.3g} tolerances after Newton on the "
+                             f"algebraic variables (columns {cols.tolist()}) at t0")
+        return y0
+    return snp.where(residual <= 1.0, y0, np.nan)
 
 
 def _save_times(saveat, t0, t1, dtype):
