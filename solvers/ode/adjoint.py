@@ -15,7 +15,8 @@ from sciml.optim.flat import ravel_pytree
 
 from .jacobian import Dense
 from . import loop
-from .loop import SAVE_WINDOW, kept_step, raise_on_failure, step_to_event
+from .loop import SAVE_WINDOW, kept_step, step_to_event
+from .status import raise_on_failure
 
 
 class Adjoint:
@@ -169,6 +170,9 @@ class BacksolveAdjoint(Adjoint):
     def sweep(self, fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff):
         if settings["event"] is not None:
             raise NotImplementedError("adjoint='backsolve' does not handle events: use adjoint='forward'")
+        if getattr(getattr(method, "jacobian", None), "mass", None) is not None:
+            raise NotImplementedError("adjoint='backsolve' does not handle mass matrices: use adjoint='discrete' "
+                                      "(rodas4, rodas5) or 'forward'")
         y0_, _, t0, ts_save, ys_saved, _ = res
         ct_ys = cts[0]
         theta, unravel = ravel_pytree([x for x, d in zip(arg_leaves, diff) if d], y0_.dtype)

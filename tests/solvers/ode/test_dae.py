@@ -73,3 +73,10 @@ def test_initial_values_that_cannot_be_made_consistent_are_refused_naming_the_eq
     g = lambda t, y, a: snp.stack([y[1], y[1] ** 2 + 1.0])  # noqa: E731  (Newton cannot reach a root)
     with pytest.raises(ValueError, match=r"inconsistent initial values.*residual of"):
         ode.solve(g, np.array([1.0, 0.5]), (0.0, 1.0), method="bdf", mass_matrix=np.diag([1.0, 0.0]))
+
+
+def test_the_backsolve_adjoint_refuses_a_mass_matrix():
+    final = lambda k: ode.solve(rober_dae, np.array([1.0, 0.0, 0.0]), (0.0, 1.0), args=k, method="rodas5",  # noqa
+                                mass_matrix=M, adjoint="backsolve").ys[-1, 0]
+    with pytest.raises(NotImplementedError, match="backsolve' does not handle mass matrices"):
+        sciml.grad(final)(K)
