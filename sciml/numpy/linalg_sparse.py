@@ -529,12 +529,17 @@ def sparse_solve(values, b, lu, trans=False):
     """x (..., n) with A x = b (A^T x = b with trans) for the sparse A of the given values (..., nnz):
     one factorisation and solve (sparse_solve_p), differentiable in values and b to any order, linear
     (transposable) in b."""
-    _check_lu(lu, "sparse_solve")
-    values, b = _as_float("sparse_solve", values, b)
-    _check_last("sparse_solve", "values", values, lu.nnz, f"a pattern of {lu.nnz} entries")
-    _check_last("sparse_solve", "right-hand side b", b, lu.n, f"{lu.n} unknowns")
-    values, b = _broadcast(values, b)
+    values, b = _values_and_vector("sparse_solve", values, b, "right-hand side b", lu)
     return sparse_solve_p.bind(values, b, lu=lu, trans=bool(trans))
+
+
+def _values_and_vector(name, values, x, what, lu):
+    """values (..., nnz) and a vector x (..., n) checked, as floats of one dtype, broadcast together."""
+    _check_lu(lu, name)
+    values, x = _as_float(name, values, x)
+    _check_last(name, "values", values, lu.nnz, f"a pattern of {lu.nnz} entries")
+    _check_last(name, what, x, lu.n, f"{lu.n} unknowns")
+    return _broadcast(values, x)
 
 
 def _matvec(values, x, lu, trans):
@@ -551,11 +556,7 @@ def _matvec(values, x, lu, trans):
 
 def sparse_matvec(values, x, lu, trans=False):
     """A x (A^T x with trans) for the sparse A of the given values (..., nnz) and x (..., n)."""
-    _check_lu(lu, "sparse_matvec")
-    values, x = _as_float("sparse_matvec", values, x)
-    _check_last("sparse_matvec", "values", values, lu.nnz, f"a pattern of {lu.nnz} entries")
-    _check_last("sparse_matvec", "x", x, lu.n, f"{lu.n} unknowns")
-    values, x = _broadcast(values, x)
+    values, x = _values_and_vector("sparse_matvec", values, x, "x", lu)
     return _matvec(values, x, lu, bool(trans))
 
 

@@ -1,5 +1,6 @@
 """Registry cases (tests/sciml/test_primitives.py) for linalg_sparse's primitives: sparse_lu (not
-differentiable: no differentiable argument) and sparse_lu_solve (differentiable, linear, in b only)."""
+differentiable: no differentiable argument), sparse_lu_solve (differentiable, linear, in b only) and
+sparse_solve (differentiable in the values and b, linear in b)."""
 import numpy as np
 
 from sciml.numpy.linalg_sparse import SparseLU, sparse_lu
@@ -13,4 +14,5 @@ def cases(Case, R):
     factor = sparse_lu(values, lu)
     return {"sparse_lu": [Case([values], {"lu": lu}, diff=()),
                           Case([np.stack([values, 1.5 * values])], {"lu": lu}, diff=())],
-            "sparse_lu_solve": [Case([factor, R(6)], {"lu": lu, "trans": t}, diff=(1,)) for t in (False, True)]}
+            "sparse_lu_solve": [Case([factor, R(6)], {"lu": lu, "trans": t}, diff=(1,)) for t in (False, True)],
+            "sparse_solve": [Case([values, R(6)], {"lu": lu, "trans": t}) for t in (False, True)]}
