@@ -146,7 +146,7 @@ def test_periodic_banded_and_dense_solves_and_gradients_agree():
 def test_jacobian_argument_is_validated():
     with pytest.raises(ValueError, match="uses no Jacobian"):
         ode.solve(lambda t, y, a: -y, np.ones(3), (0.0, 1.0), method="tsit5", jacobian=ode.Banded(1, 1))
-    with pytest.raises(ValueError, match="'dense' or solvers.ode.Banded"):
+    with pytest.raises(ValueError, match="'dense', 'sparse', solvers.ode.Banded"):
         ode.solve(lambda t, y, a: -y, np.ones(3), (0.0, 1.0), method="rodas5", jacobian="banded")
     with pytest.raises(ValueError, match="lower must be a non-negative integer"):
         ode.Banded(-1, 2)
