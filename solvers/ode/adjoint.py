@@ -73,13 +73,10 @@ class DiscreteAdjoint(Adjoint):
 
     def keep(self, recorded):
         hist, accepted, _, found = recorded
-        return hist[:3], accepted, found
+        return hist[:3] + hist[4:], accepted, found
 
     def sweep(self, fun, method, controller, settings, res, cts, arg_leaves, arg_tree, diff):
-        if method.controls_step:
-            raise NotImplementedError(f"the discrete adjoint of {method.name!r} (a multistep method) is not implemented "
-                                      "yet: use adjoint='backsolve' (reverse mode) or adjoint='forward'")
-        y0_, _, t0, ts_save, _, ((hist_t, hist_dt, hist_y), accepted, found) = res
+        y0_, _, t0, ts_save, _, ((hist_t, hist_dt, hist_y, hist_kept), accepted, found) = res
         ct_ys = cts[0]
         diff_leaves = [x for x, d in zip(arg_leaves, diff) if d]
         # a step holds at most `window` saves (as in the forward loop): each reverse step reads just those rows
@@ -88,18 +85,28 @@ class DiscreteAdjoint(Adjoint):
         padded_ct = snp.concatenate([ct_ys, snp.zeros((window, ct_ys.shape[1]), ct_ys.dtype)])
 
         def body(state):
-            i, lam, acc = state
+            i, lam, acc, lam_history = state
             t, dt, y_i = (snp.take(h, i, axis=0) for h in (hist_t, hist_dt, hist_y))
             rows = snp.sum(ts_save <= t) + snp.arange(window)
             ts_rows = snp.take(padded_ts, rows)
             inside = (ts_rows > t) & (ts_rows <= t + dt)
             ct_saved = snp.where(inside[:, None], snp.take(padded_ct, rows, axis=0), 0.0)
             step = _ReverseStep(fun, method, settings["event"], arg_leaves, arg_tree, diff, t, inside, ts_rows)
-            cts_in = step.vjp(y_i, dt, diff_leaves, lam, ct_saved, cts[1], i, found)
-            return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:]))
+            if not method.multistep:
+                cts_in = step.vjp(y_i, dt, diff_leaves, lam, ct_saved, cts[1], i, found)
+                return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:])), lam_history
+            # a multistep step: also a function of the history it starts from, whose cotangent goes back
+            record = tuple(snp.take(h, i, axis=0) for h in hist_kept)
+            ct_y, ct_history, *ct_args = step.multistep_vjp(y_i, dt, record, i == 0, diff_leaves, lam, ct_saved,
+                                                            lam_history)
+            dt_previous = snp.take(hist_dt, snp.maximum(i - 1, 0), axis=0)
+            return (i - 1, ct_y, tuple(a + c for a, c in zip(acc, ct_args)),
+                    method.history_back(ct_history, record, dt_previous))
 
         acc0 = tuple(snp.zeros_like(x) for x in diff_leaves)
-        _, lam, acc = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, snp.zeros_like(y0_), acc0))
+        history0 = tuple(snp.zeros_like(h[0]) for h in hist_kept[:1])  # the history's cotangent (multistep)
+        _, lam, acc, _ = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, snp.zeros_like(y0_), acc0,
+                                                                     history0[0] if history0 else ()))
         return lam + snp.sum(snp.where((ts_save == t0)[:, None], ct_ys, 0.0), axis=0), acc
 
 
@@ -128,6 +135,15 @@ class _ReverseStep:
         a = self.args(leaves)
         y_new, _, _, _, dense = kept_step(self.method, self.fun)(self.t, y, dt, a, self.fun(self.t, y, a))
         return y_new, self.saved(y, y_new, dt, dense)
+
+    def multistep_vjp(self, y_i, dt, record, first, diff_leaves, lam, ct_saved, lam_history):
+        """-> the cotangents of (y_i, the history the step starts from, *diff_leaves)."""
+        def out(y, history, *leaves):
+            a = self.args(leaves)
+            y_new, dense, after = self.method.replay(self.fun, self.t, y, dt, a, self.fun(self.t, y, a), history,
+                                                     record, first)
+            return y_new, self.saved(y, y_new, dt, dense), after
+        return sciml.vjp(out, y_i, record[0], *diff_leaves)[1]((lam, ct_saved, lam_history))
 
     def to_event(self, step_dt, root, y, *leaves):
         """The step to the event (its size depending on y and args), the values it saved, its end time."""

@@ -17,7 +17,9 @@ kappa, as ode15s and scipy's BDF default): a little more accurate per step, less
 The method chooses its own step sizes and orders (controls_step): its cache carries D, the order, the
 steps taken at one size, J, the factorisation and the proposal; solve's controller is not used. The
 converged step is the root of its equation (solvers.ode.newton.root), so forward sensitivities
-differentiate the method, not the iterations. Dense output is the interpolating polynomial through
+differentiate the method, not the iterations; the discrete adjoint replays each accepted step from the
+difference array it started from (recorded) and carries that array's cotangent back to the previous
+step (Method.multistep). Dense output is the interpolating polynomial through
 the last k + 1 points, from D.
 """
 from __future__ import annotations
@@ -113,6 +115,26 @@ class BDF(Method):
 
     def next_step(self, cache):
         return cache[-1]
+
+    multistep = True
+
+    def recorded(self, cache):
+        """(D, the step it is in units of, the order)."""
+        return cache[:3]
+
+    def replay(self, fun, t, y, dt, args, f0, history, record, first):
+        _, h_d, order = record
+        h_d = snp.where(first, 0.0, h_d)  # D from y and f0 at this step's size (rejections only rescaled it)
+        cache = (history, h_d, order) + self.init_cache(y)[3:]  # J and its factorisation afresh
+        (y_new, _, _, _, dense), after = self.step(fun, t, y, dt, args, f0, cache=cache)
+        return y_new, dense, after[0]
+
+    def history_back(self, ct, record, dt_previous):
+        """D entering a step is the previous accepted step's, rescaled (by rejected attempts) from its
+        size to the recorded one: the transpose of that rescaling."""
+        _, h_d, order = record
+        factor = snp.where((h_d == 0) | (dt_previous == 0), 1.0, h_d / snp.where(dt_previous == 0, 1.0, dt_previous))
+        return snp.matmul(_rescale_matrix(order, lax.stop_gradient(factor), ct.dtype), ct)
 
     def step(self, fun, t, y, dt, args, f0, cache=None):
         keep = cache is not None

@@ -12,6 +12,7 @@ import numpy as np
 import sciml
 import sciml.numpy as snp
 from sciml import lax
+from sciml.core.avals import aval_of
 
 from .controllers import ConstantStepSize, error_norm
 from .status import DT_UNDERFLOW, MAX_STEPS, NONFINITE, NONFINITE_DT0, NONFINITE_START, SUCCESS
@@ -55,7 +56,8 @@ class _LoopState(NamedTuple):
     counters: tuple    # evaluations of f, Jacobians made, LU decompositions
     status: object
     memory: object     # the controller's
-    history: tuple     # with `record`: every accepted step's start, size, state and dense-output data
+    history: tuple     # with `record`: every accepted step's start, size, state, dense-output data and
+    #                    what a multistep method's step starts from
     event: tuple       # hit, time, state, and for the adjoint the step's index, the root's fraction of it, its size
     cache: object      # what the method keeps from step to step (kvaerno5: its Jacobian and Newton matrix)
 
@@ -178,8 +180,9 @@ class _Loop:
             return s.history
         slot = snp.minimum(s.accepted, self.max_steps - 1)
         write = lambda buf, v: snp.at(buf)[slot].set(v)  # noqa: E731
-        starts, sizes, states, data = s.history
-        return write(starts, s.t), write(sizes, dt), write(states, s.y), tuple(map(write, data, dense))
+        starts, sizes, states, data, kept = s.history
+        return (write(starts, s.t), write(sizes, dt), write(states, s.y), tuple(map(write, data, dense)),
+                tuple(map(write, kept, self.method.recorded(s.cache))))
 
     def verdict(self, status, dt_next, t_new, t_next, finite, found, attempts):
         """The status after an attempt: a non-finite or underflowing step, or max_steps reached."""
@@ -239,10 +242,13 @@ def _first_saves(ts_save, window, t0, y0):
 
 
 def _empty_history(method, y0, max_steps):
-    """Room for every accepted step's start time, size, state and the method's dense-output data."""
+    """Room for every accepted step's start time, size, state, the method's dense-output data and what a
+    multistep method's step starts from (Method.recorded)."""
     n = y0.shape[0]
+    recorded = (snp.zeros((max_steps,) + aval_of(r).shape, aval_of(r).dtype)
+                for r in method.recorded(method.init_cache(y0)))
     return (snp.zeros(max_steps, y0.dtype), snp.zeros(max_steps, y0.dtype), snp.zeros((max_steps, n), y0.dtype),
-            tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size)))
+            tuple(snp.zeros((max_steps, n), y0.dtype) for _ in range(method.dense_size)), tuple(recorded))
 
 
 def _start_status(fun, method, y0, f0, t0, t1, args, dt0):

@@ -44,3 +44,22 @@ class Method:
     def next_step(self, cache):
         """With controls_step: the size of the next attempt, from the cache after next_cache."""
         raise NotImplementedError
+
+    # A multistep method's step depends on the history in its cache. The discrete adjoint then records,
+    # for every accepted step, what the step started from (`recorded(cache)`), replays the step from it
+    # with the history as a differentiable input (`replay`), and carries the history's cotangent back to
+    # the previous accepted step's (`history_back`: through the rescalings of rejected attempts between).
+    multistep = False
+
+    def recorded(self, cache):
+        """What the discrete adjoint keeps of the cache a step starts from (arrays)."""
+        return ()
+
+    def replay(self, fun, t, y, dt, args, f0, history, record, first):
+        """The step from `record` with its history replaced by `history` -> (y_new, dense, history after);
+        the first accepted step (`first`) makes its history from y and f0 (as a function of them)."""
+        raise NotImplementedError
+
+    def history_back(self, ct, record, dt_previous):
+        """The cotangent of the previous accepted step's history from that of `record`'s."""
+        raise NotImplementedError

@@ -163,7 +163,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     stats = dict(stats, event_state=unravel(stats["event_state"]))
     sol = Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
     if history is not None:
-        (starts, sizes, states, data), n, final, _ = history
+        (starts, sizes, states, data, _), n, final, _ = history
         if steps:
             sol.ts, sol.ys = _steps_output(starts, sizes, states, n, final, unravel)
         if dense:

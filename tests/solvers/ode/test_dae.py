@@ -40,7 +40,7 @@ def test_a_nonsingular_mass_matrix_scales_the_derivative():
         np.testing.assert_allclose(sol.ys[-1], np.exp([-1.0, -0.5]), rtol=1e-7)
 
 
-@pytest.mark.parametrize("method, adjoint", [("rodas5", "discrete"), ("bdf", "forward")])
+@pytest.mark.parametrize("method, adjoint", [("rodas5", "discrete"), ("bdf", "forward"), ("bdf", "discrete")])
 def test_derivatives_through_the_dae_and_its_initial_correction_match_finite_differences(method, adjoint):
     """y0's algebraic part is solved from args at t0 (a consistent start depending on c), then integrated."""
     def final(c):

@@ -69,7 +69,8 @@ def test_the_traced_pattern_is_the_band_and_a_given_one_solves_alike():
     np.testing.assert_allclose(given, found, rtol=1e-10)
 
 
-@pytest.mark.parametrize("method, adjoint", [("rodas5", "discrete"), ("kvaerno5", "discrete"), ("bdf", "forward")])
+@pytest.mark.parametrize("method, adjoint", [("rodas5", "discrete"), ("kvaerno5", "discrete"), ("bdf", "forward"),
+                                             ("bdf", "discrete")])
 def test_gradients_through_sparse_solves_equal_the_dense_routes(method, adjoint):
     y0 = y0_of(6)
 
