@@ -91,29 +91,29 @@ class DiscreteAdjoint(Adjoint):
             ts_rows = snp.take(padded_ts, rows)
             inside = (ts_rows > t) & (ts_rows <= t + dt)
             ct_saved = snp.where(inside[:, None], snp.take(padded_ct, rows, axis=0), 0.0)
-            step = _ReverseStep(fun, method, settings["event"], arg_leaves, arg_tree, diff, t, inside, ts_rows)
-            if not method.multistep:
-                cts_in = step.vjp(y_i, dt, diff_leaves, lam, ct_saved, cts[1], i, found)
-                return i - 1, cts_in[0], tuple(a + c for a, c in zip(acc, cts_in[1:])), lam_history
-            # a multistep step: also a function of the history it starts from, whose cotangent goes back
+            # a multistep step is also a function of the history it starts from (recorded), whose
+            # cotangent goes back to the previous accepted step's
             record = tuple(snp.take(h, i, axis=0) for h in hist_kept)
-            ct_y, ct_history, *ct_args = step.multistep_vjp(y_i, dt, record, i == 0, diff_leaves, lam, ct_saved,
-                                                            lam_history)
-            dt_previous = snp.take(hist_dt, snp.maximum(i - 1, 0), axis=0)
-            return (i - 1, ct_y, tuple(a + c for a, c in zip(acc, ct_args)),
-                    method.history_back(ct_history, record, dt_previous))
+            history = record[0] if method.multistep else ()
+            step = _ReverseStep(fun, method, settings["event"], arg_leaves, arg_tree, diff, t, inside, ts_rows, record,
+                                i == 0)
+            ct_y, ct_history, *ct_args = step.vjp(y_i, history, dt, diff_leaves, lam, lam_history, ct_saved, cts[1],
+                                                  i, found)
+            if method.multistep:
+                ct_history = method.history_back(ct_history, record, snp.take(hist_dt, snp.maximum(i - 1, 0), axis=0))
+            return i - 1, ct_y, tuple(a + c for a, c in zip(acc, ct_args)), ct_history
 
         acc0 = tuple(snp.zeros_like(x) for x in diff_leaves)
-        history0 = tuple(snp.zeros_like(h[0]) for h in hist_kept[:1])  # the history's cotangent (multistep)
-        _, lam, acc, _ = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, snp.zeros_like(y0_), acc0,
-                                                                     history0[0] if history0 else ()))
+        history0 = snp.zeros_like(hist_kept[0][0]) if method.multistep else ()
+        _, lam, acc, _ = lax.while_loop(lambda s: s[0] >= 0, body, (accepted - 1, snp.zeros_like(y0_), acc0, history0))
         return lam + snp.sum(snp.where((ts_save == t0)[:, None], ct_ys, 0.0), axis=0), acc
 
 
 @dataclass(frozen=True)
 class _ReverseStep:
-    """One accepted step of the discrete adjoint's sweep, as a function of its start state and the
-    arguments: the state it reaches and the values it saved (and the event it may end on)."""
+    """One accepted step of the discrete adjoint's sweep, as a function of its start state, the history it
+    starts from (a multistep method's; () otherwise) and the arguments: the state it reaches, the values
+    it saved and the history after it (and the event it may end on)."""
     fun: object
     method: object
     event: object
@@ -123,6 +123,8 @@ class _ReverseStep:
     t: object
     inside: object   # which of the window's save times the step contains
     ts_rows: object  # the window's save times
+    record: tuple    # what a multistep step started from (Method.recorded), () for one-step methods
+    first: object    # whether this is the first accepted step
 
     def args(self, leaves):
         return self.arg_tree.unflatten(_merge(leaves, self.arg_leaves, self.diff))
@@ -131,48 +133,49 @@ class _ReverseStep:
         theta = (snp.where(self.inside, self.ts_rows, self.t) - self.t) / dt  # finite where unused: no 0 * inf
         return snp.where(self.inside[:, None], self.method.interpolate(theta, dt, y, y_new, dense), 0.0)
 
-    def out(self, dt, y, *leaves):
-        a = self.args(leaves)
-        y_new, _, _, _, dense = kept_step(self.method, self.fun)(self.t, y, dt, a, self.fun(self.t, y, a))
-        return y_new, self.saved(y, y_new, dt, dense)
-
-    def multistep_vjp(self, y_i, dt, record, first, diff_leaves, lam, ct_saved, lam_history):
-        """-> the cotangents of (y_i, the history the step starts from, *diff_leaves)."""
-        def out(y, history, *leaves):
-            a = self.args(leaves)
-            y_new, dense, after = self.method.replay(self.fun, self.t, y, dt, a, self.fun(self.t, y, a), history,
-                                                     record, first)
-            return y_new, self.saved(y, y_new, dt, dense), after
-        return sciml.vjp(out, y_i, record[0], *diff_leaves)[1]((lam, ct_saved, lam_history))
-
-    def to_event(self, step_dt, root, y, *leaves):
-        """The step to the event (its size depending on y and args), the values it saved, its end time."""
+    def advance(self, dt, y, history, leaves, kept=True):
+        """The step (a multistep one replayed from its record with `history`) -> (y_new, dense data, the
+        history after it, f at its start, the arguments)."""
         a = self.args(leaves)
         f0 = self.fun(self.t, y, a)
-        y_full, _, _, _, dense = self.method.step(self.fun, self.t, y, step_dt, a, f0)
+        if self.method.multistep:
+            return (*self.method.replay(self.fun, self.t, y, dt, a, f0, history, self.record, self.first), f0, a)
+        step = kept_step(self.method, self.fun) if kept else partial(self.method.step, self.fun)
+        y_new, _, _, _, dense = step(self.t, y, dt, a, f0)
+        return y_new, dense, (), f0, a
+
+    def out(self, dt, y, history, *leaves):
+        y_new, dense, after, _, _ = self.advance(dt, y, history, leaves)
+        return y_new, self.saved(y, y_new, dt, dense), after
+
+    def to_event(self, step_dt, root, y, history, *leaves):
+        """The step to the event (its size depending on y and args), the values it saved, its end time."""
+        y_full, dense, _, f0, a = self.advance(step_dt, y, history, leaves, kept=False)
         dt_e, y_e, _, dense_e = step_to_event(self.event, self.method, self.fun, a, self.t, y, f0, step_dt, y_full,
                                                dense, root)
         return y_e, self.saved(y, y_e, dt_e, dense_e), self.t + dt_e
 
-    def vjp(self, y_i, dt, diff_leaves, lam, ct_saved, ct_stats, i, found):
-        """-> the cotangents of (y_i, *diff_leaves) from lam (that of the step's end) and of its saves."""
+    def vjp(self, y_i, history, dt, diff_leaves, lam, lam_history, ct_saved, ct_stats, i, found):
+        """-> the cotangents of (y_i, history, *diff_leaves) from lam and lam_history (those of the
+        step's end state and history) and of its saves."""
         hit, _, _, event_step, root, full_dt = found
+        primals = (y_i, history, *diff_leaves)
 
         def normal(_):
-            return sciml.vjp(partial(self.out, dt), y_i, *diff_leaves)[1]((lam, ct_saved))
+            return sciml.vjp(partial(self.out, dt), *primals)[1]((lam, ct_saved, lam_history))
 
         if self.event is None:
             return normal(None)
         ct_t, ct_y = ct_stats["event_time"], ct_stats["event_state"]
         if self.event.terminal:  # the last step ends on the event: its size depends on where that is
-            return lax.cond(hit & (i == event_step), lambda _: sciml.vjp(partial(self.to_event, full_dt, root), y_i,
-                                                                         *diff_leaves)[1]((lam + ct_y, ct_saved, ct_t)),
+            return lax.cond(hit & (i == event_step), lambda _: sciml.vjp(partial(self.to_event, full_dt, root),
+                                                                         *primals)[1]((lam + ct_y, ct_saved, ct_t)),
                             normal, None)
         # otherwise the event's time and state are outputs beside the steps
         extra = lax.cond(hit & (i == event_step), lambda _: sciml.vjp(
-            lambda *v: (lambda out: (out[0], out[2]))(self.to_event(dt, root, *v)), y_i, *diff_leaves)[1](
-            (ct_y, ct_t)), lambda _: tuple(snp.zeros_like(v) for v in (y_i, *diff_leaves)), None)
-        return tuple(a + b for a, b in zip(normal(None), extra))
+            lambda *v: (lambda out: (out[0], out[2]))(self.to_event(dt, root, *v)), *primals)[1]((ct_y, ct_t)),
+            lambda _: tree.map(snp.zeros_like, primals), None)
+        return tree.map(lambda a, b: a + b, normal(None), extra)
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,16 @@ class BDF(Method):
                      lax.stop_gradient(dt * shrink), jac, fac, c_f, have, current, dt)
         return (out, new_cache) if keep else out
 
+    def cut(self, fraction, dt, y0, y1, dense):
+        """The polynomial at the points t + r h (1 - m), m = 0 .. 5 (r the fraction: spacing r h back from
+        the cut), and their backward differences: the same polynomial as the shorter step's dense data."""
+        values = self.interpolate(fraction * (1.0 - np.arange(MAX_ORDER + 1)), dt, y0, y1, dense)
+        diffs, out = values, []
+        for _ in range(MAX_ORDER):
+            diffs = diffs[:-1] - diffs[1:]
+            out.append(diffs[0])
+        return values[0], tuple(out)
+
     def interpolate(self, theta, dt, y0, y1, dense):
         """y1 + sum_j D[j] prod_{m < j} (theta - 1 + m) / (m + 1): the polynomial through the last points."""
         th = theta[:, None]

@@ -306,5 +306,8 @@ def step_to_event(event, method, fun, args, t, y, f, dt, y_new, dense, theta):
     g, dg = sciml.jvp(lambda th: event.fn(t + th * dt, _dense_at(method, th, dt, y, y_new, dense)), (theta,),
                       (snp.ones_like(theta),))
     dt_event = (theta - g / snp.where(dg == 0, 1.0, lax.stop_gradient(dg))) * dt
+    if method.multistep:  # its step depends on its history: the step's own polynomial, cut at the event
+        y_e, dense_e = method.cut(dt_event / dt, dt, y, y_new, dense)
+        return dt_event, y_e, fun(t + dt_event, y_e, args), dense_e
     y_e, _, f_e, _, dense_e = method.step(fun, t, y, dt_event, args, f)
     return dt_event, y_e, f_e, dense_e

@@ -60,6 +60,11 @@ class Method:
         the first accepted step (`first`) makes its history from y and f0 (as a function of them)."""
         raise NotImplementedError
 
+    def cut(self, fraction, dt, y0, y1, dense):
+        """A multistep step's dense output cut at `fraction` of the step (an event's root) -> (the state
+        there, the dense data of the shorter step)."""
+        raise NotImplementedError
+
     def history_back(self, ct, record, dt_previous):
         """The cotangent of the previous accepted step's history from that of `record`'s."""
         raise NotImplementedError

@@ -110,9 +110,6 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     be). M must fit the Jacobian's structure (inside a band, in a sparse pattern).
     """
     method = methods.get(method)
-    if event is not None and method.controls_step:
-        raise ValueError(f"event= is not supported by {method.name!r} yet (a multistep method's step to the event "
-                         "needs its history): use rodas5 or kvaerno5")
     if jacobian is not None:
         if not method.uses_jacobian:
             raise ValueError(f"jacobian= sets the linear algebra of the stiff methods; {method.name!r} uses no "
