@@ -5,17 +5,20 @@ published solution at the end of the interval. `reference` computes our own, wit
 rtol 1e-12, and the tests check it against the published one."""
 from __future__ import annotations
 
-import functools
+import hashlib
+import pathlib
 from dataclasses import dataclass
 
 import numpy as np
 
 import sciml.numpy as snp
+from solvers.pde.cache import cached
 
 
 @dataclass(frozen=True)
 class StiffProblem:
-    """y' = rhs(t, y, args) on t_span from y0; `published`: the Test Set's y(t_span[1])."""
+    """M y' = rhs(t, y, args) on t_span from y0 (M = I, or `mass`: the diagonal of a constant, possibly
+    singular mass matrix); `published`: the Test Set's y(t_span[1])."""
     name: str
     description: str
     rhs: object
@@ -23,13 +26,25 @@ class StiffProblem:
     t_span: tuple
     args: tuple
     published: tuple
+    mass: tuple = None
+    reference_of: str = None  # the problem whose reference this one's is (a DAE's equivalent ODE)
+
+    @property
+    def mass_matrix(self):
+        return None if self.mass is None else np.diag(np.asarray(self.mass, float))
 
     def reference(self, rtol=1e-12):
-        """y at the end of the interval by scipy's Radau (an independent implicit method)."""
-        return _radau_end(self.name, rtol)
+        """y at the end of the interval by scipy's Radau (an independent implicit method), cached on disk
+        (solvers.pde.cache: checksummed, never code)."""
+        name = self.reference_of or self.name
+        record = cached(f"stiff-{name}", dict(problem=name, rtol=float(rtol), source=_SOURCE),
+                        lambda: {"y": _radau_end(name, rtol)})
+        return record["y"]
 
 
-@functools.lru_cache(maxsize=None)
+_SOURCE = hashlib.sha256(pathlib.Path(__file__).read_bytes()).hexdigest()  # read at import, as solvers.pde.cache
+
+
 def _radau_end(name, rtol):
     from scipy.integrate import solve_ivp  # the reference solver, loaded when a reference is asked for
     problem = PROBLEMS[name]
@@ -48,6 +63,14 @@ def rober(t, y, k):
     y1, y2, y3 = y[0], y[1], y[2]
     k1, k2, k3 = k
     return snp.stack([-k1 * y1 + k3 * y2 * y3, k1 * y1 - k2 * y2 * y2 - k3 * y2 * y3, k2 * y2 * y2])
+
+
+def rober_dae(t, y, k):
+    """ROBER with its third equation replaced by the conservation law y1 + y2 + y3 = 1 (mass matrix
+    diag(1, 1, 0): an index-1 DAE)."""
+    y1, y2, y3 = y[0], y[1], y[2]
+    k1, k2, k3 = k
+    return snp.stack([-k1 * y1 + k3 * y2 * y3, k1 * y1 - k2 * y2 * y2 - k3 * y2 * y3, y1 + y2 + y3 - 1.0])
 
 
 def hires(t, y, c):
@@ -131,4 +154,11 @@ PROBLEMS = {p.name: p for p in (
                  (0.0, 2.0), (1e-6,), (0.1706167732170483e1, -0.8928097010247975)),
     StiffProblem("pollu", "air pollution chemistry (RIVM), 20 species, 25 reactions", pollu, _POLLU_Y0, (0.0, 60.0),
                  _POLLU_K, _POLLU_END),
+)}
+
+# DAEs, apart from PROBLEMS (the ODE study's): solved with mass_matrix=problem.mass_matrix
+DAE_PROBLEMS = {p.name: p for p in (
+    StiffProblem("rober-dae", "ROBER as an index-1 DAE (conservation as the algebraic equation), to t = 1e11",
+                 rober_dae, (1.0, 0.0, 0.0), (0.0, 1e11), (0.04, 3e7, 1e4), PROBLEMS["rober"].published,
+                 mass=(1.0, 1.0, 0.0), reference_of="rober"),
 )}
