@@ -70,11 +70,20 @@ def _rescale_matrix(order, factor, dtype):
     return snp.where(inside, full, np.eye(ROWS, dtype=dtype))
 
 
-def _update_matrix(order, dtype):
-    """T with D <- T D' after an accepted step (D' = D with rows order + 1, order + 2 set to the
-    correction and its change): D[i] = D'[i] + ... + D'[order + 1] for i <= order."""
-    i, j = np.arange(ROWS)[:, None], np.arange(ROWS)[None, :]
-    return snp.convert(((i <= order) & (j >= i) & (j <= order + 1)) | ((i > order) & (i == j)), dtype)
+def _rescaled(diffs, order, factor):
+    """The differences for a step `factor` times the one they are in units of (D <- E^T D; most steps keep
+    their size, and skip the product)."""
+    return lax.cond(factor != 1.0, lambda d: snp.matmul(snp.transpose(_rescale_matrix(order, factor, d.dtype)), d),
+                    lambda d: d, diffs)
+
+
+def _updated(primed, order):
+    """The differences after an accepted step, from D' (D with rows order + 1, order + 2 set to the
+    correction and its change): D[i] = D'[i] + ... + D'[order + 1] for i <= order, the rest as in D'."""
+    rows = np.arange(ROWS)[:, None]
+    tail = snp.where(rows <= order + 1, primed, 0.0)
+    sums = snp.flip(snp.cumsum(snp.flip(tail, axis=0), axis=0), axis=0)  # sums[i] = tail[i] + ... + tail[-1]
+    return snp.where(rows <= order, sums, primed)
 
 
 @dataclass(frozen=True)
@@ -149,7 +158,7 @@ class BDF(Method):
         first = h_d == 0
         factor = lax.stop_gradient(snp.where(first, 1.0, dt / snp.where(first, 1.0, h_d)))
         start = snp.where((rows == 0)[:, None], y, snp.where((rows == 1)[:, None], dt * f0, 0.0))
-        diffs = snp.where(first, start, snp.matmul(snp.transpose(_rescale_matrix(order, factor, dtype)), diffs))
+        diffs = snp.where(first, start, _rescaled(diffs, order, factor))
         equal = snp.where(first | (factor != 1.0), 0, equal)
 
         t_new = t + dt
@@ -173,7 +182,7 @@ class BDF(Method):
         old_next = snp.take(diffs, snp.minimum(order + 1, ROWS - 1), axis=0)
         primed = snp.where((rows == order + 1)[:, None], correction,
                            snp.where((rows == order + 2)[:, None], correction - old_next, diffs))
-        d_acc = snp.matmul(_update_matrix(order, dtype), primed)
+        d_acc = _updated(primed, order)
         equal_acc = equal + 1
         norm_of = lambda k, row: error_norm(snp.take(error_const, k) * snp.take(d_acc, row, axis=0), y, y_new,  # noqa: E731
                                             rtol, atol)
