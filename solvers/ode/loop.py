@@ -127,12 +127,16 @@ class _Loop:
     def clip(self, s):
         """The attempt's size: ending exactly at t1 (without leaving a sliver of a step), and containing
         no more save times than the window holds."""
-        sliver = 100 * np.finfo(self.dtype).eps * snp.maximum(snp.abs(self.t1), 1.0)
+        eps = np.finfo(self.dtype).eps
+        sliver = 100 * eps * snp.maximum(snp.abs(self.t1), 1.0)
         dt = snp.where(self.t1 - (s.t + s.dt) < sliver, self.t1 - s.t, s.dt)
         if self.window:
             last_in_step = 0 if self.method.land_on_saves else self.window - 1
             limit = snp.take(self.padded_ts, s.next_save + last_in_step, axis=0)
-            dt = snp.where(limit - (s.t + dt) < sliver, limit - s.t, dt)
+            # a sliver on the scale of the save time itself (t1's would swallow saves near t0 = 0 when t1
+            # is large: every attempt stretched to the save, none ever shrinking below it)
+            near = 100 * eps * snp.maximum(snp.abs(limit), snp.abs(s.t))
+            dt = snp.where(limit - (s.t + dt) < near, limit - s.t, dt)
         return dt
 
     def attempt(self, s, dt):

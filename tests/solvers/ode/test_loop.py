@@ -6,7 +6,7 @@ import sciml
 import sciml.numpy as snp
 from solvers import ode
 
-from .cases import lotka_volterra
+from .cases import K, lotka_volterra, rober
 
 
 def test_vmap_ensemble_matches_loop_with_per_lane_steps():
@@ -51,3 +51,17 @@ def test_max_steps_error_gives_the_time_reached():
 def test_nonfinite_right_hand_side_is_reported():
     with pytest.raises(ode.ODESolveError, match="non-finite|underflow"):
         ode.solve(lambda t, y, a: y ** 2, 1.0, (0.0, 2.0))   # blows up at t = 1
+
+
+@pytest.mark.parametrize("method", ["rodas5", "bdf"])
+def test_save_times_near_t0_are_reached_when_t1_is_huge(method):
+    """Saves from 1e-5 on a span to 1e11: a step may end on a save time; the sliver below which it is
+    stretched to the save is on the save time's scale (on t1's, 2e-3, no attempt could ever shrink below
+    the first save: every one rejected, 0 accepted)."""
+    ts = np.logspace(-5, 11, 50)
+    sol = ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1e11), args=K, method=method, rtol=1e-8, atol=1e-14,
+                    saveat=ts, max_steps=3000)
+    end = ode.solve(rober, np.array([1.0, 0.0, 0.0]), (0.0, 1e11), args=K, method=method, rtol=1e-8, atol=1e-14,
+                    max_steps=3000)
+    np.testing.assert_allclose(sol.ys[-1], end.ys[-1], rtol=1e-6, atol=1e-18)
+    assert np.all(np.diff(sol.ys[:, 2]) >= 0)  # y3 only grows
