@@ -156,7 +156,7 @@ def solve(f, y0, t_span, args=None, method="tsit5", rtol=1e-6, atol=1e-8, dt0=No
     else:
         ys, stats, status = adjoint.integrate(fun, method, controller, flat0, t0, t1, args, ts_save, settings)
     if throw:
-        raise_on_failure(status, stats, t1)
+        raise_on_failure(status, stats, t1, stiff=method.uses_jacobian)
     stats = dict(stats, event_state=unravel(stats["event_state"]))
     sol = Solution(ts=ts_save, ys=unravel(ys), stats=stats, status=status)
     if history is not None:

@@ -21,16 +21,21 @@ STATUS_MESSAGES = {SUCCESS: "success", MAX_STEPS: "the maximum number of steps (
 # what to try, after the message (the default: for the step-size failures)
 HINTS = {BAD_JACOBIAN_BAND: "", BAD_JACOBIAN_PATTERN: "", NONFINITE_START: "", NONFINITE_DT0: ""}
 DEFAULT_HINT = " Raise max_steps, loosen rtol/atol, or use a stiff method."
+# a stiff method whose steps shrink to nothing: its Newton matrix (M - c J) is singular or nearly so there
+STIFF_HINT = (" A stiff method stops so where its Newton matrix M - c J turns singular: the Jacobian is singular "
+              "there, or (with a mass matrix) the algebraic equations no longer determine the algebraic variables "
+              "(the DAE's index rises). Otherwise raise max_steps or loosen rtol/atol.")
 
 
 class ODESolveError(RuntimeError):
     """The solver stopped before the end of the time span."""
 
 
-def raise_on_failure(status, stats, t1):
-    """ODESolveError giving the time reached, if a solve with concrete values stopped early."""
+def raise_on_failure(status, stats, t1, stiff=False):
+    """ODESolveError giving the time reached, if a solve with concrete values stopped early (`stiff`: by a
+    method with Newton matrices, which says what a step size shrinking to nothing means there)."""
     if not isinstance(status, sciml.core.Tracer) and int(status) != SUCCESS:
+        hint = STIFF_HINT if stiff and int(status) == DT_UNDERFLOW else HINTS.get(int(status), DEFAULT_HINT)
         raise ODESolveError(f"the ODE solve stopped at t={float(stats['t_final']):.6g} before t1={float(t1):.6g}: "
                             f"{STATUS_MESSAGES[int(status)]} (accepted {int(stats['num_accepted_steps'])} steps, "
-                            f"rejected {int(stats['num_rejected_steps'])})."
-                            + HINTS.get(int(status), DEFAULT_HINT))
+                            f"rejected {int(stats['num_rejected_steps'])})." + hint)

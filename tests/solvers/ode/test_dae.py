@@ -80,3 +80,13 @@ def test_the_backsolve_adjoint_refuses_a_mass_matrix():
                                 mass_matrix=M, adjoint="backsolve").ys[-1, 0]
     with pytest.raises(NotImplementedError, match="backsolve' does not handle mass matrices"):
         sciml.grad(final)(K)
+
+
+@pytest.mark.parametrize("method", ["bdf", "rodas5"])
+def test_a_newton_matrix_turning_singular_stops_the_solve_there_with_a_clear_error(method):
+    """y1' = 1, 0 = (1 - t) y2 - y1 - 1: at t = 1 the algebraic equation stops determining y2 (y2 blows up):
+    the steps shrink, then the solve stops, saying where and why."""
+    f = lambda t, y, a: snp.stack([snp.ones_like(y[0]), (1.0 - t) * y[1] - y[0] - 1.0])  # noqa: E731
+    with pytest.raises(ode.ODESolveError, match=r"stopped at t=1 before t1=2: the step size underflowed.*"
+                                                r"Newton matrix M - c J turns singular"):
+        ode.solve(f, np.array([0.0, 1.0]), (0.0, 2.0), method=method, mass_matrix=np.diag([1.0, 0.0]), max_steps=5000)
