@@ -184,16 +184,20 @@ class BDF(Method):
                            snp.where((rows == order + 2)[:, None], correction - old_next, diffs))
         d_acc = _updated(primed, order)
         equal_acc = equal + 1
+        select = equal_acc >= order + 1
         norm_of = lambda k, row: error_norm(snp.take(error_const, k) * snp.take(d_acc, row, axis=0), y, y_new,  # noqa: E731
                                             rtol, atol)
         inf = np.asarray(np.inf, dtype)
-        lower = snp.where(order > 1, norm_of(snp.maximum(order - 1, 0), order), inf)
-        higher = snp.where(order < self.max_order, norm_of(snp.minimum(order + 1, MAX_ORDER + 1),
-                                                           snp.minimum(order + 2, ROWS - 1)), inf)
+
+        def neighbours(_):  # the error estimates of orders k - 1 and k + 1 (only where the order may change)
+            lower = snp.where(order > 1, norm_of(snp.maximum(order - 1, 0), order), inf)
+            higher = snp.where(order < self.max_order, norm_of(snp.minimum(order + 1, MAX_ORDER + 1),
+                                                               snp.minimum(order + 2, ROWS - 1)), inf)
+            return lower, higher
+        lower, higher = lax.cond(select, neighbours, lambda _: (inf, inf), None)
         norms = lax.stop_gradient(snp.stack([lower, en, higher]))
         exponents = 1.0 / snp.convert(order + np.arange(3), dtype)
         factors = snp.maximum(norms, np.finfo(dtype).tiny) ** -exponents
-        select = equal_acc >= order + 1
         order_acc = snp.where(select, order + snp.argmax(factors) - 1, order)
         grow = snp.where(select, snp.minimum(MAX_FACTOR, safety * snp.max(factors)), 1.0)
         shrink = snp.where(converged, snp.clip(safety * snp.maximum(en, 1e-10) ** (-1.0 / snp.convert(order + 1, dtype)),
