@@ -77,13 +77,18 @@ def _rescaled(diffs, order, factor):
                     lambda d: d, diffs)
 
 
-def _updated(primed, order):
-    """The differences after an accepted step, from D' (D with rows order + 1, order + 2 set to the
-    correction and its change): D[i] = D'[i] + ... + D'[order + 1] for i <= order, the rest as in D'."""
-    rows = np.arange(ROWS)[:, None]
-    tail = snp.where(rows <= order + 1, primed, 0.0)
-    sums = snp.flip(snp.cumsum(snp.flip(tail, axis=0), axis=0), axis=0)  # sums[i] = tail[i] + ... + tail[-1]
-    return snp.where(rows <= order, sums, primed)
+def _updated(diffs, correction, order):
+    """The differences after an accepted step: D' = D with rows order + 1 and order + 2 set to the
+    correction and its change, then D[i] = D'[i] + ... + D'[order + 1] for i <= order (the rest as in
+    D'), row by row (each row one pass over the state)."""
+    old_next = snp.take(diffs, snp.minimum(order + 1, ROWS - 1), axis=0)
+    primed = [snp.where(i == order + 1, correction, snp.where(i == order + 2, correction - old_next, diffs[i]))
+              for i in range(ROWS)]
+    out, tail = [None] * ROWS, snp.zeros_like(correction)
+    for i in reversed(range(ROWS)):
+        tail = snp.where(i <= order + 1, tail + primed[i], 0.0)
+        out[i] = snp.where(i <= order, tail, primed[i])
+    return snp.stack(out)
 
 
 @dataclass(frozen=True)
@@ -179,10 +184,7 @@ class BDF(Method):
 
         # accepted: the new differences, and every order + 1 steps at one size the order and size that
         # allow the largest next step (Shampine & Reichelt, as scipy's BDF)
-        old_next = snp.take(diffs, snp.minimum(order + 1, ROWS - 1), axis=0)
-        primed = snp.where((rows == order + 1)[:, None], correction,
-                           snp.where((rows == order + 2)[:, None], correction - old_next, diffs))
-        d_acc = _updated(primed, order)
+        d_acc = _updated(diffs, correction, order)
         equal_acc = equal + 1
         select = equal_acc >= order + 1
         norm_of = lambda k, row: error_norm(snp.take(error_const, k) * snp.take(d_acc, row, axis=0), y, y_new,  # noqa: E731
