@@ -85,13 +85,15 @@ def in_fresh_process(module, function, args, cache_dir, tiers=False, env=None):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def numba_first_calls(module, function, args, repeats, later_repeats=1):
+def numba_first_calls(module, function, args, repeats, later_repeats=1, tiered=True):
     """A sciml numba measurement module.function(*args, repeats) -> {"first_s", ...} run cold (tiers off, an empty
     cache), warm (a second process on that cache) and tiered (tiers on, its own empty cache), the last two with
-    later_repeats: -> {"cold": ..., "warm": ..., "tiered": ...}."""
+    later_repeats: -> {"cold": ..., "warm": ..., "tiered": ...} ("tiered": None with tiered=False)."""
     with tempfile.TemporaryDirectory() as cache:
         cold = in_fresh_process(module, function, [*args, repeats], cache)
         warm = in_fresh_process(module, function, [*args, later_repeats], cache)
+    if not tiered:
+        return {"cold": cold, "warm": warm, "tiered": None}
     with tempfile.TemporaryDirectory() as cache:
         tiered = in_fresh_process(module, function, [*args, later_repeats], cache, tiers=True)
     return {"cold": cold, "warm": warm, "tiered": tiered}
