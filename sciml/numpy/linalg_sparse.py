@@ -9,13 +9,15 @@ of its entries in CSR order of the pattern in the user's ordering (rows in order
 each row, the diagonal always included): entry k is A[lu.rows[k], lu.cols[k]], so
 `values = a[..., lu.rows, lu.cols]` gathers them from a dense a (`lu.values_of` also takes scipy.sparse).
 
-Three primitives, each with all its rules here:
+Four primitives, each with all its rules here:
   sparse_lu(values; lu)              -> the factor F = L + U of the permuted matrix A[perm][:, perm]
                                         on F's static pattern (..., lu.nnz_factor); not differentiable
   sparse_lu_solve(factor, b; lu, trans) -> x with A x = b (A^T x = b with trans); linear in b (a kept
                                         factor: a Newton iteration's solves share one)
   sparse_solve(values, b; lu, trans) -> both at once; differentiable in values and b to any order
                                         (dx = A^-1 (db - dA x)) and transposable in b
+  sparse_kept_solve(values, factor, b; lu, trans) -> the same with a factor made once (of the values,
+                                        outside the differentiation), its derivatives as sparse_solve's
 Their numpy implementations and numba lowerings call the same loops (`lu_loops`, `lu_solve_loops`),
 compiled by numba with its on-disk cache (`compiled_loops`; the numba backend's runtime calls them
 too). A zero or non-finite pivot gives NaN in the whole factor of that matrix, and so NaN
@@ -481,6 +483,43 @@ sparse_solve_p.jvp = R.per_arg_jvp(  # dx = A^-1 (db - dA x)
 sparse_solve_p.batch = R.batch_leading(sparse_solve_p)
 
 
+# ---- sparse_kept_solve_p: a solve with a factor made once, differentiable in the matrix's values -------
+
+def _kept_abstract(values, factor, b, *, lu, trans):
+    _direct_abstract(values, b, lu=lu, trans=trans)
+    return _solve_abstract(factor, b, lu=lu, trans=trans)
+
+
+def _kept_impl(values, factor, b, *, lu, trans):
+    return _solve_impl(factor, b, lu=lu, trans=trans)
+
+
+def _kept_numba(ctx, eqn, values, factor, b):
+    return _solve_numba(ctx, eqn, factor, b)
+
+
+def _kept_transpose(ct, values, factor, b, *, lu, trans):
+    if isinstance(values, UndefinedPrimal) or isinstance(factor, UndefinedPrimal):
+        raise TypeError("sparse_solve is not linear in the matrix's values or factor")
+    return [None, None, sparse_kept_solve_p.bind(values, factor, R.instantiate(ct), lu=lu, trans=not trans)]
+
+
+def _factor_has_no_derivative(t, values, factor, b, x, **p):
+    raise TypeError("sparse_solve(..., factor=): the factor carries no derivative (it is made from "
+                    "lax.stop_gradient(values)); the values' derivative is taken through them")
+
+
+sparse_kept_solve_p = Primitive("sparse_kept_solve", _kept_impl, _kept_abstract, transpose=_kept_transpose,
+                                numba=_kept_numba)
+sparse_kept_solve_p.jvp = R.per_arg_jvp(  # the factor's values, as sparse_solve_p: dx = A^-1 (db - dA x)
+    sparse_kept_solve_p,
+    lambda t, values, factor, b, x, **p: E.negative(
+        sparse_kept_solve_p.bind(values, factor, _matvec(t, x, p["lu"], p["trans"]), **p)),
+    _factor_has_no_derivative,
+    lambda t, values, factor, b, x, **p: sparse_kept_solve_p.bind(values, factor, t, **p))
+sparse_kept_solve_p.batch = R.batch_leading(sparse_kept_solve_p)
+
+
 # ---- the functions users call ---------------------------------------------------------------------
 
 def _as_float(name, *xs):
@@ -525,12 +564,20 @@ def sparse_lu_solve(factor, b, lu, trans=False):
     return sparse_lu_solve_p.bind(factor, b, lu=lu, trans=bool(trans))
 
 
-def sparse_solve(values, b, lu, trans=False):
+def sparse_solve(values, b, lu, trans=False, factor=None):
     """x (..., n) with A x = b (A^T x = b with trans) for the sparse A of the given values (..., nnz):
     one factorisation and solve (sparse_solve_p), differentiable in values and b to any order, linear
-    (transposable) in b."""
+    (transposable) in b. With `factor` (sparse_lu of lax.stop_gradient(values)) the solve uses it instead
+    of factorising again (sparse_kept_solve_p: the stages of a Rosenbrock step share one factorisation),
+    the derivative in values still taken."""
     values, b = _values_and_vector("sparse_solve", values, b, "right-hand side b", lu)
-    return sparse_solve_p.bind(values, b, lu=lu, trans=bool(trans))
+    if factor is None:
+        return sparse_solve_p.bind(values, b, lu=lu, trans=bool(trans))
+    (factor,) = _as_float("sparse_solve", factor)
+    _check_last("sparse_solve", "factor", factor, lu.nnz_factor, f"a factor of {lu.nnz_factor} entries")
+    factor = S.broadcast_to(E.convert(factor, aval_of(values).dtype) if isinstance(factor, Tracer)
+                            else np.asarray(factor, aval_of(values).dtype), aval_of(values).shape[:-1] + (lu.nnz_factor,))
+    return sparse_kept_solve_p.bind(values, factor, b, lu=lu, trans=bool(trans))
 
 
 def _values_and_vector(name, values, x, what, lu):

@@ -55,6 +55,12 @@ class Dense:
     def solve(self, m, b):
         return snp.linalg.solve(m, b)
 
+    def solver(self, m):
+        """b -> m^-1 b for several b with one factorisation, differentiable in m and b (a Rosenbrock
+        step's stages share their matrix): the inverse, then products."""
+        inverse = snp.linalg.inv(m)
+        return lambda b: snp.matmul(inverse, b)
+
     def shape(self, n):
         return (n, n)
 
@@ -177,6 +183,10 @@ class Banded:
 
     def apply(self, factored, b):
         return self.solve(factored, b)
+
+    def solver(self, m):
+        """b -> m^-1 b (each solve factorises: a banded inverse is dense)."""
+        return lambda b: self.solve(m, b)
 
     def solve(self, m, b):
         n = m.shape[-1]
@@ -302,6 +312,12 @@ class Sparse:
 
     def solve(self, m, b):
         return sparse_solve(m, b, self.lu)
+
+    def solver(self, m):
+        """b -> m^-1 b for several b with one factorisation (of m outside the differentiation), each
+        solve differentiable in m and b."""
+        factor = sparse_lu(lax.stop_gradient(m), self.lu)
+        return lambda b: sparse_solve(m, b, self.lu, factor=factor)
 
     def shape(self, n):
         return (self.lu.nnz,)

@@ -12,8 +12,8 @@ Rodas4 and Rodas5 also solve M y' = f with a constant, possibly singular mass ma
 Hairer & Wanner VI.4, (4.30): M multiplies the stages' coupling terms and W = M / (h gamma) - J).
 
 The Jacobian's structure (`jacobian`: dense, banded or sparse — solvers.ode.jacobian) decides how it is
-built and how the linear systems are solved. Both factorise the matrix at every solve, so the
-statistics count one LU decomposition per linear solve. The Jacobian is computed at every step, at
+built and how the linear systems are solved: a step's stages share one factorisation of their matrix
+(`solver`; banded matrices are factorised at every solve), which the statistics count. The Jacobian is computed at every step, at
 the step's start: the order conditions of these methods assume the exact Jacobian there (a kept one
 would need a W-method's conditions), so unlike kvaerno5 they do not reuse it across steps.
 """
@@ -46,16 +46,16 @@ class Rosenbrock23(Method):
         lin = self.jacobian
         jac = lin.jacobian(lambda v: fun(t, v, args), y)
         dfdt = sciml.jvp(lambda s: fun(s, y, args), (t,), (snp.ones_like(t),))[1]  # explicit time dependence
-        w = lin.matrix(jac, 1.0, -(dt * _D))
-        k1 = lin.solve(w, f0 + (dt * _D) * dfdt)
+        solve = lin.solver(lin.matrix(jac, 1.0, -(dt * _D)))  # one factorisation for the three solves
+        k1 = solve(f0 + (dt * _D) * dfdt)
         f1 = fun(t + 0.5 * dt, y + (0.5 * dt) * k1, args)
-        k2 = lin.solve(w, f1 - k1) + k1
+        k2 = solve(f1 - k1) + k1
         y_new = y + dt * k2
         f2 = fun(t + dt, y_new, args)
-        k3 = lin.solve(w, f2 - _E32 * (k2 - f1) - 2.0 * (k1 - f0) + (dt * _D) * dfdt)
+        k3 = solve(f2 - _E32 * (k2 - f1) - 2.0 * (k1 - f0) + (dt * _D) * dfdt)
         err = (dt / 6.0) * (k1 - 2.0 * k2 + k3)
-        # f: two stages (+ the time derivative's); Jacobian: n directions; three solves
-        return y_new, err, f2, (3, 1, 3), (k1, k2)
+        # f: two stages (+ the time derivative's); Jacobian: n directions; one factorisation (banded: three)
+        return y_new, err, f2, (3, 1, 3 if lin.refactors_per_solve else 1), (k1, k2)
 
     def interpolate(self, theta, dt, y0, y1, dense):
         """The method's own continuous extension (order 2, stays accurate over large stiff steps)."""
@@ -91,7 +91,7 @@ class Rodas(Method):
         lin = self.jacobian
         jac = lin.jacobian(lambda v: fun(t, v, args), y)
         dfdt = sciml.jvp(lambda s: fun(s, y, args), (t,), (snp.ones_like(t),))[1]
-        w = lin.matrix(jac, 1.0 / (dt * self.gamma), -1.0)
+        solve = lin.solver(lin.matrix(jac, 1.0 / (dt * self.gamma), -1.0))  # one factorisation for every stage
         zero = snp.zeros_like(y)
         ks = []
         for i in range(len(self.c)):
@@ -99,13 +99,14 @@ class Rodas(Method):
             rhs = f + lin.mass_times(_combine(self.cc[i], ks, zero)) / dt  # with a mass matrix, (4.30) of VI.4
             if self.d[i]:
                 rhs = rhs + (dt * self.d[i]) * dfdt
-            ks.append(lin.solve(w, rhs))
+            ks.append(solve(rhs))
         y_new = y + _combine(self.a[-1], ks, zero) + ks[-1]
         f_new = fun(t + dt, y_new, args)
         dense = tuple(_combine(row, ks, zero) for row in self.dense)
-        # f: the stages after the first, the time derivative's and the end point's; a solve per stage
+        # f: the stages after the first, the time derivative's and the end point's; one factorisation
+        # (a banded one at every solve)
         stages = len(self.c)
-        return y_new, ks[-1], f_new, (stages + 1, 1, stages), dense
+        return y_new, ks[-1], f_new, (stages + 1, 1, stages if lin.refactors_per_solve else 1), dense
 
     def interpolate(self, theta, dt, y0, y1, dense):
         th = theta[:, None]

@@ -1,6 +1,6 @@
 """Registry cases (tests/sciml/test_primitives.py) for linalg_sparse's primitives: sparse_lu (not
 differentiable: no differentiable argument), sparse_lu_solve (differentiable, linear, in b only) and
-sparse_solve (differentiable in the values and b, linear in b)."""
+sparse_solve (differentiable in the values and b, linear in b) and sparse_kept_solve."""
 import numpy as np
 
 from sciml.numpy.linalg_sparse import SparseLU, sparse_lu
@@ -15,4 +15,8 @@ def cases(Case, R):
     return {"sparse_lu": [Case([values], {"lu": lu}, diff=()),
                           Case([np.stack([values, 1.5 * values])], {"lu": lu}, diff=())],
             "sparse_lu_solve": [Case([factor, R(6)], {"lu": lu, "trans": t}, diff=(1,)) for t in (False, True)],
-            "sparse_solve": [Case([values, R(6)], {"lu": lu, "trans": t}) for t in (False, True)]}
+            "sparse_solve": [Case([values, R(6)], {"lu": lu, "trans": t}) for t in (False, True)],
+            # with a kept factor: checked here in b (the values' derivative, which the factor does not
+            # follow, by test_linalg_sparse against the solve that factorises)
+            "sparse_kept_solve": [Case([values, factor, R(6)], {"lu": lu, "trans": t}, diff=(2,))
+                                  for t in (False, True)]}

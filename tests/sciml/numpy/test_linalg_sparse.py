@@ -275,3 +275,17 @@ def test_bad_inputs_raise_value_errors_naming_the_problem(small):
         sparse_solve(values + 0j, b, lu)
     with pytest.raises(ValueError, match="lu must be a SparseLU"):
         sparse_solve(values, b, np.ones((8, 8), bool))
+
+
+def test_a_solve_with_a_kept_factor_differentiates_as_one_that_factorises(small):
+    """sparse_solve(values, b, factor=sparse_lu(stop_gradient(values))) solves with the factor given, and its
+    derivatives in values and b (to second order) equal those of the solve that factorises."""
+    lu, values, b = small
+    kept = lambda v, c: sparse_solve(v, c, lu, factor=sparse_lu(sciml.lax.stop_gradient(v), lu))  # noqa: E731
+    check_grads(kept, (values, b), order=2)
+    loss = lambda solve: lambda v, c: snp.sum(solve(v, c) ** 3)  # noqa: E731
+    for argnum in (0, 1):
+        np.testing.assert_allclose(sciml.grad(loss(kept), argnum)(values, b),
+                                   sciml.grad(loss(lambda v, c: sparse_solve(v, c, lu)), argnum)(values, b), rtol=1e-12)
+    with pytest.raises(TypeError, match="the factor carries no derivative"):
+        sciml.jvp(lambda f: sparse_solve(values, b, lu, factor=f), (sparse_lu(values, lu),), (sparse_lu(values, lu),))

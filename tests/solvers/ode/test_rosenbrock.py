@@ -15,7 +15,8 @@ def test_van_der_pol_mu_1000_matches_radau():
     np.testing.assert_allclose(sol.ys[:, 0], reference(vdp, [2.0, 0.0], 400.0, 1000.0, ts)[:, 0], rtol=1e-4)
     stats = sol.stats
     assert stats["num_jacobian_evaluations"] == stats["num_accepted_steps"] + stats["num_rejected_steps"]
-    assert stats["num_lu_decompositions"] == 3 * stats["num_jacobian_evaluations"]  # one per solve
+    # the three solves of a step share one factorisation
+    assert stats["num_lu_decompositions"] == stats["num_jacobian_evaluations"]
 
 
 @pytest.mark.parametrize("method, order", [("rodas4", 3), ("rodas5", 4)])
