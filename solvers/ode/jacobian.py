@@ -58,8 +58,8 @@ class Dense:
     def solver(self, m):
         """b -> m^-1 b for several b with one factorisation, differentiable in m and b (a Rosenbrock
         step's stages share their matrix): the inverse, then products."""
-        inverse = snp.linalg.inv(m)
-        return lambda b: snp.matmul(inverse, b)
+        inverse = self.factor(m)
+        return lambda b: self.apply(inverse, b)
 
     def shape(self, n):
         return (n, n)
@@ -316,7 +316,7 @@ class Sparse:
     def solver(self, m):
         """b -> m^-1 b for several b with one factorisation (of m outside the differentiation), each
         solve differentiable in m and b."""
-        factor = sparse_lu(lax.stop_gradient(m), self.lu)
+        factor = self.factor(lax.stop_gradient(m))
         return lambda b: sparse_solve(m, b, self.lu, factor=factor)
 
     def shape(self, n):
