@@ -2,7 +2,10 @@
 
 Work on known values (anything that is not one of this trace's tracers) is handed to the parent
 trace at once, so staging is also partial evaluation: `linearize` stages only the tangent
-computation, with the primal values it needs captured as constants, and `jit` constant-folds.
+computation, with the primal values it needs captured as constants, and `jit` constant-folds; a
+loop body's work on values it only captures runs once, before the loop. A cond branch is staged with
+`stage_captured`: its work on captured tracers stays in the branch (run only when the branch is
+taken, as under JAX's omnistaging), only work on plain constants is done at once.
 """
 from __future__ import annotations
 
@@ -29,9 +32,10 @@ class StagingTracer(Tracer):
 class StagingTrace(Trace):
     transform_name = "jit (or another staging transform)"
 
-    def __init__(self, parent, arg_names=None, memoize_known=False):
+    def __init__(self, parent, arg_names=None, memoize_known=False, stage_captured=False):
         super().__init__(parent)
         self.arg_names = arg_names  # one per argument, for error messages
+        self.stage_captured = stage_captured  # stage work on tracers of enclosing traces too
         # staging a whole function (jit) also folds repeated work on known values; linearize does
         # not, as that would keep every eager intermediate alive until the backward pass
         self.memoize_known = memoize_known
@@ -69,6 +73,10 @@ class StagingTrace(Trace):
     def owns(self, x):
         return isinstance(x, StagingTracer) and x._trace is self
 
+    def stages(self, x):
+        """Whether work on x is recorded here (rather than handed to the parent)."""
+        return self.owns(x) or (self.stage_captured and isinstance(x, Tracer))
+
     def to_var(self, x):
         if self.owns(x):
             return x.var
@@ -86,10 +94,10 @@ class StagingTrace(Trace):
         return entry[0]
 
     def process_primitive(self, prim, args, params):
-        owned = [self.owns(a) for a in args]
-        if not any(owned):
+        staged = [self.stages(a) for a in args]
+        if not any(staged):
             return self._known_work(prim, args, params)
-        if prim.partial_eval is not None and not all(owned):
+        if prim.partial_eval is not None and not all(staged):
             return prim.partial_eval(self, args, params)
         return self.stage(prim, args, params)
 
@@ -103,7 +111,7 @@ class StagingTrace(Trace):
         """A call of a function with custom derivative rules keeps its rules: on known values it is the
         parent's to interpret; otherwise it is staged as one equation holding the function (as a program)
         and the rules, so that differentiating the staged program later still uses them."""
-        if not any(map(self.owns, args)):
+        if not any(map(self.stages, args)):
             with set_current_trace(self.parent):
                 return prim.bind(*args, fun=fun, **rules)
         program, lifted = stage_closed(fun, [aval_of(a) for a in args])
@@ -172,10 +180,11 @@ def trace_to_program(fun, in_avals, parent=None) -> Program:
         trace.alive = False
 
 
-def stage_closed(fun, in_avals, arg_names=None):
+def stage_closed(fun, in_avals, arg_names=None, stage_captured=False):
     """Stage `fun` under the current trace. Constants it captures that are tracers of enclosing
-    transforms become leading inputs of the program. -> (program, those tracers)."""
-    trace = StagingTrace(current_trace(), arg_names, memoize_known=True)
+    transforms become leading inputs of the program (stage_captured: with the work done on them,
+    see the module's docstring). -> (program, those tracers)."""
+    trace = StagingTrace(current_trace(), arg_names, memoize_known=True, stage_captured=stage_captured)
     try:
         args = [trace.new_arg(a) for a in in_avals]
         with set_current_trace(trace):

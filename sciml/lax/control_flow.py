@@ -30,7 +30,7 @@ from ..numpy import reductions as Rd
 from .stop_gradient import stop_gradient_p
 
 
-def _trace(fun, in_tree, avals, what):
+def _trace(fun, in_tree, avals, what, stage_captured=False):
     """Stage a user function of pytree arguments -> (program, lifted tracer constants, out tree)."""
     out_tree = []
 
@@ -39,7 +39,7 @@ def _trace(fun, in_tree, avals, what):
         leaves, t = tree.flatten(out)
         out_tree.append(t)
         return leaves
-    program, lifted = stage_closed(flat, avals)
+    program, lifted = stage_closed(flat, avals, stage_captured=stage_captured)
     return optimize(program), lifted, out_tree[0]
 
 
@@ -119,9 +119,9 @@ def _cond_transpose(cts, index, *args, branches):
 
 def _cond_partial_eval(trace: StagingTrace, args, params):
     branches = params["branches"]
-    if trace.owns(args[0]):  # the branch itself is unknown: stage everything
+    if trace.stages(args[0]):  # the branch itself is unknown: stage everything
         return trace.stage(cond_p, args, params)
-    known = tuple(not trace.owns(a) for a in args[1:])
+    known = tuple(not trace.stages(a) for a in args[1:])
     kbranches, ubranches, n_res, out_known = branches[0].memo(("cond_split", known, branches),
                                                               lambda: _split_branches(branches, known))
     known_ops, unknown_ops = partition_list(known, args[1:])
@@ -184,7 +184,9 @@ def switch(index, branches, *operands):
         raise TypeError(f"switch: the index must be an integer, got {index.dtype}")
     flat, in_tree = tree.flatten(list(operands))
     avals = [aval_of(x) for x in flat]
-    traced = [_trace(lambda *ops, b=b: b(*ops), in_tree, avals, f"branch {i}") for i, b in enumerate(branches)]
+    # a branch's work stays in the branch, also on values it captures: it runs only when taken
+    traced = [_trace(lambda *ops, b=b: b(*ops), in_tree, avals, f"branch {i}", stage_captured=True)
+              for i, b in enumerate(branches)]
     out_tree = traced[0][2]
     for i, (prog, _, t) in enumerate(traced[1:], 1):
         if t != out_tree or prog.out_avals != traced[0][0].out_avals:
@@ -364,7 +366,7 @@ def _while_partial_eval(trace: StagingTrace, args, params):
     """Known carries (those whose updates and the loop condition need only known values) are computed
     now by a pruned loop; the others by the whole loop, staged."""
     n_cc, n_bc = params["n_cond_consts"], params["n_body_consts"]
-    known = [not trace.owns(a) for a in args]
+    known = [not trace.stages(a) for a in args]
     cck, bck, carry_k = split_list(known, (n_cc, n_bc))
     cond_program, body_program = params["cond_program"], params["body_program"]
     carry_k = settle(lambda k: [a and b for a, b in zip(k, split_known(body_program, bck + k)[3])], carry_k,
@@ -575,7 +577,7 @@ def _scan_batch(args, dims, frame, program, n_consts, n_carry, length, reverse):
 def _scan_partial_eval(trace: StagingTrace, args, params):
     program, n_consts, n_carry = params["program"], params["n_consts"], params["n_carry"]
     length, reverse = params["length"], params["reverse"]
-    known = [not trace.owns(a) for a in args]
+    known = [not trace.stages(a) for a in args]
     ck, kk, xk = split_list(known, (n_consts, n_carry))
     kk = settle(lambda k: [a and b for a, b in zip(k, split_known(program, ck + k + xk)[3])], kk,
                 "scan partial evaluation: which carries are known")

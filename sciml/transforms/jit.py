@@ -68,7 +68,7 @@ def _jit_transpose(cts, *args, program, name, **params):
 
 def _jit_partial_eval(trace: StagingTrace, args, params):
     program = params["program"]
-    known = tuple(not trace.owns(a) for a in args)
+    known = tuple(not trace.stages(a) for a in args)
     known_prog, unknown_prog, n_res, out_known = program.memo(("split", known),
                                                               lambda: _optimized_split(program, known))
     if not known_prog.eqns and not any(out_known):  # nothing to compute ahead: the call is staged whole,

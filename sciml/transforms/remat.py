@@ -55,7 +55,7 @@ def _remat_partial_eval(trace: StagingTrace, args, params):
     """Known outputs now, from the known inputs; the unknown ones staged as the whole program on all
     inputs (recomputing the known work), instead of saving its intermediates as residuals."""
     program = params["program"]
-    known = tuple(not trace.owns(a) for a in args)
+    known = tuple(not trace.stages(a) for a in args)
     known_prog, unknown_prog, out_known = program.memo(("remat_split", known), lambda: _split(program, known))
     known_outs, unknown_outs = [], []
     if any(out_known):

@@ -63,6 +63,28 @@ def test_cond_with_pytree_operands_and_closures_over_traced_values():
     np.testing.assert_allclose(sciml.grad(lambda a: snp.sum(sciml.jit(f)(a, p)))(0.5), -2.0)
 
 
+def test_a_branch_keeps_its_work_on_values_it_captures():
+    """Work a branch does on captured values (not its operands) runs only when the branch is taken: it
+    stays in the branch's program instead of being hoisted before the cond (a kept Jacobian or LU
+    would otherwise be recomputed at every step)."""
+    def f(x, take):
+        return lax.cond(take, lambda _: snp.sin(snp.exp(x)), lambda _: x, None)
+    program = sciml.make_ir(f)(np.ones(3), True)
+    assert not {"exp", "sin"} & {e.prim.name for e in program.eqns}
+    (cond,) = [e for e in program.eqns if e.prim.name == "cond"]
+    assert {"exp", "sin"} <= {e.prim.name for b in cond.params["branches"] for e in b.eqns}
+    x = np.array([0.1, -0.4, 0.7])
+    for take in (True, False):
+        want = np.sin(np.exp(x)) if take else x
+        np.testing.assert_allclose(sciml.jit(f)(x, take), want, rtol=1e-15)
+        slope = np.cos(np.exp(x)) * np.exp(x) if take else np.ones(3)
+        np.testing.assert_allclose(sciml.jit(sciml.grad(lambda v: snp.sum(f(v, take))))(x), slope, rtol=1e-14)
+        np.testing.assert_allclose(sciml.grad(lambda v: snp.sum(sciml.jit(f)(v, take)))(x), slope, rtol=1e-14)
+    takes = np.array([True, False, True])
+    np.testing.assert_allclose(sciml.jit(sciml.vmap(f))(np.stack([x] * 3), takes),
+                               [f(x, t) for t in takes], rtol=1e-15)
+
+
 def test_cond_branch_type_mismatch_is_reported():
     with pytest.raises(TypeError, match="branch 1"):
         sciml.jit(lambda x: lax.cond(x > 0, lambda v: v, lambda v: snp.stack([v, v]), x))(1.0)
