@@ -8,10 +8,14 @@ order k predicts y_p = D[0] + ... + D[k] and solves
     M (y - y_p + psi) - c f(t + h, y) = 0,   c = h / alpha_k,   psi = (gamma_1 D[1] + ... + gamma_k D[k]) / alpha_k,
 
 (M a constant mass matrix, possibly singular: index-1 DAEs; I without one) by simplified Newton on M - c J (J and its factorisation kept across steps: J until Newton fails with
-it, the factorisation while c is unchanged; dense, banded or sparse, solvers.ode.jacobian). The
+it, the factorisation while c stays within 30 % of the c it was formed with, the Newton update then
+scaled by 2 / (1 + c / c_formed) as CVODE does; dense, banded or sparse, solvers.ode.jacobian). The
 error estimate is error_const[k] (y - y_p). A change of step size rescales D (the R U product of
 Shampine & Reichelt); after k + 1 steps of one size the order moves to whichever of k - 1, k, k + 1
-allows the largest next step. ndf=True gives the numerical differentiation formulas (Klopfenstein's
+allows the largest next step, unless that step would grow by less than `deadband` (1.5, CVODE's
+threshold): then step and order stay, which saves the rescaling and, above all, the refactorisation
+that a new c costs (on the 2-D Brusselator a third of the LUs; deadband=1 changes at every chance,
+as scipy's BDF does). ndf=True gives the numerical differentiation formulas (Klopfenstein's
 kappa, as ode15s and scipy's BDF default): a little more accurate per step, less stable at order 5.
 
 The method chooses its own step sizes and orders (controls_step): its cache carries D, the order, the
@@ -40,6 +44,7 @@ MAX_ORDER = 5
 ROWS = MAX_ORDER + 3          # D[0..k] the polynomial, D[k + 1] the last correction, D[k + 2] its change
 NEWTON_ITERATIONS = 4         # scipy's BDF (Shampine & Reichelt use 4 too)
 MIN_FACTOR, MAX_FACTOR = 0.2, 10.0
+MATRIX_CHANGE = 0.3  # the factorisation is kept while c is within this fraction of its own (CVODE's DGMAX)
 NDF_KAPPA = (0.0, -0.1850, -1 / 9, -0.0823, -0.0415, 0.0)  # Klopfenstein / Shampine & Reichelt, Table 1
 
 
@@ -97,6 +102,7 @@ class BDF(Method):
     for the numerical differentiation formulas."""
     max_order: int = MAX_ORDER
     ndf: bool = False
+    deadband: float = 1.5  # a proposed growth below this keeps step and order (see the module's docstring)
     jacobian: object = field(default=Dense())  # the Jacobian's structure (solvers.ode.jacobian)
     newton_tols: tuple = (1e-6, 1e-8)  # (rtol, atol): solve sets its own
     explicit_derivative: bool = False  # see solvers.ode.newton.root
@@ -108,6 +114,8 @@ class BDF(Method):
     def __post_init__(self):
         if not (isinstance(self.max_order, (int, np.integer)) and 1 <= self.max_order <= MAX_ORDER):
             raise ValueError(f"BDF: max_order must be an integer from 1 to {MAX_ORDER}, got {self.max_order!r}")
+        if not (isinstance(self.deadband, (int, float, np.floating)) and not isinstance(self.deadband, bool) and 1.0 <= self.deadband < MAX_FACTOR):
+            raise ValueError(f"BDF: deadband must be a number from 1 to {MAX_FACTOR}, got {self.deadband!r}")
 
     def init_cache(self, y):
         """(D, the step D is in units of (0: none yet), order, steps at that size, J, factorisation, its c,
@@ -200,8 +208,10 @@ class BDF(Method):
         norms = lax.stop_gradient(snp.stack([lower, en, higher]))
         exponents = 1.0 / snp.convert(order + np.arange(3), dtype)
         factors = snp.maximum(norms, np.finfo(dtype).tiny) ** -exponents
-        order_acc = snp.where(select, order + snp.argmax(factors) - 1, order)
-        grow = snp.where(select, snp.minimum(MAX_FACTOR, safety * snp.max(factors)), 1.0)
+        best = snp.minimum(MAX_FACTOR, safety * snp.max(factors))
+        change = select & ((best < 1.0) | (best >= self.deadband))
+        order_acc = snp.where(change, order + snp.argmax(factors) - 1, order)
+        grow = snp.where(change, best, 1.0)
         shrink = snp.where(converged, snp.clip(safety * snp.maximum(en, 1e-10) ** (-1.0 / snp.convert(order + 1, dtype)),
                                                MIN_FACTOR, 1.0), 0.5)
         shrink = snp.where(snp.isfinite(shrink), shrink, MIN_FACTOR)
@@ -238,7 +248,8 @@ class BDF(Method):
 
 def _solve(fun, lin, t, y_pred, z, c, args, kept, rtol, atol):
     """Newton on M (y - z) - c f(t, y) = 0 from y_pred (all constants), with the kept J and factorisation
-    where possible; a failure with a J made before this step start is retried once with a fresh one.
+    where possible; a failure with a J made before this step start is retried once with a fresh one, a
+    failure with a factorisation made for another c once with a fresh factorisation.
     -> (root, converged, iterations, those of the last attempt, Jacobians, factorisations, what is kept)."""
     scale = atol + rtol * snp.abs(y_pred)
     rounding = np.finfo(y_pred.dtype).eps / snp.min(snp.asarray(rtol))
@@ -247,16 +258,19 @@ def _solve(fun, lin, t, y_pred, z, c, args, kept, rtol, atol):
 
     def attempt(s):
         (jac, fac, c_f, have, current), _, _, _, iterations, _, n_jac, n_fac, _ = s
-        fresh = ~have | s[3]  # none yet, or a retry
+        retry = s[3]
+        fresh = ~have | (retry & ~current)  # none yet, or a retry after a J from an earlier step failed
         jac = lax.cond(fresh, lambda _: lin.jacobian(lambda v: fun(t, v, args), y_pred), lambda _: jac, None)
-        refactor = fresh | (c != c_f)
+        refactor = fresh | retry | (snp.abs(c - c_f) > MATRIX_CHANGE * snp.abs(c))
         fac = lax.cond(refactor, lambda _: lin.factor(lin.matrix(jac, 1.0, -c)), lambda _: fac, None)
+        c_f = snp.where(refactor, c, c_f)
+        relax = snp.where(c_f != 0, 2.0 / (1.0 + c / snp.where(c_f != 0, c_f, 1.0)), 1.0)
         v, ok, its, _ = newton.iterate(lambda v: lin.mass_times(v - z) - c * fun(t, v, args),
-                                       lambda b: lin.apply(fac, b), y_pred, scale, tol, 100 * rounding,
+                                       lambda b: relax * lin.apply(fac, b), y_pred, scale, tol, 100 * rounding,
                                        NEWTON_ITERATIONS)
         current = current | fresh
-        kept = (jac, fac, snp.where(refactor, c, c_f), np.asarray(True), current)
-        return (kept, v, ok, ~ok & ~current, iterations + its, its, n_jac + snp.convert(fresh, np.int64),
+        kept = (jac, fac, c_f, np.asarray(True), current)
+        return (kept, v, ok, ~ok & ~(current & refactor), iterations + its, its, n_jac + snp.convert(fresh, np.int64),
                 n_fac + snp.convert(refactor, np.int64), np.asarray(True))
 
     s = (kept, snp.zeros_like(y_pred), np.asarray(False), np.asarray(False), int0, int0, int0, int0,
