@@ -68,10 +68,39 @@ def load(src, entry="program"):
 
 
 def _place(src):
-    """(key, path) of the generated module of source `src` in the cache directory."""
+    """(key, path) of the generated module of source `src` in the cache directory: the key covers the
+    compiled helpers the module calls too (_helpers_digest)."""
     import numba
-    key = hashlib.sha256((src + numba.__version__ + np.__version__).encode()).hexdigest()[:24]
+    key = hashlib.sha256((src + numba.__version__ + np.__version__ + _helpers_digest()).encode()).hexdigest()[:24]
     return key, os.path.join(cache_dir(), f"sciml_{key}.py")
+
+
+_HELPERS = []
+
+
+def helper_modules():
+    """The sciml modules whose compiled functions generated modules call: numba_runtime and those its
+    names come from."""
+    from . import numba_runtime
+    modules = {numba_runtime.__name__}
+    for value in vars(numba_runtime).values():
+        name = value.__name__ if isinstance(value, types.ModuleType) else \
+            getattr(getattr(value, "py_func", value), "__module__", None)
+        if isinstance(name, str) and name.split(".")[0] == "sciml":
+            modules.add(name)
+    return sorted(modules)
+
+
+def _helpers_digest():
+    """A digest of the helper modules' sources: numba links a helper's code into each caller's and its
+    cache does not notice when the helper changes, so a module compiled against other helpers must be
+    compiled afresh, not loaded."""
+    if not _HELPERS:
+        digest = hashlib.sha256()
+        for name in helper_modules():
+            digest.update(pathlib.Path(sys.modules[name].__file__).read_bytes())
+        _HELPERS.append(digest.hexdigest())
+    return _HELPERS[0]
 
 
 def has_compiled(src):

@@ -55,3 +55,15 @@ def test_an_entry_naming_what_sciml_no_longer_has_is_compiled_afresh(tmp_path, m
     monkeypatch.setattr(verified._cache, "load_overload", stale)
     assert verified.load_overload(None, None) is None  # a miss: numba compiles and saves again
     assert not glob.glob(verified._files) and not os.path.exists(verified._manifest)
+
+
+def test_a_module_compiled_against_other_helpers_is_compiled_afresh(monkeypatch):
+    """numba links the compiled helpers a generated module calls (numba_runtime's, the sparse and banded
+    loops) into the module's code and its cache does not notice when they change: the module's key
+    covers their sources, so a module written by another version of them is not loaded."""
+    assert {"sciml.backends.numba_runtime", "sciml.backends.numba_native", "sciml.numpy.linalg_banded",
+            "sciml.numpy.linalg_sparse"} <= set(numba_cache.helper_modules())
+    src = "def program():\n    return 1\n"
+    key = numba_cache._place(src)[0]
+    monkeypatch.setattr(numba_cache, "_HELPERS", ["the helpers of another version"])
+    assert numba_cache._place(src)[0] != key
