@@ -116,17 +116,59 @@ banded_solve = njit(cache=True, error_model="numpy")(banded_solve_loops)
 sparse_lu, sparse_lu_solve = _sparse_loops()
 
 
+# systems of at most this many unknowns are solved by loops: LAPACK's gesv as numba calls it (copies to
+# Fortran order, workspace, pivot arrays) costs 3-5x more at 3 unknowns and 2x at 20 for an inverse (4.6
+# us against 9.9); from 24 on it wins with one right-hand side (benchmarks/RESULTS.md, "Small dense solves")
+SMALL_SOLVE = 24
+
+
+@njit(cache=True, error_model="numpy")
+def _small_solve(a, b, out):
+    """out = a^-1 b by Gaussian elimination with partial pivoting (the pivots LAPACK's getrf picks); an
+    exactly singular matrix raises as numba's np.linalg.solve does."""
+    n, k = a.shape[0], b.shape[1]
+    lu = a.copy()
+    out[:] = b
+    for j in range(n):
+        p, big = j, abs(lu[j, j])
+        for i in range(j + 1, n):
+            if abs(lu[i, j]) > big:
+                p, big = i, abs(lu[i, j])
+        if big == 0:
+            raise np.linalg.LinAlgError("Matrix is singular to machine precision.")
+        if p != j:
+            for c in range(n):
+                lu[j, c], lu[p, c] = lu[p, c], lu[j, c]
+            for c in range(k):
+                out[j, c], out[p, c] = out[p, c], out[j, c]
+        for i in range(j + 1, n):
+            f = lu[i, j] / lu[j, j]
+            for c in range(j + 1, n):
+                lu[i, c] -= f * lu[j, c]
+            for c in range(k):
+                out[i, c] -= f * out[j, c]
+    for j in range(n - 1, -1, -1):
+        for c in range(k):
+            out[j, c] /= lu[j, j]
+        for i in range(j):
+            f = lu[i, j]
+            for c in range(k):
+                out[i, c] -= f * out[j, c]
+
+
 @njit(cache=True, error_model="numpy")
 def solve_stack(a, b):
-    """x[i] with a[i] x[i] = b[i] for a stack (m, n, n) of matrices and (m, n, k) of right-hand sides,
-    by LAPACK's gesv as numba compiles np.linalg.solve. A matrix or right-hand side with a NaN or inf
-    gives NaN, as numpy does (numba would raise)."""
+    """x[i] with a[i] x[i] = b[i] for a stack (m, n, n) of matrices and (m, n, k) of right-hand sides: by
+    loops up to SMALL_SOLVE unknowns, else by LAPACK's gesv as numba compiles np.linalg.solve. A matrix
+    or right-hand side with a NaN or inf gives NaN, as numpy does (numba would raise)."""
     out = np.empty_like(b)
     for i in range(a.shape[0]):
-        if np.all(np.isfinite(a[i])) and np.all(np.isfinite(b[i])):
-            out[i] = np.linalg.solve(np.ascontiguousarray(a[i]), np.ascontiguousarray(b[i]))
-        else:
+        if not (np.all(np.isfinite(a[i])) and np.all(np.isfinite(b[i]))):
             out[i] = np.nan
+        elif a.shape[1] <= SMALL_SOLVE:
+            _small_solve(a[i], b[i], out[i])
+        else:
+            out[i] = np.linalg.solve(np.ascontiguousarray(a[i]), np.ascontiguousarray(b[i]))
     return out
 
 
