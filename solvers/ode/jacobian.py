@@ -4,7 +4,7 @@ A structure builds the Jacobian of f(y) at y, forms the method's matrix alpha I 
 with it. Dense: jacfwd (n directional derivatives) and a dense LU per solve, O(n^3). Banded(lower,
 upper): Curtis-Powell-Reid compression (columns j and j' share a seed when j = j' mod (lower + upper
 + 1), so no row sees two of them: lower + upper + 1 directional derivatives), LAPACK's banded
-storage and a banded LU per solve, O(n (lower + upper)^2). Both are written in sciml, so the
+storage, and the band's sparse LU kept across Newton iterations and steps, O(n (lower + upper)^2). Both are written in sciml, so the
 Jacobian and the solves differentiate (and jit, vmap) the same way: the banded route computes the
 same matrix and the same derivatives as the dense one when the band is right.
 
@@ -17,6 +17,7 @@ plain band fails this check; declare it Banded(lower, upper, periodic=True).
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -171,22 +172,34 @@ class Banded:
     def shape(self, n):
         return (sum(self._band(n)) + 1, n)
 
-    # a banded inverse is dense: the kept "factorisation" is the matrix, and every solve factorises it
-    # (O(n (lower + upper)^2); the statistics count one LU per solve)
-    refactors_per_solve = True
+    # the kept factorisation is the band's static-pattern sparse LU (a band is a sparsity pattern; it
+    # fills only inside the band, or along a periodic band's edges): factorised once for many Newton
+    # iterations and steps, as Sparse; a one-off `solve` keeps LAPACK's pivoting banded LU (or Woodbury)
+    refactors_per_solve = False
+
+    def _pattern(self, n):
+        """(SparseLU of the band's pattern, the band-storage index (row, column) of each of its entries)."""
+        return _band_pattern(self._band(n), self.periodic, n)
 
     def factor_shape(self, n):
-        return self.shape(n)
+        return (self._pattern(n)[0].nnz_factor,)
+
+    def _values(self, m):
+        lu, where = self._pattern(m.shape[-1])
+        return m[where], lu
 
     def factor(self, m):
-        return m
+        return sparse_lu(*self._values(m))
 
     def apply(self, factored, b):
-        return self.solve(factored, b)
+        return sparse_lu_solve(factored, b, self._pattern(b.shape[-1])[0])
 
     def solver(self, m):
-        """b -> m^-1 b (each solve factorises: a banded inverse is dense)."""
-        return lambda b: self.solve(m, b)
+        """b -> m^-1 b for several b with one factorisation (of m outside the differentiation), each
+        solve differentiable in m and b."""
+        values, lu = self._values(m)
+        factor = sparse_lu(lax.stop_gradient(values), lu)
+        return lambda b: sparse_solve(values, b, lu, factor=factor)
 
     def solve(self, m, b):
         n = m.shape[-1]
@@ -231,6 +244,20 @@ def _reproduces_a_directional_derivative(lin, f, y):
     tol = np.finfo(y.dtype).eps ** 0.5  # far above the rounding of the two ways, far below a missed entry
     ok = snp.max(snp.abs(direct - product)) <= tol * snp.max(scale) + np.finfo(y.dtype).tiny
     return lax.stop_gradient(ok)
+
+
+@functools.lru_cache(maxsize=32)
+def _band_pattern(band, periodic, n):
+    """Banded.\_pattern for (lower, upper), periodic, n: built once per size at trace time."""
+    lower, upper = band
+    d = np.arange(-upper, lower + 1)
+    cols = np.repeat(np.arange(n), d.size)
+    rows = (cols + np.tile(d, n)) % n if periodic else cols + np.tile(d, n)
+    keep = (rows >= 0) & (rows < n)
+    lu = SparseLU(sps.csr_matrix((np.ones(keep.sum(), bool), (rows[keep], cols[keep])), shape=(n, n)))
+    offset = (lu.rows - lu.cols) % n if periodic else lu.rows - lu.cols
+    offset = np.where(offset > lower, offset - n, offset)  # i - j around the circle, in [-upper, lower]
+    return lu, (upper + offset, lu.cols)
 
 
 def _dense_to_band(a):

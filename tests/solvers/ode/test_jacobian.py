@@ -119,6 +119,23 @@ def test_periodic_band_jacobian_and_solve_match_dense_ones(n, lower, upper):
     assert bool(band.consistent(f, y)) and not bool(ode.Banded(lower, upper).consistent(f, y))
 
 
+@pytest.mark.parametrize("periodic", [False, True])
+@pytest.mark.parametrize("lower, upper", [(1, 1), (2, 0), (0, 3), (2, 3)])
+def test_the_kept_band_factor_solves_as_the_banded_lu_and_differentiates_alike(lower, upper, periodic):
+    """A band's kept factorisation (its static-pattern sparse LU, reused by Newton iterations and steps)
+    gives the banded LU's solution, and the same derivative in the band's values, plain and periodic."""
+    n, band = 11, ode.Banded(lower, upper, periodic=periodic)
+    m, b = RNG.normal(size=band.shape(n)), RNG.normal(size=n)
+    m[upper] += 6.0
+    a = dense_of_cyclic(m, lower, upper) if periodic else dense_of(m, lower, upper)
+    np.testing.assert_allclose(band.apply(band.factor(m), b), np.linalg.solve(a, b), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(band.solver(m)(b), np.linalg.solve(a, b), rtol=1e-13, atol=1e-14)
+    loss = lambda solve: lambda v: snp.sum(snp.sin(solve(v)))  # noqa: E731
+    kept = sciml.grad(loss(lambda v: band.solver(v)(b)))(m)
+    np.testing.assert_allclose(kept, sciml.grad(loss(lambda v: band.solve(v, b)))(m), rtol=1e-12, atol=1e-14)
+    assert not band.refactors_per_solve and band.factor_shape(n)[0] < n * n
+
+
 def periodic_burgers(n):
     x = np.linspace(-1.0, 1.0, n, endpoint=False)
     h = x[1] - x[0]
@@ -161,7 +178,7 @@ from tests.solvers.ode.test_jacobian import burgers_solve
 from solvers.pde.method_of_lines import dirichlet_band
 final = burgers_solve("rodas5", dirichlet_band((11,), 2), n=12, t1=0.2)
 run = compile_program(sciml.jit(final).lower(0.05).program, "numba")
-assert run.backend == "numba" and "rt.banded_solve" in run.source, run.backend
+assert run.backend == "numba" and "rt.sparse_lu(" in run.source, run.backend
 from solvers import ode
 from solvers.pde.method_of_lines import periodic_band
 from tests.solvers.ode.test_jacobian import periodic_burgers
@@ -173,7 +190,7 @@ print(np.max(np.abs(sciml.jit(final, backend="numba")(0.05) - sciml.jit(final)(0
 
 
 def test_banded_stiff_solve_lowers_whole_to_numba():
-    """The whole stiff solve becomes one numba function calling the banded LU, periodic too (run as
+    """The whole stiff solve becomes one numba function calling the band's kept LU, periodic too (run as
     Python with NUMBA_DISABLE_JIT: compiling it takes minutes; benchmarks/pde_work_precision.py runs
     it compiled)."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))

@@ -113,10 +113,9 @@ def test_an_explicit_method_refuses_a_jacobian():
 
 
 def test_a_rosenbrock_step_factorises_its_matrix_once_for_all_stages():
-    """rodas5's eight stages share one factorisation (dense and sparse alike; a band factorises per solve)."""
+    """rodas5's eight stages share one factorisation (dense, sparse and banded alike)."""
     y0 = y0_of(10)
     stats = {jac: ode.solve(brusselator_1d, y0, (0.0, 1.0), args=0.02, method="rodas5", jacobian=jac).stats
              for jac in ("dense", "sparse", ode.Banded(2, 2))}
-    for jac in ("dense", "sparse"):
-        assert stats[jac]["num_lu_decompositions"] == stats[jac]["num_jacobian_evaluations"]
-    assert stats[ode.Banded(2, 2)]["num_lu_decompositions"] == 8 * stats[ode.Banded(2, 2)]["num_jacobian_evaluations"]
+    for jac in ("dense", "sparse", ode.Banded(2, 2)):
+        assert stats[jac]["num_lu_decompositions"] == stats[jac]["num_jacobian_evaluations"] > 0
