@@ -81,7 +81,7 @@ _HELPERS = []
 def helper_modules():
     """The sciml modules whose compiled functions generated modules call: numba_runtime and those its
     names come from."""
-    from . import numba_runtime
+    from . import numba_runtime  # imports numba: loaded at the first compile, as numba itself
     modules = {numba_runtime.__name__}
     for value in vars(numba_runtime).values():
         name = value.__name__ if isinstance(value, types.ModuleType) else \
