@@ -534,7 +534,8 @@ def write_up(results, sections, checks, scaling_text, repeats, run):
              "fails, is timed once and ends that method's tolerances; scipy's LSODA on the 2-D Brusselator, with a "
              "dense Jacobian by finite differences of every column, runs at rtol 1e-6 only). f evaluations: sciml "
              "counts right-hand-side calls (its Jacobians are jvps, one per colour of columns, counted as "
-             "Jacobians; its rodas5 factorises at every stage, so it counts 8 LU per step); scipy's count includes "
+             "Jacobians; rodas5 factorises once a step, kvaerno5 and bdf when their Newton matrix changes); scipy's "
+             "count includes "
              "its finite-difference Jacobians; diffrax does not count. numbalsoda: not installed (0.3.4 has no "
              "wheel for this Python and its build needs a Fortran compiler, which this machine lacks). Checks: "
              + "; ".join(checks) + ".")
