@@ -1,5 +1,8 @@
-"""Layers: Linear, MLP, Sequential, FourierFeatures, and an MLP with trainable activation slopes."""
+"""Layers: Linear (and FactorizedLinear, its random weight factorisation), MLP, Sequential, FourierFeatures, and
+an MLP with trainable activation slopes."""
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -31,6 +34,52 @@ class Linear(Module):
         y = x @ self.weight
         return y if self.bias is None else y + self.bias
 
+    def with_weight(self, weight, bias):
+        """A copy with these values."""
+        out = copy.copy(self)
+        out.weight, out.bias = weight, bias
+        return out
+
+
+class FactorizedLinear(Module):
+    """y = x @ (v * exp(s)) + bias: Linear with random weight factorisation (Wang, Wang, Sankaran &
+    Perdikaris 2022): each output unit's weights are a direction v[:, j] times a trainable scale exp(s_j),
+    s ~ N(mean, std), v = w / exp(s) with w drawn by `init`, so the layer starts equal to Linear's and
+    gradient steps move the scales and the directions separately (which speeds PINN training)."""
+
+    def __init__(self, in_features, out_features, mean=1.0, std=0.1, init="glorot_normal", dtype=np.float64, *,
+                 key):
+        k_w, k_s = random.split(_key(key))
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        w = initialisers.get(init)(k_w, (self.in_features, self.out_features), dtype)
+        self.scale = (mean + std * random.normal(k_s, (self.out_features,), dtype)).astype(dtype)
+        self.direction = w / snp.exp(self.scale)
+        self.bias = snp.zeros(self.out_features, dtype)
+
+    @property
+    def weight(self):
+        return self.direction * snp.exp(self.scale)
+
+    def __call__(self, x):
+        if np.shape(x)[-1] != self.in_features:
+            raise ValueError(f"FactorizedLinear: expected inputs with {self.in_features} features (last axis), "
+                             f"got shape {tuple(np.shape(x))}")
+        return x @ self.weight + self.bias
+
+    def with_weight(self, weight, bias):
+        """A copy whose weight (scales kept, directions set) and bias are these."""
+        out = copy.copy(self)
+        out.direction, out.bias = weight / snp.exp(self.scale), bias
+        return out
+
+
+def dense_layer(in_features, out_features, rwf=None, init="glorot_normal", dtype=np.float64, *, key):
+    """Linear, or FactorizedLinear with (mean, std) = rwf."""
+    if rwf is None:
+        return Linear(in_features, out_features, init=init, dtype=dtype, key=key)
+    mean, std = rwf
+    return FactorizedLinear(in_features, out_features, mean, std, init=init, dtype=dtype, key=key)
+
 
 class Sequential(Module):
     """Layers (modules or functions such as activations) applied in turn."""
@@ -46,18 +95,20 @@ class Sequential(Module):
 
 class MLP(Module):
     """A multilayer perceptron: sizes = [in, hidden..., out]; `activation` between layers (a name or
-    a function), `final_activation` after the last (none by default).
+    a function), `final_activation` after the last (none by default); rwf=(mean, std): FactorizedLinear
+    layers (random weight factorisation).
 
     >>> model = MLP([2, 64, 64, 1], activation="tanh", key=sciml.random.key(0))
     """
 
     def __init__(self, sizes, activation="tanh", final_activation=None, init="glorot_normal", dtype=np.float64,
-                 *, key):
+                 rwf=None, *, key):
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs an input and an output size, got {sizes}")
         keys = random.split(_key(key), len(sizes) - 1)
         self.sizes = tuple(int(s) for s in sizes)
-        self.layers = [Linear(m, n, init=init, dtype=dtype, key=k) for m, n, k in zip(sizes[:-1], sizes[1:], keys)]
+        self.layers = [dense_layer(m, n, rwf=rwf, init=init, dtype=dtype, key=k)
+                       for m, n, k in zip(sizes[:-1], sizes[1:], keys)]
         self.activation = activations.get(activation)
         self.final_activation = None if final_activation is None else activations.get(final_activation)
 
