@@ -12,7 +12,7 @@ import numpy as np
 
 import problems
 import sciml
-from problems.problem import RAR_CANDIDATES, RAR_SPLIT
+from problems.problem import ARCHITECTURES, RAR_CANDIDATES, RAR_SPLIT
 from sciml.checkpoint import CheckpointError
 from sciml.pinn import Interrupted
 from solvers.ode import ODESolveError
@@ -35,6 +35,11 @@ def _parser():
     solve.add_argument("--points", type=int, help="collocation points")
     solve.add_argument("--width", type=int, help="neurons per hidden layer")
     solve.add_argument("--depth", type=int, help="hidden layers")
+    solve.add_argument("--arch", choices=list(ARCHITECTURES), help="the network: a tanh MLP (default), the modified "
+                       "MLP (Wang, Teng & Perdikaris 2021) or PirateNet (Wang et al. 2024; a block per three hidden "
+                       "layers)")
+    solve.add_argument("--rwf", action="store_true", default=None, help="random weight factorisation of every "
+                       "dense layer (Wang et al. 2022)")
     solve.add_argument("--dtype", choices=["float32", "float64"])
     solve.add_argument("--seed", type=int)
     solve.add_argument("--resample", type=int, metavar="K", help="fresh collocation points every K Adam steps "
@@ -98,10 +103,10 @@ def _solve(args, argv):
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
     settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed",
-                                              "resample", "rar", "anneal", "causal")}
+                                              "resample", "rar", "anneal", "causal", "arch", "rwf")}
     for k, v in settings.items():
         zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
-        if isinstance(v, int) and v < (0 if zero else 1):
+        if isinstance(v, int) and not isinstance(v, bool) and v < (0 if zero else 1):
             raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
     problem.settings(**settings)  # checked before the output directory is made
     _check_out(args.out)

@@ -2,7 +2,8 @@
 reference (relative L2 error) and writing the results. Under mpirun, problems whose loss takes its
 points as data train data-parallel, and only process 0 writes the results. Problems made of
 conditions (sciml.pinn.conditions) can also change their data during training (sciml.pinn.adaptive):
-the settings resample, rar, anneal and causal, off by default."""
+the settings resample, rar, anneal and causal, off by default. The network is the settings' too (`build_network`:
+arch mlp, modified or pirate, rwf for random weight factorisation)."""
 from __future__ import annotations
 
 import json
@@ -12,10 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sciml import distributed, pinn
+from sciml import distributed, nn, pinn, random
 
 
 ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0, "causal": 0}  # every K Adam steps / N points a round / every K / every K: 0 is off
+ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
+ARCHITECTURES = ("mlp", "modified", "pirate")
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them among this many times `points` fresh candidates
 
@@ -49,7 +52,7 @@ class PINNProblem:
             self.build = lambda settings: self._assemble(settings)[:3]
 
     def settings(self, **overrides):
-        known = {**ADAPTIVE, **self.defaults}
+        known = {**ADAPTIVE, **ARCHITECTURE, **self.defaults}
         unknown = set(overrides) - set(known)
         if unknown:
             raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
@@ -65,6 +68,13 @@ class PINNProblem:
             if every >= settings["adam"]:
                 raise ValueError(f"{self.name}: {k} {settings[k]} never acts within {settings['adam']} Adam steps "
                                  f"(it acts every {every})")
+        if settings["arch"] not in ARCHITECTURES:
+            raise ValueError(f"{self.name}: arch must be one of {', '.join(ARCHITECTURES)}, got {settings['arch']!r}")
+        if not isinstance(settings["rwf"], bool):
+            raise ValueError(f"{self.name}: rwf must be True or False, got {settings['rwf']!r}")
+        if settings["arch"] == "pirate" and settings["width"] % 2:
+            raise ValueError(f"{self.name}: a PirateNet's width must be even (sine and cosine features), got "
+                             f"{settings['width']}")
         if settings["resample"] and settings["rar"]:
             raise ValueError(f"{self.name}: resample and rar both replace the collocation points; choose one")
         if settings["causal"] and self.labels[1] != "t":
@@ -169,6 +179,22 @@ class PINNProblem:
         fig.suptitle(f"{self.name}: {self.description}")
         fig.savefig(path, dpi=110)
         plt.close(fig)
+
+
+def build_network(settings, inputs, outputs):
+    """The network the settings ask for, from `inputs` to `outputs` features: `arch` "mlp" (tanh, `depth`
+    hidden layers of `width`), "modified" (the modified MLP of that shape) or "pirate" (PirateNet of
+    that width, a block per three hidden layers); rwf: every dense layer factorised (mean 1, std 0.1,
+    as JAX-PI); in `dtype`, drawn from `seed`."""
+    dtype, key = np.dtype(settings["dtype"]), random.key(settings["seed"])
+    rwf, width, depth = (1.0, 0.1) if settings.get("rwf") else None, settings["width"], settings["depth"]
+    arch = settings.get("arch", "mlp")
+    if arch == "pirate":
+        return nn.PirateNet(inputs, outputs, width=width, blocks=max(1, depth // 3), rwf=rwf, dtype=dtype, key=key)
+    sizes = [inputs] + [width] * depth + [outputs]
+    if arch == "modified":
+        return nn.ModifiedMLP(sizes, rwf=rwf, dtype=dtype, key=key)
+    return nn.MLP(sizes, activation="tanh", rwf=rwf, dtype=dtype, key=key)
 
 
 def _rar_every(settings):

@@ -8,10 +8,10 @@ import functools
 import numpy as np
 
 import sciml.numpy as snp
-from sciml import nn, pinn, random
+from sciml import nn, pinn
 from solvers.pde.exact import burgers_reference
 
-from ..problem import PINNProblem
+from ..problem import PINNProblem, build_network
 
 NU = 0.01 / np.pi
 DOMAIN = pinn.SpaceTime(pinn.Interval(-1.0, 1.0), 0.0, 1.0)
@@ -31,8 +31,7 @@ def collocation(settings, n, seed):
 
 
 def network(settings):
-    sizes = [2] + [settings["width"]] * settings["depth"] + [1]
-    return nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
+    return build_network(settings, 2, 1)
 
 
 def conditions(settings):

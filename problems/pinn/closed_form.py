@@ -5,18 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 import sciml.numpy as snp
-from sciml import nn, pinn, random
+from sciml import pinn
 from solvers.pde import exact
 
-from ..problem import PINNProblem
+from ..problem import PINNProblem, build_network
 
 DEFAULTS = {"adam": 2000, "lbfgs": 2000, "points": 2000, "boundary_points": 200, "width": 20, "depth": 4,
             "learning_rate": 1e-3, "dtype": "float64", "seed": 0}
 
 
 def _model(settings, inputs=2):
-    sizes = [inputs] + [settings["width"]] * settings["depth"] + [1]
-    return nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
+    return build_network(settings, inputs, 1)
 
 
 def _collocation(domain):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 import sciml.numpy as snp
-from sciml import nn, pinn, random
+from sciml import pinn
 
-from ..problem import PINNProblem
+from ..problem import PINNProblem, build_network
 
 RE = 20.0
 LAMBDA = RE / 2 - np.sqrt(RE ** 2 / 4 + 4 * np.pi ** 2)
@@ -62,8 +62,7 @@ def collocation(settings, n, seed):
 
 
 def network(settings):
-    sizes = [2] + [settings["width"]] * settings["depth"] + [3]
-    return nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
+    return build_network(settings, 2, 3)
 
 
 def _grid():

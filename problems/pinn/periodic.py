@@ -11,10 +11,10 @@ import functools
 import numpy as np
 
 import sciml.numpy as snp
-from sciml import nn, pinn, random
+from sciml import pinn
 from solvers.pde import references
 
-from ..problem import PINNProblem
+from ..problem import PINNProblem, build_network
 
 DEFAULTS = {"adam": 3000, "lbfgs": 3000, "points": 4000, "boundary_points": 200, "width": 32, "depth": 4,
             "learning_rate": 1e-3, "dtype": "float64", "seed": 0}
@@ -38,9 +38,8 @@ def _data(domain, settings):
 def _network(outputs=1, period=None):
     """network(settings) -> a tanh MLP of (x, t), exactly periodic in x when a period is given."""
     def network(settings):
-        sizes = [2 + (period is not None)] + [settings["width"]] * settings["depth"] + [outputs]
-        mlp = nn.MLP(sizes, activation="tanh", dtype=np.dtype(settings["dtype"]), key=random.key(settings["seed"]))
-        return mlp if period is None else pinn.PeriodicEmbedding(mlp, period)
+        net = build_network(settings, 2 + (period is not None), outputs)
+        return net if period is None else pinn.PeriodicEmbedding(net, period)
     return network
 
 

@@ -93,6 +93,7 @@ def test_a_bad_output_directory_is_refused_before_any_work(tmp_path, out_dir, me
     (("fit", "lotka-volterra", "--noise", "nan"), "--noise must be a non-negative number, got nan"),
     (("fit", "lotka-volterra", "--noise", "inf"), "--noise must be a non-negative number, got inf"),
     (("solve", "poisson-2d", "--causal", "5"), "poisson-2d is steady"),
+    (("solve", "heat-1d", "--arch", "pirate", "--width", "7"), "a PirateNet's width must be even"),
 ])
 def test_meaningless_options_are_refused(tmp_path, args, message):
     out = run(*args, "--out", str(tmp_path))
@@ -113,6 +114,7 @@ def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_pa
     (("solve", "heat-1d", *TINY), "problem 'burgers' (now 'heat-1d')"),
     (("solve", "burgers", *TINY[:6], "--width", "7", "--depth", "1", "--quiet"), "width 6 (now 7)"),
     (("solve", "burgers", *TINY, "--dtype", "float32"), "dtype 'float64' (now 'float32')"),
+    (("solve", "burgers", *TINY, "--arch", "modified"), "arch 'mlp' (now 'modified')"),
 ])
 def test_resuming_another_problem_or_setting_is_refused(tmp_path, other, differing):
     assert run("solve", "burgers", *TINY, "--out", str(tmp_path)).returncode == 0

@@ -5,8 +5,8 @@ import pytest
 
 import problems
 from problems.pinn import kovasznay
-from problems.problem import PINNProblem
-from sciml import checkpoint, tree
+from problems.problem import PINNProblem, build_network
+from sciml import checkpoint, nn, tree
 
 
 @pytest.mark.parametrize("name", [n for n in problems.names() if not hasattr(problems.get(n), "fit")])
@@ -100,3 +100,38 @@ def test_adaptive_settings_need_a_problem_made_of_conditions():
     assert by_hand.settings()["resample"] == 0
     with pytest.raises(ValueError, match="by-hand builds its loss by hand"):
         by_hand.settings(resample=100)
+
+
+# ---- the network: arch and rwf ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("arch, kind", [("mlp", nn.MLP), ("modified", nn.ModifiedMLP), ("pirate", nn.PirateNet)])
+@pytest.mark.parametrize("rwf", [False, True])
+def test_the_network_is_the_one_the_settings_name(arch, kind, rwf):
+    settings = problems.get("heat-1d").settings(arch=arch, rwf=rwf, width=8, depth=3)
+    net = build_network(settings, 2, 1)
+    assert isinstance(net, kind) and net(np.zeros((5, 2))).shape == (5, 1)
+    dense = [leaf for leaf in tree.leaves(net, is_leaf=lambda m: isinstance(m, (nn.Linear, nn.FactorizedLinear)))
+             if isinstance(leaf, (nn.Linear, nn.FactorizedLinear))]
+    assert dense and all(isinstance(layer, nn.FactorizedLinear if rwf else nn.Linear) for layer in dense)
+    if arch == "pirate":
+        assert len(net.blocks) == 1  # a block per three hidden layers
+    assert problems.get("heat-1d").settings()["arch"] == "mlp"  # the problems' default is unchanged
+
+
+@pytest.mark.parametrize("arch", ["modified", "pirate"])
+def test_a_short_run_with_each_network_lowers_the_error(tmp_path, arch):
+    """heat-1d, 8 wide, 50 Adam steps and 50 of L-BFGS, factorised: the error falls from its untrained
+    value (observed 0.74 -> 0.0037 for the modified MLP, 1.09 -> 0.035 for PirateNet)."""
+    problem = problems.get("heat-1d")
+    small = {"points": 128, "boundary_points": 32, "width": 8, "depth": 3, "arch": arch, "rwf": True}
+    untrained = problem.solve(out=str(tmp_path / "0"), progress=False, adam=0, lbfgs=0, **small)
+    trained = problem.solve(out=str(tmp_path / "1"), progress=False, adam=50, lbfgs=50, **small)
+    assert trained["l2_relative_error"] < 0.1 * untrained["l2_relative_error"]
+
+
+@pytest.mark.parametrize("options, match", [(dict(arch="resnet"), "arch must be one of mlp, modified, pirate"),
+                                            (dict(rwf="yes"), "rwf must be True or False"),
+                                            (dict(arch="pirate", width=7), "width must be even")])
+def test_a_network_the_settings_cannot_build_is_refused_before_training(options, match):
+    with pytest.raises(ValueError, match=match):
+        problems.get("heat-1d").settings(**options)
