@@ -50,6 +50,15 @@ def machine():
             f"({blas})")
 
 
+def record(name, doc, settings, table):
+    """Write (and print) the section `name`: the script's docstring up to its usage line, the machine, the
+    date and `settings`, then the table's lines."""
+    body = (doc.split("\n\n    python")[0].strip() + f"\n\nMachine: {machine()}. Run {time.strftime('%Y-%m-%d')}, "
+            f"{settings}.\n\n" + "\n".join(table))
+    update_section(name, body)
+    print(body)
+
+
 def update_section(name, body):
     """Replace (or append) the section `## name` of RESULTS.md with `body`."""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nEach section is written by the script it names; medians of repeated runs.\n"

@@ -20,7 +20,7 @@ from numba import njit
 
 from sciml.backends.numba_runtime import SMALL_SOLVE, _small_solve
 
-from .harness import machine, update_section
+from .harness import record
 
 SIZES = (2, 3, 8, 16, 20, 24, 32, 48, 64)
 
@@ -67,10 +67,7 @@ def main(argv=None):
             cells.append(f"{1e9 * per_call(_loops, a, b, args.repeats):.0f} / "
                          f"{1e9 * per_call(_lapack, a, b, args.repeats):.0f}")
         table.append(f"| {n} | {cells[0]} | {cells[1]} | {'loops' if n <= SMALL_SOLVE else 'LAPACK'} |")
-    body = (__doc__.split("\n\n    python")[0].strip() + f"\n\nMachine: {machine()}. Run {time.strftime('%Y-%m-%d')}, "
-            f"median of {args.repeats}.\n\n" + "\n".join(table))
-    update_section("Small dense solves", body)
-    print(body)
+    record("Small dense solves", __doc__, f"median of {args.repeats}", table)
 
 
 if __name__ == "__main__":

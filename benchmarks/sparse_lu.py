@@ -24,7 +24,7 @@ from problems.ode.stiff_pde import brusselator
 from sciml.numpy.linalg_sparse import SparseLU, sparse_lu, sparse_lu_solve
 from solvers import ode
 
-from .harness import machine, median_time, update_section
+from .harness import median_time, record
 
 
 def newton_matrix(n, c=0.01):
@@ -76,10 +76,7 @@ def main(argv=None):
         table.append(f"| {r['n']} | {r['states']} | {r['nnz']} | {r['factor_nnz']} / {r['scipy_fill']} | "
                      f"{ms(r['symbolic'])} | {ms(r['ours'])} | {ms(r['scipy'])} | {ms(r['scipy_our_order'])} | "
                      f"{ms(r['ours_solve'])} / {ms(r['scipy_solve'])} | {r['error']:.1e} |")
-    body = (__doc__.split("\n\n    python")[0].strip() + f"\n\nMachine: {machine()}. Run {time.strftime('%Y-%m-%d')}, "
-            f"{args.repeats} repeats.\n\n" + "\n".join(table))
-    update_section("Sparse LU: static pattern against SuperLU", body)
-    print(body)
+    record("Sparse LU: static pattern against SuperLU", __doc__, f"{args.repeats} repeats", table)
 
 
 if __name__ == "__main__":
