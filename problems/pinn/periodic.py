@@ -1,6 +1,8 @@
-"""Periodic PINN problems with ETDRK4 references (solvers.pde.references): allen-cahn, kdv and
-schrodinger, as in Raissi et al. (2019). Periodicity is imposed softly on u (and u_x), at matching
-boundary points, except for Allen-Cahn, whose network is exactly periodic (pinn.PeriodicEmbedding:
+"""Periodic PINN problems: allen-cahn, kdv and schrodinger as in Raissi et al. (2019), with ETDRK4
+references (solvers.pde.references), and the failure-mode problems convection (beta = 50) and reaction
+(rho = 5) on the setup of Krishnapriyan et al. (2021) and PINNsFormer (Zhao et al. 2024), with closed
+forms (x in [0, 2 pi] periodic, t in [0, 1], scored on their 101 x 101 grid). Periodicity is imposed softly on u (and u_x), at matching
+boundary points, except for Allen-Cahn, convection and reaction, whose networks are exactly periodic (pinn.PeriodicEmbedding:
 with the soft condition it stalled near 0.54 relative error, with the embedding 0.13);
 Schroedinger's network returns (Re h, Im h) and is scored on |h|. Each problem is made of condition
 objects (sciml.pinn.conditions)."""
@@ -123,3 +125,53 @@ SCHRODINGER = PINNProblem(
     conditions=schrodinger_conditions, network=_network(outputs=2), collocation=_collocation(NLS_DOMAIN),
     reference=lambda: _reference("schrodinger"), defaults={**DEFAULTS, "width": 64, "lbfgs": 12000},
     labels=("x", "t", "|h|"), observable=lambda out: snp.sqrt(out[:, 0] ** 2 + out[:, 1] ** 2))
+
+
+# ---- convection and reaction: the failure modes of plain PINNs -----------------------------------------
+
+FAILURE_DOMAIN = pinn.SpaceTime(pinn.Interval(0.0, 2 * np.pi), 0.0, 1.0)
+BETA, RHO = 50.0, 5.0
+
+
+def convection_exact(p):
+    """u = sin(x - beta t) at the points p (..., 2), shaped as a network's output (..., 1): the initial
+    sine carried at speed beta (u_t + beta u_x = 0)."""
+    return snp.sin(p[..., :1] - BETA * p[..., 1:])
+
+
+def reaction_initial(x):
+    return snp.exp(-(x - np.pi) ** 2 / (2 * (np.pi / 4) ** 2))
+
+
+def reaction_exact(p):
+    """u = h e^(rho t) / (h e^(rho t) + 1 - h), h the initial Gaussian, shaped as convection_exact's: the
+    logistic growth of each point (u_t = rho u (1 - u))."""
+    h, grow = reaction_initial(p[..., :1]), snp.exp(RHO * p[..., 1:])
+    return h * grow / (h * grow + 1 - h)
+
+
+def convection_residual(u, p):
+    return pinn.partial(u, p, "t") + BETA * pinn.partial(u, p, "x")
+
+
+def reaction_residual(u, p):
+    value = u(p)
+    return pinn.partial(u, p, "t") - RHO * value * (1 - value)
+
+
+def _closed_form_reference(exact):
+    x, t = np.linspace(0.0, 2 * np.pi, 101), np.linspace(0.0, 1.0, 101)
+    return (x, t), np.asarray(exact(np.stack(np.meshgrid(x, t), axis=-1)))[..., 0]
+
+
+CONVECTION = PINNProblem(
+    name="convection", description="convection u_t + 50 u_x = 0, u0 = sin x, periodic on [0, 2 pi] (a failure mode)",
+    conditions=_scalar(FAILURE_DOMAIN, convection_residual, snp.sin, soft_periodic=False),
+    network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
+    reference=lambda: _closed_form_reference(convection_exact), defaults=DEFAULTS)
+
+REACTION = PINNProblem(
+    name="reaction", description="reaction u_t = 5 u (1 - u), Gaussian u0, periodic on [0, 2 pi] (a failure mode)",
+    conditions=_scalar(FAILURE_DOMAIN, reaction_residual, reaction_initial, soft_periodic=False),
+    network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
+    reference=lambda: _closed_form_reference(reaction_exact), defaults=DEFAULTS)
