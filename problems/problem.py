@@ -2,8 +2,8 @@
 reference (relative L2 error) and writing the results. Under mpirun, problems whose loss takes its
 points as data train data-parallel, and only process 0 writes the results. Problems made of
 conditions (sciml.pinn.conditions) can also change their data during training (sciml.pinn.adaptive):
-the settings resample, rar, anneal and causal, off by default. The network is the settings' too (`build_network`:
-arch mlp, modified or pirate, rwf for random weight factorisation)."""
+the settings resample, rar, anneal and causal, off by default. The network is the settings' too
+(`build_network`: arch mlp, modified or pirate, rwf for random weight factorisation)."""
 from __future__ import annotations
 
 import json
@@ -187,8 +187,8 @@ def build_network(settings, inputs, outputs):
     that width, a block per three hidden layers); rwf: every dense layer factorised (mean 1, std 0.1,
     as JAX-PI); in `dtype`, drawn from `seed`."""
     dtype, key = np.dtype(settings["dtype"]), random.key(settings["seed"])
-    rwf, width, depth = (1.0, 0.1) if settings.get("rwf") else None, settings["width"], settings["depth"]
-    arch = settings.get("arch", "mlp")
+    rwf = (1.0, 0.1) if settings["rwf"] else None
+    width, depth, arch = settings["width"], settings["depth"], settings["arch"]
     if arch == "pirate":
         return nn.PirateNet(inputs, outputs, width=width, blocks=max(1, depth // 3), rwf=rwf, dtype=dtype, key=key)
     sizes = [inputs] + [width] * depth + [outputs]

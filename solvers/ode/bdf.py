@@ -114,7 +114,8 @@ class BDF(Method):
     def __post_init__(self):
         if not (isinstance(self.max_order, (int, np.integer)) and 1 <= self.max_order <= MAX_ORDER):
             raise ValueError(f"BDF: max_order must be an integer from 1 to {MAX_ORDER}, got {self.max_order!r}")
-        if not (isinstance(self.deadband, (int, float, np.floating)) and not isinstance(self.deadband, bool) and 1.0 <= self.deadband < MAX_FACTOR):
+        number = isinstance(self.deadband, (int, float, np.floating)) and not isinstance(self.deadband, bool)
+        if not (number and 1.0 <= self.deadband < MAX_FACTOR):
             raise ValueError(f"BDF: deadband must be a number from 1 to {MAX_FACTOR}, got {self.deadband!r}")
 
     def init_cache(self, y):

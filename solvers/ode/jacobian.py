@@ -4,8 +4,8 @@ A structure builds the Jacobian of f(y) at y, forms the method's matrix alpha I 
 with it. Dense: jacfwd (n directional derivatives) and a dense LU per solve, O(n^3). Banded(lower,
 upper): Curtis-Powell-Reid compression (columns j and j' share a seed when j = j' mod (lower + upper
 + 1), so no row sees two of them: lower + upper + 1 directional derivatives), LAPACK's banded
-storage, and the band's sparse LU kept across Newton iterations and steps, O(n (lower + upper)^2). Both are written in sciml, so the
-Jacobian and the solves differentiate (and jit, vmap) the same way: the banded route computes the
+storage, and the band's sparse LU kept across Newton iterations and steps, O(n (lower + upper)^2).
+Both are written in sciml, so the Jacobian and the solves differentiate (and jit, vmap) the same way: the banded route computes the
 same matrix and the same derivatives as the dense one when the band is right.
 
 A band narrower than the Jacobian's would silently fold the entries outside it onto others. The
@@ -177,29 +177,28 @@ class Banded:
     # iterations and steps, as Sparse; a one-off `solve` keeps LAPACK's pivoting banded LU (or Woodbury)
     refactors_per_solve = False
 
-    def _pattern(self, n):
-        """(SparseLU of the band's pattern, the band-storage index (row, column) of each of its entries)."""
-        return _band_pattern(self._band(n), self.periodic, n)
+    def _as_sparse(self, n):
+        """(the Sparse structure of the band's pattern, the band-storage index (row, column) of each of
+        its entries)."""
+        return _band_as_sparse(self._band(n), self.periodic, n)
+
+    def _sparse_values(self, m):
+        sparse, where = self._as_sparse(m.shape[-1])
+        return sparse, m[where]
 
     def factor_shape(self, n):
-        return (self._pattern(n)[0].nnz_factor,)
-
-    def _values(self, m):
-        lu, where = self._pattern(m.shape[-1])
-        return m[where], lu
+        return self._as_sparse(n)[0].factor_shape(n)
 
     def factor(self, m):
-        return sparse_lu(*self._values(m))
+        sparse, values = self._sparse_values(m)
+        return sparse.factor(values)
 
     def apply(self, factored, b):
-        return sparse_lu_solve(factored, b, self._pattern(b.shape[-1])[0])
+        return self._as_sparse(b.shape[-1])[0].apply(factored, b)
 
     def solver(self, m):
-        """b -> m^-1 b for several b with one factorisation (of m outside the differentiation), each
-        solve differentiable in m and b."""
-        values, lu = self._values(m)
-        factor = sparse_lu(lax.stop_gradient(values), lu)
-        return lambda b: sparse_solve(values, b, lu, factor=factor)
+        sparse, values = self._sparse_values(m)
+        return sparse.solver(values)
 
     def solve(self, m, b):
         n = m.shape[-1]
@@ -247,17 +246,18 @@ def _reproduces_a_directional_derivative(lin, f, y):
 
 
 @functools.lru_cache(maxsize=32)
-def _band_pattern(band, periodic, n):
-    """Banded.\_pattern for (lower, upper), periodic, n: built once per size at trace time."""
+def _band_as_sparse(band, periodic, n):
+    """Banded._as_sparse for (lower, upper), periodic, n: built once per size at trace time."""
     lower, upper = band
     d = np.arange(-upper, lower + 1)
     cols = np.repeat(np.arange(n), d.size)
     rows = (cols + np.tile(d, n)) % n if periodic else cols + np.tile(d, n)
     keep = (rows >= 0) & (rows < n)
-    lu = SparseLU(sps.csr_matrix((np.ones(keep.sum(), bool), (rows[keep], cols[keep])), shape=(n, n)))
+    sparse = Sparse(sps.csr_matrix((np.ones(keep.sum(), bool), (rows[keep], cols[keep])), shape=(n, n)))
+    lu = sparse.lu
     offset = (lu.rows - lu.cols) % n if periodic else lu.rows - lu.cols
     offset = np.where(offset > lower, offset - n, offset)  # i - j around the circle, in [-upper, lower]
-    return lu, (upper + offset, lu.cols)
+    return sparse, (upper + offset, lu.cols)
 
 
 def _dense_to_band(a):
@@ -282,8 +282,12 @@ class Sparse:
     def __init__(self, pattern=None):
         self.pattern = None if pattern is None else _csr_pattern(pattern)
         self.lu = None if pattern is None else SparseLU(self.pattern)
-        self.colour = None if pattern is None else _colour_columns(self.pattern)
         self.mass = None  # M's values on the pattern (None: I), see with_mass
+
+    @functools.cached_property
+    def colour(self):
+        """Each column's colour (computed when a Jacobian is first made: a band's factorisation needs none)."""
+        return None if self.pattern is None else _colour_columns(self.pattern)
 
     def __eq__(self, other):
         return isinstance(other, Sparse) and other.lu == self.lu

@@ -13,8 +13,7 @@ Hairer & Wanner VI.4, (4.30): M multiplies the stages' coupling terms and W = M 
 
 The Jacobian's structure (`jacobian`: dense, banded or sparse — solvers.ode.jacobian) decides how it is
 built and how the linear systems are solved: a step's stages share one factorisation of their matrix
-(`solver`; banded matrices are factorised at every solve), which the statistics count. The Jacobian is computed at every step, at
-the step's start: the order conditions of these methods assume the exact Jacobian there (a kept one
+(`solver`), which the statistics count. The Jacobian is computed at every step, at the step's start: the order conditions of these methods assume the exact Jacobian there (a kept one
 would need a W-method's conditions), so unlike kvaerno5 they do not reuse it across steps.
 """
 from __future__ import annotations
