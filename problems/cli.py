@@ -31,6 +31,8 @@ def _parser():
                            parents=[common])
     solve.add_argument("name")
     solve.add_argument("--adam", type=int, help="Adam steps")
+    solve.add_argument("--lm", type=int, help="Levenberg-Marquardt steps after Adam (Gauss-Newton on the residuals; "
+                       "default: the problem's)")
     solve.add_argument("--lbfgs", type=int, help="L-BFGS iterations")
     solve.add_argument("--points", type=int, help="collocation points")
     solve.add_argument("--width", type=int, help="neurons per hidden layer")
@@ -102,10 +104,10 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lbfgs", "points", "width", "depth", "dtype", "seed",
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "points", "width", "depth", "dtype", "seed",
                                               "resample", "rar", "anneal", "causal", "arch", "rwf")}
     for k, v in settings.items():
-        zero = k in ("adam", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
+        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
         if isinstance(v, int) and not isinstance(v, bool) and v < (0 if zero else 1):
             raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
     problem.settings(**settings)  # checked before the output directory is made

@@ -19,6 +19,7 @@ from sciml import distributed, nn, pinn, random
 ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0, "causal": 0}  # every K Adam steps / N points a round / every K / every K: 0 is off
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
+SECOND_ORDER = {"lm": 0}  # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them among this many times `points` fresh candidates
 
@@ -52,22 +53,25 @@ class PINNProblem:
             self.build = lambda settings: self._assemble(settings)[:3]
 
     def settings(self, **overrides):
-        known = {**ADAPTIVE, **ARCHITECTURE, **self.defaults}
+        known = {**ADAPTIVE, **ARCHITECTURE, **SECOND_ORDER, **self.defaults}
         unknown = set(overrides) - set(known)
         if unknown:
             raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
         settings = {**known, **{k: v for k, v in overrides.items() if v is not None}}
+        if not isinstance(settings["lm"], int) or settings["lm"] < 0:
+            raise ValueError(f"{self.name}: lm must be a non-negative whole number, got {settings['lm']!r}")
         adaptive = [k for k in ADAPTIVE if settings[k]]
-        if adaptive and self.conditions is None:
-            raise ValueError(f"{self.name}: adaptive training ({', '.join(adaptive)}) needs a problem made of "
+        if (adaptive or settings["lm"]) and self.conditions is None:
+            raise ValueError(f"{self.name}: {', '.join(adaptive) or 'lm'} needs a problem made of "
                              f"conditions (sciml.pinn.conditions), and {self.name} builds its loss by hand")
         for k in adaptive:
             if not isinstance(settings[k], int) or settings[k] < 0:
                 raise ValueError(f"{self.name}: {k} must be a non-negative whole number, got {settings[k]!r}")
             every = _rar_every(settings) if k == "rar" else settings[k]
-            if every >= settings["adam"]:
-                raise ValueError(f"{self.name}: {k} {settings[k]} never acts within {settings['adam']} Adam steps "
-                                 f"(it acts every {every})")
+            if every >= settings["adam"] + settings["lm"]:
+                lm = f" and {settings['lm']} Levenberg-Marquardt" if settings["lm"] else ""
+                raise ValueError(f"{self.name}: {k} {settings[k]} never acts within {settings['adam']} Adam{lm} "
+                                 f"steps (it acts every {every})")
         if settings["arch"] not in ARCHITECTURES:
             raise ValueError(f"{self.name}: arch must be one of {', '.join(ARCHITECTURES)}, got {settings['arch']!r}")
         if not isinstance(settings["rwf"], bool):
@@ -118,10 +122,10 @@ class PINNProblem:
         t0 = time.perf_counter()
         settings = self.settings(**overrides)
         if self.conditions is None:
-            (loss, model, *data), refresh = self.build(settings), ()
+            (loss, model, *data), refresh, residuals = self.build(settings), (), None
         else:
             loss, model, data, conditions = self._assemble(settings)
-            data, refresh = [data], self.refresh(settings, conditions)
+            data, refresh, residuals = [data], self.refresh(settings, conditions), pinn.ResidualVector(conditions)
         (x, t), u_ref = self.reference()
         grid = np.stack(np.meshgrid(x, t), axis=-1).reshape(-1, 2).astype(settings["dtype"])
 
@@ -135,10 +139,11 @@ class PINNProblem:
 
         trainer = pinn.Trainer(loss, model, adam_steps=settings["adam"], lbfgs_steps=settings["lbfgs"],
                                learning_rate=settings["learning_rate"], evaluate=evaluate,
-                               eval_every=max(1, (settings["adam"] + settings["lbfgs"]) // 20),
+                               eval_every=max(1, (settings["adam"] + settings["lm"] + settings["lbfgs"]) // 20),
                                checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
                                backend=backend, progress=progress, data=data[0] if data else None,
-                               refresh=refresh, settings=self.identity(settings))
+                               refresh=refresh, settings=self.identity(settings), lm_steps=settings["lm"],
+                               residuals=residuals)
         model, history = trainer.run(resume=resume)
         u = predict(model)
         metrics = {"problem": self.name, "l2_relative_error": float(evaluate(model)["l2_relative_error"]),
@@ -169,7 +174,7 @@ class PINNProblem:
             fig.colorbar(im, ax=ax)
         ax = axes[1, 1]
         steps, losses = np.asarray(history["step"]), np.asarray(history["loss"])
-        for phase, color in [("adam", "C0"), ("lbfgs", "C1")]:
+        for phase, color in [("adam", "C0"), ("lm", "C2"), ("lbfgs", "C1")]:
             sel = np.asarray(history["phase"]) == phase
             ax.semilogy(steps[sel], losses[sel], color=color, label=phase)
         ax.set_xlabel("step")

@@ -3,6 +3,7 @@
 - gradient transformations in optax's pattern (`init`, `update`, `chain`, `apply_updates`): sgd,
   momentum, adam, adamw, rmsprop, clipping, weight decay, and learning-rate schedules;
 - L-BFGS written in sciml (`lbfgs`, `minimize_lbfgs`), jit-able as a whole;
+- Levenberg-Marquardt for sums of squares (`levenberg_marquardt`: PINN losses);
 - `minimize`: scipy.optimize.minimize on pytrees with exact gradients and Hessian-vector products.
 
     import sciml, sciml.numpy as snp
@@ -17,6 +18,7 @@ from .alias import adam, adamw, momentum, rmsprop, sgd  # noqa: F401
 from .base import (EmptyState, GradientTransformation, apply_updates, chain, global_norm,  # noqa: F401
                    identity)
 from .flat import ravel_pytree  # noqa: F401
+from .least_squares import LevenbergMarquardt, LMState, levenberg_marquardt  # noqa: F401
 from .quasi_newton import (LBFGS, LbfgsInfo, LbfgsState, lbfgs, lbfgs_init, lbfgs_step, minimize_lbfgs,  # noqa: F401
                     two_loop_direction, wolfe_line_search)
 from .schedules import (constant_schedule, cosine_decay_schedule, exponential_decay, join_schedules,  # noqa: F401

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import nn
+from .. import nn, tree
 from .. import numpy as snp
+from ..transforms.ad import jacrev
+from ..transforms.batching import vmap
 from .operators import directional, partial
 
 
@@ -186,6 +188,50 @@ def weighted_loss(conditions, weights=None):
 
 def _leaves(data):
     return data if isinstance(data, tuple) else (data,)
+
+
+class ResidualVector:
+    """The loss of weighted_loss(conditions) as one vector r with ||r||^2 = loss(model, data), for
+    least-squares optimisers (optim.levenberg_marquardt): each condition's residuals scaled by
+    sqrt(weight / size), ordered condition by condition, row by row. jacobian(model, data) -> (r, J),
+    J (N, P) over the model's parameters in ravel_pytree order, taken a row at a time (a condition's
+    residual at a row depends on that row alone): the reverse pass of one point, vectorised over the
+    points, so J costs a few gradients where reverse mode over the whole vector would cost N."""
+
+    def __init__(self, conditions):
+        self.conditions = conditions
+
+    def __call__(self, model, data):
+        return snp.concatenate([self._scaled(c.residual(model, data["points"][k]), data["weights"][k])[0]
+                                for k, c in self.conditions.items()])
+
+    def jacobian(self, model, data):
+        values, blocks = [], []
+        for k, c in self.conditions.items():
+            rows = data["points"][k]
+            r, scale = self._scaled(c.residual(model, rows), data["weights"][k])
+
+            def one(m, row, c=c):
+                return snp.concatenate([snp.ravel(x) for x in _parts(c.residual(m, tree.map(lambda a: a[None], row)))])
+            jac = vmap(jacrev(one), in_axes=(None, 0))(model, rows)  # leaves (n, k, *leaf shape)
+            n, width = np.shape(scale)
+            jac = snp.concatenate([snp.reshape(j, (n, width, -1)) for j in tree.leaves(jac)], axis=2)
+            values.append(r)
+            blocks.append(snp.reshape(jac * scale[:, :, None], (n * width, -1)))
+        return snp.concatenate(values), snp.concatenate(blocks)
+
+    @staticmethod
+    def _scaled(residual, weight):
+        """-> (the residual's entries row by row, scaled; the (n, k) scale of each row's k entries)."""
+        n = np.shape(_parts(residual)[0])[0]
+        parts = [snp.reshape(x, (n, -1)) for x in _parts(residual)]
+        scale = snp.concatenate([snp.broadcast_to(snp.reshape(snp.sqrt(weight / x.size) * snp.ones_like(x[:, 0]),
+                                                              (n, 1)), x.shape) for x in parts], axis=1)
+        return snp.ravel(snp.concatenate(parts, axis=1) * scale), scale
+
+
+def _parts(residual):
+    return residual if isinstance(residual, tuple) else (residual,)
 
 
 class HardDirichlet(nn.Module):

@@ -1,11 +1,11 @@
-"""Trainer: Adam, then L-BFGS, on a loss of the parameters; jitted steps, a progress bar, a loss
-history, periodic evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C, SIGTERM
+"""Trainer: Adam, then Levenberg-Marquardt (for a loss that is a sum of squares: PINN losses are),
+then L-BFGS, on a loss of the parameters; jitted steps, a progress bar, a loss history, periodic evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C, SIGTERM
 or a killed process loses at most `checkpoint_every` steps; a resumed run repeats an uninterrupted one
-exactly, in either phase: both optimisers' states are pytrees saved whole). Data-parallel under
+exactly, in any phase: the optimisers' states are pytrees saved whole). Data-parallel under
 mpirun: every process takes its share of the data's rows, and losses and gradients are averaged with
 pmean; only process 0 shows progress and writes checkpoints. The data (collocation points, loss
 weights) can be replaced every K Adam steps by `refresh` functions (resampling, RAR, adaptive
-weights: sciml.pinn.adaptive)."""
+weights: sciml.pinn.adaptive), in the Adam and Levenberg-Marquardt phases."""
 from __future__ import annotations
 
 import contextlib
@@ -38,6 +38,12 @@ class Interrupted(KeyboardInterrupt):
 class Trainer:
     """trainer = Trainer(loss, params, adam_steps=..., lbfgs_steps=...); params, history = trainer.run()
 
+    lm_steps Levenberg-Marquardt steps (optim.levenberg_marquardt) come between Adam and L-BFGS when
+    `residuals` gives the loss as a vector: residuals(params[, data]) -> r with ||r||^2 = loss, and
+    optionally residuals.jacobian(params[, data]) -> (r, J) (pinn.ResidualVector of the conditions
+    of pinn.weighted_loss has both). For the small networks of PINNs on a CPU it reaches in hundreds
+    of steps errors that first-order training does not reach in its budget.
+
     loss(params) -> scalar, or loss(params, data) -> scalar with `data` given: a pytree of arrays
     whose rows (collocation points, ...) are split over the processes (see data_parallel; every term
     of the loss must be a mean over rows, and each array's rows divisible by the process count).
@@ -48,20 +54,27 @@ class Trainer:
     and a resume under other settings is refused, naming them.
 
     refresh: functions r(step, params, data) -> new data, each with an attribute `every`, called
-    before Adam step `step` when step is a positive multiple of r.every (the L-BFGS phase keeps the
-    data fixed: a quasi-Newton method needs one objective). A run resumed from a checkpoint takes
+    before Adam or Levenberg-Marquardt step `step` when step is a positive multiple of r.every (the
+    L-BFGS phase keeps the data fixed: a quasi-Newton method needs one objective). A run resumed from a checkpoint takes
     the same steps as an uninterrupted one as long as the refresh functions are deterministic."""
 
     def __init__(self, loss, params, adam_steps=1000, lbfgs_steps=1000, learning_rate=1e-3, evaluate=None,
                  eval_every=500, checkpoint_dir=None, checkpoint_every=500, backend=None, progress=True, data=None,
-                 refresh=(), settings=None):
+                 refresh=(), settings=None, lm_steps=0, residuals=None):
         self.refresh = list(refresh)
+        if lm_steps and residuals is None:
+            raise ValueError("Trainer: Levenberg-Marquardt steps need the loss as a vector: residuals=")
+        if lm_steps and distributed.process_count() > 1:
+            raise ValueError("Trainer: Levenberg-Marquardt runs in one process (its linear algebra is not split "
+                             "over processes); train without lm_steps under mpirun")
         if self.refresh and data is None:
             raise ValueError("Trainer: refresh replaces the loss's data, so it needs loss(params, data) and data=")
         self._objective = (lambda p, d: loss(p)) if data is None else sharded_loss(loss)
+        self._with_data = data is not None
         self.data = () if data is None else data
         self.params = params
-        self.adam_steps, self.lbfgs_steps = int(adam_steps), int(lbfgs_steps)
+        self.adam_steps, self.lm_steps, self.lbfgs_steps = int(adam_steps), int(lm_steps), int(lbfgs_steps)
+        self.residuals = residuals
         self.optimizer = optim.adam(learning_rate)
         self.lbfgs = optim.lbfgs(memory_size=LBFGS_MEMORY, value_and_grad=True, eager=True)
         self.evaluate, self.eval_every = evaluate, eval_every
@@ -72,6 +85,10 @@ class Trainer:
         self._elapsed = 0.0     # time in optimiser steps, resumed parts included
         self._converged = False  # L-BFGS's last step decreased the loss by less than LBFGS_FTOL (saved)
         self.earlier_wall = 0.0  # wall time of the runs this one resumes
+
+    @property
+    def _total(self):
+        return self.adam_steps + self.lm_steps + self.lbfgs_steps
 
     def loss(self, params):
         """The loss on the current data."""
@@ -97,7 +114,8 @@ class Trainer:
         if self.checkpoint_path is None or distributed.process_index() != 0:
             return
         os.makedirs(self.checkpoint_dir, exist_ok=True)
-        phase = "lbfgs" if isinstance(opt_state, optim.LbfgsState) else "adam"
+        phase = ("lbfgs" if isinstance(opt_state, optim.LbfgsState) else
+                 "lm" if isinstance(opt_state, optim.LMState) else "adam")
         checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state, "data": data},
                         metadata={"step": step, "phase": phase, "history": self.history, "elapsed": self._elapsed,
                                   "wall": self.earlier_wall + time.perf_counter() - self._started,
@@ -114,11 +132,11 @@ class Trainer:
         if meta.get("settings") != self.settings:
             raise ValueError(f"cannot resume from {path}: {_differences(meta.get('settings'), self.settings)}")
         step = meta["step"]
-        if type(step) is not int or not 0 <= step <= self.adam_steps + self.lbfgs_steps:
-            raise checkpoint.CheckpointError(path, f"it holds step {step!r}, outside this run's "
-                                                   f"{self.adam_steps + self.lbfgs_steps} steps")
-        opt_like = (optim.lbfgs_init(self.params, np.zeros(()), self.params, LBFGS_MEMORY) if meta["phase"] == "lbfgs"
-                    else self.optimizer.init(self.params))
+        if type(step) is not int or not 0 <= step <= self._total:
+            raise checkpoint.CheckpointError(path, f"it holds step {step!r}, outside this run's {self._total} steps")
+        opt_like = {"lbfgs": lambda: optim.lbfgs_init(self.params, np.zeros(()), self.params, LBFGS_MEMORY),
+                    "lm": lambda: optim.LMState(*[np.zeros((), x.dtype) for x in _LM_TEMPLATE]),
+                    }.get(meta["phase"], lambda: self.optimizer.init(self.params))()
         state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
         self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
         self._converged = meta.get("converged") is True
@@ -139,8 +157,8 @@ class Trainer:
         return metrics
 
     def run(self, resume=False):
-        """-> (params, history). Steps 0..adam_steps-1 are Adam, the rest L-BFGS. Ctrl-C or SIGTERM
-        saves the last completed step and raises Interrupted."""
+        """-> (params, history). Steps 0..adam_steps-1 are Adam, the next lm_steps Levenberg-Marquardt,
+        the rest L-BFGS. Ctrl-C or SIGTERM saves the last completed step and raises Interrupted."""
         self._started = time.perf_counter()
         params, opt_state, step = self.params, self.optimizer.init(self.params), 0
         if resume and self.checkpoint_path and os.path.exists(self.checkpoint_path):
@@ -148,13 +166,15 @@ class Trainer:
         elif resume and distributed.process_index() == 0:
             print(f"sciml: no checkpoint at {self.checkpoint_path}: starting afresh", file=sys.stderr)
         self._completed(params, opt_state, step)
-        total = self.adam_steps + self.lbfgs_steps
+        total = self._total
         bar = _progress(total, step, self.progress)
         try:
             with _terminate_as_interrupt() as received, self._repeatable():
                 try:
                     if step < self.adam_steps:
                         params, opt_state, step = self._adam(params, opt_state, step, bar)
+                    if step < self.adam_steps + self.lm_steps:
+                        params, opt_state, step = self._lm(params, opt_state, step, bar)
                     if step < total and not self._converged:
                         params, opt_state, step = self._lbfgs(params, opt_state, step, total, bar)
                 except KeyboardInterrupt:
@@ -193,6 +213,27 @@ class Trainer:
             self._advance(bar, step, value, "adam", params, opt_state)
         return params, opt_state, step
 
+    def _lm(self, params, state, step, bar):
+        """Levenberg-Marquardt on the residual vector; the data may change between steps (refresh).
+        Goes on to L-BFGS early when no damping decreases the loss."""
+        residuals = self.residuals if self._with_data else (lambda p, d: self.residuals(p))
+        jacobian = getattr(self.residuals, "jacobian", None)
+        if jacobian is not None and not self._with_data:
+            jacobian = (lambda j: lambda p, d: j(p))(jacobian)
+        solver = optim.levenberg_marquardt(jit(residuals, backend=self.backend),
+                                           None if jacobian is None else jit(jacobian, backend=self.backend))
+        end = self.adam_steps + self.lm_steps
+        while step < end and not (isinstance(state, optim.LMState) and state.failed):
+            t0 = time.perf_counter()
+            self._refreshed(step, params)
+            if not isinstance(state, optim.LMState):  # the phase starts here
+                state = solver.init(params, self.data)
+            params, state = solver.step(params, state, self.data)
+            self._elapsed += time.perf_counter() - t0
+            step += 1
+            self._advance(bar, step, state.value, "lm", params, state)
+        return params, state, end
+
     def _lbfgs(self, params, state, step, total, bar):
         """L-BFGS (sciml's own: its state is a pytree, so a checkpoint resumes it exactly) with the
         exact jitted gradient; each iteration is a Python loop of compiled evaluations. Stops early
@@ -227,6 +268,9 @@ class Trainer:
         bar.set_postfix(_postfix(value, metrics), refresh=False)
         if self.checkpoint_every and step % self.checkpoint_every == 0:
             self._save(*self._last)
+
+
+_LM_TEMPLATE = optim.LMState(np.int64(0), np.float64(0), np.float64(0), np.float64(0), np.bool_(False))
 
 
 def _differences(saved, current):

@@ -67,6 +67,7 @@ def test_rar_option_grows_the_collocation_points(tmp_path):
     (("burgers", "--adam", "4", "--causal", "2", "--resample", "2"), "causal weights are per collocation point"),
     (("kovasznay", "--adam", "4", "--resample", "2", "--rar", "3"), "choose one"),
     (("burgers", "--adam", "5", "--resample", "5"), "resample 5 never acts within 5 Adam steps"),
+    (("burgers", "--lm", "-1"), "--lm must be non-negative"),
 ])
 def test_bad_adaptive_options_are_one_line_errors(tmp_path, args, message):
     out = run("solve", *args, "--out", str(tmp_path))

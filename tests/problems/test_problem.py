@@ -88,6 +88,9 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
     ("kovasznay", {"causal": 2}, "kovasznay is steady"),
     ("kovasznay", {"anneal": 10}, "never acts within 4 Adam steps"),
     ("kovasznay", {"resample": -1}, "non-negative"),
+    ("kovasznay", {"lm": -3}, "lm must be a non-negative whole number"),
+    ("kovasznay", {"lm": 2.5}, "lm must be a non-negative whole number"),
+    ("kovasznay", {"anneal": 10, "lm": 3}, "never acts within 4 Adam and 3 Levenberg-Marquardt steps"),
 ])
 def test_bad_adaptive_settings_are_named(name, options, message):
     with pytest.raises(ValueError, match=message):
@@ -100,6 +103,19 @@ def test_adaptive_settings_need_a_problem_made_of_conditions():
     assert by_hand.settings()["resample"] == 0
     with pytest.raises(ValueError, match="by-hand builds its loss by hand"):
         by_hand.settings(resample=100)
+    with pytest.raises(ValueError, match="by-hand: lm needs a problem made of conditions"):
+        by_hand.settings(lm=10)
+
+
+def test_levenberg_marquardt_steps_after_adam_lower_the_error_further(tmp_path):
+    """reaction with a small plain MLP: 200 Adam steps leave the failure mode (error near 1); 40
+    Levenberg-Marquardt steps after them leave it (observed 0.99 -> 0.081)."""
+    problem = problems.get("reaction")
+    small = {"points": 500, "boundary_points": 50, "width": 12, "depth": 3}
+    adam = problem.solve(progress=False, adam=200, lbfgs=0, **small)
+    both = problem.solve(out=str(tmp_path), progress=False, adam=200, lm=40, lbfgs=0, **small)
+    assert both["l2_relative_error"] < 0.3 * adam["l2_relative_error"]
+    assert both["settings"]["lm"] == 40 and both["steps"] == 240
 
 
 # ---- the network: arch and rwf ------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Each condition type on a problem with a closed-form solution: its residual vanishes for the exact
-solution and not for a perturbed one; the weighted loss sums the terms; a hard-constrained network
-meets its Dirichlet values exactly."""
+solution and not for a perturbed one; the weighted loss sums the terms, and the residual vector's squares
+sum to it, with the Jacobian of forward mode; a hard-constrained network meets its Dirichlet values exactly."""
 import numpy as np
 import pytest
 
+import sciml
 import sciml.numpy as snp
-from sciml import nn, pinn
+from sciml import nn, optim, pinn
 
 # u = sin(x) e^y is harmonic; on the disk |p - C| <= R its outward normal derivative is grad u . (p - C) / R
 C, R = np.array([0.2, -0.1]), 0.8
@@ -99,6 +100,24 @@ def test_weighted_loss_is_the_weighted_sum_of_the_terms():
     np.testing.assert_allclose(float(loss(model, data)), expected, rtol=1e-12)
     with pytest.raises(ValueError, match="unknown conditions \\['inlet'\\]"):
         pinn.weighted_loss(conditions, {"inlet": 2.0})
+
+
+@pytest.mark.parametrize("row_weights", [False, True], ids=["weights", "row weights"])
+def test_the_residual_vector_squares_to_the_loss_and_its_jacobian_is_forward_modes(row_weights):
+    """Scalar and per-row weights, a condition with normals (tuple rows), one with two residuals of two
+    outputs (Periodic), a PDE with second derivatives: ||r||^2 is the loss, J row by row is jacfwd's."""
+    conditions = {"pde": CASES["wave-pde"][0], "neumann": CASES["neumann"][0], "periodic": CASES["periodic"][0],
+                  "initial": pinn.Initial(START, 0.5, component=1)}
+    weights = {"neumann": 10.0, "pde": np.linspace(0.5, 2.0, 64) if row_weights else 3.0}
+    loss, data = pinn.weighted_loss(conditions, weights)
+    model = nn.MLP([2, 6, 2], key=5)
+    vector = pinn.ResidualVector(conditions)
+    r, jac = sciml.jit(vector.jacobian)(model, data)
+    np.testing.assert_allclose(float(np.sum(r * r)), float(loss(model, data)), rtol=1e-13)
+    np.testing.assert_allclose(vector(model, data), r, rtol=1e-14)
+    flat, unravel = optim.ravel_pytree(model)
+    assert jac.shape == (64 + 64 + 2 * 16 + 32, flat.size)
+    np.testing.assert_allclose(jac, sciml.jacfwd(lambda v: vector(unravel(v), data))(flat), rtol=1e-11, atol=1e-14)
 
 
 def square_value(p):

@@ -1,5 +1,5 @@
 """Trainer: training lowers the loss and fits the solution; a run stopped by Ctrl-C, SIGINT, SIGTERM or SIGKILL,
-in the Adam or in the L-BFGS phase, and then resumed ends where an uninterrupted run ends; other settings are
+in the Adam, Levenberg-Marquardt or L-BFGS phase, and then resumed ends where an uninterrupted run ends; other settings are
 refused; resuming nothing says so."""
 import os
 import signal
@@ -15,7 +15,7 @@ import sciml.numpy as snp
 from sciml import checkpoint, nn, pinn, tree
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-ADAM, LBFGS = 20, 40
+ADAM, LM, LBFGS = 20, 10, 40
 
 # A small Poisson fit; with STOP_AT set, the process sends itself a signal after that many steps
 # (the evaluation callback runs after every step, as a real signal would arrive between two).
@@ -30,10 +30,13 @@ _SCRIPT = textwrap.dedent(f"""
     x = np.linspace(0, 1, 64)[:, None]
     ends = np.array([[0.0], [1.0]])
 
-    def loss(model):
+    def residuals(model):
         u = lambda p: model(p)[:, 0]
         r = pinn.partial(u, x, 0, 0) + np.pi ** 2 * np.sin(np.pi * x[:, 0])
-        return snp.mean(r ** 2) / np.pi ** 4 + snp.mean(u(ends) ** 2)
+        return snp.concatenate([r / (8 * np.pi ** 2), u(ends) / np.sqrt(2)])
+
+    def loss(model):
+        return snp.sum(residuals(model) ** 2)
 
     directory, stop_at, sig, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "resume"
     steps = [0]
@@ -45,6 +48,7 @@ _SCRIPT = textwrap.dedent(f"""
         return {{}}
 
     trainer = pinn.Trainer(loss, nn.MLP([1, 8, 1], key=4), adam_steps={ADAM}, lbfgs_steps={LBFGS},
+                           lm_steps={LM}, residuals=residuals,
                            learning_rate=1e-2, evaluate=evaluate, eval_every=1, checkpoint_dir=directory,
                            checkpoint_every=6, progress=False, settings={{"width": 8}})
     try:
@@ -73,7 +77,8 @@ def uninterrupted_fixture(tmp_path_factory):
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGKILL"])
-@pytest.mark.parametrize("stop_at", [ADAM // 2 + 1, ADAM + LBFGS // 2 + 1], ids=["adam", "lbfgs"])
+@pytest.mark.parametrize("stop_at", [ADAM // 2 + 1, ADAM + LM // 2 + 1, ADAM + LM + LBFGS // 2 + 1],
+                         ids=["adam", "lm", "lbfgs"])
 def test_a_resumed_run_repeats_an_uninterrupted_one_bitwise(tmp_path, uninterrupted, sig, stop_at):
     out = _run(tmp_path, stop_at, sig)
     if sig == "SIGKILL":  # nothing saved at the kill: the last periodic checkpoint remains
@@ -158,6 +163,37 @@ def test_training_lowers_the_loss_and_fits_the_solution():
     x = np.linspace(0, 1, 11)[:, None]
     np.testing.assert_allclose(trained(x)[:, 0], np.sin(np.pi * x[:, 0]), atol=2e-3)
     assert history["phase"][0] == "adam" and "lbfgs" in history["phase"]
+
+
+def poisson_residuals():
+    """poisson_loss as the vector whose squares sum to it."""
+    x = np.linspace(0, 1, 64)[:, None]
+    ends = np.array([[0.0], [1.0]])
+
+    def residuals(model):
+        u = lambda p: model(p)[:, 0]  # noqa: E731
+        r = pinn.partial(u, x, 0, 0) + np.pi ** 2 * np.sin(np.pi * x[:, 0])
+        return snp.concatenate([r / (8 * np.pi ** 2), u(ends) / np.sqrt(2)])
+    return residuals
+
+
+def test_levenberg_marquardt_fits_in_a_fifth_of_the_steps_better_than_adam_and_lbfgs():
+    loss, residuals = poisson_loss(), poisson_residuals()
+    model = nn.MLP([1, 16, 1], key=3)
+    np.testing.assert_allclose(float(snp.sum(residuals(model) ** 2)), float(loss(model)), rtol=1e-13)
+    first_order, _ = pinn.Trainer(loss, model, adam_steps=200, lbfgs_steps=300, learning_rate=1e-2,
+                                  progress=False).run()
+    trained, history = pinn.Trainer(loss, model, adam_steps=0, lm_steps=100, lbfgs_steps=0, residuals=residuals,
+                                    progress=False).run()
+    assert set(history["phase"][:-1]) == {"lm"} and np.all(np.diff(history["loss"][:-1]) <= 0)
+    assert float(loss(trained)) < float(loss(first_order)) / 4
+    x = np.linspace(0, 1, 11)[:, None]
+    np.testing.assert_allclose(trained(x)[:, 0], np.sin(np.pi * x[:, 0]), atol=2e-4)
+
+
+def test_levenberg_marquardt_steps_need_the_residuals():
+    with pytest.raises(ValueError, match="Levenberg-Marquardt steps need the loss as a vector: residuals="):
+        pinn.Trainer(poisson_loss(), nn.MLP([1, 4, 1], key=0), lm_steps=5)
 
 
 def test_resume_reproduces_an_uninterrupted_run(tmp_path):

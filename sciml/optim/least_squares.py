@@ -1,0 +1,123 @@
+"""Levenberg-Marquardt for losses that are sums of squares, ||r(params)||^2: the Gauss-Newton step
+(J^T J + lambda I) d = -J^T r, J the Jacobian of r, with the damping lambda adapted to how well the
+linear model predicted the decrease (Nielsen's rule, as in Madsen, Nielsen & Tingleff 2004). With a
+small lambda the step is Gauss-Newton's, which for a linear r is Newton's: one step to the minimum;
+with a large one, a short gradient step. PINN losses are such sums (pinn.ResidualVector), and for
+the small networks that fit two cores a dense step converges in hundreds of iterations where
+first-order methods need hundreds of thousands.
+
+    solver = levenberg_marquardt(residuals)        # residuals(params, *args) -> a pytree of arrays
+    state = solver.init(params, *args)
+    for _ in range(100):
+        params, state = solver.step(params, state, *args)   # args (data) may change between steps
+
+The linear system is solved in the smaller of its two forms: (J^T J + lambda I) d = -J^T r with
+P parameters, or d = -J^T (J J^T + lambda I)^-1 r with N < P residuals (the same step), by Cholesky.
+Each step forms J once and retries a rejected step with a larger damping on the same J. The state is
+a pytree of arrays, so a checkpoint resumes it exactly; the linear algebra runs eagerly in LAPACK,
+`residuals` and `linearize` should be jitted."""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+import scipy.linalg
+
+from .. import numpy as snp
+from .. import tree
+from ..transforms.ad import jacrev
+from ..transforms.jit import jit
+from .flat import ravel_pytree
+
+DAMPING = 1e-3     # the first damping, relative to the largest diagonal entry of J^T J
+MAX_TRIES = 12     # damping increases (each doubling the last factor) before a step gives up
+
+
+class LMState(NamedTuple):
+    """What a Levenberg-Marquardt iteration carries (0-d arrays)."""
+    count: Any     # iterations done (int64)
+    value: Any     # ||r(params)||^2
+    damping: Any   # lambda for the next step (NaN before the first: set from J^T J then)
+    growth: Any    # the factor lambda grows by at the next rejection (Nielsen's nu)
+    failed: Any    # a step found no decrease within MAX_TRIES dampings: stopped for good (bool)
+
+
+class LevenbergMarquardt(NamedTuple):
+    """`init(params) -> state`; `step(params, state) -> (params, state)`."""
+    init: Callable
+    step: Callable
+
+
+def flat_residuals(residuals):
+    """residuals(params, *args) -> a pytree of arrays, as (params, *args) -> one flat vector."""
+    def flat(params, *args):
+        return snp.concatenate([snp.ravel(x) for x in tree.leaves(residuals(params, *args))])
+    return flat
+
+
+def flat_linearization(residuals):
+    """(params, *args) -> (r, J) of a pytree-valued residuals, J (N, P) over the parameters in
+    ravel_pytree order, by reverse mode (a pass per residual; pinn.ResidualVector goes by rows)."""
+    flat = flat_residuals(residuals)
+
+    def linearize(params, *args):
+        r = flat(params, *args)
+        jac = tree.leaves(jacrev(flat)(params, *args))
+        return r, snp.concatenate([snp.reshape(j, (r.shape[0], -1)) for j in jac], axis=1)
+    return linearize
+
+
+def damped_step(r, jac, damping):
+    """-> (d, predicted decrease ||r||^2 - ||r + J d||^2) of the step solving
+    (J^T J + damping I) d = -J^T r, in whichever form has the smaller matrix."""
+    n, p = jac.shape
+    if n >= p:
+        gram = jac.T @ jac
+        gram[np.diag_indices(p)] += damping
+        d = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(gram), jac.T @ r)
+    else:
+        kernel = jac @ jac.T
+        kernel[np.diag_indices(n)] += damping
+        d = -(jac.T @ scipy.linalg.cho_solve(scipy.linalg.cho_factor(kernel), r))
+    model = r + jac @ d
+    return d, float(r @ r - model @ model)
+
+
+def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MAX_TRIES) -> LevenbergMarquardt:
+    """The optimiser of ||residuals(params, *args)||^2. linearize(params, *args) -> (r, J) flat
+    (default: reverse mode over the flattened residuals); damping: the first lambda relative to
+    max diag J^T J."""
+    if not damping > 0 or int(max_tries) < 1:
+        raise ValueError(f"levenberg_marquardt: damping must be positive and max_tries at least 1, got "
+                         f"damping={damping}, max_tries={max_tries}")
+    value_of = jit(lambda p, *args: snp.sum(snp.square(flat_residuals(residuals)(p, *args))))
+    linearize = jit(flat_linearization(residuals)) if linearize is None else linearize
+
+    def init(params, *args):
+        return LMState(np.asarray(0, np.int64), np.asarray(value_of(params, *args), np.float64),
+                       np.asarray(np.nan), np.asarray(2.0), np.asarray(False))
+
+    def step(params, state, *args):
+        if state.failed:  # the loss is at its floor: nothing more to do
+            return params, state
+        flat, unravel = ravel_pytree(params)
+        r, jac = (np.asarray(a, np.float64) for a in linearize(params, *args))
+        value = float(r @ r)
+        lam = float(state.damping)
+        if not np.isfinite(lam):
+            lam = damping * max(float(np.max(np.einsum("ij,ij->j", jac, jac), initial=0.0)), np.finfo(float).tiny)
+        growth = float(state.growth)
+        for _ in range(int(max_tries)):
+            d, predicted = damped_step(r, jac, lam)
+            trial = unravel(np.asarray(flat) + d.astype(np.asarray(flat).dtype))
+            new = float(value_of(trial, *args))
+            gain = (value - new) / predicted if predicted > 0 else -1.0
+            if gain > 0 and np.isfinite(new):
+                lam *= max(1 / 3, 1 - (2 * gain - 1) ** 3)
+                return trial, LMState(state.count + 1, np.asarray(new), np.asarray(lam), np.asarray(2.0),
+                                      np.asarray(False))
+            lam, growth = lam * growth, growth * 2
+        return params, LMState(state.count + 1, np.asarray(value), np.asarray(lam), np.asarray(growth),
+                               np.asarray(True))
+
+    return LevenbergMarquardt(init, step)
