@@ -19,7 +19,8 @@ from sciml import distributed, nn, pinn, random
 ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0, "causal": 0}  # every K Adam steps / N points a round / every K / every K: 0 is off
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
-SECOND_ORDER = {"lm": 0}  # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
+SCHEDULE = {"lm": 0,       # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
+            "windows": 1}  # time-marching: the time interval trained in this many windows in turn
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them among this many times `points` fresh candidates
 
@@ -45,6 +46,7 @@ class PINNProblem:
     defaults: dict = field(default_factory=dict)
     observable: object = None
     report: object = None  # trained model -> extra metrics (e.g. recovered coefficients)
+    time_span: tuple = None  # (t0, t1) of a time-dependent problem (time the points' last column); None: steady
 
     def __post_init__(self):
         if (self.build is None) == (self.conditions is None):
@@ -53,16 +55,20 @@ class PINNProblem:
             self.build = lambda settings: self._assemble(settings)[:3]
 
     def settings(self, **overrides):
-        known = {**ADAPTIVE, **ARCHITECTURE, **SECOND_ORDER, **self.defaults}
+        known = {**ADAPTIVE, **ARCHITECTURE, **SCHEDULE, **self.defaults}
         unknown = set(overrides) - set(known)
         if unknown:
             raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
         settings = {**known, **{k: v for k, v in overrides.items() if v is not None}}
         if not isinstance(settings["lm"], int) or settings["lm"] < 0:
             raise ValueError(f"{self.name}: lm must be a non-negative whole number, got {settings['lm']!r}")
-        adaptive = [k for k in ADAPTIVE if settings[k]]
-        if (adaptive or settings["lm"]) and self.conditions is None:
-            raise ValueError(f"{self.name}: {', '.join(adaptive) or 'lm'} needs a problem made of "
+        if not isinstance(settings["windows"], int) or settings["windows"] < 1:
+            raise ValueError(f"{self.name}: windows must be a positive whole number, got {settings['windows']!r}")
+        if settings["windows"] > 1 and self.time_span is None:
+            raise ValueError(f"{self.name}: time windows split the time interval, and {self.name} is steady")
+        adaptive = [k for k in ADAPTIVE if settings[k]] + [k for k in ("lm", "windows") if settings[k] != SCHEDULE[k]]
+        if adaptive and self.conditions is None:
+            raise ValueError(f"{self.name}: {', '.join(adaptive)} needs a problem made of "
                              f"conditions (sciml.pinn.conditions), and {self.name} builds its loss by hand")
         for k in adaptive:
             if not isinstance(settings[k], int) or settings[k] < 0:
@@ -81,7 +87,7 @@ class PINNProblem:
                              f"{settings['width']}")
         if settings["resample"] and settings["rar"]:
             raise ValueError(f"{self.name}: resample and rar both replace the collocation points; choose one")
-        if settings["causal"] and self.labels[1] != "t":
+        if settings["causal"] and self.time_span is None:
             raise ValueError(f"{self.name}: causal weights order the points by time, and {self.name} is steady "
                              f"(its inputs are {self.labels[0]} and {self.labels[1]})")
         if settings["causal"] and (settings["resample"] or settings["rar"]):
@@ -100,10 +106,12 @@ class PINNProblem:
         loss, data = pinn.weighted_loss(conditions, self.weights)
         return loss, self.network(settings), data, conditions
 
-    def refresh(self, settings, conditions):
-        """The Trainer's refresh functions that the settings switch on (seeded by the step)."""
+    def refresh(self, settings, conditions, move=None):
+        """The Trainer's refresh functions that the settings switch on (seeded by the step); fresh
+        collocation points go through `move` (a time window's map) when given."""
         def fresh(n):
-            return lambda step: self.collocation(settings, n, settings["seed"] + step)
+            sample = lambda step: self.collocation(settings, n, settings["seed"] + step)  # noqa: E731
+            return sample if move is None else lambda step: move(sample(step))
         out = []
         if settings["resample"]:
             out.append(pinn.Resample("pde", fresh(settings["points"]), every=settings["resample"]))
@@ -118,14 +126,11 @@ class PINNProblem:
 
     def solve(self, out=None, resume=False, progress=True, backend=None, **overrides):
         """Train with the settings (defaults overridden by keywords), score against the reference and,
-        with `out`, write metrics.json, prediction.npz and solution.png there. -> metrics dict."""
+        with `out`, write metrics.json, prediction.npz and solution.png there. -> metrics dict.
+        With windows K > 1, the time interval is trained window by window (pinn.window), each
+        network from the previous one's weights, each with the settings' steps."""
         t0 = time.perf_counter()
         settings = self.settings(**overrides)
-        if self.conditions is None:
-            (loss, model, *data), refresh, residuals = self.build(settings), (), None
-        else:
-            loss, model, data, conditions = self._assemble(settings)
-            data, refresh, residuals = [data], self.refresh(settings, conditions), pinn.ResidualVector(conditions)
         (x, t), u_ref = self.reference()
         grid = np.stack(np.meshgrid(x, t), axis=-1).reshape(-1, 2).astype(settings["dtype"])
 
@@ -133,24 +138,33 @@ class PINNProblem:
             out = m(grid)
             return np.asarray(out[:, 0] if self.observable is None else self.observable(out)).reshape(len(t), len(x))
 
-        def evaluate(m):
-            u = predict(m)
-            return {"l2_relative_error": np.linalg.norm(u - u_ref) / np.linalg.norm(u_ref)}
+        def error(m, rows=slice(None)):
+            u = predict(m)[rows]
+            return {"l2_relative_error": np.linalg.norm(u - u_ref[rows]) / np.linalg.norm(u_ref[rows])}
 
-        trainer = pinn.Trainer(loss, model, adam_steps=settings["adam"], lbfgs_steps=settings["lbfgs"],
-                               learning_rate=settings["learning_rate"], evaluate=evaluate,
-                               eval_every=max(1, (settings["adam"] + settings["lm"] + settings["lbfgs"]) // 20),
-                               checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
-                               backend=backend, progress=progress, data=data[0] if data else None,
-                               refresh=refresh, settings=self.identity(settings), lm_steps=settings["lm"],
-                               residuals=residuals)
-        model, history = trainer.run(resume=resume)
+        windows, wall, nets, runs = settings["windows"], 0.0, [], []
+        edges = pinn.window_edges(*self.time_span, windows) if windows > 1 else None
+        for k in range(windows):
+            evaluate = error
+            if edges is not None:  # scored so far: the windows trained and this one, up to its end
+                rows = t <= edges[k + 1] + 1e-12 * abs(edges[-1])
+                evaluate = lambda m, k=k, rows=rows: error(pinn.TimeWindows(nets + [m], edges[:k + 2]), rows)  # noqa: E731
+            trainer = self._trainer(settings, k, edges, nets, evaluate, out, progress, backend)
+            model, history = trainer.run(resume=resume)
+            nets.append(model)
+            runs.append(history)
+            wall += trainer.earlier_wall
+        model = nets[0] if edges is None else pinn.TimeWindows(nets, edges)
+        history = _joined(runs)
         u = predict(model)
-        metrics = {"problem": self.name, "l2_relative_error": float(evaluate(model)["l2_relative_error"]),
-                   "wall_time_s": trainer.earlier_wall + time.perf_counter() - t0,  # resumed runs included
-                   "training_time_s": float(history["time"][-1]) if history["time"] else 0.0,
+        metrics = {"problem": self.name, "l2_relative_error": float(error(model)["l2_relative_error"]),
+                   "wall_time_s": wall + time.perf_counter() - t0,  # resumed runs included
+                   "training_time_s": float(sum(h["time"][-1] for h in runs if h["time"])),
                    "steps": int(history["step"][-1]) if history["step"] else 0, "final_loss": float(history["loss"][-1]),
                    "settings": settings, **(self.report(model) if self.report else {})}
+        if edges is not None:  # how well the windows continue each other: the largest jump at an edge
+            metrics["window_jump"] = max(self._jump(nets[k - 1], nets[k], x, edges[k], settings["dtype"])
+                                         for k in range(1, windows)) / float(np.max(np.abs(u_ref)))
         if out is not None and distributed.process_index() == 0:
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "metrics.json"), "w") as f:
@@ -158,6 +172,38 @@ class PINNProblem:
             np.savez(os.path.join(out, "prediction.npz"), x=x, t=t, u=u, u_reference=u_ref)
             self.plot(os.path.join(out, "solution.png"), x, t, u, u_ref, history, metrics)
         return metrics
+
+    def _jump(self, before, after, x, t, dtype):
+        """max |u| over x of the difference of two networks' solutions at time t."""
+        points = np.column_stack([x, np.full(len(x), t)]).astype(dtype)
+        u = [m(points) for m in (before, after)]
+        u = [np.asarray(v[:, 0] if self.observable is None else self.observable(v)) for v in u]
+        return float(np.max(np.abs(u[1] - u[0])))
+
+    def _trainer(self, settings, k, edges, nets, evaluate, out, progress, backend):
+        """The Trainer of window k (of the whole interval when edges is None), its network starting
+        from the last of `nets` (the windows trained before) or drawn afresh."""
+        identity, directory = self.identity(settings), None if out is None else os.path.join(out, "checkpoint")
+        if self.conditions is None:
+            (loss, model, *data), refresh, residuals = self.build(settings), (), None
+            data = data[0] if data else None
+        else:
+            conditions, move = self.conditions(settings), None
+            if edges is not None:
+                start, stop = edges[k], edges[k + 1]
+                conditions = pinn.window(conditions, pinn.TimeWindows(nets, edges[:k + 1]) if k else None,
+                                         start, stop, self.time_span)
+                move = pinn.time_map(self.time_span, start, stop)
+                identity = {**identity, "window": k}
+                directory = None if directory is None else os.path.join(directory, f"window-{k}")
+            loss, data = pinn.weighted_loss(conditions, self.weights)
+            model = nets[-1] if nets else self.network(settings)
+            refresh, residuals = self.refresh(settings, conditions, move), pinn.ResidualVector(conditions)
+        return pinn.Trainer(loss, model, adam_steps=settings["adam"], lbfgs_steps=settings["lbfgs"],
+                            learning_rate=settings["learning_rate"], evaluate=evaluate,
+                            eval_every=max(1, (settings["adam"] + settings["lm"] + settings["lbfgs"]) // 20),
+                            checkpoint_dir=directory, backend=backend, progress=progress, data=data,
+                            refresh=refresh, settings=identity, lm_steps=settings["lm"], residuals=residuals)
 
     def plot(self, path, x, t, u, u_ref, history, metrics):
         import matplotlib
@@ -200,6 +246,19 @@ def build_network(settings, inputs, outputs):
     if arch == "modified":
         return nn.ModifiedMLP(sizes, rwf=rwf, dtype=dtype, key=key)
     return nn.MLP(sizes, activation="tanh", rwf=rwf, dtype=dtype, key=key)
+
+
+def _joined(histories):
+    """The Trainer histories of windows trained in turn as one: steps and times continue."""
+    out = {key: [] for key in histories[0]}
+    steps = seconds = 0
+    for h in histories:
+        out["step"] += [steps + s for s in h["step"]]
+        out["time"] += [seconds + s for s in h["time"]]
+        for key in ("loss", "phase", "metrics"):
+            out[key] += h[key]
+        steps, seconds = out["step"][-1] if out["step"] else steps, out["time"][-1] if out["time"] else seconds
+    return out
 
 
 def _rar_every(settings):

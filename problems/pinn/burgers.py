@@ -54,6 +54,7 @@ def reference():
 PROBLEM = PINNProblem(
     name="burgers", description="viscous Burgers equation with a shock (Raissi et al. 2019)",
     conditions=conditions, network=network, collocation=collocation, reference=reference, labels=("x", "t", "u"),
+    time_span=(DOMAIN.t0, DOMAIN.t1),
     defaults={"adam": 1000, "lbfgs": 6000, "points": 7500, "boundary_points": 200, "width": 20, "depth": 6,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})
 
@@ -93,6 +94,7 @@ INVERSE = PINNProblem(
     name="burgers-inverse", description="Burgers with unknown viscosity, recovered from 2000 noisy observations",
     conditions=inverse_conditions, network=inverse_network, collocation=collocation, reference=reference,
     labels=("x", "t", "u"),
+    time_span=(DOMAIN.t0, DOMAIN.t1),
     defaults={**PROBLEM.defaults, "adam": 3000, "lbfgs": 4000, "points": 2500},
     report=lambda p: {"nu": float(np.exp(p.log_nu)), "nu_true": NU,
                       "nu_relative_error": float(abs(np.exp(p.log_nu) - NU) / NU)})

@@ -68,7 +68,7 @@ def _evolution(residual, initial_rate=False):
 HEAT_1D = PINNProblem(
     name="heat-1d", description="heat equation u_t = 0.1/pi^2 u_xx, u(x, 0) = sin(pi x), fixed ends",
     conditions=_evolution(lambda u, p: pinn.partial(u, p, "t") - HEAT_ALPHA * pinn.partial(u, p, "x", "x")),
-    network=_model, collocation=_collocation(UNIT),
+    network=_model, collocation=_collocation(UNIT), time_span=(UNIT.t0, UNIT.t1),
     reference=lambda: _grid_reference(lambda x, t: exact.heat_1d(x, t, alpha=HEAT_ALPHA),
                                       np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
     defaults=DEFAULTS)
@@ -77,7 +77,7 @@ WAVE_1D = PINNProblem(
     name="wave-1d", description="wave equation u_tt = u_xx, u(x, 0) = sin(pi x), u_t(x, 0) = 0, fixed ends",
     conditions=_evolution(lambda u, p: pinn.partial(u, p, "t", "t") - pinn.partial(u, p, "x", "x"),
                           initial_rate=True),
-    network=_model, collocation=_collocation(UNIT),
+    network=_model, collocation=_collocation(UNIT), time_span=(UNIT.t0, UNIT.t1),
     reference=lambda: _grid_reference(exact.wave_1d, np.linspace(0, 1, 101), np.linspace(0, 1, 101)),
     defaults=DEFAULTS)
 

@@ -80,6 +80,7 @@ ALLEN_CAHN = PINNProblem(
     name="allen-cahn", description="Allen-Cahn u_t = 1e-4 u_xx - 5u^3 + 5u, periodic (hard for vanilla PINNs)",
     conditions=_scalar(AC_DOMAIN, allen_cahn_residual, lambda x: x ** 2 * snp.cos(np.pi * x), soft_periodic=False),
     weights={"initial": 100.0}, network=_network(period=2.0), collocation=_collocation(AC_DOMAIN),
+    time_span=(AC_DOMAIN.t0, AC_DOMAIN.t1),
     reference=lambda: _reference("allen_cahn"), defaults={**DEFAULTS, "adam": 10000, "width": 64})
 
 
@@ -93,7 +94,8 @@ def kdv_residual(u, p):
 KDV = PINNProblem(
     name="kdv", description="Korteweg-de Vries u_t + u u_x + 0.0025 u_xxx = 0, periodic, u0 = cos(pi x)",
     conditions=_scalar(AC_DOMAIN, kdv_residual, lambda x: snp.cos(np.pi * x)), network=_network(),
-    collocation=_collocation(AC_DOMAIN), reference=lambda: _reference("kdv"), defaults=DEFAULTS)
+    collocation=_collocation(AC_DOMAIN), time_span=(AC_DOMAIN.t0, AC_DOMAIN.t1), reference=lambda: _reference("kdv"),
+    defaults=DEFAULTS)
 
 
 # ---- nonlinear Schroedinger -----------------------------------------------------------------------------
@@ -123,6 +125,7 @@ def schrodinger_conditions(settings):
 SCHRODINGER = PINNProblem(
     name="schrodinger", description="nonlinear Schroedinger i h_t + 0.5 h_xx + |h|^2 h = 0, periodic; scored on |h|",
     conditions=schrodinger_conditions, network=_network(outputs=2), collocation=_collocation(NLS_DOMAIN),
+    time_span=(NLS_DOMAIN.t0, NLS_DOMAIN.t1),
     reference=lambda: _reference("schrodinger"), defaults={**DEFAULTS, "width": 64, "lbfgs": 12000},
     labels=("x", "t", "|h|"), observable=lambda out: snp.sqrt(out[:, 0] ** 2 + out[:, 1] ** 2))
 
@@ -168,10 +171,12 @@ CONVECTION = PINNProblem(
     name="convection", description="convection u_t + 50 u_x = 0, u0 = sin x, periodic on [0, 2 pi] (a failure mode)",
     conditions=_scalar(FAILURE_DOMAIN, convection_residual, snp.sin, soft_periodic=False),
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
+    time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1),
     reference=lambda: _closed_form_reference(convection_exact), defaults=DEFAULTS)
 
 REACTION = PINNProblem(
     name="reaction", description="reaction u_t = 5 u (1 - u), Gaussian u0, periodic on [0, 2 pi] (a failure mode)",
     conditions=_scalar(FAILURE_DOMAIN, reaction_residual, reaction_initial, soft_periodic=False),
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
+    time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1),
     reference=lambda: _closed_form_reference(reaction_exact), defaults=DEFAULTS)

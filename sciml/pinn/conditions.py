@@ -28,6 +28,8 @@ exactly where distance = 0, PeriodicEmbedding(net, period) is periodic along an 
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .. import nn, tree
@@ -61,6 +63,15 @@ class Condition:
 
     def residual(self, model, data):
         raise NotImplementedError
+
+    def moved(self, move):
+        """This condition at other points: a copy whose points p (n, d) are move(p) (a time window's)."""
+        out = copy.copy(self)
+        out.data = self._move(self.data, move)
+        return out
+
+    def _move(self, data, move):
+        return move(data)
 
     def loss(self, model, data=None, row_weights=None):
         r = self.residual(model, self.data if data is None else data)
@@ -107,6 +118,9 @@ class Robin(Condition):
         super().__init__((points, normals), component)
         self.a, self.b, self.value = a, b, value
 
+    def _move(self, data, move):
+        return move(data[0]), data[1]
+
     def residual(self, model, data):
         points, normals = data
         u = self.field(model)
@@ -144,6 +158,9 @@ class Periodic(Condition):
         super().__init__((left, right), component)
         self.axis, self.derivatives = axis, derivatives
 
+    def _move(self, data, move):
+        return move(data[0]), move(data[1])
+
     def residual(self, model, data):
         left, right = data
         u = self.field(model)
@@ -152,16 +169,28 @@ class Periodic(Condition):
 
 
 class Data(Condition):
-    """u = observed values at the observation points."""
+    """u = observed values at the observation points; with `wrt` (columns, as pinn.partial takes them)
+    a derivative of u instead: Data(p, v, wrt=(1,)) is u_t = v where time is column 1."""
 
-    def __init__(self, points, values, component=0):
+    def __init__(self, points, values, component=0, wrt=()):
         if len(points) != len(values):
             raise ValueError(f"Data: {len(points)} points but {len(values)} observed values")
         super().__init__((points, values), component)
+        self.wrt = tuple(wrt)
 
     def residual(self, model, data):
         points, values = data
-        return self.field(model)(points) - values
+        return partial(self.field(model), points, *self.wrt) - values
+
+    def _move(self, data, move):
+        raise TypeError("Data: observations are made at fixed points; take the rows within a window (within) "
+                        "instead of moving them")
+
+    def within(self, axis, start, stop):
+        """The observations whose column `axis` lies in [start, stop]."""
+        points, values = self.data
+        keep = (points[:, axis] >= start) & (points[:, axis] <= stop)
+        return Data(points[keep], values[keep], self.component, self.wrt)
 
 
 def weighted_loss(conditions, weights=None):

@@ -139,6 +139,9 @@ class Trainer:
                     }.get(meta["phase"], lambda: self.optimizer.init(self.params))()
         state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
         self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
+        if self.history["phase"][-1:] == ["final"]:  # a finished run's: recorded again when this one ends
+            for column in self.history.values():
+                column.pop()
         self._converged = meta.get("converged") is True
         if meta.get("blas") in ("mkl", "numpy"):  # the library the run began with (they round differently)
             blas.follow(meta["blas"])
