@@ -34,9 +34,9 @@ def _parser():
     solve.add_argument("--lm", type=int, help="Levenberg-Marquardt steps after Adam (Gauss-Newton on the residuals; "
                        "default: the problem's)")
     solve.add_argument("--lbfgs", type=int, help="L-BFGS iterations")
-    solve.add_argument("--windows", type=int, metavar="K", help="time-marching: train the time interval in K windows in "
-                       "turn, each from the last one's network and solution, each with the steps above (default: the "
-                       "problem's)")
+    solve.add_argument("--windows", type=int, metavar="K", help="time-marching: train the time interval in K "
+                       "windows in turn, each from the last one's network and solution, each with the steps above "
+                       "(default: the problem's)")
     solve.add_argument("--points", type=int, help="collocation points")
     solve.add_argument("--width", type=int, help="neurons per hidden layer")
     solve.add_argument("--depth", type=int, help="hidden layers")
@@ -107,8 +107,8 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "points", "width", "depth", "dtype", "seed",
-                                              "resample", "rar", "anneal", "causal", "arch", "rwf")}
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "points", "width", "depth", "dtype",
+                                              "seed", "resample", "rar", "anneal", "causal", "arch", "rwf")}
     for k, v in settings.items():
         zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
         if isinstance(v, int) and not isinstance(v, bool) and v < (0 if zero else 1):

@@ -32,8 +32,9 @@ class PINNProblem:
     data-parallel under mpirun). Or, instead of build: conditions(settings) -> {name: Condition}
     with the equation as "pde", network(settings) -> model, collocation(settings, n, seed) -> n
     points where the equation holds (fresh ones for resampling and RAR), and loss weights.
-    reference() -> ((x, t), u on the t x x grid); observable(model output) -> the scored quantity
-    (default: the first output)."""
+    reference() -> (grids, u): the 1-D grids of the inputs in column order (time last) and u on them,
+    of shape (len(grids[-1]), ..., len(grids[0])); labels: the inputs' names and the output's;
+    observable(model output) -> the scored quantity (default: the first output)."""
     name: str
     description: str
     reference: object
@@ -131,12 +132,12 @@ class PINNProblem:
         network from the previous one's weights, each with the settings' steps."""
         t0 = time.perf_counter()
         settings = self.settings(**overrides)
-        (x, t), u_ref = self.reference()
-        grid = np.stack(np.meshgrid(x, t), axis=-1).reshape(-1, 2).astype(settings["dtype"])
+        grids, u_ref = self.reference()
+        points = _mesh(grids).astype(settings["dtype"])
+        t = grids[-1]
 
         def predict(m):
-            out = m(grid)
-            return np.asarray(out[:, 0] if self.observable is None else self.observable(out)).reshape(len(t), len(x))
+            return self._observed(m(points)).reshape(u_ref.shape)
 
         def error(m, rows=slice(None)):
             u = predict(m)[rows]
@@ -148,7 +149,8 @@ class PINNProblem:
             evaluate = error
             if edges is not None:  # scored so far: the windows trained and this one, up to its end
                 rows = t <= edges[k + 1] + 1e-12 * abs(edges[-1])
-                evaluate = lambda m, k=k, rows=rows: error(pinn.TimeWindows(nets + [m], edges[:k + 2]), rows)  # noqa: E731
+                evaluate = lambda m, k=k, rows=rows: error(  # noqa: E731
+                    pinn.TimeWindows(nets + [m], edges[:k + 2]), rows)
             trainer = self._trainer(settings, k, edges, nets, evaluate, out, progress, backend)
             model, history = trainer.run(resume=resume)
             nets.append(model)
@@ -160,25 +162,29 @@ class PINNProblem:
         metrics = {"problem": self.name, "l2_relative_error": float(error(model)["l2_relative_error"]),
                    "wall_time_s": wall + time.perf_counter() - t0,  # resumed runs included
                    "training_time_s": float(sum(h["time"][-1] for h in runs if h["time"])),
-                   "steps": int(history["step"][-1]) if history["step"] else 0, "final_loss": float(history["loss"][-1]),
+                   "steps": int(history["step"][-1]) if history["step"] else 0,
+                   "final_loss": float(history["loss"][-1]),
                    "settings": settings, **(self.report(model) if self.report else {})}
         if edges is not None:  # how well the windows continue each other: the largest jump at an edge
-            metrics["window_jump"] = max(self._jump(nets[k - 1], nets[k], x, edges[k], settings["dtype"])
+            space = _mesh(grids[:-1])
+            metrics["window_jump"] = max(self._jump(nets[k - 1], nets[k], space, edges[k], settings["dtype"])
                                          for k in range(1, windows)) / float(np.max(np.abs(u_ref)))
         if out is not None and distributed.process_index() == 0:
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "metrics.json"), "w") as f:
                 json.dump(metrics, f, indent=2)
-            np.savez(os.path.join(out, "prediction.npz"), x=x, t=t, u=u, u_reference=u_ref)
-            self.plot(os.path.join(out, "solution.png"), x, t, u, u_ref, history, metrics)
+            np.savez(os.path.join(out, "prediction.npz"), **dict(zip(self.labels, grids)), u=u, u_reference=u_ref)
+            self.plot(os.path.join(out, "solution.png"), grids, u, u_ref, history, metrics)
         return metrics
 
-    def _jump(self, before, after, x, t, dtype):
-        """max |u| over x of the difference of two networks' solutions at time t."""
-        points = np.column_stack([x, np.full(len(x), t)]).astype(dtype)
-        u = [m(points) for m in (before, after)]
-        u = [np.asarray(v[:, 0] if self.observable is None else self.observable(v)) for v in u]
-        return float(np.max(np.abs(u[1] - u[0])))
+    def _observed(self, out):
+        """The scored quantity of a network's output (n, m): the first output or the observable."""
+        return np.asarray(out[:, 0] if self.observable is None else self.observable(out))
+
+    def _jump(self, before, after, space, t, dtype):
+        """max |u| over the spatial points `space` of the difference of two networks' solutions at time t."""
+        points = np.column_stack([space, np.full(len(space), t)]).astype(dtype)
+        return float(np.max(np.abs(self._observed(after(points)) - self._observed(before(points)))))
 
     def _trainer(self, settings, k, edges, nets, evaluate, out, progress, backend):
         """The Trainer of window k (of the whole interval when edges is None), its network starting
@@ -205,20 +211,31 @@ class PINNProblem:
                             checkpoint_dir=directory, backend=backend, progress=progress, data=data,
                             refresh=refresh, settings=identity, lm_steps=settings["lm"], residuals=residuals)
 
-    def plot(self, path, x, t, u, u_ref, history, metrics):
+    def plot(self, path, grids, u, u_ref, history, metrics):
+        """Prediction, reference and error over the last two coordinates (for three, at three times), and the
+        loss history."""
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
-        xl, tl, ul = self.labels
-        for ax, field_, title in [(axes[0, 0], u, "prediction"), (axes[0, 1], u_ref, "reference"),
-                                  (axes[1, 0], np.abs(u - u_ref), "absolute error")]:
-            im = ax.pcolormesh(t, x, field_.T, shading="auto", cmap="viridis" if title != "absolute error" else "magma")
-            ax.set_xlabel(tl)
-            ax.set_ylabel(xl)
-            ax.set_title(f"{ul}: {title}")
-            fig.colorbar(im, ax=ax)
-        ax = axes[1, 1]
+        fields = [(u, "prediction"), (u_ref, "reference"), (np.abs(u - u_ref), "absolute error")]
+        snapshots = [None] if u.ndim == 2 else sorted({0, len(grids[-1]) // 2, len(grids[-1]) - 1})
+        fig = plt.figure(figsize=(5.5 * (len(snapshots) + 1), 3.5 * len(fields)), constrained_layout=True)
+        panels = fig.add_gridspec(len(fields), len(snapshots) + 1)
+        a, b = grids[-1], grids[0]
+        for row, (field_, title) in enumerate(fields):
+            for col, k in enumerate(snapshots):
+                ax = fig.add_subplot(panels[row, col])
+                when = "" if k is None else f" at {self.labels[-2]} = {grids[-1][k]:.3g}"
+                values = field_.T if k is None else field_[k]
+                across, down = (a, b) if k is None else (grids[0], grids[1])
+                im = ax.pcolormesh(across, down, values, shading="auto",
+                                   cmap="magma" if title == "absolute error" else "viridis")
+                labels = (self.labels[-2], self.labels[0]) if k is None else (self.labels[0], self.labels[1])
+                ax.set_xlabel(labels[0])
+                ax.set_ylabel(labels[1])
+                ax.set_title(f"{self.labels[-1]}: {title}{when}")
+                fig.colorbar(im, ax=ax)
+        ax = fig.add_subplot(panels[:, -1])
         steps, losses = np.asarray(history["step"]), np.asarray(history["loss"])
         for phase, color in [("adam", "C0"), ("lm", "C2"), ("lbfgs", "C1")]:
             sel = np.asarray(history["phase"]) == phase
@@ -246,6 +263,13 @@ def build_network(settings, inputs, outputs):
     if arch == "modified":
         return nn.ModifiedMLP(sizes, rwf=rwf, dtype=dtype, key=key)
     return nn.MLP(sizes, activation="tanh", rwf=rwf, dtype=dtype, key=key)
+
+
+def _mesh(grids):
+    """Every combination of the 1-D grids as rows of points (columns in grid order), the first grid
+    varying fastest: the layout of a reference field of shape (len(grids[-1]), ..., len(grids[0]))."""
+    mesh = np.meshgrid(*grids[::-1], indexing="ij")
+    return np.stack(mesh[::-1], axis=-1).reshape(-1, len(grids))
 
 
 def _joined(histories):

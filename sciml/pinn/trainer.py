@@ -1,11 +1,12 @@
-"""Trainer: Adam, then Levenberg-Marquardt (for a loss that is a sum of squares: PINN losses are),
-then L-BFGS, on a loss of the parameters; jitted steps, a progress bar, a loss history, periodic evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C, SIGTERM
-or a killed process loses at most `checkpoint_every` steps; a resumed run repeats an uninterrupted one
-exactly, in any phase: the optimisers' states are pytrees saved whole). Data-parallel under
-mpirun: every process takes its share of the data's rows, and losses and gradients are averaged with
-pmean; only process 0 shows progress and writes checkpoints. The data (collocation points, loss
-weights) can be replaced every K Adam steps by `refresh` functions (resampling, RAR, adaptive
-weights: sciml.pinn.adaptive), in the Adam and Levenberg-Marquardt phases."""
+"""Trainer: Adam, then Levenberg-Marquardt (for a loss that is a sum of squares: PINN losses are), then
+L-BFGS, on a loss of the parameters; jitted steps, a progress bar, a loss history, periodic
+evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C, SIGTERM or a killed
+process loses at most `checkpoint_every` steps; a resumed run repeats an uninterrupted one exactly,
+in any phase: the optimisers' states are pytrees saved whole). Data-parallel under mpirun: every
+process takes its share of the data's rows, and losses and gradients are averaged with pmean; only
+process 0 shows progress and writes checkpoints. The data (collocation points, loss weights) can be
+replaced every K Adam steps by `refresh` functions (resampling, RAR, adaptive weights:
+sciml.pinn.adaptive), in the Adam and Levenberg-Marquardt phases."""
 from __future__ import annotations
 
 import contextlib
