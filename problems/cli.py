@@ -52,6 +52,9 @@ def _parser():
     solve.add_argument("--rar", type=int, metavar="N", help="residual-based adaptive refinement: every "
                        f"adam/{RAR_SPLIT} Adam steps ({RAR_SPLIT - 1} rounds), add the N points with the largest "
                        f"residual among {RAR_CANDIDATES} x points fresh candidates (default: off)")
+    solve.add_argument("--rad", type=int, metavar="K", help="residual-based adaptive distribution: every K steps "
+                       f"redraw the collocation points from {RAR_CANDIDATES} x points fresh candidates, with "
+                       "probability growing with the residual (Wu et al. 2023; default: off)")
     solve.add_argument("--anneal", type=int, metavar="K", help="adapt the loss weights every K Adam steps by "
                        "learning-rate annealing (Wang, Teng & Perdikaris 2021; default: off)")
     solve.add_argument("--causal", type=int, metavar="K", help="weight the residual by time slices every K Adam "
@@ -108,9 +111,9 @@ def _solve(args, argv):
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
     settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "points", "width", "depth", "dtype",
-                                              "seed", "resample", "rar", "anneal", "causal", "arch", "rwf")}
+                                              "seed", "resample", "rar", "rad", "anneal", "causal", "arch", "rwf")}
     for k, v in settings.items():
-        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "anneal", "causal")
+        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "rad", "anneal", "causal")
         if isinstance(v, int) and not isinstance(v, bool) and v < (0 if zero else 1):
             raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
     problem.settings(**settings)  # checked before the output directory is made

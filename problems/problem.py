@@ -16,13 +16,14 @@ import numpy as np
 from sciml import distributed, nn, pinn, random
 
 
-ADAPTIVE = {"resample": 0, "rar": 0, "anneal": 0, "causal": 0}  # every K Adam steps / N points a round / every K / every K: 0 is off
+# every K steps / N points a round / every K / every K / every K; 0 is off
+ADAPTIVE = {"resample": 0, "rar": 0, "rad": 0, "anneal": 0, "causal": 0}
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
 SCHEDULE = {"lm": 0,       # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
             "windows": 1}  # time-marching: the time interval trained in this many windows in turn
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
-RAR_CANDIDATES = 10   # ... choosing them among this many times `points` fresh candidates
+RAR_CANDIDATES = 10   # ... choosing them (and RAD its points) among this many times `points` fresh candidates
 
 
 @dataclass
@@ -86,14 +87,15 @@ class PINNProblem:
         if settings["arch"] == "pirate" and settings["width"] % 2:
             raise ValueError(f"{self.name}: a PirateNet's width must be even (sine and cosine features), got "
                              f"{settings['width']}")
-        if settings["resample"] and settings["rar"]:
-            raise ValueError(f"{self.name}: resample and rar both replace the collocation points; choose one")
+        replacing = [k for k in ("resample", "rar", "rad") if settings[k]]
+        if len(replacing) > 1:
+            raise ValueError(f"{self.name}: {' and '.join(replacing)} all replace the collocation points; choose one")
         if settings["causal"] and self.time_span is None:
             raise ValueError(f"{self.name}: causal weights order the points by time, and {self.name} is steady "
                              f"(its inputs are {self.labels[0]} and {self.labels[1]})")
-        if settings["causal"] and (settings["resample"] or settings["rar"]):
-            raise ValueError(f"{self.name}: causal weights are per collocation point, which resample and rar "
-                             f"replace; choose one")
+        if settings["causal"] and replacing:
+            raise ValueError(f"{self.name}: causal weights are per collocation point, which {replacing[0]} "
+                             f"replaces; choose one")
         return settings
 
     def identity(self, settings):
@@ -119,6 +121,8 @@ class PINNProblem:
         if settings["rar"]:
             out.append(pinn.RAR(conditions, "pde", fresh(RAR_CANDIDATES * settings["points"]), add=settings["rar"],
                                 every=_rar_every(settings)))
+        if settings["rad"]:
+            out.append(pinn.RAD(conditions, "pde", fresh(RAR_CANDIDATES * settings["points"]), every=settings["rad"]))
         if settings["anneal"]:
             out.append(pinn.AnnealWeights(conditions, "pde", every=settings["anneal"]))
         if settings["causal"]:

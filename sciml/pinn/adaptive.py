@@ -1,9 +1,10 @@
 """Changes to a PINN loss's data during training, as Trainer `refresh` functions over the data of
 `weighted_loss` ({"points": {name: rows}, "weights": {name: w}}): fresh collocation points every K
 steps (Resample), residual-based adaptive refinement (RAR: add the candidates where the residual is
-largest), loss weights by learning-rate annealing (AnnealWeights), and causal weights over time
-(CausalWeights). Each is a deterministic function of (step, params, data) -- a seed is the step --
-so a resumed run repeats an uninterrupted one."""
+largest) and distribution (RAD: draw the points with probability growing with the residual), loss
+weights by learning-rate annealing (AnnealWeights), and causal weights over time (CausalWeights).
+Each is a deterministic function of (step, params, data) -- a seed is the step -- so a resumed run
+repeats an uninterrupted one."""
 from __future__ import annotations
 
 import numpy as np
@@ -69,6 +70,38 @@ class RAR:
         size = sum(_squares(self._residual, params, candidates))
         worst = np.argsort(np.sum(size, axis=1))[-self.add:]
         return _with_points(data, self.name, np.concatenate([points, candidates[worst]]))
+
+
+class RAD:
+    """Residual-based adaptive distribution (Wu, Zhu, Tan, Kartha & Lu 2023): every `every` steps the
+    rows of condition `name` (a PDE, whose rows are points) are redrawn, as many as before, from
+    candidates(seed=step) without replacement, with probability proportional to
+    |r|^k / mean |r|^k + c (r the residual; k = 1, c = 1 is their recommended setting): points go
+    where the equation is least satisfied while c keeps some everywhere."""
+
+    def __init__(self, conditions, name, candidates, every, k=1.0, c=1.0):
+        _check_name(conditions, name, "RAD")
+        if not (k >= 0 and c >= 0 and k + c > 0):
+            raise ValueError(f"RAD: k and c must be non-negative and not both zero, got k={k}, c={c}")
+        self.name, self.candidates, self.every, self.k, self.c = name, candidates, int(every), float(k), float(c)
+        self._residual = jit(conditions[name].residual)
+
+    def probabilities(self, params, candidates):
+        """The probability (n,) of drawing each candidate."""
+        size = np.sqrt(np.sum(np.concatenate(_squares(self._residual, params, candidates), axis=1), axis=1))
+        density = size ** self.k
+        p = density / max(float(np.mean(density)), np.finfo(float).tiny) + self.c
+        return p / np.sum(p)
+
+    def __call__(self, step, params, data):
+        points = _check_points(data["points"][self.name], self.name, "RAD")
+        candidates = _like(self.candidates(step), points)
+        if len(candidates) < len(points):
+            raise ValueError(f"RAD: {len(candidates)} candidates cannot supply the {len(points)} points of "
+                             f"condition {self.name!r}")
+        chosen = np.random.default_rng(step).choice(len(candidates), size=len(points), replace=False,
+                                                     p=self.probabilities(params, candidates))
+        return _with_points(data, self.name, candidates[np.sort(chosen)])
 
 
 class AnnealWeights:

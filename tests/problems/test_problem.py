@@ -48,7 +48,7 @@ def trained_data(tmp_path, **options):
 
 def test_adaptive_training_is_off_by_default(tmp_path):
     initial, final, settings = trained_data(tmp_path, adam=4)
-    assert settings["resample"] == settings["rar"] == settings["anneal"] == settings["causal"] == 0
+    assert settings["resample"] == settings["rar"] == settings["rad"] == settings["anneal"] == settings["causal"] == 0
     for before, after in zip(tree.leaves(initial["points"]), tree.leaves(final["points"]), strict=True):
         np.testing.assert_array_equal(after, before)
     assert all(float(w) == 1.0 for w in final["weights"].values())
@@ -68,6 +68,14 @@ def test_rar_adds_n_points_a_round_and_keeps_the_old_ones(tmp_path):
     np.testing.assert_array_equal(final["points"]["pde"][:64], initial["points"]["pde"])
 
 
+def test_rad_redraws_as_many_points_from_fresh_candidates(tmp_path):
+    initial, final, settings = trained_data(tmp_path, adam=4, rad=2)  # redrawn before step 2 only
+    candidates = kovasznay.collocation(settings, 10 * settings["points"], settings["seed"] + 2)
+    points = final["points"]["pde"]
+    assert points.shape == initial["points"]["pde"].shape and not np.allclose(points, initial["points"]["pde"])
+    assert (points[:, None, :] == candidates[None]).all(-1).any(1).all()
+
+
 def test_anneal_changes_the_condition_weights_but_not_the_equations(tmp_path):
     _, final, _ = trained_data(tmp_path, adam=4, anneal=2)
     assert float(final["weights"]["pde"]) == 1.0
@@ -83,7 +91,9 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
 
 
 @pytest.mark.parametrize("name, options, message", [
-    ("kovasznay", {"resample": 2, "rar": 5}, "choose one"),
+    ("kovasznay", {"resample": 2, "rar": 5}, "resample and rar all replace the collocation points; choose one"),
+    ("kovasznay", {"rad": 2, "rar": 5}, "rar and rad all replace"),
+    ("burgers", {"causal": 2, "rad": 3}, "causal weights are per collocation point, which rad replaces"),
     ("burgers", {"causal": 2, "rar": 5}, "causal weights are per collocation point"),
     ("kovasznay", {"causal": 2}, "kovasznay is steady"),
     ("kovasznay", {"anneal": 10}, "never acts within 4 Adam steps"),

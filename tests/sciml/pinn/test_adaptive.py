@@ -1,4 +1,5 @@
-"""Changes to the data during training: RAR adds points where the residual is largest, resampling
+"""Changes to the data during training: RAR adds points where the residual is largest, RAD draws them
+with the probability of its formula (checked by counting draws), resampling
 replaces the points and training still converges, annealed weights follow their formula (checked
 with finite-difference gradients), causal weights follow theirs (checked slice by slice with a loop)
 and let later times in as earlier ones are fitted, and a resumed run with all of them on repeats an
@@ -45,6 +46,34 @@ def test_rar_adds_the_candidates_where_the_residual_is_largest():
     bump = lambda p: np.exp(-((p[:, 0] - 0.7) ** 2 + (p[:, 1] - 0.2) ** 2) / 0.01)  # noqa: E731
     left_out = candidates[~(candidates[:, None, :] == added[None]).all(-1).any(1)]
     assert bump(added).min() >= bump(left_out).max()
+
+
+def planted_bump(model, p):  # a residual bump at (0.7, 0.2) on a floor of 0.1, whatever the model
+    return 0.1 + snp.exp(-((p[:, 0] - 0.7) ** 2 + (p[:, 1] - 0.2) ** 2) / 0.01) + 0 * model(p)[:, 0]
+
+
+def test_rad_draws_the_points_with_probability_growing_with_the_residual():
+    square = pinn.Rectangle([0, 0], [1, 1])
+    conditions = {"pde": pinn.PDE(square.sample(200, seed=0), planted_bump)}
+    _, data = pinn.weighted_loss(conditions)
+    candidates = square.sample(4000, seed=3)
+    rad = pinn.RAD(conditions, "pde", lambda seed: candidates, every=5, k=1.0, c=1.0)
+    model = nn.MLP([2, 4, 1], key=0)
+    r = np.asarray(planted_bump(model, candidates))
+    expected = (r / r.mean() + 1.0) / np.sum(r / r.mean() + 1.0)
+    np.testing.assert_allclose(rad.probabilities(model, candidates), expected, rtol=1e-12)
+    new = rad(5, model, data)["points"]["pde"]
+    assert new.shape == (200, 2) and len(np.unique(new, axis=0)) == 200  # as many points, no repeats
+    assert (new[:, None, :] == candidates[None]).all(-1).any(1).all()  # each one a candidate
+    near = lambda p: np.hypot(p[:, 0] - 0.7, p[:, 1] - 0.2) < 0.1  # noqa: E731
+    share = expected[near(candidates)].sum()  # the chance a draw lands near the bump: 0.10 (area 0.031)
+    assert abs(near(new).mean() - share) < 4 * np.sqrt(share * (1 - share) / 200)
+    assert near(new).mean() > 2 * near(candidates).mean()
+    np.testing.assert_array_equal(rad(5, model, data)["points"]["pde"], new)  # seeded by the step
+    with pytest.raises(ValueError, match="k and c must be non-negative and not both zero"):
+        pinn.RAD(conditions, "pde", lambda seed: candidates, every=5, k=0.0, c=0.0)
+    with pytest.raises(ValueError, match="100 candidates cannot supply the 200 points"):
+        pinn.RAD(conditions, "pde", lambda seed: candidates[:100], every=5)(5, model, data)
 
 
 def test_resampling_replaces_the_points_and_training_converges():
