@@ -3,9 +3,11 @@ reference (relative L2 error) and writing the results. Under mpirun, problems wh
 points as data train data-parallel, and only process 0 writes the results. Problems made of
 conditions (sciml.pinn.conditions) can also change their data during training (sciml.pinn.adaptive):
 the settings resample, rar, anneal and causal, off by default. The network is the settings' too
-(`build_network`: arch mlp, modified or pirate, rwf for random weight factorisation)."""
+(`build_network`: arch mlp, modified or pirate, rwf for random weight factorisation; a PirateNet starts
+with its output layer fitted to the initial and boundary data, `physics_informed`)."""
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -208,6 +210,8 @@ class PINNProblem:
                 directory = None if directory is None else os.path.join(directory, f"window-{k}")
             loss, data = pinn.weighted_loss(conditions, self.weights)
             model = nets[-1] if nets else self.network(settings)
+            if settings["arch"] == "pirate" and not nets:
+                model = physics_informed(model, conditions)
             refresh, residuals = self.refresh(settings, conditions, move), pinn.ResidualVector(conditions)
         return pinn.Trainer(loss, model, adam_steps=settings["adam"], lbfgs_steps=settings["lbfgs"],
                             learning_rate=settings["learning_rate"], evaluate=evaluate,
@@ -267,6 +271,34 @@ def build_network(settings, inputs, outputs):
     if arch == "modified":
         return nn.ModifiedMLP(sizes, rwf=rwf, dtype=dtype, key=key)
     return nn.MLP(sizes, activation="tanh", rwf=rwf, dtype=dtype, key=key)
+
+
+def physics_informed(model, conditions):
+    """PirateNet's physics-informed initialisation (Wang et al. 2024): the output layer of the PirateNet in
+    `model` (itself, or inside a PeriodicEmbedding) fitted by least squares to the values the conditions
+    prescribe (Initial, Dirichlet and Data conditions, each for its output), so that training starts from
+    a network that meets the initial and boundary data. Outputs no condition prescribes keep their layer."""
+    net, embed = (model.net, model.embed) if isinstance(model, pinn.PeriodicEmbedding) else (model, lambda p: p)
+    known = {}
+    for c in conditions.values():
+        if isinstance(c, pinn.Dirichlet):
+            points = c.data
+            values = np.broadcast_to(np.asarray(c.value(points) if callable(c.value) else c.value), (len(points),))
+        elif isinstance(c, pinn.Data) and not c.wrt:
+            points, values = c.data
+        else:
+            continue
+        known.setdefault(c.component, []).append((np.asarray(embed(points)), np.asarray(values)))
+    if not known:
+        return model
+    outputs = range(len(net.output.bias))
+    fitted = net.fitted([np.concatenate([p for p, _ in known[i]]) if i in known else None for i in outputs],
+                        [np.concatenate([v for _, v in known[i]]) if i in known else None for i in outputs])
+    if isinstance(model, pinn.PeriodicEmbedding):
+        out = copy.copy(model)
+        out.net = fitted
+        return out
+    return fitted
 
 
 def _mesh(grids):

@@ -102,11 +102,25 @@ class PirateNet(Module):
     def fitted(self, x, y, ridge=1e-8):
         """A copy whose output layer fits y (n, out_features) at the points x (n, in_features) by least
         squares on the features (with a relative ridge), the bias set to zero: the physics-informed
-        initialisation of PirateNets, from initial or boundary data."""
+        initialisation of PirateNets, from initial or boundary data. Outputs known at different points
+        take lists, one per output: x[i] (n_i, in_features), y[i] (n_i,), or None for an output whose
+        weights and bias stay as they are."""
+        weight, bias = np.array(self.output.weight), np.array(self.output.bias)
+        if isinstance(x, (list, tuple)):
+            if len(x) != len(bias) or len(y) != len(x):
+                raise ValueError(f"PirateNet.fitted: one (points, values) pair per output ({len(bias)}), got "
+                                 f"{len(x)} point sets and {len(y)} value sets")
+            for i, (xi, yi) in enumerate(zip(x, y)):
+                if xi is not None:
+                    weight[:, i], bias[i] = self._least_squares(xi, yi, ridge)[:, 0], 0.0
+        else:
+            weight, bias = self._least_squares(x, y, ridge), np.zeros_like(bias)
+        out = copy.copy(self)
+        out.output = self.output.with_weight(weight.astype(bias.dtype), bias)
+        return out
+
+    def _least_squares(self, x, y, ridge):
         phi = np.asarray(self.features(np.asarray(x)))
         y = np.asarray(y).reshape(len(phi), -1)
         gram = phi.T @ phi
-        weight = np.linalg.solve(gram + ridge * np.trace(gram) / len(gram) * np.eye(len(gram)), phi.T @ y)
-        out = copy.copy(self)
-        out.output = self.output.with_weight(weight.astype(phi.dtype), np.zeros(weight.shape[1], phi.dtype))
-        return out
+        return np.linalg.solve(gram + ridge * np.trace(gram) / len(gram) * np.eye(len(gram)), phi.T @ y)

@@ -289,7 +289,11 @@ class PeriodicEmbedding(nn.Module):
         self.net, self.period, self.axis = net, float(period), int(axis)
 
     def __call__(self, points):
+        return self.net(self.embed(points))
+
+    def embed(self, points):
+        """The inputs `net` sees: the column `axis` as its cosine and sine, then the other columns."""
         d = np.shape(points)[1]
         angle = (2 * np.pi / self.period) * points[:, self.axis]
         rest = [points[:, i] for i in range(d) if i != self.axis % d]
-        return self.net(snp.stack([snp.cos(angle), snp.sin(angle), *rest], axis=1))
+        return snp.stack([snp.cos(angle), snp.sin(angle), *rest], axis=1)

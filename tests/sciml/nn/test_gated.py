@@ -103,3 +103,16 @@ def test_the_physics_informed_initialisation_fits_the_data_by_least_squares():
 def test_pirate_net_refuses_bad_shapes(kwargs, match):
     with pytest.raises(ValueError, match=match):
         nn.PirateNet(2, 1, key=0, **kwargs)
+
+
+def test_outputs_known_at_different_points_are_fitted_one_by_one_and_the_others_kept():
+    net = nn.PirateNet(1, 3, width=16, blocks=1, rwf=None, key=5)
+    net.output.bias = np.array([0.1, 0.2, 0.3])
+    xa, xc = np.linspace(-1, 0, 40)[:, None], np.linspace(0, 1, 30)[:, None]
+    fitted = net.fitted([xa, None, xc], [np.cos(xa[:, 0]), None, xc[:, 0] ** 2])
+    assert np.abs(np.asarray(fitted(xa))[:, 0] - np.cos(xa[:, 0])).max() < 1e-3
+    assert np.abs(np.asarray(fitted(xc))[:, 2] - xc[:, 0] ** 2).max() < 1e-3
+    np.testing.assert_array_equal(fitted.output.weight[:, 1], net.output.weight[:, 1])  # no data: kept
+    np.testing.assert_array_equal(fitted.output.bias, [0.0, 0.2, 0.0])
+    with pytest.raises(ValueError, match=r"one \(points, values\) pair per output \(3\), got 2 point sets"):
+        net.fitted([xa, xc], [xa[:, 0], xc[:, 0]])
