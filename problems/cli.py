@@ -57,6 +57,8 @@ def _parser():
                        "probability growing with the residual (Wu et al. 2023; default: off)")
     solve.add_argument("--anneal", type=int, metavar="K", help="adapt the loss weights every K Adam steps by "
                        "learning-rate annealing (Wang, Teng & Perdikaris 2021; default: off)")
+    solve.add_argument("--ntk", type=int, metavar="K", help="set the loss weights every K steps from the traces of "
+                       "the terms' neural tangent kernels (Wang, Yu & Perdikaris 2022; default: off)")
     solve.add_argument("--causal", type=int, metavar="K", help="weight the residual by time slices every K Adam "
                        "steps so that earlier times are fitted first (Wang, Sankaran & Perdikaris 2024; default: "
                        "off, or the problem's)")
@@ -111,9 +113,10 @@ def _solve(args, argv):
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
     settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "points", "width", "depth", "dtype",
-                                              "seed", "resample", "rar", "rad", "anneal", "causal", "arch", "rwf")}
+                                              "seed", "resample", "rar", "rad", "anneal", "ntk", "causal", "arch",
+                                              "rwf")}
     for k, v in settings.items():
-        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "rad", "anneal", "causal")
+        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "rad", "anneal", "ntk", "causal")
         if isinstance(v, int) and not isinstance(v, bool) and v < (0 if zero else 1):
             raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
     problem.settings(**settings)  # checked before the output directory is made

@@ -18,8 +18,8 @@ import numpy as np
 from sciml import distributed, nn, pinn, random
 
 
-# every K steps / N points a round / every K / every K / every K; 0 is off
-ADAPTIVE = {"resample": 0, "rar": 0, "rad": 0, "anneal": 0, "causal": 0}
+# every K steps / N points a round / every K / every K / every K / every K; 0 is off
+ADAPTIVE = {"resample": 0, "rar": 0, "rad": 0, "anneal": 0, "ntk": 0, "causal": 0}
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
 SCHEDULE = {"lm": 0,       # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
@@ -95,6 +95,11 @@ class PINNProblem:
         if settings["causal"] and self.time_span is None:
             raise ValueError(f"{self.name}: causal weights order the points by time, and {self.name} is steady "
                              f"(its inputs are {self.labels[0]} and {self.labels[1]})")
+        if settings["anneal"] and settings["ntk"]:
+            raise ValueError(f"{self.name}: anneal and ntk both set the loss weights; choose one")
+        if settings["causal"] and settings["ntk"]:
+            raise ValueError(f"{self.name}: causal weights weight the equation row by row, and ntk sets one weight "
+                             f"per term; choose one")
         if settings["causal"] and replacing:
             raise ValueError(f"{self.name}: causal weights are per collocation point, which {replacing[0]} "
                              f"replaces; choose one")
@@ -127,6 +132,8 @@ class PINNProblem:
             out.append(pinn.RAD(conditions, "pde", fresh(RAR_CANDIDATES * settings["points"]), every=settings["rad"]))
         if settings["anneal"]:
             out.append(pinn.AnnealWeights(conditions, "pde", every=settings["anneal"]))
+        if settings["ntk"]:
+            out.append(pinn.NTKWeights(conditions, every=settings["ntk"]))
         if settings["causal"]:
             out.append(pinn.CausalWeights(conditions, "pde", every=settings["causal"]))
         return out

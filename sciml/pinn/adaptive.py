@@ -2,16 +2,19 @@
 `weighted_loss` ({"points": {name: rows}, "weights": {name: w}}): fresh collocation points every K
 steps (Resample), residual-based adaptive refinement (RAR: add the candidates where the residual is
 largest) and distribution (RAD: draw the points with probability growing with the residual), loss
-weights by learning-rate annealing (AnnealWeights), and causal weights over time (CausalWeights).
+weights by learning-rate annealing (AnnealWeights) or the traces of the terms' tangent kernels
+(NTKWeights), and causal weights over time (CausalWeights).
 Each is a deterministic function of (step, params, data) -- a seed is the step -- so a resumed run
 repeats an uninterrupted one."""
 from __future__ import annotations
 
 import numpy as np
 
+from .. import numpy as snp
 from .. import tree
 from ..transforms.ad import grad
 from ..transforms.jit import jit
+from .conditions import row_jacobian
 
 
 def _like(new, old):
@@ -127,6 +130,36 @@ class AnnealWeights:
             if k != self.reference:
                 target = top / max(np.mean(self.gradient_scale(k, params, data)), np.finfo(float).tiny)
                 weights[k] = np.asarray((1 - self.alpha) * weights[k] + self.alpha * target, weights[k].dtype)
+        return {**data, "weights": weights}
+
+
+class NTKWeights:
+    """Loss weights from the trace of each term's neural tangent kernel (Wang, Yu & Perdikaris 2022, as
+    JAX-PI sets them): every `every` steps each weight moves to (1 - alpha) w + alpha T / T_i, T_i the
+    mean over term i's rows of the squared norm of its residual's gradient over the parameters (the
+    kernel's diagonal) and T their sum, so that under gradient flow every term converges at about the
+    same rate whatever its scale or its derivatives' order."""
+
+    def __init__(self, conditions, every=100, alpha=0.1):
+        if not 0 < alpha <= 1:
+            raise ValueError(f"NTKWeights: alpha must be in (0, 1], got {alpha}")
+        self.conditions, self.every, self.alpha = conditions, int(every), float(alpha)
+        self._traces = {k: jit(lambda m, rows, c=c: snp.mean(snp.sum(row_jacobian(c, m, rows) ** 2, axis=-1)))
+                        for k, c in conditions.items()}
+
+    def traces(self, params, data):
+        """{name: T_i} at the current parameters and rows."""
+        return {k: float(f(params, data["points"][k])) for k, f in self._traces.items()}
+
+    def __call__(self, step, params, data):
+        rowwise = [k for k, w in data["weights"].items() if np.ndim(w)]
+        if rowwise:
+            raise ValueError(f"NTKWeights: term {rowwise[0]!r} is weighted row by row (causal weights); a term's "
+                             "kernel trace sets one weight for the whole term")
+        traces = self.traces(params, data)
+        total = sum(traces.values())
+        weights = {k: np.asarray((1 - self.alpha) * w + self.alpha * total / max(traces[k], np.finfo(float).tiny),
+                                 np.asarray(w).dtype) for k, w in data["weights"].items()}
         return {**data, "weights": weights}
 
 

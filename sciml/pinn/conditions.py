@@ -240,11 +240,7 @@ class ResidualVector:
             rows = data["points"][k]
             r, scale = self._scaled(c.residual(model, rows), data["weights"][k])
 
-            def one(m, row, c=c):
-                return snp.concatenate([snp.ravel(x) for x in _parts(c.residual(m, tree.map(lambda a: a[None], row)))])
-            jac = vmap(jacrev(one), in_axes=(None, 0))(model, rows)  # leaves (n, k, *leaf shape)
-            n, width = np.shape(scale)
-            jac = snp.concatenate([snp.reshape(j, (n, width, -1)) for j in tree.leaves(jac)], axis=2)
+            jac, (n, width) = row_jacobian(c, model, rows), np.shape(scale)
             values.append(r)
             blocks.append(snp.reshape(jac * scale[:, :, None], (n * width, -1)))
         return snp.concatenate(values), snp.concatenate(blocks)
@@ -257,6 +253,16 @@ class ResidualVector:
         scale = snp.concatenate([snp.broadcast_to(snp.reshape(snp.sqrt(weight / x.size) * snp.ones_like(x[:, 0]),
                                                               (n, 1)), x.shape) for x in parts], axis=1)
         return snp.ravel(snp.concatenate(parts, axis=1) * scale), scale
+
+
+def row_jacobian(condition, model, rows):
+    """(n, k, P): the gradients of each row's k residual entries over the model's P parameters (in
+    ravel_pytree order), a row at a time: the reverse pass of one point, vectorised over the points."""
+    def one(m, row):
+        return snp.concatenate([snp.ravel(x) for x in _parts(condition.residual(m, tree.map(lambda a: a[None], row)))])
+    jac = vmap(jacrev(one), in_axes=(None, 0))(model, rows)  # leaves (n, k, *leaf shape)
+    n, k = np.shape(tree.leaves(jac)[0])[:2]
+    return snp.concatenate([snp.reshape(j, (n, k, -1)) for j in tree.leaves(jac)], axis=2)
 
 
 def _parts(residual):

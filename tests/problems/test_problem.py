@@ -48,7 +48,7 @@ def trained_data(tmp_path, **options):
 
 def test_adaptive_training_is_off_by_default(tmp_path):
     initial, final, settings = trained_data(tmp_path, adam=4)
-    assert settings["resample"] == settings["rar"] == settings["rad"] == settings["anneal"] == settings["causal"] == 0
+    assert all(settings[k] == 0 for k in ("resample", "rar", "rad", "anneal", "ntk", "causal"))
     for before, after in zip(tree.leaves(initial["points"]), tree.leaves(final["points"]), strict=True):
         np.testing.assert_array_equal(after, before)
     assert all(float(w) == 1.0 for w in final["weights"].values())
@@ -82,6 +82,11 @@ def test_anneal_changes_the_condition_weights_but_not_the_equations(tmp_path):
     assert all(float(final["weights"][k]) != 1.0 for k in ("u", "v", "p"))
 
 
+def test_ntk_sets_every_terms_weight(tmp_path):
+    _, final, _ = trained_data(tmp_path, adam=4, ntk=2)
+    assert all(float(w) != 1.0 for w in final["weights"].values())
+
+
 def test_causal_weights_weight_each_collocation_point(tmp_path):
     problem = problems.get("heat-1d")
     problem.solve(out=str(tmp_path), progress=False, **{**ADAPTIVE_TINY, "adam": 4, "causal": 2})
@@ -93,6 +98,8 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
 @pytest.mark.parametrize("name, options, message", [
     ("kovasznay", {"resample": 2, "rar": 5}, "resample and rar all replace the collocation points; choose one"),
     ("kovasznay", {"rad": 2, "rar": 5}, "rar and rad all replace"),
+    ("kovasznay", {"anneal": 2, "ntk": 2}, "anneal and ntk both set the loss weights; choose one"),
+    ("burgers", {"causal": 2, "ntk": 2}, "ntk sets one weight per term; choose one"),
     ("burgers", {"causal": 2, "rad": 3}, "causal weights are per collocation point, which rad replaces"),
     ("burgers", {"causal": 2, "rar": 5}, "causal weights are per collocation point"),
     ("kovasznay", {"causal": 2}, "kovasznay is steady"),

@@ -1,7 +1,7 @@
-"""Changes to the data during training: RAR adds points where the residual is largest, RAD draws them
-with the probability of its formula (checked by counting draws), resampling
-replaces the points and training still converges, annealed weights follow their formula (checked
-with finite-difference gradients), causal weights follow theirs (checked slice by slice with a loop)
+"""Changes to the data during training: RAR adds points where the residual is largest, RAD draws them with the
+probability of its formula (checked by counting draws), resampling replaces the points and training still
+converges, annealed weights follow their formula (checked with finite-difference gradients), NTK weights
+theirs (a linear model's traces by hand), causal weights follow theirs (checked slice by slice with a loop)
 and let later times in as earlier ones are fitted, and a resumed run with all of them on repeats an
 uninterrupted one."""
 import numpy as np
@@ -122,6 +122,28 @@ SLAB = pinn.SpaceTime(pinn.Interval(0.0, 1.0), 0.0, 2.0)
 def planted_in_time(model, p):
     """A residual that grows with time (and a second part, as a system's), whatever the model."""
     return (1 + p[:, 1] + 0 * model(p)[:, 0], 0.5 * snp.stack([p[:, 1], p[:, 0]], axis=1))
+
+
+def test_ntk_weights_are_the_kernel_traces_of_a_linear_model():
+    """u = w x + b: the data term's residual u - y has gradient (x, 1) over (w, b), trace mean(x^2 + 1); the
+    equation u_x - 2 = 0 has gradient (1, 0), trace 1; the weights move to (sum of traces) / trace."""
+    x = np.linspace(0.0, 2.0, 9)[:, None]
+    conditions = {"pde": pinn.PDE(x, lambda m, p: pinn.partial(lambda q: m(q)[:, 0], p, 0) - 2.0),
+                  "data": pinn.Data(x, 3.0 * x[:, 0])}
+    _, data = pinn.weighted_loss(conditions, {"data": 4.0})
+    model = nn.Linear(1, 1, key=0)
+    traces = {"pde": 1.0, "data": float(np.mean(x ** 2 + 1))}
+    ntk = pinn.NTKWeights(conditions, every=10, alpha=0.25)
+    assert ntk.traces(model, data) == pytest.approx(traces, rel=1e-13)
+    weights = ntk(10, model, data)["weights"]
+    total = sum(traces.values())
+    for k, before in (("pde", 1.0), ("data", 4.0)):
+        assert float(weights[k]) == pytest.approx(0.75 * before + 0.25 * total / traces[k], rel=1e-13)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        pinn.NTKWeights(conditions, alpha=0.0)
+    rowwise = {**data, "weights": {**data["weights"], "pde": np.ones(9)}}
+    with pytest.raises(ValueError, match="term 'pde' is weighted row by row"):
+        ntk(10, model, rowwise)
 
 
 def test_causal_weights_follow_their_formula_slice_by_slice():
