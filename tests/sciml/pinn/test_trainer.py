@@ -1,6 +1,6 @@
 """Trainer: training lowers the loss and fits the solution; a run stopped by Ctrl-C, SIGINT, SIGTERM or SIGKILL,
-in the Adam, Levenberg-Marquardt or L-BFGS phase, and then resumed ends where an uninterrupted run ends; other settings are
-refused; resuming nothing says so."""
+in the Adam, Levenberg-Marquardt or L-BFGS phase, and then resumed ends where an uninterrupted run ends; other
+settings are refused; resuming nothing says so."""
 import os
 import signal
 import subprocess
