@@ -177,6 +177,8 @@ class PINNProblem:
                    "training_time_s": float(sum(h["time"][-1] for h in runs if h["time"])),
                    "steps": int(history["step"][-1]) if history["step"] else 0,
                    "final_loss": float(history["loss"][-1]),
+                   "error_history": [[step, seconds, m["l2_relative_error"]] for step, seconds, m in
+                                     zip(history["step"], history["time"], history["metrics"]) if m],
                    "settings": settings, **(self.report(model) if self.report else {})}
         if edges is not None:  # how well the windows continue each other: the largest jump at an edge
             space = _mesh(grids[:-1])
