@@ -37,6 +37,9 @@ def _parser():
     solve.add_argument("--windows", type=int, metavar="K", help="time-marching: train the time interval in K "
                        "windows in turn, each from the last one's network and solution, each with the steps above "
                        "(default: the problem's)")
+    solve.add_argument("--curriculum", type=int, metavar="K", help="train in K stages, the problem's parameter "
+                       "(convection's beta, reaction's rho) stepping geometrically from an easy value to its own, "
+                       "each stage from the last one's network (Krishnapriyan et al. 2021; default: 1, none)")
     solve.add_argument("--points", type=int, help="collocation points")
     solve.add_argument("--width", type=int, help="neurons per hidden layer")
     solve.add_argument("--depth", type=int, help="hidden layers")
@@ -112,7 +115,7 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "points", "width", "depth", "dtype",
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points", "width", "depth", "dtype",
                                               "seed", "resample", "rar", "rad", "anneal", "ntk", "causal", "arch",
                                               "rwf")}
     for k, v in settings.items():

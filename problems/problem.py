@@ -22,8 +22,9 @@ from sciml import distributed, nn, pinn, random
 ADAPTIVE = {"resample": 0, "rar": 0, "rad": 0, "anneal": 0, "ntk": 0, "causal": 0}
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
-SCHEDULE = {"lm": 0,       # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
-            "windows": 1}  # time-marching: the time interval trained in this many windows in turn
+SCHEDULE = {"lm": 0,          # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
+            "windows": 1,     # time-marching: the time interval trained in this many windows in turn
+            "curriculum": 1}  # stages from the problem's easy parameter value to its own (curriculum_values)
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them (and RAD its points) among this many times `points` fresh candidates
 
@@ -51,6 +52,7 @@ class PINNProblem:
     observable: object = None
     report: object = None  # trained model -> extra metrics (e.g. recovered coefficients)
     time_span: tuple = None  # (t0, t1) of a time-dependent problem (time the points' last column); None: steady
+    curriculum: tuple = None  # (easy, own) values of the parameter conditions(settings, parameter=) takes
 
     def __post_init__(self):
         if (self.build is None) == (self.conditions is None):
@@ -70,7 +72,14 @@ class PINNProblem:
             raise ValueError(f"{self.name}: windows must be a positive whole number, got {settings['windows']!r}")
         if settings["windows"] > 1 and self.time_span is None:
             raise ValueError(f"{self.name}: time windows split the time interval, and {self.name} is steady")
-        adaptive = [k for k in ADAPTIVE if settings[k]] + [k for k in ("lm", "windows") if settings[k] != SCHEDULE[k]]
+        if not isinstance(settings["curriculum"], int) or settings["curriculum"] < 1:
+            raise ValueError(f"{self.name}: curriculum must be a positive whole number of stages, got "
+                             f"{settings['curriculum']!r}")
+        if settings["curriculum"] > 1 and self.curriculum is None:
+            raise ValueError(f"{self.name}: {self.name} has no parameter to make a curriculum of")
+        if settings["curriculum"] > 1 and settings["windows"] > 1:
+            raise ValueError(f"{self.name}: curriculum stages and time windows both train in turns; choose one")
+        adaptive = [k for k in ADAPTIVE if settings[k]] + [k for k in SCHEDULE if settings[k] != SCHEDULE[k]]
         if adaptive and self.conditions is None:
             raise ValueError(f"{self.name}: {', '.join(adaptive)} needs a problem made of "
                              f"conditions (sciml.pinn.conditions), and {self.name} builds its loss by hand")
@@ -142,7 +151,8 @@ class PINNProblem:
         """Train with the settings (defaults overridden by keywords), score against the reference and,
         with `out`, write metrics.json, prediction.npz and solution.png there. -> metrics dict.
         With windows K > 1, the time interval is trained window by window (pinn.window), each
-        network from the previous one's weights, each with the settings' steps."""
+        network from the previous one's weights, each with the settings' steps; with curriculum K > 1,
+        the whole problem K times, its parameter stepping from the easy value to its own."""
         t0 = time.perf_counter()
         settings = self.settings(**overrides)
         grids, u_ref = self.reference()
@@ -158,7 +168,7 @@ class PINNProblem:
 
         windows, wall, nets, runs = settings["windows"], 0.0, [], []
         edges = pinn.window_edges(*self.time_span, windows) if windows > 1 else None
-        for k in range(windows):
+        for k in range(max(windows, settings["curriculum"])):
             evaluate = error
             if edges is not None:  # scored so far: the windows trained and this one, up to its end
                 rows = t <= edges[k + 1] + 1e-12 * abs(edges[-1])
@@ -169,7 +179,7 @@ class PINNProblem:
             nets.append(model)
             runs.append(history)
             wall += trainer.earlier_wall
-        model = nets[0] if edges is None else pinn.TimeWindows(nets, edges)
+        model = nets[-1] if edges is None else pinn.TimeWindows(nets, edges)
         history = _joined(runs)
         u = predict(model)
         metrics = {"problem": self.name, "l2_relative_error": float(error(model)["l2_relative_error"]),
@@ -201,9 +211,15 @@ class PINNProblem:
         points = np.column_stack([space, np.full(len(space), t)]).astype(dtype)
         return float(np.max(np.abs(self._observed(after(points)) - self._observed(before(points)))))
 
+    def curriculum_values(self, stages):
+        """The parameter's value at each of the curriculum's stages: geometric steps from the easy value
+        to the problem's own (one stage: its own)."""
+        easy, own = self.curriculum
+        return tuple(float(v) for v in np.geomspace(easy, own, stages)) if stages > 1 else (float(own),)
+
     def _trainer(self, settings, k, edges, nets, evaluate, out, progress, backend):
-        """The Trainer of window k (of the whole interval when edges is None), its network starting
-        from the last of `nets` (the windows trained before) or drawn afresh."""
+        """The Trainer of window or curriculum stage k (of the whole problem when there is one), its
+        network starting from the last of `nets` (the stages trained before) or drawn afresh."""
         identity, directory = self.identity(settings), None if out is None else os.path.join(out, "checkpoint")
         if self.conditions is None:
             (loss, model, *data), refresh, residuals = self.build(settings), (), None
@@ -217,6 +233,11 @@ class PINNProblem:
                 move = pinn.time_map(self.time_span, start, stop)
                 identity = {**identity, "window": k}
                 directory = None if directory is None else os.path.join(directory, f"window-{k}")
+            elif settings["curriculum"] > 1:
+                value = self.curriculum_values(settings["curriculum"])[k]
+                conditions = self.conditions(settings, parameter=value)
+                identity = {**identity, "stage": k}
+                directory = None if directory is None else os.path.join(directory, f"stage-{k}")
             loss, data = pinn.weighted_loss(conditions, self.weights)
             model = nets[-1] if nets else self.network(settings)
             if settings["arch"] == "pirate" and not nets:

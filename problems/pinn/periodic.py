@@ -1,8 +1,10 @@
-"""Periodic PINN problems: allen-cahn, kdv and schrodinger as in Raissi et al. (2019), with ETDRK4
+"""Periodic PINN problems: allen-cahn, kdv and schrodinger as in Raissi et al. (2019) and
+kuramoto-sivashinsky as in JAX-PI (its first half, t <= 1/2, before the chaos sets in), with ETDRK4
 references (solvers.pde.references), and the failure-mode problems convection (beta = 50) and reaction
 (rho = 5) on the setup of Krishnapriyan et al. (2021) and PINNsFormer (Zhao et al. 2024), with closed
 forms (x in [0, 2 pi] periodic, t in [0, 1], scored on their 101 x 101 grid). Periodicity is imposed
-softly on u (and u_x), at matching boundary points, except for Allen-Cahn, convection and reaction,
+softly on u (and u_x), at matching boundary points, except for Allen-Cahn, Kuramoto-Sivashinsky,
+convection and reaction,
 whose networks are exactly periodic (pinn.PeriodicEmbedding; for Allen-Cahn, with the soft condition
 it stalled near 0.54 relative error, with the embedding 0.13); Schroedinger's network returns (Re h,
 Im h) and is scored on |h|. Each problem is made of condition objects (sciml.pinn.conditions)."""
@@ -50,11 +52,13 @@ def _u(model, component=0):
 
 
 def _scalar(domain, residual, initial, soft_periodic=True):
-    """conditions(settings) of a scalar equation on `domain`: residual(u, points) = 0, u = initial(x)
-    at t = 0, and (unless the network is periodic itself) u and u_x periodic in x."""
-    def conditions(settings):
+    """conditions(settings, parameter=None) of a scalar equation on `domain`: residual(u, points) = 0
+    (residual(u, points, parameter) with a parameter: a curriculum's stage), u = initial(x) at t = 0,
+    and (unless the network is periodic itself) u and u_x periodic in x."""
+    def conditions(settings, parameter=None):
         col, ic, left, right = _data(domain, settings)
-        out = {"pde": pinn.PDE(col, lambda m, p: residual(_u(m), p)),
+        extra = () if parameter is None else (parameter,)
+        out = {"pde": pinn.PDE(col, lambda m, p: residual(_u(m), p, *extra)),
                "initial": pinn.Initial(ic, lambda p: initial(p[:, 0]))}
         return {**out, "periodic": pinn.Periodic(left, right)} if soft_periodic else out
     return conditions
@@ -96,6 +100,25 @@ KDV = PINNProblem(
     conditions=_scalar(AC_DOMAIN, kdv_residual, lambda x: snp.cos(np.pi * x)), network=_network(),
     collocation=_collocation(AC_DOMAIN), time_span=(AC_DOMAIN.t0, AC_DOMAIN.t1), reference=lambda: _reference("kdv"),
     defaults=DEFAULTS)
+
+
+# ---- Kuramoto-Sivashinsky ------------------------------------------------------------------------------
+
+KS_DOMAIN = pinn.SpaceTime(pinn.Interval(-1.0, 1.0), 0.0, 0.5)
+
+
+def kuramoto_sivashinsky_residual(u, p):
+    value, u_x = pinn.value_and_partials(u, p, "x")
+    return (pinn.partial(u, p, "t") + 5 * value * u_x + 0.5 * pinn.partial(u, p, "x", "x")
+            + 0.005 * pinn.partial(u, p, "x", "x", "x", "x"))
+
+
+KURAMOTO_SIVASHINSKY = PINNProblem(
+    name="kuramoto-sivashinsky",
+    description="Kuramoto-Sivashinsky u_t + 5 u u_x + 0.5 u_xx + 0.005 u_xxxx = 0, periodic, u0 = -sin(pi x)",
+    conditions=_scalar(KS_DOMAIN, kuramoto_sivashinsky_residual, lambda x: -snp.sin(np.pi * x), soft_periodic=False),
+    network=_network(period=2.0), collocation=_collocation(KS_DOMAIN), time_span=(KS_DOMAIN.t0, KS_DOMAIN.t1),
+    reference=lambda: _reference("kuramoto_sivashinsky"), defaults=DEFAULTS)
 
 
 # ---- nonlinear Schroedinger -----------------------------------------------------------------------------
@@ -153,13 +176,13 @@ def reaction_exact(p):
     return h * grow / (h * grow + 1 - h)
 
 
-def convection_residual(u, p):
-    return pinn.partial(u, p, "t") + BETA * pinn.partial(u, p, "x")
+def convection_residual(u, p, beta=BETA):
+    return pinn.partial(u, p, "t") + beta * pinn.partial(u, p, "x")
 
 
-def reaction_residual(u, p):
+def reaction_residual(u, p, rho=RHO):
     value = u(p)
-    return pinn.partial(u, p, "t") - RHO * value * (1 - value)
+    return pinn.partial(u, p, "t") - rho * value * (1 - value)
 
 
 def _closed_form_reference(exact):
@@ -171,12 +194,12 @@ CONVECTION = PINNProblem(
     name="convection", description="convection u_t + 50 u_x = 0, u0 = sin x, periodic on [0, 2 pi] (a failure mode)",
     conditions=_scalar(FAILURE_DOMAIN, convection_residual, snp.sin, soft_periodic=False),
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
-    time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1),
+    time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1), curriculum=(1.0, BETA),
     reference=lambda: _closed_form_reference(convection_exact), defaults=DEFAULTS)
 
 REACTION = PINNProblem(
     name="reaction", description="reaction u_t = 5 u (1 - u), Gaussian u0, periodic on [0, 2 pi] (a failure mode)",
     conditions=_scalar(FAILURE_DOMAIN, reaction_residual, reaction_initial, soft_periodic=False),
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
-    time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1),
+    time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1), curriculum=(1.0, RHO),
     reference=lambda: _closed_form_reference(reaction_exact), defaults=DEFAULTS)

@@ -110,6 +110,9 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
     ("kovasznay", {"anneal": 10, "lm": 3}, "never acts within 4 Adam and 3 Levenberg-Marquardt steps"),
     ("kovasznay", {"windows": 2}, "time windows split the time interval, and kovasznay is steady"),
     ("burgers", {"windows": 0}, "windows must be a positive whole number, got 0"),
+    ("burgers", {"curriculum": 3}, "burgers has no parameter to make a curriculum of"),
+    ("convection", {"curriculum": 0}, "curriculum must be a positive whole number of stages, got 0"),
+    ("convection", {"curriculum": 2, "windows": 2}, "curriculum stages and time windows both train in turns"),
 ])
 def test_bad_adaptive_settings_are_named(name, options, message):
     with pytest.raises(ValueError, match=message):
@@ -139,6 +142,25 @@ def test_time_windows_continue_each_other():
     metrics = problems.get("heat-1d").solve(progress=False, **WINDOWED)
     assert metrics["window_jump"] < 5e-3 and metrics["l2_relative_error"] < 2e-3
     assert metrics["steps"] == 2 * 130
+
+
+def test_a_curriculum_steps_the_parameter_to_the_problems_own_and_trains_each_stage(tmp_path):
+    """convection in three stages: beta 1, sqrt(50), 50, each stage's equation the one its exact solution
+    sin(x - beta t) satisfies; each stage trains from the last one's network, with its own checkpoint."""
+    problem = problems.get("convection")
+    np.testing.assert_allclose(problem.curriculum_values(3), [1.0, np.sqrt(50.0), 50.0])
+    assert problem.curriculum_values(1) == (50.0,)
+    settings = problem.settings(points=64, boundary_points=16)
+    exact = pinn.HardDirichlet(lambda p: np.zeros((len(p), 1)), lambda p: np.sin(p[:, 0] - 7.0 * p[:, 1]),
+                               lambda p: np.zeros(len(p)))
+    assert float(problem.conditions(settings, parameter=7.0)["pde"].loss(exact)) < 1e-20
+    assert float(problem.conditions(settings)["pde"].loss(exact)) > 1.0  # beta = 50's equation it does not
+    small = {"adam": 20, "lm": 5, "lbfgs": 0, "points": 128, "boundary_points": 16, "width": 8, "depth": 2}
+    metrics = problem.solve(out=str(tmp_path), progress=False, curriculum=3, **small)
+    assert metrics["steps"] == 3 * 25
+    assert sorted(p.name for p in (tmp_path / "checkpoint").iterdir()) == ["stage-0", "stage-1", "stage-2"]
+    stage = checkpoint.load_metadata(tmp_path / "checkpoint" / "stage-1" / "trainer.ckpt")["settings"]
+    assert stage["stage"] == 1 and stage["curriculum"] == 3
 
 
 def test_a_run_stopped_in_a_later_window_resumes_as_if_never_stopped(tmp_path, monkeypatch):
