@@ -52,6 +52,8 @@ def _parser():
     solve.add_argument("--seed", type=int)
     solve.add_argument("--resample", type=int, metavar="K", help="fresh collocation points every K Adam steps "
                        "(default: off)")
+    solve.add_argument("--region", type=int, metavar="K", help="region sampling: every K steps move each collocation "
+                       "point by up to half the points' spacing (RoPINN, Wu et al. 2024; default: off)")
     solve.add_argument("--rar", type=int, metavar="N", help="residual-based adaptive refinement: every "
                        f"adam/{RAR_SPLIT} Adam steps ({RAR_SPLIT - 1} rounds), add the N points with the largest "
                        f"residual among {RAR_CANDIDATES} x points fresh candidates (default: off)")
@@ -115,11 +117,12 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points", "width", "depth", "dtype",
-                                              "seed", "resample", "rar", "rad", "anneal", "ntk", "causal", "arch",
-                                              "rwf")}
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points", "width",
+                                              "depth", "dtype", "seed", "resample", "region", "rar", "rad", "anneal",
+                                              "ntk", "causal", "arch", "rwf")}
     for k, v in settings.items():
-        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "rar", "rad", "anneal", "ntk", "causal")
+        zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "region", "rar", "rad", "anneal", "ntk",
+                     "causal")
         if isinstance(v, int) and not isinstance(v, bool) and v < (0 if zero else 1):
             raise ValueError(f"--{k} must be {'non-negative' if zero else 'positive'}, got {v}")
     problem.settings(**settings)  # checked before the output directory is made

@@ -18,8 +18,8 @@ import numpy as np
 from sciml import distributed, nn, pinn, random
 
 
-# every K steps / N points a round / every K / every K / every K / every K; 0 is off
-ADAPTIVE = {"resample": 0, "rar": 0, "rad": 0, "anneal": 0, "ntk": 0, "causal": 0}
+# every K steps / N points a round / every K steps for the rest; 0 is off
+ADAPTIVE = {"resample": 0, "region": 0, "rar": 0, "rad": 0, "anneal": 0, "ntk": 0, "causal": 0}
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
 SCHEDULE = {"lm": 0,          # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
@@ -98,7 +98,7 @@ class PINNProblem:
         if settings["arch"] == "pirate" and settings["width"] % 2:
             raise ValueError(f"{self.name}: a PirateNet's width must be even (sine and cosine features), got "
                              f"{settings['width']}")
-        replacing = [k for k in ("resample", "rar", "rad") if settings[k]]
+        replacing = [k for k in ("resample", "region", "rar", "rad") if settings[k]]
         if len(replacing) > 1:
             raise ValueError(f"{self.name}: {' and '.join(replacing)} all replace the collocation points; choose one")
         if settings["causal"] and self.time_span is None:
@@ -134,6 +134,10 @@ class PINNProblem:
         out = []
         if settings["resample"]:
             out.append(pinn.Resample("pde", fresh(settings["points"]), every=settings["resample"]))
+        if settings["region"]:  # half the points' mean spacing along each column
+            points = conditions["pde"].data
+            radius = (points.max(axis=0) - points.min(axis=0)) / len(points) ** (1 / points.shape[1]) / 2
+            out.append(pinn.Region(conditions, "pde", radius, every=settings["region"]))
         if settings["rar"]:
             out.append(pinn.RAR(conditions, "pde", fresh(RAR_CANDIDATES * settings["points"]), add=settings["rar"],
                                 every=_rar_every(settings)))

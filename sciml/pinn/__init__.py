@@ -2,7 +2,7 @@
 of points, conditions and the weighted loss they make, changes to the data during training
 (resampling, RAR, adaptive and causal weights), time-marching windows, the residual vector for
 least-squares optimisers, and a Trainer (Adam, Levenberg-Marquardt, L-BFGS; checkpoints, resume)."""
-from .adaptive import RAD, RAR, AnnealWeights, CausalWeights, NTKWeights, Resample  # noqa: F401
+from .adaptive import RAD, RAR, AnnealWeights, CausalWeights, NTKWeights, Region, Resample  # noqa: F401
 from .conditions import (PDE, Condition, Data, Dirichlet, HardDirichlet, Initial, InitialRate,  # noqa: F401
                          Neumann, Periodic, PeriodicEmbedding, ResidualVector, Robin, weighted_loss)
 from .geometry import (Box, Difference, Disk, Intersection, Interval, Polygon, Rectangle, SpaceTime,  # noqa: F401

@@ -48,7 +48,7 @@ def trained_data(tmp_path, **options):
 
 def test_adaptive_training_is_off_by_default(tmp_path):
     initial, final, settings = trained_data(tmp_path, adam=4)
-    assert all(settings[k] == 0 for k in ("resample", "rar", "rad", "anneal", "ntk", "causal"))
+    assert all(settings[k] == 0 for k in ("resample", "region", "rar", "rad", "anneal", "ntk", "causal"))
     for before, after in zip(tree.leaves(initial["points"]), tree.leaves(final["points"]), strict=True):
         np.testing.assert_array_equal(after, before)
     assert all(float(w) == 1.0 for w in final["weights"].values())
@@ -82,6 +82,12 @@ def test_anneal_changes_the_condition_weights_but_not_the_equations(tmp_path):
     assert all(float(final["weights"][k]) != 1.0 for k in ("u", "v", "p"))
 
 
+def test_region_moves_the_collocation_points_a_little(tmp_path):
+    initial, final, settings = trained_data(tmp_path, adam=4, region=2)  # moved before step 2 only
+    offset = np.abs(final["points"]["pde"] - initial["points"]["pde"])
+    assert 0 < offset.max() <= 0.5 * 2.0 / np.sqrt(settings["points"])  # half the spacing of the points' box
+
+
 def test_ntk_sets_every_terms_weight(tmp_path):
     _, final, _ = trained_data(tmp_path, adam=4, ntk=2)
     assert all(float(w) != 1.0 for w in final["weights"].values())
@@ -98,6 +104,7 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
 @pytest.mark.parametrize("name, options, message", [
     ("kovasznay", {"resample": 2, "rar": 5}, "resample and rar all replace the collocation points; choose one"),
     ("kovasznay", {"rad": 2, "rar": 5}, "rar and rad all replace"),
+    ("kovasznay", {"region": 2, "resample": 3}, "resample and region all replace"),
     ("kovasznay", {"anneal": 2, "ntk": 2}, "anneal and ntk both set the loss weights; choose one"),
     ("burgers", {"causal": 2, "ntk": 2}, "ntk sets one weight per term; choose one"),
     ("burgers", {"causal": 2, "rad": 3}, "causal weights are per collocation point, which rad replaces"),

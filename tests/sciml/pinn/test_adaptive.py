@@ -1,9 +1,9 @@
-"""Changes to the data during training: RAR adds points where the residual is largest, RAD draws them with the
-probability of its formula (checked by counting draws), resampling replaces the points and training still
-converges, annealed weights follow their formula (checked with finite-difference gradients), NTK weights
-theirs (a linear model's traces by hand), causal weights follow theirs (checked slice by slice with a loop)
-and let later times in as earlier ones are fitted, and a resumed run with all of them on repeats an
-uninterrupted one."""
+"""Changes to the data during training: RAR adds points where the residual is largest, region sampling moves them
+within their boxes, RAD draws them with the probability of its formula (checked by counting draws), resampling
+replaces the points and training still converges, annealed weights follow their formula (checked with finite-
+difference gradients), NTK weights theirs (a linear model's traces by hand), causal weights follow theirs
+(checked slice by slice with a loop) and let later times in as earlier ones are fitted, and a resumed run with
+all of them on repeats an uninterrupted one."""
 import numpy as np
 import pytest
 
@@ -74,6 +74,23 @@ def test_rad_draws_the_points_with_probability_growing_with_the_residual():
         pinn.RAD(conditions, "pde", lambda seed: candidates, every=5, k=0.0, c=0.0)
     with pytest.raises(ValueError, match="100 candidates cannot supply the 200 points"):
         pinn.RAD(conditions, "pde", lambda seed: candidates[:100], every=5)(5, model, data)
+
+
+def test_region_sampling_moves_each_point_within_its_box_and_no_further():
+    square = pinn.Rectangle([0, 0], [1, 2])
+    conditions = {"pde": pinn.PDE(square.sample(500, seed=0), planted_bump)}
+    _, data = pinn.weighted_loss(conditions)
+    region = pinn.Region(conditions, "pde", radius=[0.01, 0.05], every=1)
+    base = conditions["pde"].data
+    moved = region(7, None, data)["points"]["pde"]
+    offset = moved - base
+    assert np.all(np.abs(offset) <= [0.01, 0.05]) and np.all(np.abs(offset).max(axis=0) > [0.009, 0.045])
+    assert np.all(moved >= base.min(axis=0)) and np.all(moved <= base.max(axis=0))
+    np.testing.assert_array_equal(region(7, None, data)["points"]["pde"], moved)  # seeded by the step
+    again = region(8, None, region(7, None, data))["points"]["pde"]  # from the original points, not the last
+    assert np.all(np.abs(again - base) <= [0.01, 0.05]) and not np.array_equal(again, moved)
+    with pytest.raises(ValueError, match="the radius must be non-negative"):
+        pinn.Region(conditions, "pde", radius=-0.1)
 
 
 def test_resampling_replaces_the_points_and_training_converges():
