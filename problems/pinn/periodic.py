@@ -22,6 +22,9 @@ from ..problem import PINNProblem, build_network
 
 DEFAULTS = {"adam": 3000, "lbfgs": 3000, "points": 4000, "boundary_points": 200, "width": 32, "depth": 4,
             "learning_rate": 1e-3, "dtype": "float64", "seed": 0}
+# The recipe of #23 (benchmarks/RESULTS.md, "PINN problems"): a small tanh MLP, Adam to leave the start, then
+# Levenberg-Marquardt steps (each problem sets how many), which a network this size affords on two cores.
+SECOND_ORDER = {**DEFAULTS, "width": 20, "depth": 4, "points": 2000, "adam": 1000, "lbfgs": 0}
 
 
 def _collocation(domain):
@@ -85,7 +88,7 @@ ALLEN_CAHN = PINNProblem(
     conditions=_scalar(AC_DOMAIN, allen_cahn_residual, lambda x: x ** 2 * snp.cos(np.pi * x), soft_periodic=False),
     weights={"initial": 100.0}, network=_network(period=2.0), collocation=_collocation(AC_DOMAIN),
     time_span=(AC_DOMAIN.t0, AC_DOMAIN.t1),
-    reference=lambda: _reference("allen_cahn"), defaults={**DEFAULTS, "adam": 10000, "width": 64})
+    reference=lambda: _reference("allen_cahn"), defaults={**SECOND_ORDER, "lm": 600})
 
 
 # ---- KdV ------------------------------------------------------------------------------------------------
@@ -99,7 +102,7 @@ KDV = PINNProblem(
     name="kdv", description="Korteweg-de Vries u_t + u u_x + 0.0025 u_xxx = 0, periodic, u0 = cos(pi x)",
     conditions=_scalar(AC_DOMAIN, kdv_residual, lambda x: snp.cos(np.pi * x)), network=_network(),
     collocation=_collocation(AC_DOMAIN), time_span=(AC_DOMAIN.t0, AC_DOMAIN.t1), reference=lambda: _reference("kdv"),
-    defaults=DEFAULTS)
+    defaults={**SECOND_ORDER, "lm": 1000})
 
 
 # ---- Kuramoto-Sivashinsky ------------------------------------------------------------------------------
@@ -149,7 +152,7 @@ SCHRODINGER = PINNProblem(
     name="schrodinger", description="nonlinear Schroedinger i h_t + 0.5 h_xx + |h|^2 h = 0, periodic; scored on |h|",
     conditions=schrodinger_conditions, network=_network(outputs=2), collocation=_collocation(NLS_DOMAIN),
     time_span=(NLS_DOMAIN.t0, NLS_DOMAIN.t1),
-    reference=lambda: _reference("schrodinger"), defaults={**DEFAULTS, "width": 64, "lbfgs": 12000},
+    reference=lambda: _reference("schrodinger"), defaults={**SECOND_ORDER, "lm": 500},
     labels=("x", "t", "|h|"), observable=lambda out: snp.sqrt(out[:, 0] ** 2 + out[:, 1] ** 2))
 
 
@@ -195,11 +198,12 @@ CONVECTION = PINNProblem(
     conditions=_scalar(FAILURE_DOMAIN, convection_residual, snp.sin, soft_periodic=False),
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
     time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1), curriculum=(1.0, BETA),
-    reference=lambda: _closed_form_reference(convection_exact), defaults=DEFAULTS)
+    reference=lambda: _closed_form_reference(convection_exact),
+    defaults={**SECOND_ORDER, "adam": 500, "lm": 150, "windows": 10})
 
 REACTION = PINNProblem(
     name="reaction", description="reaction u_t = 5 u (1 - u), Gaussian u0, periodic on [0, 2 pi] (a failure mode)",
     conditions=_scalar(FAILURE_DOMAIN, reaction_residual, reaction_initial, soft_periodic=False),
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
     time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1), curriculum=(1.0, RHO),
-    reference=lambda: _closed_form_reference(reaction_exact), defaults=DEFAULTS)
+    reference=lambda: _closed_form_reference(reaction_exact), defaults={**SECOND_ORDER, "lm": 300})

@@ -15,7 +15,8 @@ def test_problem_trains_and_is_scored(name):
     settings = problem.settings(points=256, boundary_points=64, width=12, depth=2)
     loss, model, *data = problem.build(settings)
     start = float(loss(model, *data))
-    metrics = problem.solve(adam=60, lbfgs=40, points=256, boundary_points=64, width=12, depth=2, progress=False)
+    metrics = problem.solve(adam=60, lm=5 if problem.conditions else 0, lbfgs=40, windows=1, points=256,
+                            boundary_points=64, width=12, depth=2, progress=False)
     assert metrics["final_loss"] < start / 1.5  # 100 steps lower every loss by at least this factor
     assert np.isfinite(metrics["l2_relative_error"]) and metrics["l2_relative_error"] < 1.5
     (a, b), u = problem.reference()
@@ -162,7 +163,8 @@ def test_a_curriculum_steps_the_parameter_to_the_problems_own_and_trains_each_st
                                lambda p: np.zeros(len(p)))
     assert float(problem.conditions(settings, parameter=7.0)["pde"].loss(exact)) < 1e-20
     assert float(problem.conditions(settings)["pde"].loss(exact)) > 1.0  # beta = 50's equation it does not
-    small = {"adam": 20, "lm": 5, "lbfgs": 0, "points": 128, "boundary_points": 16, "width": 8, "depth": 2}
+    small = {"adam": 20, "lm": 5, "lbfgs": 0, "points": 128, "boundary_points": 16, "width": 8, "depth": 2,
+             "windows": 1}
     metrics = problem.solve(out=str(tmp_path), progress=False, curriculum=3, **small)
     assert metrics["steps"] == 3 * 25
     assert sorted(p.name for p in (tmp_path / "checkpoint").iterdir()) == ["stage-0", "stage-1", "stage-2"]
@@ -195,7 +197,7 @@ def test_levenberg_marquardt_steps_after_adam_lower_the_error_further(tmp_path):
     Levenberg-Marquardt steps after them leave it (observed 0.99 -> 0.081)."""
     problem = problems.get("reaction")
     small = {"points": 500, "boundary_points": 50, "width": 12, "depth": 3}
-    adam = problem.solve(progress=False, adam=200, lbfgs=0, **small)
+    adam = problem.solve(progress=False, adam=200, lm=0, lbfgs=0, **small)
     both = problem.solve(out=str(tmp_path), progress=False, adam=200, lm=40, lbfgs=0, **small)
     assert both["l2_relative_error"] < 0.3 * adam["l2_relative_error"]
     assert both["settings"]["lm"] == 40 and both["steps"] == 240
@@ -223,8 +225,8 @@ def test_a_short_run_with_each_network_lowers_the_error(tmp_path, arch):
     value (observed 0.74 -> 0.0037 for the modified MLP, 1.09 -> 0.035 for PirateNet)."""
     problem = problems.get("heat-1d")
     small = {"points": 128, "boundary_points": 32, "width": 8, "depth": 3, "arch": arch, "rwf": True}
-    untrained = problem.solve(out=str(tmp_path / "0"), progress=False, adam=0, lbfgs=0, **small)
-    trained = problem.solve(out=str(tmp_path / "1"), progress=False, adam=50, lbfgs=50, **small)
+    untrained = problem.solve(out=str(tmp_path / "0"), progress=False, adam=0, lm=0, lbfgs=0, **small)
+    trained = problem.solve(out=str(tmp_path / "1"), progress=False, adam=50, lm=0, lbfgs=50, **small)
     assert trained["l2_relative_error"] < 0.1 * untrained["l2_relative_error"]
 
 

@@ -42,5 +42,5 @@ def test_a_short_run_lowers_the_loss(tmp_path, name):
     near 1 (observed 0.97 and 1.0): the failure modes the recipes of #23 are for."""
     problem = problems.get(name)
     loss, model, data = problem.build(problem.settings(**TINY))
-    metrics = problem.solve(out=str(tmp_path), progress=False, adam=100, lbfgs=100, **TINY)
+    metrics = problem.solve(out=str(tmp_path), progress=False, adam=100, lm=0, lbfgs=100, windows=1, **TINY)
     assert metrics["final_loss"] < 0.2 * float(loss(model, data))
