@@ -87,5 +87,5 @@ PROBLEM = PINNProblem(
     name="kovasznay", description="Kovasznay flow: steady Navier-Stokes at Re = 20, closed form (scored on u)",
     conditions=conditions, network=network, collocation=collocation, reference=reference, labels=("x", "y", "u"),
     report=report,
-    defaults={"adam": 2000, "lbfgs": 2000, "points": 1000, "boundary_points": 400, "width": 32, "depth": 4,
+    defaults={"adam": 1000, "lm": 200, "lbfgs": 0, "points": 2000, "boundary_points": 400, "width": 20, "depth": 4,
               "learning_rate": 1e-3, "dtype": "float64", "seed": 0})

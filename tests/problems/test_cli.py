@@ -53,8 +53,8 @@ def test_errors_are_one_line_with_a_nonzero_exit(tmp_path):
 
 
 def test_rar_option_grows_the_collocation_points(tmp_path):
-    out = run("solve", "kovasznay", "--adam", "10", "--lbfgs", "0", "--points", "64", "--width", "8", "--depth", "1",
-              "--rar", "5", "--out", str(tmp_path), "--quiet")
+    out = run("solve", "kovasznay", "--adam", "10", "--lm", "0", "--lbfgs", "0", "--points", "64", "--width", "8",
+              "--depth", "1", "--rar", "5", "--out", str(tmp_path), "--quiet")
     assert out.returncode == 0, out.stderr
     data = checkpoint.load(str(tmp_path / "checkpoint" / "trainer.ckpt"))["data"]
     assert data["points"]["pde"].shape == (64 + 9 * 5, 2)  # 9 rounds (every 10 // 10 steps) of 5 points

@@ -34,7 +34,7 @@ def test_unknown_settings_and_problems_are_named():
 
 # ---- adaptive training (resample, rar, anneal) on a problem made of conditions -------------------------
 
-ADAPTIVE_TINY = {"points": 64, "boundary_points": 32, "width": 8, "depth": 1, "lbfgs": 0}
+ADAPTIVE_TINY = {"points": 64, "boundary_points": 32, "width": 8, "depth": 1, "lm": 0, "lbfgs": 0}
 
 
 def trained_data(tmp_path, **options):
@@ -124,7 +124,7 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
 ])
 def test_bad_adaptive_settings_are_named(name, options, message):
     with pytest.raises(ValueError, match=message):
-        problems.get(name).settings(adam=4, **options)
+        problems.get(name).settings(adam=4, **{"lm": 0, **options})
 
 
 def test_adaptive_settings_need_a_problem_made_of_conditions():
