@@ -10,6 +10,7 @@ _PROBLEMS = {p.name: p for p in (lotka_volterra.PROBLEM, lotka_volterra_ude.PROB
                                  burgers.PROBLEM, burgers.INVERSE, closed_form.HEAT_1D, closed_form.WAVE_1D,
                                  closed_form.POISSON_2D, closed_form.HELMHOLTZ_2D, periodic.ALLEN_CAHN, periodic.KDV,
                                  periodic.SCHRODINGER, periodic.CONVECTION, periodic.REACTION,
+                                 periodic.KURAMOTO_SIVASHINSKY,
                                  kovasznay.PROBLEM, cavity.PROBLEM)}
 
 

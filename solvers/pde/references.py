@@ -151,6 +151,27 @@ def kdv(x=None, t=None, n=512, dt=5e-4, delta=0.0025, refresh=False):
                                lambda y: np.cos(np.pi * y), *kdv_operators(n, delta), True, refresh)
 
 
+def kuramoto_sivashinsky_operators(n, advection=5.0, anti_diffusion=0.5, hyper_diffusion=0.005):
+    """(linear, nonlinear) of u_t + advection u u_x + anti_diffusion u_xx + hyper_diffusion u_xxxx = 0 for
+    the rfft of u on n points of [-1, 1), the quadratic term de-aliased by the 2/3 rule."""
+    k, keep = wavenumbers(n, 2.0), dealias_mask(n)
+
+    def nonlinear(v):
+        u = snp.fft.irfft(v * keep, n=n)
+        return -0.5j * advection * k * snp.fft.rfft(u * u) * keep
+    return anti_diffusion * k ** 2 - hyper_diffusion * k ** 4, nonlinear
+
+
+def kuramoto_sivashinsky(x=None, t=None, n=256, dt=2e-4, refresh=False):
+    """u_t + 5 u u_x + 0.5 u_xx + 0.005 u_xxxx = 0 on [-1, 1) periodic, u(x, 0) = -sin(pi x): JAX-PI's
+    setup, here on t in [0, 1/2] (its first half, before the chaos sets in). Default points: the 512-point
+    periodic grid in x, 101 times."""
+    x = periodic_grid(512, -1.0, 1.0) if x is None else np.asarray(x, float)
+    t = np.linspace(0.0, 0.5, 101) if t is None else _times(t, 0.5)
+    return _periodic_reference("kuramoto_sivashinsky", dict(n=n, dt=dt), x, t, -1.0, 1.0,
+                               lambda y: -np.sin(np.pi * y), *kuramoto_sivashinsky_operators(n), True, refresh)
+
+
 def schrodinger_operators(n, period=10.0):
     """(linear, nonlinear) of i h_t + 0.5 h_xx + |h|^2 h = 0 for the fft of h on n points of a period."""
     k = 2 * np.pi * np.fft.fftfreq(n, d=period / n)

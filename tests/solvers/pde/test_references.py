@@ -87,6 +87,26 @@ def test_kdv_reference_default_is_converged_in_space_and_time():
     assert np.abs(u).max() > 1.5   # solitons have formed
 
 
+def test_kuramoto_sivashinsky_reference_default_is_converged_in_space_and_time():
+    t = [0.1, 0.3, 0.5]
+    _, _, u = references.kuramoto_sivashinsky(t=t)
+    n, dt = default(references.kuramoto_sivashinsky, "n"), default(references.kuramoto_sivashinsky, "dt")
+    _, _, fine = references.kuramoto_sivashinsky(t=t, n=2 * n, dt=dt / 4)
+    assert relative(u, fine) < 1e-7   # observed 9e-9: fourth order in time, spectral in space
+    assert np.abs(u).max() > 2.0      # the sine has steepened and grown
+
+
+def test_kuramoto_sivashinsky_without_advection_is_the_growing_sine():
+    """Without the quadratic term each mode grows by itself: -sin(pi x) by exp((0.5 pi^2 - 0.005 pi^4) t)."""
+    n, x, t = 64, references.periodic_grid(32, -1.0, 1.0), np.array([0.0, 0.2, 0.5])
+    linear, nonlinear = references.kuramoto_sivashinsky_operators(n, advection=0.0)
+    v0 = references.initial_modes(lambda y: -np.sin(np.pi * y), n, -1.0, 1.0, True)
+    modes = references.march(linear, nonlinear, v0, t, 1e-3)
+    u = references.fourier_interpolate(np.asarray(modes), n, x + 1.0, 2.0)
+    growth = np.exp((0.5 * np.pi ** 2 - 0.005 * np.pi ** 4) * t)
+    np.testing.assert_allclose(u, -np.sin(np.pi * x)[None] * growth[:, None], atol=1e-12)
+
+
 def test_schrodinger_converges_algebraically_because_of_the_kink_at_the_ends():
     """2 sech x on [-5, 5) has a derivative jump of 4 sech 5 tanh 5 = 0.054 at x = +-5, and nothing damps
     it: Fourier coefficients fall as k^-2, so doubling n divides the error by about 2^1.5. On a period of
