@@ -3,7 +3,7 @@ which `solve`, and ODE parameter-fitting problems, which `fit` — and the `scim
 from __future__ import annotations
 
 from .ode import fitzhugh_nagumo, lorenz, lotka_volterra, lotka_volterra_ude, rober, sir
-from .pinn import burgers, cavity, closed_form, kovasznay, periodic
+from .pinn import burgers, cavity, closed_form, gray_scott, kovasznay, periodic
 
 _PROBLEMS = {p.name: p for p in (lotka_volterra.PROBLEM, lotka_volterra_ude.PROBLEM, lorenz.PROBLEM, rober.PROBLEM,
                                  fitzhugh_nagumo.PROBLEM, sir.PROBLEM,
@@ -11,7 +11,7 @@ _PROBLEMS = {p.name: p for p in (lotka_volterra.PROBLEM, lotka_volterra_ude.PROB
                                  closed_form.POISSON_2D, closed_form.HELMHOLTZ_2D, periodic.ALLEN_CAHN, periodic.KDV,
                                  periodic.SCHRODINGER, periodic.CONVECTION, periodic.REACTION,
                                  periodic.KURAMOTO_SIVASHINSKY,
-                                 kovasznay.PROBLEM, cavity.PROBLEM)}
+                                 kovasznay.PROBLEM, cavity.PROBLEM, gray_scott.PROBLEM)}
 
 
 def names():

@@ -19,8 +19,8 @@ def test_problem_trains_and_is_scored(name):
                             boundary_points=64, width=12, depth=2, progress=False)
     assert metrics["final_loss"] < start / 1.5  # 100 steps lower every loss by at least this factor
     assert np.isfinite(metrics["l2_relative_error"]) and metrics["l2_relative_error"] < 1.5
-    (a, b), u = problem.reference()
-    assert u.shape == (len(b), len(a)) and np.isfinite(u).all()
+    grids, u = problem.reference()
+    assert u.shape == tuple(len(g) for g in grids[::-1]) and np.isfinite(u).all()
     if problem.report is not None:  # e.g. the recovered coefficient of an inverse problem
         assert set(problem.report(problem.build(settings)[1])) <= set(metrics)
 

@@ -1,0 +1,90 @@
+"""Gray-Scott reaction-diffusion as JAX-PI's grey_scott example and the PirateNets paper set it:
+    u_t = eps1 lap u + b1 (1 - u) - c1 u v^2,   v_t = eps2 lap v - b2 v + c2 u v^2
+on (x, y) in [-1, 1)^2 periodic, t in [0, 2], eps1 = 0.2, eps2 = 0.1, b1 = 40, b2 = 100, c1 = c2 = 1000,
+u0 = 1 - exp(-10 ((x + 0.05)^2 + (y + 0.02)^2)), v0 = exp(-10 ((x - 0.05)^2 + (y - 0.02)^2)). The reference
+is Fourier ETDRK4's (solvers.pde.references.gray_scott, converged to 2e-7) on the 64 x 64 periodic grid at
+101 times. The network maps (x, y, t) to (u, v) and is exactly periodic in x and y (each enters as its
+cosine and sine); the equations' residuals are divided by their largest coefficient (c = 1000), so that
+their squares weigh like the initial conditions'. Scored on u; the error of v is reported too."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+import sciml.numpy as snp
+from sciml import pinn
+from solvers.pde import references
+
+from ..problem import PINNProblem, build_network
+from .periodic import SECOND_ORDER
+
+EPS1, EPS2, B1, B2, C1, C2 = 0.2, 0.1, 40.0, 100.0, 1000.0, 1000.0
+DOMAIN = pinn.SpaceTime(pinn.Rectangle([-1.0, -1.0], [1.0, 1.0]), 0.0, 2.0)
+DIMS = ("x", "y", "t")
+SCALE = 1.0 / C1
+
+
+def gray_scott_residual(model, points):
+    """(u's residual, v's residual), each derivative taken of both outputs in one pass."""
+    out, d_t = pinn.value_and_partials(model, points, "t", dims=DIMS)
+    lap = pinn.partial(model, points, "x", "x", dims=DIMS) + pinn.partial(model, points, "y", "y", dims=DIMS)
+    u, v = out[:, 0], out[:, 1]
+    uvv = u * v * v
+    return (SCALE * (d_t[:, 0] - EPS1 * lap[:, 0] - B1 * (1 - u) + C1 * uvv),
+            SCALE * (d_t[:, 1] - EPS2 * lap[:, 1] + B2 * v - C2 * uvv))
+
+
+def initial_u(points):
+    return 1 - snp.exp(-10 * ((points[:, 0] + 0.05) ** 2 + (points[:, 1] + 0.02) ** 2))
+
+
+def initial_v(points):
+    return snp.exp(-10 * ((points[:, 0] - 0.05) ** 2 + (points[:, 1] - 0.02) ** 2))
+
+
+def conditions(settings):
+    """The equations at collocation points, u0 and v0 at t = 0."""
+    seed, dtype = settings["seed"], np.dtype(settings["dtype"])
+    start = DOMAIN.sample_initial(settings["boundary_points"], "sobol", seed + 1).astype(dtype)
+    return {"pde": pinn.PDE(collocation(settings, settings["points"], seed), gray_scott_residual),
+            "initial_u": pinn.Initial(start, initial_u, component=0),
+            "initial_v": pinn.Initial(start, initial_v, component=1)}
+
+
+def collocation(settings, n, seed):
+    return DOMAIN.sample(n, "sobol", seed).astype(settings["dtype"])
+
+
+def network(settings):
+    """(x, y, t) -> (u, v), periodic in x and y: the inner embedding takes y (column 2 once x has become
+    two columns), the outer x."""
+    net = build_network(settings, 5, 2)
+    return pinn.PeriodicEmbedding(pinn.PeriodicEmbedding(net, 2.0, axis=2), 2.0, axis=0)
+
+
+@functools.lru_cache(maxsize=1)
+def solution():
+    x, y, t, u, v = references.gray_scott()
+    return (x, y, t), u, v
+
+
+def reference():
+    grids, u, _ = solution()
+    return grids, u
+
+
+def report(model):
+    """The relative L2 error of v on the reference grid."""
+    (x, y, t), _, v = solution()
+    mesh = np.meshgrid(t, y, x, indexing="ij")
+    points = np.stack([mesh[2], mesh[1], mesh[0]], axis=-1).reshape(-1, 3)
+    predicted = np.asarray(model(points))[:, 1].reshape(v.shape)
+    return {"v_l2_relative_error": float(np.linalg.norm(predicted - v) / np.linalg.norm(v))}
+
+
+PROBLEM = PINNProblem(
+    name="gray-scott", description="Gray-Scott reaction-diffusion on [-1, 1)^2 periodic, t in [0, 2] (JAX-PI's)",
+    conditions=conditions, network=network, collocation=collocation, reference=reference,
+    labels=("x", "y", "t", "u"), report=report, time_span=(DOMAIN.t0, DOMAIN.t1),
+    defaults={**SECOND_ORDER, "points": 3000, "boundary_points": 1000, "adam": 500, "lm": 150, "windows": 5})
