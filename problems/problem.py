@@ -79,9 +79,10 @@ class PINNProblem:
             raise ValueError(f"{self.name}: {self.name} has no parameter to make a curriculum of")
         if settings["curriculum"] > 1 and settings["windows"] > 1:
             raise ValueError(f"{self.name}: curriculum stages and time windows both train in turns; choose one")
-        adaptive = [k for k in ADAPTIVE if settings[k]] + [k for k in SCHEDULE if settings[k] != SCHEDULE[k]]
-        if adaptive and self.conditions is None:
-            raise ValueError(f"{self.name}: {', '.join(adaptive)} needs a problem made of "
+        adaptive = [k for k in ADAPTIVE if settings[k]]
+        scheduled = [k for k in SCHEDULE if settings[k] != SCHEDULE[k]]
+        if (adaptive or scheduled) and self.conditions is None:
+            raise ValueError(f"{self.name}: {', '.join(adaptive + scheduled)} needs a problem made of "
                              f"conditions (sciml.pinn.conditions), and {self.name} builds its loss by hand")
         for k in adaptive:
             if not isinstance(settings[k], int) or settings[k] < 0:

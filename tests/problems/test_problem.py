@@ -117,6 +117,7 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
     ("kovasznay", {"lm": 2.5}, "lm must be a non-negative whole number"),
     ("kovasznay", {"anneal": 10, "lm": 3}, "never acts within 4 Adam and 3 Levenberg-Marquardt steps"),
     ("kovasznay", {"windows": 2}, "time windows split the time interval, and kovasznay is steady"),
+    ("convection", {"adam": 0, "lm": 3, "windows": 2, "causal": 3}, "causal 3 never acts within 0 Adam and 3 Leven"),
     ("burgers", {"windows": 0}, "windows must be a positive whole number, got 0"),
     ("burgers", {"curriculum": 3}, "burgers has no parameter to make a curriculum of"),
     ("convection", {"curriculum": 0}, "curriculum must be a positive whole number of stages, got 0"),
@@ -124,7 +125,12 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
 ])
 def test_bad_adaptive_settings_are_named(name, options, message):
     with pytest.raises(ValueError, match=message):
-        problems.get(name).settings(adam=4, **{"lm": 0, **options})
+        problems.get(name).settings(**{"adam": 4, "lm": 0, **options})
+
+
+def test_second_order_steps_alone_are_a_valid_schedule():
+    settings = problems.get("convection").settings(adam=0, lm=300, windows=20)
+    assert (settings["adam"], settings["lm"], settings["windows"]) == (0, 300, 20)
 
 
 def test_adaptive_settings_need_a_problem_made_of_conditions():
