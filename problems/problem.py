@@ -336,6 +336,13 @@ def physics_informed(model, conditions):
     return fitted
 
 
+def field_errors(predicted, true, names):
+    """{"<name>_l2_relative_error": ...} for the columns of predicted and true (n, k) that `names` names
+    (None skips a column)."""
+    error = np.linalg.norm(predicted - true, axis=0) / np.linalg.norm(true, axis=0)
+    return {f"{name}_l2_relative_error": float(e) for name, e in zip(names, error) if name}
+
+
 def _mesh(grids):
     """Every combination of the 1-D grids as rows of points (columns in grid order), the first grid
     varying fastest: the layout of a reference field of shape (len(grids[-1]), ..., len(grids[0]))."""

@@ -16,7 +16,7 @@ import sciml.numpy as snp
 from sciml import pinn
 from solvers.pde import references
 
-from ..problem import PINNProblem, build_network
+from ..problem import PINNProblem, build_network, field_errors
 from .periodic import SECOND_ORDER
 
 EPS1, EPS2, B1, B2, C1, C2 = 0.2, 0.1, 40.0, 100.0, 1000.0, 1000.0
@@ -79,8 +79,7 @@ def report(model):
     (x, y, t), _, v = solution()
     mesh = np.meshgrid(t, y, x, indexing="ij")
     points = np.stack([mesh[2], mesh[1], mesh[0]], axis=-1).reshape(-1, 3)
-    predicted = np.asarray(model(points))[:, 1].reshape(v.shape)
-    return {"v_l2_relative_error": float(np.linalg.norm(predicted - v) / np.linalg.norm(v))}
+    return field_errors(np.asarray(model(points))[:, 1:], v.reshape(-1, 1), ("v",))
 
 
 PROBLEM = PINNProblem(

@@ -12,7 +12,7 @@ import numpy as np
 import sciml.numpy as snp
 from sciml import pinn
 
-from ..problem import PINNProblem, build_network
+from ..problem import PINNProblem, build_network, field_errors
 
 RE = 20.0
 LAMBDA = RE / 2 - np.sqrt(RE ** 2 / 4 + 4 * np.pi ** 2)
@@ -78,9 +78,7 @@ def reference():
 def report(model):
     """Relative L2 errors of v and p on the evaluation grid."""
     _, points = _grid()
-    predicted, true = np.asarray(model(points)), np.asarray(exact(points))
-    error = np.linalg.norm(predicted - true, axis=0) / np.linalg.norm(true, axis=0)
-    return {"v_l2_relative_error": float(error[1]), "p_l2_relative_error": float(error[2])}
+    return field_errors(np.asarray(model(points)), np.asarray(exact(points)), (None, "v", "p"))
 
 
 PROBLEM = PINNProblem(
