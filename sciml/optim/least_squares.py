@@ -22,6 +22,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 
 from .. import numpy as snp
 from .. import tree
@@ -71,14 +72,16 @@ def damped_step(r, jac, damping):
     """-> (d, predicted decrease ||r||^2 - ||r + J d||^2) of the step solving
     (J^T J + damping I) d = -J^T r, in whichever form has the smaller matrix."""
     n, p = jac.shape
+    jac = np.ascontiguousarray(jac, np.float64)
+    # the upper triangle of J^T J or J J^T by BLAS's symmetric rank-k update (half a product's work);
+    # jac.T is the Fortran view of the C-ordered J, so neither form copies it
+    matrix = scipy.linalg.blas.dsyrk(1.0, jac.T, trans=0 if n >= p else 1)
+    matrix[np.diag_indices(len(matrix))] += damping
+    factor = scipy.linalg.cho_factor(matrix, lower=False)
     if n >= p:
-        gram = jac.T @ jac
-        gram[np.diag_indices(p)] += damping
-        d = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(gram), jac.T @ r)
+        d = -scipy.linalg.cho_solve(factor, jac.T @ r)
     else:
-        kernel = jac @ jac.T
-        kernel[np.diag_indices(n)] += damping
-        d = -(jac.T @ scipy.linalg.cho_solve(scipy.linalg.cho_factor(kernel), r))
+        d = -(jac.T @ scipy.linalg.cho_solve(factor, r))
     model = r + jac @ d
     return d, float(r @ r - model @ model)
 
