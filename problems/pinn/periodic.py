@@ -199,7 +199,7 @@ CONVECTION = PINNProblem(
     network=_network(period=2 * np.pi), collocation=_collocation(FAILURE_DOMAIN),
     time_span=(FAILURE_DOMAIN.t0, FAILURE_DOMAIN.t1), curriculum=(1.0, BETA),
     reference=lambda: _closed_form_reference(convection_exact),
-    defaults={**SECOND_ORDER, "adam": 500, "lm": 150, "windows": 10})
+    defaults={**SECOND_ORDER, "points": 1000, "adam": 200, "lm": 200, "windows": 20})
 
 REACTION = PINNProblem(
     name="reaction", description="reaction u_t = 5 u (1 - u), Gaussian u0, periodic on [0, 2 pi] (a failure mode)",
