@@ -105,13 +105,20 @@ def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MA
             return params, state
         flat, unravel = ravel_pytree(params)
         r, jac = (np.asarray(a, np.float64) for a in linearize(params, *args))
+        if not (np.isfinite(r).all() and np.isfinite(jac).all()):
+            raise FloatingPointError("levenberg_marquardt: the residuals or their Jacobian are not finite at the "
+                                     "current parameters")
         value = float(r @ r)
         lam = float(state.damping)
         if not np.isfinite(lam):
             lam = damping * max(float(np.max(np.einsum("ij,ij->j", jac, jac), initial=0.0)), np.finfo(float).tiny)
         growth = float(state.growth)
         for _ in range(int(max_tries)):
-            d, predicted = damped_step(r, jac, lam)
+            try:
+                d, predicted = damped_step(r, jac, lam)
+            except np.linalg.LinAlgError:  # not positive definite in floating point: damp more
+                lam, growth = lam * growth, growth * 2
+                continue
             trial = unravel(np.asarray(flat) + d.astype(np.asarray(flat).dtype))
             new = float(value_of(trial, *args))
             gain = (value - new) / predicted if predicted > 0 else -1.0

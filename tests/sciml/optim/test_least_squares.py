@@ -86,6 +86,14 @@ def test_a_step_that_cannot_lower_the_loss_fails_and_keeps_the_parameters():
     assert solver.step(x2, state) == (x2, state)  # and it stays stopped
 
 
+def test_a_non_finite_jacobian_is_an_error_not_a_step():
+    solver = optim.levenberg_marquardt(lambda x: snp.sqrt(x))  # d sqrt(x) / dx is infinite at 0
+    x = np.array([0.0, 1.0])
+    with pytest.raises(FloatingPointError, match="the residuals or their Jacobian are not finite"), \
+            np.errstate(divide="ignore"):
+        solver.step(x, solver.init(x))
+
+
 @pytest.mark.parametrize("kw", [{"damping": 0.0}, {"damping": -1.0}, {"max_tries": 0}])
 def test_bad_settings_are_refused(kw):
     with pytest.raises(ValueError, match="levenberg_marquardt: damping must be positive and max_tries at least 1"):
