@@ -107,9 +107,10 @@ def main(argv=None):
 
 
 def _list():
+    width = max(map(len, problems.names()))
     for name in problems.names():
         p = problems.get(name)
-        print(f"{name:18s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
+        print(f"{name:{width}s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
     return 0
 
 
