@@ -121,7 +121,8 @@ KURAMOTO_SIVASHINSKY = PINNProblem(
     description="Kuramoto-Sivashinsky u_t + 5 u u_x + 0.5 u_xx + 0.005 u_xxxx = 0, periodic, u0 = -sin(pi x)",
     conditions=_scalar(KS_DOMAIN, kuramoto_sivashinsky_residual, lambda x: -snp.sin(np.pi * x), soft_periodic=False),
     network=_network(period=2.0), collocation=_collocation(KS_DOMAIN), time_span=(KS_DOMAIN.t0, KS_DOMAIN.t1),
-    reference=lambda: _reference("kuramoto_sivashinsky"), defaults={**SECOND_ORDER, "lm": 300})
+    reference=lambda: _reference("kuramoto_sivashinsky"),
+    defaults={**SECOND_ORDER, "adam": 300, "lm": 300, "windows": 5})
 
 
 # ---- nonlinear Schroedinger -----------------------------------------------------------------------------
