@@ -4,7 +4,8 @@ evaluation, atomic checkpoints, and resuming after an interruption (Ctrl-C, SIGT
 process loses at most `checkpoint_every` steps; a resumed run repeats an uninterrupted one exactly,
 in any phase: the optimisers' states are pytrees saved whole). Data-parallel under mpirun: every
 process takes its share of the data's rows, and losses and gradients are averaged with pmean; only
-process 0 shows progress and writes checkpoints. The data (collocation points, loss weights) can be
+process 0 shows progress and writes checkpoints (Levenberg-Marquardt's rows are computed in parts, its
+linear algebra repeated in each process). The data (collocation points, loss weights) can be
 replaced every K Adam steps by `refresh` functions (resampling, RAR, adaptive weights:
 sciml.pinn.adaptive), in the Adam and Levenberg-Marquardt phases."""
 from __future__ import annotations
@@ -18,10 +19,11 @@ import time
 
 import numpy as np
 
-from .. import checkpoint, config, distributed, optim, transforms
+from .. import checkpoint, config, distributed, optim, transforms, tree
+from .. import numpy as snp
 from ..machine import blas
 from ..transforms.jit import jit
-from ..transforms.parallel import shard_rows, sharded_loss
+from ..transforms.parallel import pmap, shard_rows, sharded_loss
 
 LBFGS_MEMORY = 50   # curvature pairs kept by the L-BFGS phase
 LBFGS_FTOL = 1e-15  # stop when the relative decrease of an iteration falls below this ...
@@ -65,9 +67,6 @@ class Trainer:
         self.refresh = list(refresh)
         if lm_steps and residuals is None:
             raise ValueError("Trainer: Levenberg-Marquardt steps need the loss as a vector: residuals=")
-        if lm_steps and distributed.process_count() > 1:
-            raise ValueError("Trainer: Levenberg-Marquardt runs in one process (its linear algebra is not split "
-                             "over processes); train without lm_steps under mpirun")
         if self.refresh and data is None:
             raise ValueError("Trainer: refresh replaces the loss's data, so it needs loss(params, data) and data=")
         self._objective = (lambda p, d: loss(p)) if data is None else sharded_loss(loss)
@@ -224,15 +223,18 @@ class Trainer:
         jacobian = getattr(self.residuals, "jacobian", None)
         if jacobian is not None and not self._with_data:
             jacobian = (lambda j: lambda p, d: j(p))(jacobian)
+        if self._with_data:  # under mpirun each process takes its rows' part of r and J, and has them all
+            residuals, jacobian = _over_shards(residuals), jacobian and _over_shards(jacobian)
         solver = optim.levenberg_marquardt(jit(residuals, backend=self.backend),
                                            None if jacobian is None else jit(jacobian, backend=self.backend))
         end = self.adam_steps + self.lm_steps
         while step < end and not (isinstance(state, optim.LMState) and state.failed):
             t0 = time.perf_counter()
             self._refreshed(step, params)
+            shards = shard_rows(self.data)
             if not isinstance(state, optim.LMState):  # the phase starts here
-                state = solver.init(params, self.data)
-            params, state = solver.step(params, state, self.data)
+                state = solver.init(params, shards)
+            params, state = solver.step(params, state, shards)
             self._elapsed += time.perf_counter() - t0
             step += 1
             self._advance(bar, step, state.value, "lm", params, state)
@@ -272,6 +274,21 @@ class Trainer:
         bar.set_postfix(_postfix(value, metrics), refresh=False)
         if self.checkpoint_every and step % self.checkpoint_every == 0:
             self._save(*self._last)
+
+
+def _over_shards(fun):
+    """fun(params, data) -> an array (or arrays) of residual rows whose squares sum to the loss of `data`, as
+    the same over every process's shard of the rows (shard_rows), all of them (pmap gathers them) divided
+    by sqrt(processes): their squares sum to the mean of the shards' losses, the data-parallel loss. With
+    one process, fun itself."""
+    k = distributed.device_count()
+    if k == 1:
+        return fun
+    mapped = pmap(fun, in_axes=(None, 0))
+
+    def gathered(params, shards):
+        return tree.map(lambda x: snp.reshape(x, (-1,) + tuple(x.shape[2:])) / np.sqrt(k), mapped(params, shards))
+    return gathered
 
 
 _LM_TEMPLATE = optim.LMState(np.int64(0), np.float64(0), np.float64(0), np.float64(0), np.bool_(False))
