@@ -2,9 +2,11 @@
 reference (relative L2 error) and writing the results. Under mpirun, problems whose loss takes its
 points as data train data-parallel, and only process 0 writes the results. Problems made of
 conditions (sciml.pinn.conditions) can also change their data during training (sciml.pinn.adaptive):
-the settings resample, rar, anneal and causal, off by default. The network is the settings' too
-(`build_network`: arch mlp, modified or pirate, rwf for random weight factorisation; a PirateNet starts
-with its output layer fitted to the initial and boundary data, `physics_informed`)."""
+the settings resample, region, rar, rad, anneal, ntk and causal; train second order (lm: Levenberg-
+Marquardt steps on pinn.ResidualVector), in time windows (windows) or in curriculum stages (curriculum).
+The network is the settings' too (`build_network`: arch mlp, modified or pirate, rwf for random weight
+factorisation; a PirateNet starts with its output layer fitted to the initial and boundary data,
+`physics_informed`). Each problem's defaults are its recipe (benchmarks/pinn_problems)."""
 from __future__ import annotations
 
 import copy
