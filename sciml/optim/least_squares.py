@@ -18,6 +18,7 @@ a pytree of arrays, so a checkpoint resumes it exactly; the linear algebra runs 
 `residuals` and `linearize` should be jitted."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -31,6 +32,7 @@ from ..transforms.jit import jit
 from .flat import ravel_pytree
 
 DAMPING = 1e-3     # the first damping, relative to the largest diagonal entry of J^T J
+MEMORY_SHARE = 0.25  # the dense Jacobian may take at most this share of the machine's memory
 MAX_TRIES = 12     # damping increases (each doubling the last factor) before a step gives up
 
 
@@ -47,6 +49,11 @@ class LevenbergMarquardt(NamedTuple):
     """`init(params) -> state`; `step(params, state) -> (params, state)`."""
     init: Callable
     step: Callable
+
+
+def _memory_bytes():
+    """The machine's physical memory."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def flat_residuals(residuals):
@@ -93,10 +100,17 @@ def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MA
     if not damping > 0 or int(max_tries) < 1:
         raise ValueError(f"levenberg_marquardt: damping must be positive and max_tries at least 1, got "
                          f"damping={damping}, max_tries={max_tries}")
+    vector_of = jit(flat_residuals(residuals))
     value_of = jit(lambda p, *args: snp.sum(snp.square(flat_residuals(residuals)(p, *args))))
     linearize = jit(flat_linearization(residuals)) if linearize is None else linearize
 
     def init(params, *args):
+        """The first state; refuses, before any large allocation, a Jacobian that would not fit in memory."""
+        n, p = np.size(vector_of(params, *args)), np.size(ravel_pytree(params)[0])
+        if n * p * 8 > MEMORY_SHARE * _memory_bytes():
+            raise MemoryError(f"levenberg_marquardt: the {n} x {p} Jacobian would take {n * p * 8 / 1e9:.1f} GB, more "
+                              f"than {MEMORY_SHARE:.0%} of this machine's memory: use fewer residuals (points) or "
+                              f"parameters, or a first-order method")
         return LMState(np.asarray(0, np.int64), np.asarray(value_of(params, *args), np.float64),
                        np.asarray(np.nan), np.asarray(2.0), np.asarray(False))
 

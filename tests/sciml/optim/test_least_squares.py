@@ -86,6 +86,14 @@ def test_a_step_that_cannot_lower_the_loss_fails_and_keeps_the_parameters():
     assert solver.step(x2, state) == (x2, state)  # and it stays stopped
 
 
+def test_a_jacobian_too_big_for_memory_is_refused_before_it_is_formed(monkeypatch):
+    monkeypatch.setattr("sciml.optim.least_squares._memory_bytes", lambda: 4 * 8 * 30000 * 30)  # 30000 x 30 fits
+    solver = optim.levenberg_marquardt(lambda x: snp.tile(x, 1000))
+    solver.init(np.ones(30))
+    with pytest.raises(MemoryError, match=r"the 31000 x 31 Jacobian would take 0.0 GB, more than 25%"):
+        solver.init(np.ones(31))
+
+
 def test_a_non_finite_jacobian_is_an_error_not_a_step():
     solver = optim.levenberg_marquardt(lambda x: snp.sqrt(x))  # d sqrt(x) / dx is infinite at 0
     x = np.array([0.0, 1.0])
