@@ -18,7 +18,7 @@ from sciml.pinn import Interrupted
 from solvers.ode import ODESolveError
 
 # the problems a user can cause or meet: reported in one line (the traceback with --debug)
-ANTICIPATED = (KeyError, ValueError, OSError, CheckpointError, ODESolveError)
+ANTICIPATED = (KeyError, ValueError, OSError, MemoryError, FloatingPointError, CheckpointError, ODESolveError)
 
 
 def _parser():
