@@ -98,7 +98,7 @@ def test_a_non_finite_jacobian_is_an_error_not_a_step():
     solver = optim.levenberg_marquardt(lambda x: snp.sqrt(x))  # d sqrt(x) / dx is infinite at 0
     x = np.array([0.0, 1.0])
     with pytest.raises(FloatingPointError, match="the residuals or their Jacobian are not finite"), \
-            np.errstate(divide="ignore"):
+            np.errstate(divide="ignore", invalid="ignore"):
         solver.step(x, solver.init(x))
 
 
