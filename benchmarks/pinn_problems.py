@@ -77,8 +77,11 @@ def main(argv=None):
             with tempfile.TemporaryDirectory() as out:
                 runs.append(problems.get(name).solve(out=out, progress=False, backend=args.backend, seed=seed))
         errors = [m["l2_relative_error"] for m in runs]
+        others = "".join(f", {k.split('_l2')[0]} error {np.median([m[k] for m in runs]):.1e}" for k in runs[0]
+                         if k.endswith("_l2_relative_error"))  # other outputs (medians): v, p, ...
         row = (f"| {name} | {np.median(errors):.2e}; {', '.join(f'{e:.1e}' for e in errors)} "
-               f"(seeds {', '.join(map(str, args.seeds))}) | {np.median([m['wall_time_s'] for m in runs]):.0f} | "
+               f"(seeds {', '.join(map(str, args.seeds))}){others} | "
+               f"{np.median([m['wall_time_s'] for m in runs]):.0f} | "
                f"{runs[0]['steps']} | {recipe(runs[0]['settings'])}; {args.backend or 'default'} backend, load "
                f"average {load:.1f} at the start, {time.strftime('%Y-%m-%d')} | {GOALS.get(name, '')} | "
                f"{PUBLISHED.get(name, '')} |")
