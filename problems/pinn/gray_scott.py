@@ -5,7 +5,9 @@ u0 = 1 - exp(-10 ((x + 0.05)^2 + (y + 0.02)^2)), v0 = exp(-10 ((x - 0.05)^2 + (y
 is Fourier ETDRK4's (solvers.pde.references.gray_scott, converged to 2e-7) on the 64 x 64 periodic grid at
 101 times. The network maps (x, y, t) to (u, v) and is exactly periodic in x and y (each enters as its
 cosine and sine); the equations' residuals are divided by their largest coefficient (c = 1000), so that
-their squares weigh like the initial conditions'. Scored on u; the error of v is reported too."""
+their squares weigh like the initial conditions'. Scored on u; the error of v is reported too. The defaults
+do not solve it yet: 5 windows of 500 Adam + 150 LM steps settle on the equilibrium u = 1, v = 0, which
+satisfies the equations (error 0.60 at a loss of 1e-12; seed 0, 2026-12-07)."""
 from __future__ import annotations
 
 import functools
