@@ -232,7 +232,10 @@ class PINNProblem:
             (loss, model, *data), refresh, residuals = self.build(settings), (), None
             data = data[0] if data else None
         else:
-            conditions, move = self.conditions(settings), None
+            stage = settings["curriculum"] > 1
+            conditions = (self.conditions(settings, parameter=self.curriculum_values(settings["curriculum"])[k])
+                          if stage else self.conditions(settings))
+            move = None
             if edges is not None:
                 start, stop = edges[k], edges[k + 1]
                 conditions = pinn.window(conditions, pinn.TimeWindows(nets, edges[:k + 1]) if k else None,
@@ -240,9 +243,7 @@ class PINNProblem:
                 move = pinn.time_map(self.time_span, start, stop)
                 identity = {**identity, "window": k}
                 directory = None if directory is None else os.path.join(directory, f"window-{k}")
-            elif settings["curriculum"] > 1:
-                value = self.curriculum_values(settings["curriculum"])[k]
-                conditions = self.conditions(settings, parameter=value)
+            elif stage:
                 identity = {**identity, "stage": k}
                 directory = None if directory is None else os.path.join(directory, f"stage-{k}")
             loss, data = pinn.weighted_loss(conditions, self.weights)
@@ -312,15 +313,15 @@ def build_network(settings, inputs, outputs):
 
 def physics_informed(model, conditions):
     """PirateNet's physics-informed initialisation (Wang et al. 2024): the output layer of the PirateNet in
-    `model` (itself, or inside a PeriodicEmbedding) fitted by least squares to the values the conditions
+    `model` (itself, or inside PeriodicEmbeddings) fitted by least squares to the values the conditions
     prescribe (Initial, Dirichlet and Data conditions, each for its output), so that training starts from
     a network that meets the initial and boundary data. Outputs no condition prescribes keep their layer."""
-    net, embed = (model.net, model.embed) if isinstance(model, pinn.PeriodicEmbedding) else (model, lambda p: p)
+    net, embed, rebuild = _innermost(model)
     known = {}
     for c in conditions.values():
         if isinstance(c, pinn.Dirichlet):
             points = c.data
-            values = np.broadcast_to(np.asarray(c.value(points) if callable(c.value) else c.value), (len(points),))
+            values = np.broadcast_to(np.asarray(c.prescribed(points)), (len(points),))
         elif isinstance(c, pinn.Data) and not c.wrt:
             points, values = c.data
         else:
@@ -329,13 +330,21 @@ def physics_informed(model, conditions):
     if not known:
         return model
     outputs = range(len(net.output.bias))
-    fitted = net.fitted([np.concatenate([p for p, _ in known[i]]) if i in known else None for i in outputs],
-                        [np.concatenate([v for _, v in known[i]]) if i in known else None for i in outputs])
-    if isinstance(model, pinn.PeriodicEmbedding):
+    return rebuild(net.fitted([np.concatenate([p for p, _ in known[i]]) if i in known else None for i in outputs],
+                              [np.concatenate([v for _, v in known[i]]) if i in known else None for i in outputs]))
+
+
+def _innermost(model):
+    """(the network inside any PeriodicEmbeddings, points -> its inputs, network -> the model around it)."""
+    if not isinstance(model, pinn.PeriodicEmbedding):
+        return model, (lambda p: p), (lambda net: net)
+    net, embed, rebuild = _innermost(model.net)
+
+    def around(new):
         out = copy.copy(model)
-        out.net = fitted
+        out.net = rebuild(new)
         return out
-    return fitted
+    return net, (lambda p: embed(model.embed(p))), around
 
 
 def field_errors(predicted, true, names):

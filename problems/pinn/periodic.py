@@ -4,10 +4,9 @@ references (solvers.pde.references), and the failure-mode problems convection (b
 (rho = 5) on the setup of Krishnapriyan et al. (2021) and PINNsFormer (Zhao et al. 2024), with closed
 forms (x in [0, 2 pi] periodic, t in [0, 1], scored on their 101 x 101 grid). Periodicity is imposed
 softly on u (and u_x), at matching boundary points, except for Allen-Cahn, Kuramoto-Sivashinsky,
-convection and reaction,
-whose networks are exactly periodic (pinn.PeriodicEmbedding; for Allen-Cahn, with the soft condition
-it stalled near 0.54 relative error, with the embedding 0.13); Schroedinger's network returns (Re h,
-Im h) and is scored on |h|. Each problem is made of condition objects (sciml.pinn.conditions)."""
+convection and reaction, whose networks are exactly periodic (pinn.PeriodicEmbedding; for Allen-Cahn,
+with the soft condition it stalled near 0.54 relative error, with the embedding 0.13); Schroedinger's
+network returns (Re h, Im h) and is scored on |h|. Each problem is made of condition objects (sciml.pinn.conditions)."""
 from __future__ import annotations
 
 import functools

@@ -101,17 +101,21 @@ def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MA
         raise ValueError(f"levenberg_marquardt: damping must be positive and max_tries at least 1, got "
                          f"damping={damping}, max_tries={max_tries}")
     vector_of = jit(flat_residuals(residuals))
-    value_of = jit(lambda p, *args: snp.sum(snp.square(flat_residuals(residuals)(p, *args))))
+
+    def value_of(params, *args):
+        r = np.asarray(vector_of(params, *args), np.float64)
+        return r @ r
     linearize = jit(flat_linearization(residuals)) if linearize is None else linearize
 
     def init(params, *args):
         """The first state; refuses, before any large allocation, a Jacobian that would not fit in memory."""
-        n, p = np.size(vector_of(params, *args)), np.size(ravel_pytree(params)[0])
+        r = np.asarray(vector_of(params, *args), np.float64)
+        n, p = r.size, np.size(ravel_pytree(params)[0])
         if n * p * 8 > MEMORY_SHARE * _memory_bytes():
             raise MemoryError(f"levenberg_marquardt: the {n} x {p} Jacobian would take {n * p * 8 / 1e9:.1f} GB, more "
                               f"than {MEMORY_SHARE:.0%} of this machine's memory: use fewer residuals (points) or "
                               f"parameters, or a first-order method")
-        return LMState(np.asarray(0, np.int64), np.asarray(value_of(params, *args), np.float64),
+        return LMState(np.asarray(0, np.int64), np.asarray(r @ r),
                        np.asarray(np.nan), np.asarray(2.0), np.asarray(False))
 
     def step(params, state, *args):

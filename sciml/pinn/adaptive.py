@@ -166,7 +166,7 @@ class NTKWeights:
     def __init__(self, conditions, every=100, alpha=0.1):
         if not 0 < alpha <= 1:
             raise ValueError(f"NTKWeights: alpha must be in (0, 1], got {alpha}")
-        self.conditions, self.every, self.alpha = conditions, int(every), float(alpha)
+        self.every, self.alpha = int(every), float(alpha)
         self._traces = {k: jit(lambda m, rows, c=c: snp.mean(snp.sum(row_jacobian(c, m, rows) ** 2, axis=-1)))
                         for k, c in conditions.items()}
 

@@ -74,8 +74,7 @@ class Condition:
         return move(data)
 
     def loss(self, model, data=None, row_weights=None):
-        r = self.residual(model, self.data if data is None else data)
-        parts = r if isinstance(r, tuple) else (r,)
+        parts = _parts(self.residual(model, self.data if data is None else data))
         if row_weights is None:
             return sum(snp.mean(x ** 2) for x in parts)
         for x in parts:
@@ -104,7 +103,11 @@ class Dirichlet(Condition):
         self.value = value
 
     def residual(self, model, points):
-        return self.field(model)(points) - _prescribed(self.value, points)
+        return self.field(model)(points) - self.prescribed(points)
+
+    def prescribed(self, points):
+        """The value u must take at the points."""
+        return _prescribed(self.value, points)
 
 
 class Initial(Dirichlet):
@@ -203,7 +206,7 @@ def weighted_loss(conditions, weights=None):
     if unknown:
         raise ValueError(f"weighted_loss: weights for unknown conditions {sorted(unknown)}; the conditions are "
                          f"{sorted(conditions)}")
-    dtype = np.result_type(*[np.asarray(x).dtype for c in conditions.values() for x in _leaves(c.data)])
+    dtype = np.result_type(*[np.asarray(x).dtype for c in conditions.values() for x in _parts(c.data)])
     data = {"points": {k: c.data for k, c in conditions.items()},
             "weights": {k: np.asarray(weights.get(k, 1.0), dtype) for k in conditions}}
 
@@ -215,8 +218,6 @@ def weighted_loss(conditions, weights=None):
     return loss, data
 
 
-def _leaves(data):
-    return data if isinstance(data, tuple) else (data,)
 
 
 class ResidualVector:
@@ -239,7 +240,6 @@ class ResidualVector:
         for k, c in self.conditions.items():
             rows = data["points"][k]
             r, scale = self._scaled(c.residual(model, rows), data["weights"][k])
-
             jac, (n, width) = row_jacobian(c, model, rows), np.shape(scale)
             values.append(r)
             blocks.append(snp.reshape(jac * scale[:, :, None], (n * width, -1)))
@@ -265,8 +265,9 @@ def row_jacobian(condition, model, rows):
     return snp.concatenate([snp.reshape(j, (n, k, -1)) for j in tree.leaves(jac)], axis=2)
 
 
-def _parts(residual):
-    return residual if isinstance(residual, tuple) else (residual,)
+def _parts(value):
+    """A residual's (or a condition's data's) parts: itself when it is not a tuple."""
+    return value if isinstance(value, tuple) else (value,)
 
 
 class HardDirichlet(nn.Module):

@@ -58,8 +58,9 @@ class Trainer:
 
     refresh: functions r(step, params, data) -> new data, each with an attribute `every`, called
     before Adam or Levenberg-Marquardt step `step` when step is a positive multiple of r.every (the
-    L-BFGS phase keeps the data fixed: a quasi-Newton method needs one objective). A run resumed from a checkpoint takes
-    the same steps as an uninterrupted one as long as the refresh functions are deterministic."""
+    L-BFGS phase keeps the data fixed: a quasi-Newton method needs one objective). A run resumed from a
+    checkpoint takes the same steps as an uninterrupted one as long as the refresh functions are
+    deterministic."""
 
     def __init__(self, loss, params, adam_steps=1000, lbfgs_steps=1000, learning_rate=1e-3, evaluate=None,
                  eval_every=500, checkpoint_dir=None, checkpoint_every=500, backend=None, progress=True, data=None,
@@ -135,7 +136,7 @@ class Trainer:
         if type(step) is not int or not 0 <= step <= self._total:
             raise checkpoint.CheckpointError(path, f"it holds step {step!r}, outside this run's {self._total} steps")
         opt_like = {"lbfgs": lambda: optim.lbfgs_init(self.params, np.zeros(()), self.params, LBFGS_MEMORY),
-                    "lm": lambda: optim.LMState(*[np.zeros((), x.dtype) for x in _LM_TEMPLATE]),
+                    "lm": lambda: _LM_TEMPLATE,
                     }.get(meta["phase"], lambda: self.optimizer.init(self.params))()
         state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
         self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
@@ -227,11 +228,11 @@ class Trainer:
             residuals, jacobian = _over_shards(residuals), jacobian and _over_shards(jacobian)
         solver = optim.levenberg_marquardt(jit(residuals, backend=self.backend),
                                            None if jacobian is None else jit(jacobian, backend=self.backend))
-        end = self.adam_steps + self.lm_steps
+        end, shards = self.adam_steps + self.lm_steps, shard_rows(self.data)
         while step < end and not (isinstance(state, optim.LMState) and state.failed):
             t0 = time.perf_counter()
-            self._refreshed(step, params)
-            shards = shard_rows(self.data)
+            if self._refreshed(step, params):
+                shards = shard_rows(self.data)
             if not isinstance(state, optim.LMState):  # the phase starts here
                 state = solver.init(params, shards)
             params, state = solver.step(params, state, shards)

@@ -237,11 +237,12 @@ def test_a_short_run_with_each_network_lowers_the_error(tmp_path, arch):
     assert trained["l2_relative_error"] < 0.1 * untrained["l2_relative_error"]
 
 
-@pytest.mark.parametrize("name", ["allen-cahn", "heat-1d", "schrodinger"])
+@pytest.mark.parametrize("name", ["allen-cahn", "heat-1d", "schrodinger", "gray-scott"])
 def test_a_pirate_network_starts_fitted_to_the_prescribed_values(name):
     """The physics-informed initialisation: the initial and boundary terms of the loss fall by four orders of
     magnitude or more (observed 1.3 -> 1.6e-6 for Allen-Cahn's periodic network, fitted through its embedding;
-    Schroedinger's two outputs each to its own data), the equation's residual is not fitted."""
+    Schroedinger's two outputs each to its own data; Gray-Scott's through two embeddings), the equation's
+    residual is not fitted."""
     problem = problems.get(name)
     settings = problem.settings(arch="pirate", width=64, depth=3, points=64, boundary_points=64)
     conditions = problem.conditions(settings)
