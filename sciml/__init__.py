@@ -3,7 +3,8 @@
     import sciml, sciml.numpy as snp
     sciml.grad(lambda x: snp.sin(x) ** 2)(1.0)
 """
-from . import checkpoint, config, distributed, lax, nn, optim, pinn, random, test_util, tree, tree_util  # noqa: F401
+from . import (checkpoint, config, distributed, lax, nn, optim, pinn, random, test_util, training,  # noqa: F401
+               tree, tree_util)
 from . import numpy  # noqa: F401  (installs array methods on tracers)
 from .core import ConcretizationError, EscapedTracerError, TracerError  # noqa: F401
 from .distributed import device_count, process_count, process_index  # noqa: F401

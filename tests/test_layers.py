@@ -16,7 +16,7 @@ LAYERS = [
     ["sciml.numpy", "sciml.lax", "sciml.random"],  # primitive libraries
     ["sciml.backends"],
     ["sciml.transforms"],  # grad, vmap, jit, pmap as users call them
-    ["sciml.nn", "sciml.optim", "sciml.checkpoint", "sciml.pinn", "sciml.test_util", "sciml.scipy"],
+    ["sciml.nn", "sciml.optim", "sciml.checkpoint", "sciml.training", "sciml.pinn", "sciml.test_util", "sciml.scipy"],
     ["sciml"],  # the package's own namespace (sciml/__init__.py)
     ["solvers.ode", "solvers.pde", "solvers"],
     ["problems"],

@@ -19,11 +19,11 @@ import time
 
 import numpy as np
 
-from .. import checkpoint, config, distributed, optim, transforms, tree
-from .. import numpy as snp
-from ..machine import blas
-from ..transforms.jit import jit
-from ..transforms.parallel import pmap, shard_rows, sharded_loss
+from . import checkpoint, config, distributed, optim, transforms, tree
+from . import numpy as snp
+from .machine import blas
+from .transforms.jit import jit
+from .transforms.parallel import pmap, shard_rows, sharded_loss
 
 LBFGS_MEMORY = 50   # curvature pairs kept by the L-BFGS phase
 LBFGS_FTOL = 1e-15  # stop when the relative decrease of an iteration falls below this ...
@@ -56,6 +56,12 @@ class Trainer:
     checkpoint. `settings` (JSON-able: the problem, network, points, dtype, ...) are saved with it,
     and a resume under other settings is refused, naming them.
 
+    batch_size: each Adam step takes that many rows of `data` (every array leaf must have the same
+    number of rows: samples of a dataset), an epoch at a time in an order drawn from `shuffle_seed`
+    and the epoch's number, so a resumed run draws the same batches; the rows an epoch's batches
+    leave over are left to the other epochs' orders. Levenberg-Marquardt and L-BFGS use all rows.
+    learning_rate may be a schedule (optim.cosine_decay_schedule, ...), a function of the Adam step.
+
     refresh: functions r(step, params, data) -> new data, each with an attribute `every`, called
     before Adam or Levenberg-Marquardt step `step` when step is a positive multiple of r.every (the
     L-BFGS phase keeps the data fixed: a quasi-Newton method needs one objective). A run resumed from a
@@ -64,8 +70,10 @@ class Trainer:
 
     def __init__(self, loss, params, adam_steps=1000, lbfgs_steps=1000, learning_rate=1e-3, evaluate=None,
                  eval_every=500, checkpoint_dir=None, checkpoint_every=500, backend=None, progress=True, data=None,
-                 refresh=(), settings=None, lm_steps=0, residuals=None):
+                 refresh=(), settings=None, lm_steps=0, residuals=None, batch_size=None, shuffle_seed=0):
         self.refresh = list(refresh)
+        if batch_size is not None:
+            _check_batch(data, batch_size)
         if lm_steps and residuals is None:
             raise ValueError("Trainer: Levenberg-Marquardt steps need the loss as a vector: residuals=")
         if self.refresh and data is None:
@@ -76,6 +84,7 @@ class Trainer:
         self.params = params
         self.adam_steps, self.lm_steps, self.lbfgs_steps = int(adam_steps), int(lm_steps), int(lbfgs_steps)
         self.residuals = residuals
+        self.batch_size, self.shuffle_seed = batch_size, int(shuffle_seed)
         self.optimizer = optim.adam(learning_rate)
         self.lbfgs = optim.lbfgs(memory_size=LBFGS_MEMORY, value_and_grad=True, eager=True)
         self.evaluate, self.eval_every = evaluate, eval_every
@@ -102,6 +111,14 @@ class Trainer:
             self.data = r(step, params, self.data)
         return bool(due)
 
+    def _batch(self, step, shards):
+        """The data of Adam step `step`: all of it (`shards`, already split over the processes), or
+        its batch."""
+        if self.batch_size is None:
+            return shards
+        chosen = batch_rows(len(tree.leaves(self.data)[0]), self.batch_size, step, self.shuffle_seed)
+        return shard_rows(tree.map(lambda a: np.asarray(a)[chosen], self.data))
+
     # -- state on disk
     @property
     def checkpoint_path(self):
@@ -117,7 +134,9 @@ class Trainer:
         os.makedirs(self.checkpoint_dir, exist_ok=True)
         phase = ("lbfgs" if isinstance(opt_state, optim.LbfgsState) else
                  "lm" if isinstance(opt_state, optim.LMState) else "adam")
-        checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state, "data": data},
+        # the data is saved when refresh functions may have changed it (a dataset given whole is not)
+        checkpoint.save(self.checkpoint_path, {"params": params, "opt_state": opt_state,
+                                               "data": data if self.refresh else ()},
                         metadata={"step": step, "phase": phase, "history": self.history, "elapsed": self._elapsed,
                                   "wall": self.earlier_wall + time.perf_counter() - self._started,
                                   "settings": self.settings, "converged": self._converged, "blas": blas.library()})
@@ -138,7 +157,8 @@ class Trainer:
         opt_like = {"lbfgs": lambda: optim.lbfgs_init(self.params, np.zeros(()), self.params, LBFGS_MEMORY),
                     "lm": lambda: _LM_TEMPLATE,
                     }.get(meta["phase"], lambda: self.optimizer.init(self.params))()
-        state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like, "data": self.data})
+        state = checkpoint.load(path, like={"params": self.params, "opt_state": opt_like,
+                                            "data": self.data if self.refresh else ()})
         self.history, self._elapsed, self.earlier_wall = meta["history"], meta["elapsed"], meta["wall"]
         if self.history["phase"][-1:] == ["final"]:  # a finished run's: recorded again when this one ends
             for column in self.history.values():
@@ -146,7 +166,8 @@ class Trainer:
         self._converged = meta.get("converged") is True
         if meta.get("blas") in ("mkl", "numpy"):  # the library the run began with (they round differently)
             blas.follow(meta["blas"])
-        self.data = state["data"]
+        if self.refresh:
+            self.data = state["data"]
         return state["params"], state["opt_state"], step
 
     def _record(self, step, value, phase, params, force_eval=False):
@@ -211,7 +232,7 @@ class Trainer:
             t0 = time.perf_counter()
             if self._refreshed(step, params):
                 shards = shard_rows(self.data)
-            params, opt_state, value = update(params, opt_state, shards)
+            params, opt_state, value = update(params, opt_state, self._batch(step, shards))
             self._elapsed += time.perf_counter() - t0
             step += 1
             self._advance(bar, step, value, "adam", params, opt_state)
@@ -293,6 +314,29 @@ def _over_shards(fun):
 
 
 _LM_TEMPLATE = optim.LMState(np.int64(0), np.float64(0), np.float64(0), np.float64(0), np.bool_(False))
+
+
+def batch_rows(rows, batch_size, step, seed=0):
+    """The rows of step `step`'s batch: epoch after epoch (rows // batch_size steps each) of a random order
+    of range(rows) drawn from (seed, epoch), so any step's batch is known without the steps before it."""
+    epoch, k = divmod(step, rows // batch_size)
+    order = np.random.default_rng([seed, epoch]).permutation(rows)
+    return order[k * batch_size:(k + 1) * batch_size]
+
+
+def _check_batch(data, batch_size):
+    """A clear error for a batch size the data cannot give."""
+    leaves = tree.leaves(data)
+    rows = {np.shape(a)[0] if np.ndim(a) else None for a in leaves}
+    if not leaves or len(rows) != 1 or None in rows:
+        raise ValueError(f"Trainer: batch_size needs data= whose arrays all have the same number of rows (samples), "
+                         f"got leading sizes {sorted(map(str, rows))}")
+    (n,) = rows
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or not 1 <= batch_size <= n:
+        raise ValueError(f"Trainer: batch_size must be an integer from 1 to the data's {n} rows, got {batch_size!r}")
+    if batch_size % distributed.device_count():
+        raise ValueError(f"Trainer: batch_size {batch_size} does not divide over {distributed.device_count()} "
+                         f"processes")
 
 
 def _differences(saved, current):

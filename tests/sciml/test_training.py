@@ -1,6 +1,7 @@
-"""Trainer: training lowers the loss and fits the solution; a run stopped by Ctrl-C, SIGINT, SIGTERM or SIGKILL,
-in the Adam, Levenberg-Marquardt or L-BFGS phase, and then resumed ends where an uninterrupted run ends; other
-settings are refused; resuming nothing says so."""
+"""sciml.training.Trainer: training lowers the loss and fits the solution; a run stopped by Ctrl-C, SIGINT,
+SIGTERM or SIGKILL, in the Adam, Levenberg-Marquardt or L-BFGS phase, and then resumed ends where an
+uninterrupted run ends; other settings are refused; resuming nothing says so; minibatches are drawn
+epoch by epoch and a resumed run draws the same ones."""
 import os
 import signal
 import subprocess
@@ -127,7 +128,7 @@ def test_a_checkpoint_of_another_network_is_refused(tmp_path):
 @pytest.mark.parametrize("ftol", [None, 0.5], ids=["gradient or line search", "relative decrease"])
 def test_a_converged_lbfgs_phase_stays_converged_when_resumed(tmp_path, monkeypatch, ftol):
     if ftol is not None:  # stop at the first iteration that gains less than half the loss
-        monkeypatch.setattr("sciml.pinn.trainer.LBFGS_FTOL", ftol)
+        monkeypatch.setattr("sciml.training.LBFGS_FTOL", ftol)
     x = np.linspace(0, 1, 16)[:, None]
     trainer = lambda: pinn.Trainer(lambda m: ((m(x) - x) ** 2).mean(), nn.MLP([1, 1], key=0),  # noqa: E731
                                    adam_steps=2, lbfgs_steps=500, checkpoint_dir=str(tmp_path), progress=False)
@@ -227,3 +228,69 @@ def test_a_checkpointed_run_compiles_numba_at_the_first_call_so_a_resume_repeats
                            lbfgs_steps=0, checkpoint_dir=str(tmp_path) if checkpoints else None, progress=False)
     with sciml.config.setting("compile_tiers", True), trainer._repeatable():
         assert sciml.config.get("compile_tiers") is not checkpoints
+
+
+# ---- minibatches over a dataset's rows
+
+def _regression(rows=24):
+    """A least-squares fit of a small MLP to rows of (x, y): data with `rows` samples."""
+    x = np.linspace(-1, 1, rows)[:, None]
+    data = {"x": x, "y": np.sin(3 * x)}
+    return (lambda m, d: snp.mean((m(d["x"]) - d["y"]) ** 2)), data, nn.MLP([1, 6, 1], key=3)
+
+
+def test_the_batches_of_an_epoch_hold_each_row_once_and_the_next_epoch_reorders_them():
+    rows, size = 23, 5   # 4 batches per epoch, 3 rows left over each epoch
+    first = [sciml.training.batch_rows(rows, size, step, seed=7) for step in range(4)]
+    second = [sciml.training.batch_rows(rows, size, step, seed=7) for step in range(4, 8)]
+    assert all(len(b) == size for b in first + second)
+    assert len(set(np.concatenate(first))) == 20 and len(set(np.concatenate(second))) == 20
+    assert not np.array_equal(np.concatenate(first), np.concatenate(second))
+    np.testing.assert_array_equal(sciml.training.batch_rows(rows, size, 6, seed=7), second[2])  # no state
+
+
+def test_minibatch_training_takes_adam_steps_on_the_batches_batch_rows_names():
+    loss, data, model = _regression()
+    schedule = sciml.optim.exponential_decay(3e-2, 10, 0.5)
+    trained, _ = sciml.training.Trainer(loss, model, adam_steps=15, lbfgs_steps=0, learning_rate=schedule, data=data,
+                              batch_size=8, shuffle_seed=2, progress=False).run()
+    optimizer, params = sciml.optim.adam(schedule), model   # the same steps, written out
+    state = optimizer.init(params)
+    for step in range(15):
+        rows = sciml.training.batch_rows(24, 8, step, seed=2)
+        grads = sciml.grad(loss)(params, {k: v[rows] for k, v in data.items()})
+        updates, state = optimizer.update(grads, state, params)
+        params = sciml.optim.apply_updates(params, updates)
+    for a, b in zip(tree.leaves(trained), tree.leaves(params)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+def test_a_minibatch_run_resumed_from_a_checkpoint_draws_the_same_batches(tmp_path):
+    loss, data, model = _regression()
+    kw = dict(adam_steps=30, lbfgs_steps=0, learning_rate=1e-2, data=data, batch_size=8, progress=False)
+    whole, _ = sciml.training.Trainer(loss, model, **kw).run()
+
+    def interrupt(m, calls=[]):  # noqa: B006 - counts the evaluations
+        calls.append(1)
+        if len(calls) == 17:
+            raise KeyboardInterrupt
+        return {}
+
+    with pytest.raises(KeyboardInterrupt):
+        sciml.training.Trainer(loss, model, evaluate=interrupt, eval_every=1, checkpoint_dir=str(tmp_path),
+                     checkpoint_every=10, **kw).run()
+    resumed, _ = sciml.training.Trainer(loss, model, checkpoint_dir=str(tmp_path), **kw).run(resume=True)
+    for a, b in zip(tree.leaves(resumed), tree.leaves(whole)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("size, data, message", [
+    (0, {"x": np.ones((4, 1))}, "from 1 to the data's 4 rows"),
+    (5, {"x": np.ones((4, 1))}, "from 1 to the data's 4 rows"),
+    (2.0, {"x": np.ones((4, 1))}, "must be an integer"),
+    (2, {"x": np.ones((4, 1)), "y": np.ones((3, 1))}, "same number of rows"),
+    (2, None, "same number of rows"),
+])
+def test_a_batch_size_the_data_cannot_give_is_refused(size, data, message):
+    with pytest.raises(ValueError, match=message):
+        sciml.training.Trainer(lambda m, d: 0.0, nn.MLP([1, 2, 1], key=0), data=data, batch_size=size)
