@@ -93,13 +93,15 @@ def damped_step(r, jac, damping):
     return d, float(r @ r - model @ model)
 
 
-def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MAX_TRIES) -> LevenbergMarquardt:
+def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MAX_TRIES,
+                        min_damping=0.0) -> LevenbergMarquardt:
     """The optimiser of ||residuals(params, *args)||^2. linearize(params, *args) -> (r, J) flat
     (default: reverse mode over the flattened residuals); damping: the first lambda relative to
-    max diag J^T J."""
-    if not damping > 0 or int(max_tries) < 1:
-        raise ValueError(f"levenberg_marquardt: damping must be positive and max_tries at least 1, got "
-                         f"damping={damping}, max_tries={max_tries}")
+    max diag J^T J; min_damping: a floor on lambda, relative to the same, that keeps steps out of the
+    directions the residuals barely constrain (a regulariser where they are sampled, as a PINN's are)."""
+    if not damping > 0 or int(max_tries) < 1 or not 0 <= min_damping < np.inf:
+        raise ValueError(f"levenberg_marquardt: damping must be positive, min_damping non-negative and max_tries at "
+                         f"least 1, got damping={damping}, min_damping={min_damping}, max_tries={max_tries}")
     vector_of = jit(flat_residuals(residuals))
 
     def value_of(params, *args):
@@ -127,9 +129,9 @@ def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MA
             raise FloatingPointError("levenberg_marquardt: the residuals or their Jacobian are not finite at the "
                                      "current parameters")
         value = float(r @ r)
+        scale = max(float(np.max(np.einsum("ij,ij->j", jac, jac), initial=0.0)), np.finfo(float).tiny)
         lam = float(state.damping)
-        if not np.isfinite(lam):
-            lam = damping * max(float(np.max(np.einsum("ij,ij->j", jac, jac), initial=0.0)), np.finfo(float).tiny)
+        lam = max(damping * scale if not np.isfinite(lam) else lam, min_damping * scale)
         growth = float(state.growth)
         for _ in range(int(max_tries)):
             try:

@@ -102,7 +102,23 @@ def test_a_non_finite_jacobian_is_an_error_not_a_step():
         solver.step(x, solver.init(x))
 
 
-@pytest.mark.parametrize("kw", [{"damping": 0.0}, {"damping": -1.0}, {"max_tries": 0}])
+def test_the_damping_never_falls_below_its_floor():
+    """With min_damping the step is the damped one with lambda = min_damping * max diag J^T J, however small
+    the damping the rule would otherwise use."""
+    rng = np.random.default_rng(3)
+    a, b, x = rng.normal(size=(10, 4)), rng.normal(size=10), rng.normal(size=4)
+    solver = optim.levenberg_marquardt(lambda x: a @ x - b, damping=1e-14, min_damping=0.5)
+    state = solver.init(x)
+    for _ in range(3):
+        floor = 0.5 * np.max(np.sum(a * a, axis=0))
+        expected = x + np.linalg.solve(a.T @ a + floor * np.eye(4), -a.T @ (a @ x - b))
+        x, state = solver.step(x, state)
+        np.testing.assert_allclose(x, expected, rtol=1e-12)
+        assert float(state.value) == pytest.approx(np.sum((a @ expected - b) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("kw", [{"damping": 0.0}, {"damping": -1.0}, {"max_tries": 0}, {"min_damping": -1e-3},
+                                {"min_damping": np.inf}])
 def test_bad_settings_are_refused(kw):
-    with pytest.raises(ValueError, match="levenberg_marquardt: damping must be positive and max_tries at least 1"):
+    with pytest.raises(ValueError, match="levenberg_marquardt: damping must be positive, min_damping non-negative"):
         optim.levenberg_marquardt(lambda x: x, **kw)
