@@ -31,9 +31,9 @@ swish = silu
 def gelu(x, approximate=True):
     """Gaussian error linear unit; `approximate` uses the tanh form (JAX's default)."""
     if approximate:
-        c = np.sqrt(2.0 / np.pi)
+        c = float(np.sqrt(2.0 / np.pi))  # a Python float: weakly typed, so float32 stays float32
         return 0.5 * x * (1.0 + snp.tanh(c * (x + 0.044715 * x ** 3)))
-    return 0.5 * x * (1.0 + snp.erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + snp.erf(x / float(np.sqrt(2.0))))
 
 
 def tanh(x):

@@ -30,6 +30,13 @@ def test_activation_value_and_grad_match_reference(name):
     np.testing.assert_allclose(sciml.vmap(sciml.grad(f))(X), fd, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("name", sorted(REFERENCE) + ["gelu_exact"])
+def test_float32_stays_float32_eagerly_and_under_jit(name):
+    f = (lambda x: nn.gelu(x, approximate=False)) if name == "gelu_exact" else getattr(nn, name)
+    x = X.astype(np.float32)
+    assert f(x).dtype == np.float32 and sciml.jit(f)(x).dtype == np.float32
+
+
 def test_gelu_exact_uses_erf():
     np.testing.assert_allclose(nn.gelu(X, approximate=False), 0.5 * X * (1 + scipy.special.erf(X / np.sqrt(2))))
 

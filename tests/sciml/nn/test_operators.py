@@ -150,8 +150,6 @@ def test_float32_in_gives_float32_out_and_float32_gradients(make, inputs):
     assert {leaf.dtype for leaf in sciml.tree.leaves(grads)} == {np.dtype(np.float32)}
 
 
-@pytest.mark.xfail(strict=True, reason="nn.gelu promotes float32 to float64: its constant np.sqrt(2 / np.pi) is a "
-                                       "float64 numpy scalar, which numpy 2 (NEP 50) does not treat as weak")
 def test_float32_fno_with_the_default_gelu_stays_float32():
     fno = nn.FNO1d(1, 1, 3, 2, layers=1, projection=4, dtype=np.float32, key=0)
     assert fno(np.ones((8, 1), np.float32)).dtype == np.float32
