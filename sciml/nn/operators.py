@@ -198,10 +198,8 @@ class DeepONet(Module):
 
     def __call__(self, u, y):
         b, t = self.coefficients(u), self.trunk_features(y)
-        # one matmul per output rather than an einsum batched over outputs: the numba backend misreads a batch
-        # axis of length 1 that is not leading (dot_general of (3, 1, 4) and (7, 1, 4) reads out of bounds)
-        g = [b[..., j, :] @ snp.transpose(t[:, j, :]) + self.bias[j] for j in range(self.outputs)]
-        return g[0] if self.outputs == 1 else snp.stack(g, axis=-1)
+        g = snp.einsum("...jk,yjk->...yj", b, t) + self.bias
+        return g[..., 0] if self.outputs == 1 else g
 
 
 class Frozen:

@@ -162,9 +162,11 @@ def _looped_product(ctx, eqn, x, y, sizes):
     """A matrix product (one free and one contracted dimension at most each) as one loop over its long
     side: over the contraction, with one scalar accumulator per output (few outputs), or over the
     outputs, the short contraction written out (many outputs; a row operand kept as scalars stays so)."""
-    (lc, rc), _ = eqn.params["dimension_numbers"]
+    (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
     xa, ya, aval = eqn.inputs[0].aval, eqn.inputs[1].aval, eqn.outputs[0].aval
     m, k, n = sizes
+    lf, rf = _free(xa.ndim, lc, lb), _free(ya.ndim, rc, rb)
+    xd, yd = (lc[0], lf[0] if lf else None), (rc[0], rf[0] if rf else None)  # (contracted, free) dimension
     if m * n <= _ACCUMULATORS:  # a loop over the contraction
         x, y, l = ctx.array(x), ctx.array(y), ctx.fresh("i")
         outs = [ctx.fresh("acc") for _ in range(m * n)]
@@ -173,7 +175,7 @@ def _looped_product(ctx, eqn, x, y, sizes):
         ctx.emit(f"for {l} in range({k}):")
         with ctx.block():
             for acc, (i, j) in zip(outs, np.ndindex(m, n)):
-                ctx.emit(f"{acc} += {_entry(ctx, x, xa, lc[0], i, l)} * {_entry(ctx, y, ya, rc[0], j, l)}")
+                ctx.emit(f"{acc} += {_entry(ctx, x, xa, xd, i, l)} * {_entry(ctx, y, ya, yd, j, l)}")
         if not aval.shape:
             return outs[0]
         name = ctx.unrolled(outs, aval.shape, aval.dtype)
@@ -186,17 +188,18 @@ def _looped_product(ctx, eqn, x, y, sizes):
         ctx.emit(f"for {j} in range({n}):")
         with ctx.block():
             ctx.emit(f"{out}[{i}, {j}] = " + " + ".join(
-                f"{_entry(ctx, x, xa, lc[0], 0 if m == 1 else i, l)} * {_entry(ctx, y, ya, rc[0], j, l)}"
+                f"{_entry(ctx, x, xa, xd, 0 if m == 1 else i, l)} * {_entry(ctx, y, ya, yd, j, l)}"
                 for l in range(k)))
     ctx.emit(f"{shaped} = {out}.reshape({aval.shape})")
     return [shaped]
 
 
-def _entry(ctx, name, aval, contract, free, l):
-    """The element of an operand (one free dimension at most) at index `free` of its free dimension and
-    `l` of its contracted one: the kept scalar when both are numbers and the operand is kept as scalars,
-    else a read of its array."""
-    index = tuple(l if d == contract else free for d in range(aval.ndim))
+def _entry(ctx, name, aval, dims, free, l):
+    """The element of an operand (one free dimension at most; any others, batch dimensions, of length 1)
+    at index `free` of its free dimension and `l` of its contracted one, dims = (contracted, free or None):
+    the kept scalar when both are numbers and the operand is kept as scalars, else a read of its array."""
+    contract, free_dim = dims
+    index = tuple(l if d == contract else free if d == free_dim else 0 for d in range(aval.ndim))
     if all(isinstance(v, int) for v in index) and (name in ctx.elements or name in ctx.scalar_of):
         return ctx.grid(name, aval)[index]
     return f"{name}[{', '.join(map(str, index))}]"

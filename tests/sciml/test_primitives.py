@@ -152,7 +152,10 @@ CASES = {
     "dot_general": [Case([R(3, 4), R(4, 5)], {"dimension_numbers": (((1,), (0,)), ((), ()))}),
                     Case([R(2, 3, 4), R(2, 5, 4)], {"dimension_numbers": (((2,), (2,)), ((0,), (0,)))}),
                     Case([R(4, 3, 2), R(3, 5, 4)], {"dimension_numbers": (((0, 1), (2, 0)), ((), ()))}),
-                    Case([C(2, 3), C(3, 2)], {"dimension_numbers": (((1,), (0,)), ((), ()))})],
+                    Case([C(2, 3), C(3, 2)], {"dimension_numbers": (((1,), (0,)), ((), ()))}),
+                    # a batch axis of length 1 that is not leading, in each of compiled code's two loop forms
+                    Case([R(3, 1, 4), R(7, 1, 4)], {"dimension_numbers": (((2,), (2,)), ((1,), (1,)))}),
+                    Case([R(2, 1, 12), R(3, 1, 12)], {"dimension_numbers": (((2,), (2,)), ((1,), (1,)))})],
     "solve": [Case([well(3), R(3, 2)]), Case([np.stack([well(3), well(3).T]), R(2, 3, 1)])],
     "solve_banded": [Case([R(4, 5) + 4.0 * (np.arange(4) == 2)[:, None], R(5)], {"lower": 1, "upper": 2, "trans": t})
                      for t in (False, True)],
