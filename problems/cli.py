@@ -1,4 +1,5 @@
-"""The `sciml` command: `sciml list`, `sciml solve NAME [options]`, `sciml fit NAME [options]`."""
+"""The `sciml` command: `sciml list`, `sciml solve NAME [options]`, `sciml fit NAME [options]`,
+`sciml operator NAME [options]`."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +13,7 @@ import numpy as np
 
 import problems
 import sciml
+from problems import operators
 from problems.problem import ARCHITECTURES, RAR_CANDIDATES, RAR_SPLIT
 from sciml.checkpoint import CheckpointError
 from sciml.pinn import Interrupted
@@ -71,6 +73,28 @@ def _parser():
     solve.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, solution.png")
     solve.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     solve.add_argument("--quiet", action="store_true", help="no progress bar")
+    operator = sub.add_parser("operator", help="train a neural operator on a dataset our solvers generate, score it "
+                              "on held-out samples, plot some", parents=[common])
+    operator.add_argument("name")
+    operator.add_argument("--epochs", type=int, help="passes over the training samples")
+    operator.add_argument("--batch-size", type=int, help="samples per Adam step")
+    operator.add_argument("--learning-rate", type=float, help="Adam's first learning rate")
+    operator.add_argument("--decay-epochs", type=int, help="the learning rate halves (decay rate) every so many "
+                          "epochs")
+    operator.add_argument("--train", type=int, help="training samples")
+    operator.add_argument("--test", type=int, help="held-out test samples")
+    operator.add_argument("--resolution", type=int, help="grid points per dimension (burgers, darcy)")
+    operator.add_argument("--nu", type=float, help="viscosity (burgers: 0.1 or smaller)")
+    operator.add_argument("--width", type=int, help="channels (FNO) or neurons per layer (DeepONet)")
+    operator.add_argument("--modes", type=int, help="Fourier modes kept per dimension (FNO)")
+    operator.add_argument("--layers", type=int, help="Fourier layers (FNO)")
+    operator.add_argument("--depth", type=int, help="layers of the branch and trunk networks (DeepONet)")
+    operator.add_argument("--dtype", choices=["float32", "float64"])
+    operator.add_argument("--seed", type=int, help="the network's initialisation and the batches' order")
+    operator.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
+    operator.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, samples.png")
+    operator.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    operator.add_argument("--quiet", action="store_true", help="no progress bar")
     fit = sub.add_parser("fit", help="recover the parameters of an ODE problem from noisy data", parents=[common])
     fit.add_argument("name")
     fit.add_argument("--noise", type=float, default=0.05, help="relative noise of the synthetic data")
@@ -90,7 +114,7 @@ def main(argv=None):
     try:
         if args.command == "list":
             return _list()
-        return _fit(args) if args.command == "fit" else _solve(args, argv)
+        return {"fit": _fit, "operator": _operator}.get(args.command, _solve)(args, argv)
     except ANTICIPATED as e:
         if args.debug:
             raise
@@ -107,10 +131,12 @@ def main(argv=None):
 
 
 def _list():
-    width = max(map(len, problems.names()))
-    for name in problems.names():
-        p = problems.get(name)
-        print(f"{name:{width}s} {'fit' if hasattr(p, 'fit') else 'solve':5s} {p.description}")
+    rows = [(name, "fit" if hasattr(problems.get(name), "fit") else "solve", problems.get(name).description)
+            for name in problems.names()]
+    rows += [(name, "operator", operators.get(name).description) for name in operators.names()]
+    width, kind = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    for name, command, description in rows:
+        print(f"{name:{width}s} {command:{kind}s} {description}")
     return 0
 
 
@@ -138,7 +164,21 @@ def _solve(args, argv):
     return 0
 
 
-def _fit(args):
+def _operator(args, argv):
+    problem = operators.get(args.name)
+    given = {k: getattr(args, k) for k in ("epochs", "batch_size", "learning_rate", "decay_epochs", "train", "test",
+                                           "resolution", "nu", "width", "modes", "layers", "depth", "dtype", "seed")}
+    settings = {k: v for k, v in given.items() if v is not None}
+    problem.settings(**settings)  # checked before the output directory is made
+    _check_out(args.out)
+    m = problem.solve(out=args.out, resume=args.resume, progress=not args.quiet, backend=args.backend, **settings)
+    if sciml.process_index() == 0:
+        print(f"{problem.name}: test relative L2 {m['test_relative_l2']:.3e}, test MSE {m['test_mse']:.3e} after "
+              f"{m['steps']} steps, {m['train_seconds']:.1f} s training; results in {args.out}/")
+    return 0
+
+
+def _fit(args, argv):
     problem = problems.get(args.name)
     if not hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a PINN problem: use `sciml solve {args.name}`")

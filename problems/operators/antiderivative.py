@@ -1,0 +1,28 @@
+"""antiderivative: DeepONet learning G(u)(y) = integral of u from 0 to y on [0, 1] (Lu et al. 2021), u a Gaussian
+random field (RBF kernel, length scale 0.2) seen at 100 sensors, the antiderivative asked at 100 points."""
+from __future__ import annotations
+
+from sciml import nn
+from solvers.pde import datasets
+
+from .problem import OperatorProblem, split
+
+DATA_SEED = 0  # the dataset is fixed; `seed` draws the network and the batches
+
+
+def build(settings):
+    data = datasets.antiderivative(settings["train"] + settings["test"], m=settings["sensors"],
+                                   points=settings["points"], seed=DATA_SEED)
+    train, test = split(data, settings, lambda d: d["u"], "s")
+    y = data["y"][:, None].astype(settings["dtype"])
+    width, depth = settings["width"], settings["depth"]
+    model = nn.DeepONet([settings["sensors"]] + [width] * depth, [1] + [width] * depth, activation="relu",
+                        dtype=settings["dtype"], key=settings["seed"])
+    return model, lambda m, u: m(u, y), train, test
+
+
+PROBLEM = OperatorProblem(
+    name="antiderivative", description="DeepONet: u -> its antiderivative on [0, 1] (GRF inputs, Lu et al. 2021)",
+    build=build, loss="mse", plot_input=lambda u: u, labels=("x", "u", "antiderivative"),
+    defaults={"sensors": 100, "points": 100, "width": 40, "depth": 2, "train": 1000, "test": 1000,
+              "batch_size": 100, "epochs": 1000, "decay_epochs": 250})
