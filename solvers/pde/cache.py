@@ -19,7 +19,7 @@ import numpy as np
 
 from sciml import checkpoint, config
 
-_COMPUTING = ("cache.py", "etdrk4.py", "exact.py", "references.py", "spectral.py")
+_COMPUTING = ("cache.py", "datasets.py", "etdrk4.py", "exact.py", "references.py", "spectral.py")
 
 
 def _code_version():
