@@ -156,3 +156,18 @@ def test_non_array_argument_names_the_argument_its_type_and_the_way_out(value):
     with pytest.raises(TypeError, match=rf"^grad: argument 0 is of type {kind}, not an array or a number"):
         grad(lambda m: 1.0)(value)
     assert sciml.jit(f, static_argnums=1)(1.0, value) == 1.0
+
+
+def test_the_backend_receives_plain_ndarrays_for_eager_arrays(monkeypatch):
+    """sciml.numpy's eager results are Arrays (an ndarray subclass for `.at`); numpy's operations on a
+    subclass keep it and can leave BLAS, so a jitted program's inputs enter it as plain ndarrays."""
+    from sciml.numpy import linalg_products
+    seen = []
+    impl = linalg_products.dot_general_p.impl
+    monkeypatch.setattr(linalg_products.dot_general_p, "impl",
+                        lambda x, y, **params: seen.append((type(x), type(y))) or impl(x, y, **params))
+    a = snp.ones((3, 4))
+    assert type(a) is not np.ndarray
+    out = sciml.jit(lambda a, b: a @ b, backend="numpy")(a, snp.ones((4, 2)))
+    np.testing.assert_array_equal(out, np.full((3, 2), 4.0))
+    assert seen == [(np.ndarray, np.ndarray)]
