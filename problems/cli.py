@@ -48,6 +48,8 @@ def _parser():
     solve.add_argument("--arch", choices=list(ARCHITECTURES), help="the network: a tanh MLP (default), the modified "
                        "MLP (Wang, Teng & Perdikaris 2021) or PirateNet (Wang et al. 2024; a block per three hidden "
                        "layers)")
+    solve.add_argument("--constraints", choices=["soft", "hard"], help="initial and boundary conditions as loss "
+                       "terms (soft) or met by the network's form (hard: heat-1d, wave-1d; default: the problem's)")
     solve.add_argument("--rwf", action="store_true", default=None, help="random weight factorisation of every "
                        "dense layer (Wang et al. 2022)")
     solve.add_argument("--dtype", choices=["float32", "float64"])
@@ -146,7 +148,7 @@ def _solve(args, argv):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
     settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points", "width",
                                               "depth", "dtype", "seed", "resample", "region", "rar", "rad", "anneal",
-                                              "ntk", "causal", "arch", "rwf")}
+                                              "ntk", "causal", "arch", "rwf", "constraints")}
     for k, v in settings.items():
         zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "region", "rar", "rad", "anneal", "ntk",
                      "causal")

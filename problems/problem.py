@@ -64,7 +64,7 @@ class PINNProblem:
 
     def settings(self, **overrides):
         known = {**ADAPTIVE, **ARCHITECTURE, **SCHEDULE, **self.defaults}
-        unknown = set(overrides) - set(known)
+        unknown = {k for k, v in overrides.items() if v is not None} - set(known)  # None: not given
         if unknown:
             raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
         settings = {**known, **{k: v for k, v in overrides.items() if v is not None}}
