@@ -75,6 +75,10 @@ class OperatorProblem:
         """Train with the settings (defaults overridden by keywords), score on the test samples and, with
         `out`, write metrics.json, prediction.npz and samples.png there (checkpoints in out/checkpoint,
         resumed with resume=True). -> metrics dict."""
+        return self.train(out, resume, progress, backend, **overrides)[1]
+
+    def train(self, out=None, resume=False, progress=True, backend=None, **overrides):
+        """solve's work. -> (the trained model, metrics dict)."""
         t0 = time.perf_counter()
         settings = self.settings(**overrides)
         model, apply, train, test = self.build(settings)
@@ -111,7 +115,7 @@ class OperatorProblem:
             np.savez(os.path.join(out, "prediction.npz"), input=test["input"], prediction=predicted,
                      target=test["target"])
             self.plot(os.path.join(out, "samples.png"), test, predicted, history, metrics)
-        return metrics
+        return model, metrics
 
     def plot(self, path, test, predicted, history, metrics):
         """Input, prediction and truth of the first test samples, and the loss and test error histories."""
