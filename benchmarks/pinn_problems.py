@@ -46,6 +46,8 @@ def recipe(s):
     network = {"mlp": "tanh MLP", "modified": "modified MLP", "pirate": "PirateNet"}[s["arch"]]
     parts = [f"{network}{' + RWF' if s['rwf'] else ''} {s['depth']} x {s['width']}", f"{s['points']} points",
              " + ".join(f"{s[k]} {name}" for k, name in (("adam", "Adam"), ("lm", "LM"), ("lbfgs", "L-BFGS")) if s[k])]
+    if s.get("constraints") == "hard":
+        parts.append("initial and boundary conditions hard (by the network's form)")
     if s["windows"] > 1:
         parts.append(f"{s['windows']} time windows (steps per window)")
     parts += [f"{k} every {s[k]}" for k in ("resample", "rad", "anneal", "ntk", "causal") if s[k]]
