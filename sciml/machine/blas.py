@@ -19,7 +19,10 @@ narrow network that does not pay: on the development machine a 5000 x 20 by 20 x
 faster end to end, and the BLAS worker, spinning after each product, slowed the single-threaded
 kernels in between (PINN training of a [2, 20 x 6, 1] tanh network, 5000 points: 82 s with two BLAS
 threads, 58 s with one). Products of at least PARALLEL_MACS multiply-adds keep the threads BLAS was
-given (an 8192 x 64 by 64 x 64 one runs 1.3x faster on two). Uses threadpoolctl, the standard
+given (an 8192 x 64 by 64 x 64 one runs 1.3x faster on two), and for HOLD_SECONDS after one the small
+products keep them too: a worker put to sleep and woken at every large product of a program that mixes
+both (an FNO's step) cost 1.5-3 ms a wake on an idle machine and up to 160 ms on a busy one, where a
+worker kept busy cost nothing (the FNO step: 965 ms switching, 149 ms not). Uses threadpoolctl, the standard
 handle on BLAS thread pools (OpenBLAS's and MKL's alike); the number of threads at the first product
 is the most ever used, so a limit the user set (OMP_NUM_THREADS, threadpoolctl) holds. MKL's OpenMP
 workers sleep as soon as a product ends (KMP_BLOCKTIME=0 unless the user set it), for the same reason."""
@@ -43,6 +46,7 @@ import numpy as np
 from .. import config
 
 PARALLEL_MACS = 1 << 24
+HOLD_SECONDS = 0.25  # small products keep the threads this long after a large one
 MARGIN = 0.95  # "auto" takes MKL when its times are at most this fraction of numpy's (geometric mean)
 QUIET = 0.2  # seconds without products before measuring MKL: OpenBLAS's workers, if just used, go to sleep
 # a measurement is cached when steady: its medians within STEADY of the fastest runs (geometric mean over
@@ -209,7 +213,7 @@ def _write_json(path, record):
 def _operands(dtype):
     """{name: (a, b)} of the products measured: those of a PINN's 64-wide layer on 8192 points (forward
     h @ W; backprop g @ W.T and h.T @ g, the transposes as views as gradient programs pass them) and a
-    mid-size square one, below PARALLEL_MACS so on one thread."""
+    mid-size square one; the first three of at least PARALLEL_MACS multiply-adds, so on every thread."""
     rng = np.random.default_rng(0)
     h, g = rng.standard_normal((2, 8192, 64)).astype(dtype)
     w, s = rng.standard_normal((64, 64)).astype(dtype), rng.standard_normal((192, 192)).astype(dtype)
@@ -250,7 +254,7 @@ def _measure(gemms, repeats=7, budget=0.05):
                 times.setdefault(f"{name} {dtype.name}", []).append(statistics.median(seconds))
                 spreads.append(statistics.median(seconds) / min(seconds))
     if small is not None:
-        threads_for(0 if small else PARALLEL_MACS)
+        _set_threads(small)
     cpu_end = _cpu_seconds()
     others = 0.0 if None in (cpu_start, cpu_end) else (
         (cpu_end[0] - cpu_start[0] - cpu_end[1] + cpu_start[1]) / ((time.perf_counter() - start) * os.cpu_count()))
@@ -285,7 +289,14 @@ def _pools():
 
 def threads_for(macs):
     """Set the BLAS threads for a product of `macs` multiply-adds (before calling it)."""
-    small = macs < PARALLEL_MACS
+    now = time.perf_counter()
+    if macs >= PARALLEL_MACS:
+        _state["large_at"] = now
+    _set_threads(macs < PARALLEL_MACS and now - _state.get("large_at", -np.inf) > HOLD_SECONDS)
+
+
+def _set_threads(small):
+    """One BLAS thread (small) or the most the pools were given."""
     if small == _state.get("current"):
         return
     for pool, most in _pools():

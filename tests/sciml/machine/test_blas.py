@@ -8,7 +8,10 @@ import sciml
 from sciml.machine import blas
 
 
-def test_small_products_run_on_one_blas_thread_and_large_ones_on_all_it_was_given():
+def test_small_products_run_on_one_blas_thread_and_large_ones_on_all_it_was_given(monkeypatch):
+    """... and small ones keep all the threads for HOLD_SECONDS after a large one: waking a BLAS worker at
+    every large product of a program that mixes sizes costs more than the products."""
+    monkeypatch.setattr(blas, "HOLD_SECONDS", 0.0)
     matmul = sciml.jit(lambda a, b: a @ b, backend="numpy")
     small, large = np.ones((64, 64)), np.ones((1024, 256))
     np.testing.assert_allclose(matmul(small, small), 64.0)
@@ -20,6 +23,10 @@ def test_small_products_run_on_one_blas_thread_and_large_ones_on_all_it_was_give
     assert all(pool.num_threads == most for pool, most in pools)
     matmul(small, small)
     assert all(pool.num_threads == 1 for pool, _ in pools)
+    monkeypatch.setattr(blas, "HOLD_SECONDS", 60.0)
+    matmul(large, np.ones((256, 256)))
+    matmul(small, small)  # within the hold
+    assert all(pool.num_threads == most for pool, most in pools)
 
 
 needs_mkl = pytest.mark.skipif(blas._mkl_loaded() is None, reason="the mkl package is not installed")
