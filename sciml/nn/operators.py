@@ -81,15 +81,17 @@ class SpectralConv2d(Module):
         m1, m2 = self.modes1, self.modes2
         if 2 * m1 > n1 or m2 > n2 // 2 + 1:
             _too_many_modes(self, (m1, m2), (n1, n2), f"n1 // 2 = {n1 // 2} and n2 // 2 + 1 = {n2 // 2 + 1}")
-        xf = snp.fft.rfft2(x, axes=(-3, -2))
+        # rfft2 one axis at a time, the rows' transform on the kept columns only (m2 of n2 // 2 + 1)
+        xf = snp.fft.fft(snp.fft.rfft(x, axis=-2)[..., :m2, :], axis=-3)
         weight = self.weight_real + 1j * self.weight_imag
         mix = lambda block, w: snp.einsum("...abi,abio->...abo", block, w)  # noqa: E731
-        top = mix(xf[..., :m1, :m2, :], weight[0])
-        bottom = mix(xf[..., n1 - m1:, :m2, :], weight[1])
+        top = mix(xf[..., :m1, :, :], weight[0])
+        bottom = mix(xf[..., n1 - m1:, :, :], weight[1])
         blocks = [top, bottom]
         if n1 > 2 * m1:
             blocks.insert(1, snp.zeros(top.shape[:-3] + (n1 - 2 * m1,) + top.shape[-2:], top.dtype))
-        return snp.fft.irfft2(snp.concatenate(blocks, axis=-3), s=(n1, n2), axes=(-3, -2))
+        # irfft2 likewise: the rows back on the m2 columns, then the real transform (zero-padded to n2 // 2 + 1)
+        return snp.fft.irfft(snp.fft.ifft(snp.concatenate(blocks, axis=-3), axis=-3), n=n2, axis=-2)
 
 
 class _FourierNeuralOperator(Module):

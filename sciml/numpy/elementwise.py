@@ -149,7 +149,13 @@ def _integer_pow_numba(x, y, in_dtypes):
     return f"({x} * {x})" if y == 2 else f"({x} ** {y})"
 
 
-integer_pow_p = elementwise("integer_pow", lambda x, y: np.power(x, y),
+def _integer_pow_impl(x, y):
+    """x ** y; squares and cubes as products (np.power with an integer exponent calls pow per element: on
+    10^7 float64 a cube took 9x longer than x * x * x; gelu cubes every activation of an FNO)."""
+    return x * x if y == 2 else x * x * x if y == 3 else np.power(x, y)
+
+
+integer_pow_p = elementwise("integer_pow", _integer_pow_impl,
                             (lambda t, x, z, y: t * (y * integer_pow(x, y - 1) if y != 1 else 1),),
                             numba=_integer_pow_numba)
 
