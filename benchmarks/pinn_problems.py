@@ -84,7 +84,8 @@ def main(argv=None):
         row = (f"| {name} | {np.median(errors):.2e}; {', '.join(f'{e:.1e}' for e in errors)} "
                f"(seeds {', '.join(map(str, args.seeds))}){others} | "
                f"{np.median([m['wall_time_s'] for m in runs]):.0f} | "
-               f"{runs[0]['steps']} | {recipe(runs[0]['settings'])}; {args.backend or 'default'} backend, load "
+               f"{runs[0]['steps']} | {recipe(runs[0]['settings'])}; {args.backend or 'default'} backend, "
+               f"{machine().split(',')[0]}, load "
                f"average {load:.1f} at the start, {time.strftime('%Y-%m-%d')} | {GOALS.get(name, '')} | "
                f"{PUBLISHED.get(name, '')} |")
         print(row, flush=True)
@@ -100,8 +101,9 @@ def _write(new_rows):
         if len(cells) == 6:
             rows[name] = " | ".join(cells[:5] + [GOALS.get(name, "")] + cells[5:])
     body = (f"`sciml solve NAME --seed S` with each problem's defaults (its recipe: `sciml list`, problems/), "
-            f"seeds 0-2 unless the row says otherwise. Machine: {machine()}. Rows in the older form (one seed, "
-            f"settings instead of the recipe) predate the recipes of #23.\n\n{HEADER}\n"
+            f"seeds 0-2 unless the row says otherwise. Machines: 2 cores, the CPU named in each row (rows that "
+            f"name none ran on an Intel(R) Xeon(R) Processor); the latest run's: {machine()}. Rows in the older "
+            f"form (one seed, settings instead of the recipe) predate the recipes of #23.\n\n{HEADER}\n"
             + "\n".join(rows[n] for n in sorted(rows)))
     update_section(SECTION, body)
 
