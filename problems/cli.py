@@ -91,6 +91,10 @@ def _parser():
     operator.add_argument("--modes", type=int, help="Fourier modes kept per dimension (FNO)")
     operator.add_argument("--layers", type=int, help="Fourier layers (FNO)")
     operator.add_argument("--depth", type=int, help="layers of the branch and trunk networks (DeepONet)")
+    operator.add_argument("--physics", action="store_true", default=None, help="physics-informed: train on the "
+                          "equation's residual alone, no solutions given (antiderivative)")
+    operator.add_argument("--activation", choices=["relu", "tanh", "gelu"], help="the DeepONet's activation "
+                          "(relu; tanh for --physics, whose derivatives a relu network makes steps)")
     operator.add_argument("--dtype", choices=["float32", "float64"])
     operator.add_argument("--seed", type=int, help="the network's initialisation and the batches' order")
     operator.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
@@ -169,7 +173,8 @@ def _solve(args, argv):
 def _operator(args, argv):
     problem = operators.get(args.name)
     given = {k: getattr(args, k) for k in ("epochs", "batch_size", "learning_rate", "decay_epochs", "train", "test",
-                                           "resolution", "nu", "width", "modes", "layers", "depth", "dtype", "seed")}
+                                           "resolution", "nu", "width", "modes", "layers", "depth", "physics", "activation",
+                                           "dtype", "seed")}
     settings = {k: v for k, v in given.items() if v is not None}
     problem.settings(**settings)  # checked before the output directory is made
     _check_out(args.out)

@@ -34,6 +34,9 @@ class OperatorProblem:
     plot_input: object = None
     labels: tuple = ("x", "input", "solution")
     check: object = None  # check(settings): raises ValueError for settings of this problem that cannot work
+    # residual(settings) -> r(model, inputs), the equation's residuals: with the setting physics=True the loss is
+    # their mean square, and the targets are not used (a physics-informed operator, Wang, Wang & Perdikaris 2021)
+    residual: object = None
 
     def settings(self, **overrides):
         """The defaults with `overrides` (None keeps a default), checked before any work."""
@@ -43,9 +46,11 @@ class OperatorProblem:
             raise ValueError(f"{self.name}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
         settings = {**known, **{k: v for k, v in overrides.items() if v is not None}}
         for k, v in settings.items():
-            if isinstance(COMMON.get(k, self.defaults.get(k)), int) and (not isinstance(v, (int, np.integer))
-                                                                        or isinstance(v, bool)):
+            default = COMMON.get(k, self.defaults.get(k))
+            if type(default) is int and (not isinstance(v, (int, np.integer)) or isinstance(v, bool)):
                 raise ValueError(f"{self.name}: {k} must be a whole number, got {v!r}")
+            if type(default) is bool and not isinstance(v, bool):
+                raise ValueError(f"{self.name}: {k} must be True or False, got {v!r}")
         for k in ("epochs", "batch_size", "decay_epochs", "train", "test"):
             if settings[k] < 1:
                 raise ValueError(f"{self.name}: {k} must be positive, got {settings[k]}")
@@ -61,8 +66,12 @@ class OperatorProblem:
             self.check(settings)
         return settings
 
-    def objective(self, apply):
-        """loss(model, batch) of the problem's kind."""
+    def objective(self, apply, settings):
+        """loss(model, batch) of the problem's kind, or of its equation with physics=True."""
+        if settings.get("physics"):
+            residual = self.residual(settings)
+            return lambda model, batch: snp.mean(residual(model, batch["input"]) ** 2)
+
         def loss(model, batch):
             error = apply(model, batch["input"]) - batch["target"]
             if self.loss == "mse":
@@ -91,7 +100,7 @@ class OperatorProblem:
         def scores(m):
             return _scores(np.asarray(apply(m, test["input"])), test["target"])
 
-        trainer = training.Trainer(self.objective(apply), model, adam_steps=steps, lbfgs_steps=0,
+        trainer = training.Trainer(self.objective(apply, settings), model, adam_steps=steps, lbfgs_steps=0,
                                    learning_rate=schedule, evaluate=scores, eval_every=max(1, steps // 20),
                                    checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
                                    backend=backend, progress=progress, data=train, batch_size=settings["batch_size"],

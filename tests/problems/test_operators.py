@@ -92,3 +92,32 @@ def test_settings_that_cannot_work_are_refused_in_one_line_before_any_work(tmp_p
     out = run("operator", *args, "--out", str(tmp_path / "out"))
     assert out.returncode == 2 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_physics_informed_deeponet_learns_the_antiderivative_from_the_equation_alone():
+    """Trained on ds/dy = u and s(0) = 0 (forward-mode derivatives in y), never on s: the error against the
+    true antiderivatives falls."""
+    problem = operators.get("antiderivative")
+    settings = {**TINY["antiderivative"], "physics": True, "activation": "tanh"}  # relu's derivative is a step
+    model, apply, train, test = problem.build(problem.settings(**settings, epochs=1))
+    loss = problem.objective(apply, problem.settings(**settings, epochs=1))
+    residual = operators.antiderivative.residual(problem.settings(**settings, epochs=1))
+    batch = {"input": train["input"][:4], "target": np.full_like(train["target"][:4], np.nan)}  # targets unused
+    assert np.isfinite(float(loss(model, batch)))
+    y = np.linspace(0, 1, 20)
+    h = 1e-6  # the residual's derivative against central differences in y
+    s = lambda p: np.asarray(model(batch["input"], p[:, None]))  # noqa: E731
+    fd = (s(y + h) - s(y - h)) / (2 * h)
+    r = np.asarray(residual(model, batch["input"]))
+    np.testing.assert_allclose(r[:80].reshape(4, 20), fd - batch["input"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(r[80:], s(np.zeros(1))[:, 0], atol=1e-14)
+    before = operator_problem._scores(np.asarray(apply(model, test["input"])), test["target"])["test_relative_l2"]
+    after = problem.solve(progress=False, **settings, epochs=100, learning_rate=3e-3)["test_relative_l2"]
+    assert after < 0.4 * before
+
+
+def test_physics_informed_training_needs_the_sensors_on_the_points():
+    with pytest.raises(ValueError, match="as many sensors as points"):
+        operators.get("antiderivative").settings(physics=True, sensors=50)
+    with pytest.raises(ValueError, match="physics must be True or False"):
+        operators.get("antiderivative").settings(physics=1)
