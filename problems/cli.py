@@ -173,8 +173,8 @@ def _solve(args, argv):
 def _operator(args, argv):
     problem = operators.get(args.name)
     given = {k: getattr(args, k) for k in ("epochs", "batch_size", "learning_rate", "decay_epochs", "train", "test",
-                                           "resolution", "nu", "width", "modes", "layers", "depth", "physics", "activation",
-                                           "dtype", "seed")}
+                                           "resolution", "nu", "width", "modes", "layers", "depth", "physics",
+                                           "activation", "dtype", "seed")}
     settings = {k: v for k, v in given.items() if v is not None}
     problem.settings(**settings)  # checked before the output directory is made
     _check_out(args.out)

@@ -36,6 +36,7 @@ def build(settings):
 
 PROBLEM = OperatorProblem(
     name="darcy", description="FNO: Darcy flow's coefficient -> pressure on the unit square (Li et al. 2021)",
-    build=build, check=lambda settings: modes_fit(settings, "darcy"), plot_input=lambda b: b[..., 0], labels=("x", "a (normalised)", "u"),
+    build=build, check=lambda settings: modes_fit(settings, "darcy"), plot_input=lambda b: b[..., 0],
+    labels=("x", "a (normalised)", "u"),
     defaults={"resolution": 64, "width": 32, "modes": 12, "layers": 4, "train": 1000, "test": 100,
               "epochs": 500, "decay_epochs": 100})
