@@ -16,7 +16,6 @@ from sciml import distributed, optim, training
 # what every operator problem's settings hold (each problem adds its network's and dataset's)
 COMMON = {"epochs": 100, "batch_size": 20, "learning_rate": 1e-3, "decay_rate": 0.5, "decay_epochs": 50,
           "train": 1000, "test": 200, "seed": 0, "dtype": "float64"}
-LOSSES = ("mse", "relative_l2")
 SHOWN = 3  # test samples drawn in the figure
 
 
