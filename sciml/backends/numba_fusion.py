@@ -29,8 +29,10 @@ def _fusible(eqn):
         return not scalar_broadcast(eqn)
     if not eqn.prim.elementwise or eqn.prim.numba is None:
         return False
-    aval = eqn.outputs[0].aval
-    return not (eqn.prim.transcendental and aval.size >= VECTORISE_SIZE)
+    aval, transcendental = eqn.outputs[0].aval, eqn.prim.transcendental
+    if callable(transcendental):  # for some dtypes only (tanh: float64's numba form vectorises)
+        transcendental = transcendental(aval.dtype)
+    return not (transcendental and aval.size >= VECTORISE_SIZE)
 
 
 def read_outside(program, members):

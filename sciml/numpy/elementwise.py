@@ -79,7 +79,8 @@ def elementwise(name, impl, jvp=None, transpose=None, out_dtype=None, numba=None
     whole jvp rule.
     `numba` is the scalar expression the compiled backend fuses into loops ("{0} + {1}"; a numpy
     ufunc gets "np.<ufunc>({0}, ...)" by default). `transcendental` primitives are left to numpy's
-    vectorised ufuncs on large arrays: numba's scalar libm calls are several times slower."""
+    vectorised ufuncs on large arrays: numba's scalar libm calls are several times slower; a predicate of
+    the dtype says for which dtypes (those whose numba form is not vectorisable)."""
     if out_dtype is None:
         abstract_eval = _same_aval(name)
     else:
@@ -211,7 +212,11 @@ arccos_p = elementwise("arccos", np.arccos, (lambda t, x, y: -t / sqrt(1 - x * x
 arctan_p = elementwise("arctan", np.arctan, (lambda t, x, y: t / (1 + x * x),), transcendental=True)
 sinh_p = elementwise("sinh", np.sinh, (lambda t, x, y: t * cosh(x),), transcendental=True)
 cosh_p = elementwise("cosh", np.cosh, (lambda t, x, y: t * sinh(x),), transcendental=True)
-tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),), transcendental=True)
+tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),),
+                     # float64 compiles to numba_runtime's tanh, which LLVM vectorises: fused, not left to numpy
+                     numba=lambda x, in_dtypes: (f"rt.tanh({x})" if np.dtype(in_dtypes[0]) == np.float64
+                                                 else f"np.tanh({x})"),
+                     transcendental=lambda dtype: np.dtype(dtype) != np.float64)
 arcsinh_p = elementwise("arcsinh", np.arcsinh, (lambda t, x, y: t / sqrt(x * x + 1),), transcendental=True)
 def _arccosh_numba(x, in_dtypes):
     """numba's complex arccosh drops the sign of a zero imaginary part on the cut x < 1; numpy's has

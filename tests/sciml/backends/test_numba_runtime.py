@@ -1,5 +1,5 @@
 """The compiled helpers of numba_runtime: the scalar select, maximum and minimum intrinsics against
-numpy on NaNs, signed zeros, infinities, integers and booleans."""
+numpy on NaNs, signed zeros, infinities, integers and booleans; the vectorisable tanh against numpy's."""
 import itertools
 
 import numpy as np
@@ -37,3 +37,23 @@ def test_select_picks_without_converting():
     assert select(False, 3, 4) == 4 and isinstance(select(False, 3, 4), int)
     assert select(True, 1 - 2j, 3 + 1j) == 1 - 2j
     assert np.isnan(select(False, 0.0, np.nan))
+
+
+def test_tanh_is_within_two_ulp_of_numpys_everywhere():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 3, 200_000), rng.uniform(-25, 25, 100_000), np.linspace(-0.7, 0.7, 20_001),
+                        rng.uniform(-1, 1, 10_000) * 1e-8, np.logspace(-310, 308, 1237)])
+    x = np.concatenate([x, -x])
+
+    @njit
+    def tanh_all(x):
+        out = np.empty_like(x)
+        for i in range(x.size):
+            out[i] = rt.tanh(x[i])
+        return out
+    got, want = tanh_all(x), np.tanh(x)
+    ulps = np.abs(got - want)[want != 0] / np.spacing(np.abs(want[want != 0]))
+    assert ulps.max() <= 2, (x[want != 0][ulps.argmax()], ulps.max())
+    assert np.array_equal(got[want == 0], want[want == 0]) and np.array_equal(np.signbit(got), np.signbit(want))
+    for special in SPECIAL:
+        assert _same(tanh_all(np.array([special]))[0], np.tanh(special)), special
