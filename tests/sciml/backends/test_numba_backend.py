@@ -85,7 +85,19 @@ def test_large_fused_kernels_spread_their_outer_loop_over_the_cores():
     _compare(f, (x, y), 1e-12)
     small = sciml.backends.compile_program(sciml.make_ir(f)(x[:4], y[:4]), "numba").source
     kernels = sciml.backends.compile_program(sciml.make_ir(f)(x, y), "numba").kernels_source
-    assert "parallel=True" in kernels and f"in prange({rows})" in kernels and "prange" not in small
+    assert "parallel=True" in kernels and f"in prange({rows})" in kernels and "prange(" not in small
+
+
+def test_a_program_of_mostly_small_arrays_compiles_whole_and_one_of_large_ones_in_kernels():
+    """Kernel mode calls each equation from Python: where the equations' arrays are small on average (a
+    DeepONet's step: one 100 x 100 product among many small updates) the program compiles whole."""
+    rng = np.random.default_rng(3)
+    u, w, y = rng.normal(size=(100, 40)), rng.normal(size=(40, 40)), rng.normal(size=(100, 40))
+    f = lambda u, w, y: snp.sum(snp.maximum(u @ w, 0.0) @ y.T) + sum(snp.sum(w * k) for k in range(30))  # noqa: E731
+    _compare(f, (u, w, y), 1e-12)
+    assert sciml.backends.compile_program(sciml.make_ir(f)(u, w, y), "numba").backend == "numba"
+    big = rng.normal(size=(4096, 40))
+    assert sciml.backends.compile_program(sciml.make_ir(f)(big, w, big), "numba").backend == "numba (kernels)"
 
 
 def test_generated_code_runs_as_plain_python_without_jit():
