@@ -50,6 +50,16 @@ def machine():
             f"({blas})")
 
 
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def thread_limits():
+    """The thread limits set in the environment ("OPENBLAS_NUM_THREADS=1, ... ", or ""), for a table row: a run
+    limited to one core, beside another, takes longer than on the machine's two."""
+    limits = [f"{k}={os.environ[k]}" for k in THREAD_VARIABLES if k in os.environ]
+    return ", ".join(limits) + ", " if limits else ""
+
+
 def record(name, doc, settings, table):
     """Write (and print) the section `name`: the script's docstring up to its usage line, the machine, the
     date and `settings`, then the table's lines."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from problems import operators
 
-from .harness import RESULTS, machine, update_section
+from .harness import RESULTS, machine, thread_limits, update_section
 
 SECTION = "Neural operators: accuracy and time"
 GOALS = {"antiderivative": "test MSE <= 1e-6 in <= 5 min", "burgers": "relative L2 <= 1.5e-2 in <= 15 min",
@@ -91,7 +91,7 @@ def main(argv=None):
                f"{', '.join(map(str, args.seeds))}) | {np.median([m['test_mse'] for m in runs]):.1e} | "
                f"{np.median([m['train_seconds'] for m in runs]):.0f} | {runs[0]['steps']} | "
                f"{_settings(runs[0]['settings'])}; {args.backend or 'default'} backend, {machine().split(',')[0]}, "
-               f"load average {load:.1f} at "
+               f"{thread_limits()}load average {load:.1f} at "
                f"the start, {time.strftime('%Y-%m-%d')} | {GOALS[name]} | {PUBLISHED[name]} |")
         print(row, flush=True)
         _write({name: row})

@@ -17,7 +17,7 @@ import numpy as np
 
 import problems
 
-from .harness import RESULTS, machine, update_section
+from .harness import RESULTS, machine, thread_limits, update_section
 
 SECTION = "PINN problems: accuracy and time"
 # The goals of issue #23 (relative L2 error, median of seeds 0-2, at most 30 minutes each) and the best
@@ -37,7 +37,6 @@ PUBLISHED = {
     "kuramoto-sivashinsky": "1.6e-1 over t <= 1 (JAX-PI, time-marching)",
     "gray-scott": "3.6e-3 (PirateNet, Wang et al. 2024)",
 }
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS", "NUMBA_NUM_THREADS")
 HEADER = ("| problem | relative L2 error (median; per seed) | wall time (s, median) | steps | recipe (the defaults) | "
           "goal (#23) | best published |\n|---|---|---|---|---|---|---|")
 
@@ -86,18 +85,11 @@ def main(argv=None):
                f"(seeds {', '.join(map(str, args.seeds))}){others} | "
                f"{np.median([m['wall_time_s'] for m in runs]):.0f} | "
                f"{runs[0]['steps']} | {recipe(runs[0]['settings'])}; {args.backend or 'default'} backend, "
-               f"{machine().split(',')[0]}, {_threads()}load "
+               f"{machine().split(',')[0]}, {thread_limits()}load "
                f"average {load:.1f} at the start, {time.strftime('%Y-%m-%d')} | {GOALS.get(name, '')} | "
                f"{PUBLISHED.get(name, '')} |")
         print(row, flush=True)
         _write({name: row})  # after every problem, so that a later crash keeps the finished rows
-
-
-def _threads():
-    """The thread limits set in the environment ("OPENBLAS_NUM_THREADS=1, ... "), for the row: a run limited to
-    one core, beside another, takes longer than the machine's two would."""
-    limits = [f"{k}={os.environ[k]}" for k in THREAD_VARIABLES if k in os.environ]
-    return ", ".join(limits) + ", " if limits else ""
 
 
 def _write(new_rows):
