@@ -97,7 +97,7 @@ def _parser():
                           "(relu; tanh for --physics, whose derivatives a relu network makes steps)")
     operator.add_argument("--dtype", choices=["float32", "float64"])
     operator.add_argument("--seed", type=int, help="the network's initialisation and the batches' order")
-    operator.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: sciml.config)")
+    operator.add_argument("--backend", choices=["numpy", "numba"], help="jit backend (default: numba)")
     operator.add_argument("--out", default="out", help="directory for metrics.json, prediction.npz, samples.png")
     operator.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     operator.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -17,6 +17,9 @@ from sciml import distributed, optim, training
 COMMON = {"epochs": 100, "batch_size": 20, "learning_rate": 1e-3, "decay_rate": 0.5, "decay_epochs": 50,
           "train": 1000, "test": 200, "seed": 0, "dtype": "float64"}
 SHOWN = 3  # test samples drawn in the figure
+# the jit backend when none is given: compiled steps were faster on one thread (AMD EPYC, 2026-12-07): a DeepONet's
+# 0.37 ms against 2 ms, an FNO1d's (float64) 115 ms against 167, an FNO2d's (float32) 617 ms against 812
+BACKEND = "numba"
 
 
 @dataclass
@@ -82,7 +85,7 @@ class OperatorProblem:
     def solve(self, out=None, resume=False, progress=True, backend=None, **overrides):
         """Train with the settings (defaults overridden by keywords), score on the test samples and, with
         `out`, write metrics.json, prediction.npz and samples.png there (checkpoints in out/checkpoint,
-        resumed with resume=True). -> metrics dict."""
+        resumed with resume=True); `backend`: jit's, BACKEND by default. -> metrics dict."""
         return self.train(out, resume, progress, backend, **overrides)[1]
 
     def train(self, out=None, resume=False, progress=True, backend=None, **overrides):
@@ -102,7 +105,8 @@ class OperatorProblem:
         trainer = training.Trainer(self.objective(apply, settings), model, adam_steps=steps, lbfgs_steps=0,
                                    learning_rate=schedule, evaluate=scores, eval_every=max(1, steps // 20),
                                    checkpoint_dir=None if out is None else os.path.join(out, "checkpoint"),
-                                   backend=backend, progress=progress, data=train, batch_size=settings["batch_size"],
+                                   backend=backend or BACKEND, progress=progress, data=train,
+                                   batch_size=settings["batch_size"],
                                    shuffle_seed=settings["seed"], settings={"problem": self.name, **settings})
         model, history = trainer.run(resume=resume)
         predicted = np.asarray(apply(model, test["input"]))

@@ -23,7 +23,7 @@ def test_a_short_training_lowers_the_test_error(name):
     settings = problem.settings(**TINY[name], epochs=1)
     model, apply, train, test = problem.build(settings)
     before = operator_problem._scores(np.asarray(apply(model, test["input"])), test["target"])
-    after = problem.solve(progress=False, **TINY[name], epochs=40, learning_rate=3e-3)
+    after = problem.solve(progress=False, backend="numpy", **TINY[name], epochs=40, learning_rate=3e-3)
     assert after["test_relative_l2"] < 0.7 * before["test_relative_l2"]
     assert after["test_mse"] < before["test_mse"]
 
@@ -39,7 +39,8 @@ def test_the_test_error_is_the_mean_of_per_sample_relative_errors():
 def test_operator_command_writes_metrics_predictions_and_samples(tmp_path):
     settings = TINY["antiderivative"]
     args = [f"--{k.replace('_', '-')}={v}" for k, v in settings.items() if k not in ("sensors", "points")]
-    out = run("operator", "antiderivative", "--epochs", "3", *args, "--out", str(tmp_path), "--quiet")
+    out = run("operator", "antiderivative", "--epochs", "3", *args, "--backend", "numpy", "--out", str(tmp_path),
+              "--quiet")
     assert out.returncode == 0, out.stderr
     assert "test relative L2" in out.stdout
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -61,7 +62,7 @@ def test_list_names_the_operator_problems():
 
 def test_an_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path, monkeypatch):
     problem, settings = operators.get("burgers"), {**TINY["burgers"], "epochs": 6}
-    whole = problem.solve(progress=False, **settings)
+    whole = problem.solve(progress=False, backend="numpy", **settings)
     from sciml import training
     advance = training.Trainer._advance
 
@@ -72,9 +73,9 @@ def test_an_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path, m
 
     monkeypatch.setattr(training.Trainer, "_advance", stop_at_step_7)
     with pytest.raises(training.Interrupted):
-        problem.solve(out=str(tmp_path), progress=False, **settings)
+        problem.solve(out=str(tmp_path), progress=False, backend="numpy", **settings)
     monkeypatch.setattr(training.Trainer, "_advance", advance)
-    resumed = problem.solve(out=str(tmp_path), resume=True, progress=False, **settings)
+    resumed = problem.solve(out=str(tmp_path), resume=True, progress=False, backend="numpy", **settings)
     assert resumed["test_relative_l2"] == pytest.approx(whole["test_relative_l2"], rel=1e-10)
 
 
@@ -112,7 +113,8 @@ def test_a_physics_informed_deeponet_learns_the_antiderivative_from_the_equation
     np.testing.assert_allclose(r[:80].reshape(4, 20), fd - batch["input"], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(r[80:], s(np.zeros(1))[:, 0], atol=1e-14)
     before = operator_problem._scores(np.asarray(apply(model, test["input"])), test["target"])["test_relative_l2"]
-    after = problem.solve(progress=False, **settings, epochs=100, learning_rate=3e-3)["test_relative_l2"]
+    after = problem.solve(progress=False, backend="numpy", **settings, epochs=100,
+                          learning_rate=3e-3)["test_relative_l2"]
     assert after < 0.4 * before
 
 

@@ -93,7 +93,8 @@ def test_a_program_of_mostly_small_arrays_compiles_whole_and_one_of_large_ones_i
     DeepONet's step: one 100 x 100 product among many small updates) the program compiles whole."""
     rng = np.random.default_rng(3)
     u, w, y = rng.normal(size=(100, 40)), rng.normal(size=(40, 40)), rng.normal(size=(100, 40))
-    f = lambda u, w, y: snp.sum(snp.maximum(u @ w, 0.0) @ y.T) + sum(snp.sum(w * k) for k in range(30))  # noqa: E731
+    def f(u, w, y):
+        return snp.sum(snp.maximum(u @ w, 0.0) @ y.T) + sum(snp.sum(w * k) for k in range(30))
     _compare(f, (u, w, y), 1e-12)
     assert sciml.backends.compile_program(sciml.make_ir(f)(u, w, y), "numba").backend == "numba"
     big = rng.normal(size=(4096, 40))
