@@ -90,8 +90,8 @@ def main(argv=None):
         row = (f"| {name} | {np.median(errors):.2e}; {', '.join(f'{e:.2e}' for e in errors)} (seeds "
                f"{', '.join(map(str, args.seeds))}) | {np.median([m['test_mse'] for m in runs]):.1e} | "
                f"{np.median([m['train_seconds'] for m in runs]):.0f} | {runs[0]['steps']} | "
-               f"{_settings(runs[0]['settings'])}; {args.backend or operators.problem.BACKEND} backend, {machine().split(',')[0]}, "
-               f"{thread_limits()}load average {load:.1f} at "
+               f"{_settings(runs[0]['settings'])}; {args.backend or operators.problem.BACKEND} backend, "
+               f"{machine().split(',')[0]}, {thread_limits()}load average {load:.1f} at "
                f"the start, {time.strftime('%Y-%m-%d')} | {GOALS[name]} | {PUBLISHED[name]} |")
         print(row, flush=True)
         _write({name: row})

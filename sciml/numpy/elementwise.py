@@ -212,10 +212,11 @@ arccos_p = elementwise("arccos", np.arccos, (lambda t, x, y: -t / sqrt(1 - x * x
 arctan_p = elementwise("arctan", np.arctan, (lambda t, x, y: t / (1 + x * x),), transcendental=True)
 sinh_p = elementwise("sinh", np.sinh, (lambda t, x, y: t * cosh(x),), transcendental=True)
 cosh_p = elementwise("cosh", np.cosh, (lambda t, x, y: t * sinh(x),), transcendental=True)
+_tanh_numba = _ufunc_call(np.tanh)
 tanh_p = elementwise("tanh", np.tanh, (lambda t, x, y: t * (1 - y * y),),
                      # float64 compiles to numba_runtime's tanh, which LLVM vectorises: fused, not left to numpy
                      numba=lambda x, in_dtypes: (f"rt.tanh({x})" if np.dtype(in_dtypes[0]) == np.float64
-                                                 else f"np.tanh({x})"),
+                                                 else _tanh_numba(x, in_dtypes=in_dtypes)),
                      transcendental=lambda dtype: np.dtype(dtype) != np.float64)
 arcsinh_p = elementwise("arcsinh", np.arcsinh, (lambda t, x, y: t / sqrt(x * x + 1),), transcendental=True)
 def _arccosh_numba(x, in_dtypes):
