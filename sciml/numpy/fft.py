@@ -1,8 +1,9 @@
 """sciml.numpy.fft: numpy.fft's transforms (1-D, 2-D, n-D, real and Hermitian; any axes, lengths, norm),
 fftfreq/rfftfreq and fftshift/ifftshift.
 
-One primitive, `fft`, transforms the last axis; the four kinds are linear maps whose transposes are
-again FFTs (the DFT matrix is symmetric), with JAX's convention for real <-> complex maps. The n-D and Hermitian
+One primitive, `fft`, transforms one axis where it lies (no transposes around it, so the arrays it makes are
+contiguous for the compiled loops that read them); the four kinds are linear maps whose transposes are again
+FFTs (the DFT matrix is symmetric), with JAX's convention for real <-> complex maps. The n-D and Hermitian
 transforms are 1-D ones along axes, in numpy's order; eager calls on arrays go to numpy.fft.
 """
 from __future__ import annotations
@@ -22,47 +23,56 @@ from . import elementwise as E
 from . import manipulation as S
 
 
-def _fft_impl(x, kind, n):
+def _fft_impl(x, kind, n, axis):
     # scipy.fft: the same pocketfft as numpy.fft, but in single precision when given it (numpy's float32
     # transforms took 5x as long) and 10-20% quicker in double
     if kind == "irfft":
-        return scipy.fft.irfft(x, n, axis=-1)
-    return getattr(scipy.fft, kind)(x, axis=-1)
+        return scipy.fft.irfft(x, n, axis=axis)
+    return getattr(scipy.fft, kind)(x, axis=axis)
 
 
-def _fft_abstract(x, kind, n):
+def _fft_abstract(x, kind, n, axis):
+    if not 0 <= axis < x.ndim:
+        raise ValueError(f"fft: axis {axis} out of range for an array of {x.ndim} dimensions")
     if kind in ("fft", "ifft"):
         return x
+    shape = list(x.shape)
     if kind == "rfft":
-        return ShapedArray(x.shape[:-1] + (x.shape[-1] // 2 + 1,), R.complex_dtype(x.dtype))
-    return ShapedArray(x.shape[:-1] + (n,), R.real_dtype(x.dtype))
+        shape[axis] = shape[axis] // 2 + 1
+        return ShapedArray(tuple(shape), R.complex_dtype(x.dtype))
+    shape[axis] = n
+    return ShapedArray(tuple(shape), R.real_dtype(x.dtype))
 
 
-def _fft_transpose(ct, x, kind, n):
+def _fft_transpose(ct, x, kind, n, axis):
     if kind in ("fft", "ifft"):
-        return [fft_p.bind(ct, kind=kind, n=n)]
+        return [fft_p.bind(ct, kind=kind, n=n, axis=axis)]
     if kind == "rfft":  # Re(sum_k ct_k e^(-2 pi i jk / n)) = n irfft(conj(ct) / counts)
-        length = x.aval.shape[-1]
-        weights = length / _mode_counts(ct.shape[-1], length, ct.dtype)
-        return [E.convert(fft_p.bind(E.conj(ct) * weights, kind="irfft", n=length), x.aval.dtype)]
+        length = x.aval.shape[axis]
+        weights = length / _mode_counts(ct.shape[axis], length, ct.dtype, axis, ct.ndim)
+        return [E.convert(fft_p.bind(E.conj(ct) * weights, kind="irfft", n=length, axis=axis), x.aval.dtype)]
     # irfft: the adjoint of "complete the Hermitian spectrum, inverse transform"
-    y = fft_p.bind(ct, kind="rfft", n=None)
-    return [E.convert(E.conj(y * (_mode_counts(x.aval.shape[-1], n, ct.dtype) / n)), x.aval.dtype)]
+    y = fft_p.bind(ct, kind="rfft", n=None, axis=axis)
+    return [E.convert(E.conj(y * (_mode_counts(x.aval.shape[axis], n, ct.dtype, axis, ct.ndim) / n)), x.aval.dtype)]
 
 
-def _mode_counts(m, n, dtype):
+def _mode_counts(m, n, dtype, axis, ndim):
     """How often irfft of length n counts each of its m = n // 2 + 1 modes: once the zero mode (and the
     Nyquist mode of an even n), twice the others (and their conjugates); in the real dtype of `dtype`, so
-    that a single-precision transform stays single."""
+    that a single-precision transform stays single; shaped to broadcast along `axis` of `ndim` dimensions."""
     counts = np.full(m, 2, R.real_dtype(dtype))
     counts[0] = 1
     if n % 2 == 0:
         counts[-1] = 1
-    return counts
+    return counts.reshape([m if d == axis else 1 for d in range(ndim)])
 
 
-fft_p = Primitive("fft", _fft_impl, _fft_abstract, transpose=_fft_transpose,
-                  batch=lambda args, dims, kind, n: (fft_p.bind(R.move_bdim(args[0], dims[0]), kind=kind, n=n), 0))
+def _fft_batch(args, dims, kind, n, axis):
+    """The batch dimension in front, the transformed axis one further along."""
+    return fft_p.bind(R.move_bdim(args[0], dims[0]), kind=kind, n=n, axis=axis + 1), 0
+
+
+fft_p = Primitive("fft", _fft_impl, _fft_abstract, transpose=_fft_transpose, batch=_fft_batch)
 fft_p.jvp = R.linear_jvp(fft_p)
 
 _NORM_SCALE = {  # (forward scale, inverse scale) as functions of n
@@ -100,7 +110,7 @@ def _transform(kind, a, n, axis, norm, inverse):
     if length < 1:
         raise ValueError(f"{kind}: invalid number of data points ({length})")
     a = _resize(a, length // 2 + 1 if kind == "irfft" else length, axis)
-    out = S.moveaxis(fft_p.bind(S.moveaxis(a, axis, -1), kind=kind, n=length if kind == "irfft" else None), -1, axis)
+    out = fft_p.bind(a, kind=kind, n=length if kind == "irfft" else None, axis=axis)
     scale = float(_NORM_SCALE[norm][1 if inverse else 0](length))  # a weak Python float keeps complex64
     return out if scale == 1.0 else out * scale
 

@@ -419,7 +419,7 @@ _RULES = {
     "cumsum": [_cumulative],
     "cumprod": [_cumulative],
     "argsort": [lambda eqn, ds, vs, n: _along_axis(eqn, ds, vs, n, eqn.params["axis"])],
-    "fft": [lambda eqn, ds, vs, n: _along_axis(eqn, ds, vs, n, -1)],
+    "fft": [lambda eqn, ds, vs, n: _along_axis(eqn, ds, vs, n, eqn.params["axis"])],
     "dot_general": [_dot_general],
     **{name: [_moves(None)] for name in ("broadcast_in_dim", "reshape", "transpose", "slice", "rev",
                                          "concatenate", "pad")},
