@@ -66,3 +66,21 @@ def test_einsum_sublist_form_matches_numpy_eagerly_under_jit_and_grad():
         np.testing.assert_allclose(g, fd, atol=1e-7)
     with pytest.raises(ValueError, match="sublist"):
         snp.einsum(x, [0, 99], [99, 0])
+
+
+def test_a_contraction_over_size_one_dimensions_is_a_broadcast_product():
+    """A width-1 layer's backward pass contracts over a dimension of size 1: an outer product, traced as a
+    broadcast multiply (fusible; a gemm with k = 1 is slow), with the values and gradients of the product."""
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(3, 1, 4)), rng.normal(size=(5, 1))
+    dn = (((1,), (1,)), ((), ()))
+
+    def f(x, w):
+        return sciml.lax.dot_general(x, w, dn)
+    program = sciml.make_ir(f)(x, w)
+    assert [e.prim.name for e in program.eqns if e.prim.name == "dot_general"] == []
+    expected = np.einsum("aib,ci->abc", x, w)
+    np.testing.assert_array_equal(sciml.jit(f)(x, w), expected)
+    gx, gw = grad(lambda x, w: snp.sum(snp.sin(f(x, w))), argnums=(0, 1))(x, w)
+    np.testing.assert_allclose(gx, np.einsum("abc,ci->aib", np.cos(expected), w), rtol=1e-13)
+    np.testing.assert_allclose(gw, np.einsum("abc,aib->ci", np.cos(expected), x), rtol=1e-13)
