@@ -81,6 +81,8 @@ def _parser():
     operator.add_argument("--epochs", type=int, help="passes over the training samples")
     operator.add_argument("--batch-size", type=int, help="samples per Adam step")
     operator.add_argument("--learning-rate", type=float, help="Adam's first learning rate")
+    operator.add_argument("--schedule", choices=["step", "cosine"], help="the learning rate's schedule: step "
+                          "(halved every --decay-epochs) or cosine (down to 0 over the run)")
     operator.add_argument("--decay-epochs", type=int, help="the learning rate halves (decay rate) every so many "
                           "epochs")
     operator.add_argument("--train", type=int, help="training samples")
@@ -172,8 +174,8 @@ def _solve(args, argv):
 
 def _operator(args, argv):
     problem = operators.get(args.name)
-    given = {k: getattr(args, k) for k in ("epochs", "batch_size", "learning_rate", "decay_epochs", "train", "test",
-                                           "resolution", "nu", "width", "modes", "layers", "depth", "physics",
+    given = {k: getattr(args, k) for k in ("epochs", "batch_size", "learning_rate", "schedule", "decay_epochs", "train",
+                                           "test", "resolution", "nu", "width", "modes", "layers", "depth", "physics",
                                            "activation", "dtype", "seed")}
     settings = {k: v for k, v in given.items() if v is not None}
     problem.settings(**settings)  # checked before the output directory is made

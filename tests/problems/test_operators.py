@@ -95,6 +95,18 @@ def test_settings_that_cannot_work_are_refused_in_one_line_before_any_work(tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def test_the_learning_rate_falls_by_steps_or_along_a_cosine_to_zero():
+    problem = operators.get("antiderivative")
+    step = operator_problem.learning_rate_schedule(
+        problem.settings(schedule="step", learning_rate=1e-3, decay_rate=0.5, decay_epochs=2, epochs=6), 10)
+    assert [float(step(n)) for n in (0, 19, 20, 40, 59)] == pytest.approx([1e-3, 1e-3, 5e-4, 2.5e-4, 2.5e-4])
+    cosine = operator_problem.learning_rate_schedule(problem.settings(schedule="cosine", learning_rate=1e-3,
+                                                                      epochs=6), 10)
+    assert [float(cosine(n)) for n in (0, 15, 30, 60)] == pytest.approx([1e-3, 1e-3 * (1 + 2 ** -0.5) / 2, 5e-4, 0.0])
+    with pytest.raises(ValueError, match="schedule must be one of step, cosine, got 'linear'"):
+        problem.settings(schedule="linear")
+
+
 def test_a_physics_informed_deeponet_learns_the_antiderivative_from_the_equation_alone():
     """Trained on ds/dy = u and s(0) = 0 (forward-mode derivatives in y), never on s: the error against the
     true antiderivatives falls."""
