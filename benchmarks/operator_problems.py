@@ -35,7 +35,8 @@ def _settings(s):
     """A settings dict in words, the common ones first."""
     rate = (f"Adam {s['learning_rate']:g}, cosine decay to 0" if s["schedule"] == "cosine" else
             f"Adam {s['learning_rate']:g} x {s['decay_rate']:g} every {s['decay_epochs']} epochs")
-    common = f"{s['train']} training / {s['test']} test samples, {s['epochs']} epochs of batches of {s['batch_size']}, {rate}"
+    common = (f"{s['train']} training / {s['test']} test samples, {s['epochs']} epochs of batches of "
+              f"{s['batch_size']}, {rate}")
     own = ", ".join(f"{k} {v}" for k, v in s.items() if k not in operators.problem.COMMON)
     return f"{common}; {own}; {s['dtype']}"
 

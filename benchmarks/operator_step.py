@@ -176,8 +176,7 @@ def main(argv=None):
                     print(table[-1], flush=True)
             sizes.append(f"{name}: %d equations traced, %d after the passes" % program_size(name, args.dtypes[0]))
     settings = (f"load average (uptime, 1 min) {load[0]:.2f} at the start and {os.getloadavg()[0]:.2f} at the end: "
-                f"{(time.time() - started) / 60:.1f} "
-                f"minutes in all; numba "
+                f"{(time.time() - started) / 60:.1f} minutes in all; numba "
                 f"{importlib.metadata.version('numba')}, PyTorch {torch_version}; Adam lr {LEARNING_RATE}.\n\n"
                 + "\n".join(f"- {k}: {TITLES[k]}" for k in args.networks)
                 + "\n\nMedian ms of the timed steps (how many in brackets: at most " + ", ".join(

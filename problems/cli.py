@@ -81,8 +81,8 @@ def _parser():
     operator.add_argument("--epochs", type=int, help="passes over the training samples")
     operator.add_argument("--batch-size", type=int, help="samples per Adam step")
     operator.add_argument("--learning-rate", type=float, help="Adam's first learning rate")
-    operator.add_argument("--schedule", choices=["step", "cosine"], help="the learning rate's schedule: step "
-                          "(halved every --decay-epochs) or cosine (down to 0 over the run)")
+    operator.add_argument("--schedule", choices=operators.problem.SCHEDULES, help="the learning rate's schedule: "
+                          "step (halved every --decay-epochs) or cosine (down to 0 over the run)")
     operator.add_argument("--decay-epochs", type=int, help="the learning rate halves (decay rate) every so many "
                           "epochs")
     operator.add_argument("--train", type=int, help="training samples")

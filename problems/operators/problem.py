@@ -66,7 +66,8 @@ class OperatorProblem:
             raise ValueError(f"{self.name}: learning_rate must be positive and decay_rate in (0, 1], got "
                              f"{settings['learning_rate']} and {settings['decay_rate']}")
         if settings["schedule"] not in SCHEDULES:
-            raise ValueError(f"{self.name}: schedule must be one of {', '.join(SCHEDULES)}, got {settings['schedule']!r}")
+            raise ValueError(f"{self.name}: schedule must be one of {', '.join(SCHEDULES)}, "
+                             f"got {settings['schedule']!r}")
         if settings["dtype"] not in ("float32", "float64"):
             raise ValueError(f"{self.name}: dtype must be float32 or float64, got {settings['dtype']!r}")
         if self.check is not None:

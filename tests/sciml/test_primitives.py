@@ -167,11 +167,15 @@ CASES = {
     "svd": [Case([separated(4, 3, [3.0, 2.0, 1.0])], fun=sign_fixed_svd),
             Case([separated(3, 5, [2.5, 1.5, 0.5])], fun=sign_fixed_svd),
             Case([separated(3, 3, [3.0, 1.5, 0.5], complex_=True)], fun=sign_fixed_svd)],
-    "fft": [Case([C(2, 8)], {"kind": "fft", "n": None, "axis": 1}), Case([C(7)], {"kind": "ifft", "n": None, "axis": 0}),
-            Case([R(2, 8)], {"kind": "rfft", "n": None, "axis": 1}), Case([R(7)], {"kind": "rfft", "n": None, "axis": 0}),
-            Case([C(2, 5)], {"kind": "irfft", "n": 8, "axis": 1}), Case([C(4)], {"kind": "irfft", "n": 7, "axis": 0}),
-            Case([R(6, 3)], {"kind": "rfft", "n": None, "axis": 0}), Case([C(4, 3)], {"kind": "irfft", "n": 6, "axis": 0}),
-            Case([C(5, 2, 3)], {"kind": "ifft", "n": None, "axis": 1})],
+    "fft": [Case([C(2, 8)], {"kind": "fft", "n": None, "axis": 1}),
+            Case([C(7)], {"kind": "ifft", "n": None, "axis": 0}),
+            Case([R(2, 8)], {"kind": "rfft", "n": None, "axis": 1}),
+            Case([R(7)], {"kind": "rfft", "n": None, "axis": 0}),
+            Case([C(2, 5)], {"kind": "irfft", "n": 8, "axis": 1}),
+            Case([C(4)], {"kind": "irfft", "n": 7, "axis": 0}),
+            Case([R(6, 3)], {"kind": "rfft", "n": None, "axis": 0}),  # along a leading axis
+            Case([C(4, 3)], {"kind": "irfft", "n": 6, "axis": 0}),
+            Case([C(5, 2, 3)], {"kind": "ifft", "n": None, "axis": 1})],  # along a middle one
     "stop_gradient": [Case([X], fd=False)],
 }
 
