@@ -49,7 +49,8 @@ def recipe(s):
     if s.get("constraints") == "hard":
         parts.append("initial and boundary conditions hard (by the network's form)")
     if s["windows"] > 1:
-        parts.append(f"{s['windows']} time windows (steps per window)")
+        growth = f"; each {s['window_growth']:g} x as long as the last" if s["window_growth"] != 1 else ""
+        parts.append(f"{s['windows']} time windows (steps per window{growth})")
     parts += [f"{k} every {s[k]}" for k in ("resample", "rad", "anneal", "ntk", "causal") if s[k]]
     parts += [f"rar {s['rar']} points a round"] if s["rar"] else []
     return ", ".join(parts) + f", {s['dtype']}"

@@ -39,6 +39,8 @@ def _parser():
     solve.add_argument("--windows", type=int, metavar="K", help="time-marching: train the time interval in K "
                        "windows in turn, each from the last one's network and solution, each with the steps above "
                        "(default: the problem's)")
+    solve.add_argument("--window-growth", type=float, metavar="R", help="each time window R times as long as the "
+                       "one before: short windows where the dynamics are fast at the start (default: the problem's)")
     solve.add_argument("--curriculum", type=int, metavar="K", help="train in K stages, the problem's parameter "
                        "(convection's beta, reaction's rho) stepping geometrically from an easy value to its own, "
                        "each stage from the last one's network (Krishnapriyan et al. 2021; default: 1, none)")
@@ -152,9 +154,9 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points", "width",
-                                              "depth", "dtype", "seed", "resample", "region", "rar", "rad", "anneal",
-                                              "ntk", "causal", "arch", "rwf", "constraints")}
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "window_growth", "curriculum", "points",
+                                              "width", "depth", "dtype", "seed", "resample", "region", "rar", "rad",
+                                              "anneal", "ntk", "causal", "arch", "rwf", "constraints")}
     for k, v in settings.items():
         zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "region", "rar", "rad", "anneal", "ntk",
                      "causal")

@@ -25,7 +25,8 @@ ADAPTIVE = {"resample": 0, "region": 0, "rar": 0, "rad": 0, "anneal": 0, "ntk": 
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
 SCHEDULE = {"lm": 0,          # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
-            "windows": 1,     # time-marching: the time interval trained in this many windows in turn
+            "windows": 1,     # time-marching: the time interval trained in this many windows in turn ...
+            "window_growth": 1.0,  # ... each this many times as long as the one before
             "curriculum": 1}  # stages from the problem's easy parameter value to its own (curriculum_values)
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them (and RAD its points) among this many times `points` fresh candidates
@@ -74,6 +75,11 @@ class PINNProblem:
             raise ValueError(f"{self.name}: windows must be a positive whole number, got {settings['windows']!r}")
         if settings["windows"] > 1 and self.time_span is None:
             raise ValueError(f"{self.name}: time windows split the time interval, and {self.name} is steady")
+        growth = settings["window_growth"]
+        if isinstance(growth, bool) or not isinstance(growth, (int, float)) or not growth > 0:
+            raise ValueError(f"{self.name}: window_growth must be a positive number, got {growth!r}")
+        if growth != 1 and settings["windows"] == 1:
+            raise ValueError(f"{self.name}: window_growth {growth} sets the windows' lengths, and there is one window")
         if not isinstance(settings["curriculum"], int) or settings["curriculum"] < 1:
             raise ValueError(f"{self.name}: curriculum must be a positive whole number of stages, got "
                              f"{settings['curriculum']!r}")
@@ -174,7 +180,7 @@ class PINNProblem:
             return {"l2_relative_error": np.linalg.norm(u - u_ref[rows]) / np.linalg.norm(u_ref[rows])}
 
         windows, wall, nets, runs = settings["windows"], 0.0, [], []
-        edges = pinn.window_edges(*self.time_span, windows) if windows > 1 else None
+        edges = pinn.window_edges(*self.time_span, windows, settings["window_growth"]) if windows > 1 else None
         for k in range(max(windows, settings["curriculum"])):
             evaluate = error
             if edges is not None:  # scored so far: the windows trained and this one, up to its end

@@ -20,13 +20,21 @@ from .conditions import Data, Initial, InitialRate
 from .operators import partial
 
 
-def window_edges(t0, t1, count):
-    """count + 1 equally spaced times from t0 to t1."""
+def window_edges(t0, t1, count, growth=1.0):
+    """count + 1 times from t0 to t1: equally spaced, or with each window `growth` times as long as the
+    one before (short windows first, for dynamics that are fast at the start and slow later)."""
     if not (isinstance(count, (int, np.integer)) and count >= 1):
         raise ValueError(f"time windows: the count must be a positive whole number, got {count!r}")
     if not t1 > t0:
         raise ValueError(f"time windows: the interval must have t1 > t0, got [{t0}, {t1}]")
-    return tuple(float(t) for t in np.linspace(t0, t1, count + 1))
+    if not (isinstance(growth, (int, float, np.number)) and growth > 0):
+        raise ValueError(f"time windows: the growth must be a positive number, got {growth!r}")
+    if growth == 1:
+        return tuple(float(t) for t in np.linspace(t0, t1, count + 1))
+    lengths = float(growth) ** np.arange(count)
+    edges = t0 + (t1 - t0) * np.concatenate([[0.0], np.cumsum(lengths) / lengths.sum()])
+    edges[-1] = t1
+    return tuple(float(t) for t in edges)
 
 
 class TimeWindows(nn.Module):

@@ -118,6 +118,8 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
     ("kovasznay", {"windows": 2}, "time windows split the time interval, and kovasznay is steady"),
     ("convection", {"adam": 0, "lm": 3, "windows": 2, "causal": 3}, "causal 3 never acts within 0 Adam and 3 Leven"),
     ("burgers", {"windows": 0}, "windows must be a positive whole number, got 0"),
+    ("burgers", {"windows": 1, "window_growth": 2.0}, "window_growth 2.0 sets the windows' lengths, and there is one"),
+    ("burgers", {"windows": 3, "window_growth": 0.0}, "window_growth must be a positive number, got 0.0"),
     ("burgers", {"curriculum": 3}, "burgers has no parameter to make a curriculum of"),
     ("convection", {"curriculum": 0}, "curriculum must be a positive whole number of stages, got 0"),
     ("convection", {"curriculum": 2, "windows": 2}, "curriculum stages and time windows both train in turns"),

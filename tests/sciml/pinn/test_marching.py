@@ -23,6 +23,15 @@ def test_edges_split_the_interval_evenly_and_bad_counts_are_refused():
         pinn.window_edges(1.0, 1.0, 2)
 
 
+def test_growing_windows_are_each_growth_times_the_last_and_end_at_t1():
+    np.testing.assert_allclose(pinn.window_edges(1.0, 8.0, 3, growth=2.0), (1.0, 2.0, 4.0, 8.0))
+    np.testing.assert_allclose(pinn.window_edges(0.0, 1.0, 2, growth=0.25), (0.0, 0.8, 1.0))
+    assert pinn.window_edges(0.0, 2.0, 7, growth=1.7)[-1] == 2.0
+    for growth in (0.0, -1.0, "2"):
+        with pytest.raises(ValueError, match="the growth must be a positive number"):
+            pinn.window_edges(0.0, 1.0, 2, growth=growth)
+
+
 def test_each_time_is_answered_by_its_windows_network():
     model = pinn.TimeWindows([constant(1.0), constant(2.0), constant(3.0)], (0.0, 0.5, 1.5, 2.0))
     t = np.array([0.0, 0.49, 0.5, 1.0, 1.5, 2.0])
