@@ -13,9 +13,9 @@ first-order methods need hundreds of thousands.
 
 The linear system is solved in the smaller of its two forms: (J^T J + lambda I) d = -J^T r with
 P parameters, or d = -J^T (J J^T + lambda I)^-1 r with N < P residuals (the same step), by Cholesky.
-Each step forms J once and retries a rejected step with a larger damping on the same J. The state is
-a pytree of arrays, so a checkpoint resumes it exactly; the linear algebra runs eagerly in LAPACK,
-`residuals` and `linearize` should be jitted."""
+Each step forms J and J^T J (or J J^T) once and retries a rejected step with a larger damping on
+them. The state is a pytree of arrays, so a checkpoint resumes it exactly; the linear algebra runs
+eagerly in LAPACK, `residuals` and `linearize` should be jitted."""
 from __future__ import annotations
 
 import os
@@ -75,16 +75,23 @@ def flat_linearization(residuals):
     return linearize
 
 
-def damped_step(r, jac, damping):
+def gram_matrix(jac):
+    """The upper triangle of J^T J, or of J J^T when J (N, P) has fewer rows N than columns P: the
+    matrix of whichever form of the damped step is smaller, by BLAS's symmetric rank-k update (half a
+    product's work). jac.T is the Fortran view of the C-ordered J, so neither form copies it."""
+    n, p = jac.shape
+    return scipy.linalg.blas.dsyrk(1.0, np.ascontiguousarray(jac, np.float64).T, trans=0 if n >= p else 1)
+
+
+def damped_step(r, jac, damping, gram=None):
     """-> (d, predicted decrease ||r||^2 - ||r + J d||^2) of the step solving
-    (J^T J + damping I) d = -J^T r, in whichever form has the smaller matrix."""
+    (J^T J + damping I) d = -J^T r, in whichever form has the smaller matrix; `gram` is
+    gram_matrix(jac) when already formed (a retried step reuses it)."""
     n, p = jac.shape
     jac = np.ascontiguousarray(jac, np.float64)
-    # the upper triangle of J^T J or J J^T by BLAS's symmetric rank-k update (half a product's work);
-    # jac.T is the Fortran view of the C-ordered J, so neither form copies it
-    matrix = scipy.linalg.blas.dsyrk(1.0, jac.T, trans=0 if n >= p else 1)
+    matrix = (gram_matrix(jac) if gram is None else gram).copy()
     matrix[np.diag_indices(len(matrix))] += damping
-    factor = scipy.linalg.cho_factor(matrix, lower=False)
+    factor = scipy.linalg.cho_factor(matrix, lower=False, overwrite_a=True)
     if n >= p:
         d = -scipy.linalg.cho_solve(factor, jac.T @ r)
     else:
@@ -132,10 +139,10 @@ def levenberg_marquardt(residuals, linearize=None, damping=DAMPING, max_tries=MA
         scale = max(float(np.max(np.einsum("ij,ij->j", jac, jac), initial=0.0)), np.finfo(float).tiny)
         lam = float(state.damping)
         lam = max(damping * scale if not np.isfinite(lam) else lam, min_damping * scale)
-        growth = float(state.growth)
+        growth, gram = float(state.growth), gram_matrix(jac)
         for _ in range(int(max_tries)):
             try:
-                d, predicted = damped_step(r, jac, lam)
+                d, predicted = damped_step(r, jac, lam, gram)
             except np.linalg.LinAlgError:  # not positive definite in floating point: damp more
                 lam, growth = lam * growth, growth * 2
                 continue

@@ -8,7 +8,7 @@ import pytest
 import sciml
 import sciml.numpy as snp
 from sciml import optim
-from sciml.optim.least_squares import damped_step, flat_linearization
+from sciml.optim.least_squares import damped_step, flat_linearization, gram_matrix
 
 
 @pytest.mark.parametrize("shape", [(12, 5), (4, 9)], ids=["more residuals", "more parameters"])
@@ -19,6 +19,12 @@ def test_the_damped_step_solves_the_normal_equations_in_either_form(shape):
     expected = np.linalg.solve(jac.T @ jac + lam * np.eye(shape[1]), -jac.T @ r)
     np.testing.assert_allclose(d, expected, rtol=1e-10, atol=1e-12)
     assert predicted == pytest.approx(r @ r - np.sum((r + jac @ expected) ** 2), rel=1e-10)
+    gram = gram_matrix(jac)  # formed once, reused by a retry with another damping, left unchanged
+    kept = gram.copy()
+    again, _ = damped_step(r, jac, 2 * lam, gram)
+    np.testing.assert_allclose(again, np.linalg.solve(jac.T @ jac + 2 * lam * np.eye(shape[1]), -jac.T @ r),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(gram, kept)
 
 
 def test_on_a_quadratic_a_step_is_newtons_step():
