@@ -27,6 +27,7 @@ import scipy.linalg.blas
 
 from .. import numpy as snp
 from .. import tree
+from ..machine import blas
 from ..transforms.ad import jacrev
 from ..transforms.jit import jit
 from .flat import ravel_pytree
@@ -78,8 +79,10 @@ def flat_linearization(residuals):
 def gram_matrix(jac):
     """The upper triangle of J^T J, or of J J^T when J (N, P) has fewer rows N than columns P: the
     matrix of whichever form of the damped step is smaller, by BLAS's symmetric rank-k update (half a
-    product's work). jac.T is the Fortran view of the C-ordered J, so neither form copies it."""
+    product's work). jac.T is the Fortran view of the C-ordered J, so neither form copies it. On all
+    the threads BLAS was given: the small products of the network before it may have left one."""
     n, p = jac.shape
+    blas.threads_for(max(n, p) * min(n, p) ** 2 // 2)
     return scipy.linalg.blas.dsyrk(1.0, np.ascontiguousarray(jac, np.float64).T, trans=0 if n >= p else 1)
 
 
