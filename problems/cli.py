@@ -36,11 +36,10 @@ def _parser():
     solve.add_argument("--lm", type=int, help="Levenberg-Marquardt steps after Adam (Gauss-Newton on the residuals; "
                        "default: the problem's)")
     solve.add_argument("--lbfgs", type=int, help="L-BFGS iterations")
-    solve.add_argument("--windows", type=int, metavar="K", help="time-marching: train the time interval in K "
-                       "windows in turn, each from the last one's network and solution, each with the steps above "
+    solve.add_argument("--windows", type=_windows, metavar="K|EDGES", help="time-marching: train the time interval "
+                       "in K equal windows in turn, or in the windows between the comma-separated times EDGES "
+                       "(t0,...,t1), each from the last one's network and solution, each with the steps above "
                        "(default: the problem's)")
-    solve.add_argument("--window-growth", type=float, metavar="R", help="each time window R times as long as the "
-                       "one before: short windows where the dynamics are fast at the start (default: the problem's)")
     solve.add_argument("--curriculum", type=int, metavar="K", help="train in K stages, the problem's parameter "
                        "(convection's beta, reaction's rho) stepping geometrically from an easy value to its own, "
                        "each stage from the last one's network (Krishnapriyan et al. 2021; default: 1, none)")
@@ -154,7 +153,7 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "window_growth", "curriculum", "points",
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points",
                                               "width", "depth", "dtype", "seed", "resample", "region", "rar", "rad",
                                               "anneal", "ntk", "causal", "arch", "rwf", "constraints")}
     for k, v in settings.items():
@@ -210,6 +209,14 @@ def _fit(args, argv):
     print("\n".join(problem.describe(m)))
     print(f"results in {args.out}/")
     return 0
+
+
+def _windows(text):
+    """--windows: a whole number of equal windows, or comma-separated edges."""
+    try:
+        return [float(t) for t in text.split(",")] if "," in text else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or comma-separated times, got {text!r}") from None
 
 
 def _check_out(path):

@@ -25,8 +25,8 @@ ADAPTIVE = {"resample": 0, "region": 0, "rar": 0, "rad": 0, "anneal": 0, "ntk": 
 ARCHITECTURE = {"arch": "mlp", "rwf": False}  # every problem's default network: a tanh MLP, unfactorised
 ARCHITECTURES = ("mlp", "modified", "pirate")
 SCHEDULE = {"lm": 0,          # Levenberg-Marquardt steps between Adam and L-BFGS (pinn.ResidualVector)
-            "windows": 1,     # time-marching: the time interval trained in this many windows in turn ...
-            "window_growth": 1.0,  # ... each this many times as long as the one before
+            "windows": 1,     # time-marching: the time interval trained in this many equal windows in turn,
+                              # or in the windows between these times (t0, ..., t1)
             "curriculum": 1}  # stages from the problem's easy parameter value to its own (curriculum_values)
 RAR_SPLIT = 10        # RAR adds its points every adam // RAR_SPLIT Adam steps (RAR_SPLIT - 1 rounds) ...
 RAR_CANDIDATES = 10   # ... choosing them (and RAD its points) among this many times `points` fresh candidates
@@ -71,21 +71,13 @@ class PINNProblem:
         settings = {**known, **{k: v for k, v in overrides.items() if v is not None}}
         if not isinstance(settings["lm"], int) or settings["lm"] < 0:
             raise ValueError(f"{self.name}: lm must be a non-negative whole number, got {settings['lm']!r}")
-        if not isinstance(settings["windows"], int) or settings["windows"] < 1:
-            raise ValueError(f"{self.name}: windows must be a positive whole number, got {settings['windows']!r}")
-        if settings["windows"] > 1 and self.time_span is None:
-            raise ValueError(f"{self.name}: time windows split the time interval, and {self.name} is steady")
-        growth = settings["window_growth"]
-        if isinstance(growth, bool) or not isinstance(growth, (int, float)) or not growth > 0:
-            raise ValueError(f"{self.name}: window_growth must be a positive number, got {growth!r}")
-        if growth != 1 and settings["windows"] == 1:
-            raise ValueError(f"{self.name}: window_growth {growth} sets the windows' lengths, and there is one window")
+        settings["windows"] = self._checked_windows(settings["windows"])
         if not isinstance(settings["curriculum"], int) or settings["curriculum"] < 1:
             raise ValueError(f"{self.name}: curriculum must be a positive whole number of stages, got "
                              f"{settings['curriculum']!r}")
         if settings["curriculum"] > 1 and self.curriculum is None:
             raise ValueError(f"{self.name}: {self.name} has no parameter to make a curriculum of")
-        if settings["curriculum"] > 1 and settings["windows"] > 1:
+        if settings["curriculum"] > 1 and self.window_edges(settings):
             raise ValueError(f"{self.name}: curriculum stages and time windows both train in turns; choose one")
         adaptive = [k for k in ADAPTIVE if settings[k]]
         scheduled = [k for k in SCHEDULE if settings[k] != SCHEDULE[k]]
@@ -122,6 +114,30 @@ class PINNProblem:
             raise ValueError(f"{self.name}: causal weights are per collocation point, which {replacing[0]} "
                              f"replaces; choose one")
         return settings
+
+    def _checked_windows(self, windows):
+        """`windows` as a setting: a whole number K >= 1, or the edges (t0, ..., t1) as a list of floats."""
+        given = isinstance(windows, (list, tuple, np.ndarray))
+        if not given and (isinstance(windows, bool) or not isinstance(windows, int) or windows < 1):
+            raise ValueError(f"{self.name}: windows must be a positive whole number or the windows' edges, got "
+                             f"{windows!r}")
+        if (given or windows > 1) and self.time_span is None:
+            raise ValueError(f"{self.name}: time windows split the time interval, and {self.name} is steady")
+        if not given:
+            return windows
+        edges = np.asarray(windows, dtype=float)
+        if not (edges.ndim == 1 and len(edges) >= 2 and np.all(np.diff(edges) > 0)
+                and (edges[0], edges[-1]) == tuple(self.time_span)):
+            raise ValueError(f"{self.name}: windows as edges must be increasing times from t0 to t1 = "
+                             f"{tuple(self.time_span)}, got {list(windows)!r}")
+        return [float(t) for t in edges]
+
+    def window_edges(self, settings):
+        """The time windows' edges (t0, ..., t1) the settings ask for, or None for one window."""
+        windows = settings["windows"]
+        if isinstance(windows, list):
+            return tuple(windows) if len(windows) > 2 else None
+        return pinn.window_edges(*self.time_span, windows) if windows > 1 else None
 
     def identity(self, settings):
         """What a checkpoint of this problem must match to be resumed: the problem and every setting
@@ -179,17 +195,25 @@ class PINNProblem:
             u = predict(m)[rows]
             return {"l2_relative_error": np.linalg.norm(u - u_ref[rows]) / np.linalg.norm(u_ref[rows])}
 
-        windows, wall, nets, runs = settings["windows"], 0.0, [], []
-        edges = pinn.window_edges(*self.time_span, windows, settings["window_growth"]) if windows > 1 else None
-        for k in range(max(windows, settings["curriculum"])):
+        wall, nets, runs = 0.0, [], []
+        edges = self.window_edges(settings)
+        if edges is not None:  # the window whose network answers each time, as in pinn.TimeWindows
+            owner = np.searchsorted(np.asarray(edges[1:-1]), t, side="right")
+            slices = points.reshape(len(t), -1, points.shape[1])  # (time, point, column)
+            done = [0.0, 0.0]  # squared error and squared reference over the times of the windows trained
+        for k in range(max(1 if edges is None else len(edges) - 1, settings["curriculum"])):
             evaluate = error
-            if edges is not None:  # scored so far: the windows trained and this one, up to its end
-                rows = t <= edges[k + 1] + 1e-12 * abs(edges[-1])
-                evaluate = lambda m, k=k, rows=rows: error(  # noqa: E731
-                    pinn.TimeWindows(nets + [m], edges[:k + 2]), rows)
+            if edges is not None:  # scored so far: the windows trained and this one, up to its end; only
+                scored = (owner >= k) & (t <= edges[k + 1] + 1e-12 * abs(edges[-1]))  # this one's network runs
+
+                def evaluate(m, scored=scored):
+                    e, r = self._squares(slices, u_ref, scored, m)
+                    return {"l2_relative_error": np.sqrt((done[0] + e) / (done[1] + r))}
             trainer = self._trainer(settings, k, edges, nets, evaluate, out, progress, backend)
             model, history = trainer.run(resume=resume)
             nets.append(model)
+            if edges is not None:
+                done[:] = np.add(done, self._squares(slices, u_ref, owner == k, model))
             runs.append(history)
             wall += trainer.earlier_wall
         model = nets[-1] if edges is None else pinn.TimeWindows(nets, edges)
@@ -206,7 +230,7 @@ class PINNProblem:
         if edges is not None:  # how well the windows continue each other: the largest jump at an edge
             space = _mesh(grids[:-1])
             metrics["window_jump"] = max(self._jump(nets[k - 1], nets[k], space, edges[k], settings["dtype"])
-                                         for k in range(1, windows)) / float(np.max(np.abs(u_ref)))
+                                         for k in range(1, len(nets))) / float(np.max(np.abs(u_ref)))
         if out is not None and distributed.process_index() == 0:
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "metrics.json"), "w") as f:
@@ -214,6 +238,13 @@ class PINNProblem:
             np.savez(os.path.join(out, "prediction.npz"), **dict(zip(self.labels, grids)), u=u, u_reference=u_ref)
             self.plot(os.path.join(out, "solution.png"), grids, u, u_ref, history, metrics)
         return metrics
+
+    def _squares(self, slices, u_ref, times, model):
+        """(squared error, squared reference) of the model on the time slices `times` of the points
+        (slices: (time, point, column)) against u_ref (time first)."""
+        ref = u_ref[times]
+        u = self._observed(model(slices[times].reshape(-1, slices.shape[-1]))).reshape(ref.shape)
+        return float(np.sum((u - ref) ** 2)), float(np.sum(ref ** 2))
 
     def _observed(self, out):
         """The scored quantity of a network's output (n, m): the first output or the observable."""

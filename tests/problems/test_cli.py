@@ -97,7 +97,7 @@ def test_a_bad_output_directory_is_refused_before_any_work(tmp_path, out_dir, me
     (("solve", "heat-1d", "--arch", "pirate", "--width", "7"), "a PirateNet's width must be even"),
     (("solve", "poisson-2d", "--windows", "4"), "time windows split the time interval, and poisson-2d is steady"),
     (("solve", "heat-1d", "--windows", "0"), "--windows must be positive"),
-    (("solve", "heat-1d", "--window-growth", "2"), "window_growth 2.0 sets the windows' lengths, and there is one"),
+    (("solve", "heat-1d", "--windows", "0,0.7,0.6,1"), "windows as edges must be increasing times from t0 to t1"),
     (("solve", "kdv", "--curriculum", "3"), "kdv has no parameter to make a curriculum of"),
 ])
 def test_meaningless_options_are_refused(tmp_path, args, message):

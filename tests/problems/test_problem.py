@@ -117,9 +117,10 @@ def test_causal_weights_weight_each_collocation_point(tmp_path):
     ("kovasznay", {"anneal": 10, "lm": 3}, "never acts within 4 Adam and 3 Levenberg-Marquardt steps"),
     ("kovasznay", {"windows": 2}, "time windows split the time interval, and kovasznay is steady"),
     ("convection", {"adam": 0, "lm": 3, "windows": 2, "causal": 3}, "causal 3 never acts within 0 Adam and 3 Leven"),
-    ("burgers", {"windows": 0}, "windows must be a positive whole number, got 0"),
-    ("burgers", {"windows": 1, "window_growth": 2.0}, "window_growth 2.0 sets the windows' lengths, and there is one"),
-    ("burgers", {"windows": 3, "window_growth": 0.0}, "window_growth must be a positive number, got 0.0"),
+    ("burgers", {"windows": 0}, "windows must be a positive whole number or the windows. edges, got 0"),
+    ("burgers", {"windows": [0.0, 0.5, 0.4, 1.0]}, r"windows as edges must be increasing times from t0 to t1 = \(0.0, 1.0\)"),
+    ("burgers", {"windows": [0.0, 0.5, 0.9]}, "windows as edges must be increasing times from t0 to t1"),
+    ("kovasznay", {"windows": [0.0, 0.5, 1.0]}, "time windows split the time interval, and kovasznay is steady"),
     ("burgers", {"curriculum": 3}, "burgers has no parameter to make a curriculum of"),
     ("convection", {"curriculum": 0}, "curriculum must be a positive whole number of stages, got 0"),
     ("convection", {"curriculum": 2, "windows": 2}, "curriculum stages and time windows both train in turns"),
@@ -150,6 +151,15 @@ WINDOWED = {"adam": 100, "lm": 30, "lbfgs": 0, "points": 300, "boundary_points":
             "windows": 2}
 
 
+def test_windows_are_a_count_of_equal_ones_or_their_edges():
+    problem = problems.get("heat-1d")
+    assert problem.window_edges(problem.settings(windows=4)) == (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert problem.window_edges(problem.settings(windows=(0, 0.1, 1))) == (0.0, 0.1, 1.0)
+    assert problem.settings(windows=np.array([0, 0.1, 1]))["windows"] == [0.0, 0.1, 1.0]  # JSON-able, as saved
+    assert problem.window_edges(problem.settings(windows=[0, 1])) is None
+    assert problem.window_edges(problem.settings(windows=1)) is None
+
+
 def test_time_windows_continue_each_other():
     """heat-1d in two windows: the second starts from the first's solution at t = 1/2, and the two agree
     there (observed: a jump of 1.2e-3 of max |u|; had the second window started from u(x, 0) again, it
@@ -157,6 +167,10 @@ def test_time_windows_continue_each_other():
     metrics = problems.get("heat-1d").solve(progress=False, **WINDOWED)
     assert metrics["window_jump"] < 5e-3 and metrics["l2_relative_error"] < 2e-3
     assert metrics["steps"] == 2 * 130
+    # scored along the way on each window's own times, the earlier windows' errors kept: at the end, the
+    # error of the whole model
+    step, _, last = metrics["error_history"][-1]
+    assert step == 2 * 130 and last == pytest.approx(metrics["l2_relative_error"], rel=1e-12)
 
 
 def test_a_curriculum_steps_the_parameter_to_the_problems_own_and_trains_each_stage(tmp_path):
