@@ -153,9 +153,9 @@ def _solve(args, argv):
     problem = problems.get(args.name)
     if hasattr(problem, "fit"):
         raise ValueError(f"{args.name!r} is a parameter-fitting problem: use `sciml fit {args.name}`")
-    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points",
-                                              "width", "depth", "dtype", "seed", "resample", "region", "rar", "rad",
-                                              "anneal", "ntk", "causal", "arch", "rwf", "constraints")}
+    settings = {k: getattr(args, k) for k in ("adam", "lm", "lbfgs", "windows", "curriculum", "points", "width",
+                                              "depth", "dtype", "seed", "resample", "region", "rar", "rad", "anneal",
+                                              "ntk", "causal", "arch", "rwf", "constraints")}
     for k, v in settings.items():
         zero = k in ("adam", "lm", "lbfgs", "seed", "resample", "region", "rar", "rad", "anneal", "ntk",
                      "causal")
