@@ -3,16 +3,11 @@ for seeds 0, 1 and 2; the median relative L2 error against the reference and eac
 wall time, the steps, the recipe, the goal of issue #23 and the best published figure, into RESULTS.md.
 Each run replaces the rows of the problems it ran, each as soon as it finishes, and keeps the others.
 
-    python -m benchmarks.pinn_problems [NAME ...] [--seeds 0 1 2] [--backend numpy|numba] [--jobs N]
-
---jobs N runs N seeds side by side in processes of their own, each limited to one thread (on two
-cores, two half-hour runs in the time of one).
+    python -m benchmarks.pinn_problems [NAME ...] [--seeds 0 1 2] [--backend numpy|numba]
 """
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import multiprocessing
 import os
 import re
 import tempfile
@@ -22,7 +17,7 @@ import numpy as np
 
 import problems
 
-from .harness import RESULTS, THREAD_VARIABLES, machine, thread_limits, update_section
+from .harness import RESULTS, machine, thread_limits, update_section
 
 SECTION = "PINN problems: accuracy and time"
 # The goals of issue #23 (relative L2 error, median of seeds 0-2, at most 30 minutes each) and the best
@@ -76,23 +71,16 @@ def main(argv=None):
     p.add_argument("names", nargs="*")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--backend", default=None)
-    p.add_argument("--jobs", type=int, default=1)
     args = p.parse_args(argv)
     names = args.names or [n for n in problems.names() if not hasattr(problems.get(n), "fit")]
     for name in names:
         problems.get(name)  # an unknown name fails before hours of runs, not after
-    if args.jobs < 1:
-        raise SystemExit(f"--jobs must be at least 1, got {args.jobs}")
-    if args.jobs > 1:  # read by the processes' numpy, numba and BLAS as they start
-        os.environ.update({k: "1" for k in THREAD_VARIABLES})
     for name in names:
         load = os.getloadavg()[0]  # the machine may be shared: a busy one stretches the wall time
-        if args.jobs > 1:
-            with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) \
-                    as pool:
-                runs = list(pool.map(_solve, [(name, seed, args.backend) for seed in args.seeds]))
-        else:
-            runs = [_solve((name, seed, args.backend)) for seed in args.seeds]
+        runs = []
+        for seed in args.seeds:
+            with tempfile.TemporaryDirectory() as out:
+                runs.append(problems.get(name).solve(out=out, progress=False, backend=args.backend, seed=seed))
         errors = [m["l2_relative_error"] for m in runs]
         others = "".join(f", {k.split('_l2')[0]} error {np.median([m[k] for m in runs]):.1e}" for k in runs[0]
                          if k.endswith("_l2_relative_error"))  # other outputs (medians): v, p, ...
@@ -105,13 +93,6 @@ def main(argv=None):
                f"{PUBLISHED.get(name, '')} |")
         print(row, flush=True)
         _write({name: row})  # after every problem, so that a later crash keeps the finished rows
-
-
-def _solve(job):
-    """The metrics of `sciml solve NAME --seed S` with the defaults (a job: name, seed, backend)."""
-    name, seed, backend = job
-    with tempfile.TemporaryDirectory() as out:
-        return problems.get(name).solve(out=out, progress=False, backend=backend, seed=seed)
 
 
 def _write(new_rows):
