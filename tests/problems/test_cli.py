@@ -1,5 +1,6 @@
 """The `sciml` command on a tiny budget: exit codes, the files it writes, and its one-line errors."""
 import json
+import shutil
 import signal
 import os
 import subprocess
@@ -105,8 +106,22 @@ def test_meaningless_options_are_refused(tmp_path, args, message):
     assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
 
 
-def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_path):
-    assert run("solve", "burgers", *TINY, "--out", str(tmp_path)).returncode == 0
+@pytest.fixture(scope="module")
+def tiny_burgers(tmp_path_factory):
+    """The output directory of one `solve burgers` on the TINY budget, checkpoint included: the tests that resume
+    from it work on copies (the run itself is the same command each of them ran before)."""
+    out = tmp_path_factory.mktemp("tiny_burgers")
+    done = run("solve", "burgers", *TINY, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def copy_of(run_dir, tmp_path):
+    return shutil.copytree(run_dir, tmp_path / "run")
+
+
+def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_path, tiny_burgers):
+    tmp_path = copy_of(tiny_burgers, tmp_path)
     ckpt = tmp_path / "checkpoint" / "trainer.ckpt"
     ckpt.write_bytes(ckpt.read_bytes()[:-10])
     out = run("solve", "burgers", *TINY, "--out", str(tmp_path), "--resume")
@@ -121,9 +136,8 @@ def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_pa
     (("solve", "burgers", *TINY, "--dtype", "float32"), "dtype 'float64' (now 'float32')"),
     (("solve", "burgers", *TINY, "--arch", "modified"), "arch 'mlp' (now 'modified')"),
 ])
-def test_resuming_another_problem_or_setting_is_refused(tmp_path, other, differing):
-    assert run("solve", "burgers", *TINY, "--out", str(tmp_path)).returncode == 0
-    out = run(*other, "--out", str(tmp_path), "--resume")
+def test_resuming_another_problem_or_setting_is_refused(tmp_path, tiny_burgers, other, differing):
+    out = run(*other, "--out", str(copy_of(tiny_burgers, tmp_path)), "--resume")
     assert out.returncode == 2 and differing in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
 
 
