@@ -7,18 +7,19 @@ is Fourier ETDRK4's (solvers.pde.references.gray_scott, converged to 2e-7) on th
 cosine and sine); the equations' residuals are divided by their largest coefficient (c = 1000). Scored on
 u; the error of v is reported too.
 
-The provisional recipe, which does not solve it yet: time-marching in WINDOWS, short ones through the
-start, where v falls from 1 to 0.4 in 0.04, then 0.115 long; in each, a few Adam steps then Levenberg-
-Marquardt, with NTK-trace loss weights. Measured (seed 0, 2026-12-07, stopped at t = 0.62): the error of u
-over t <= 0.28 is 1.5e-3, then it doubles with each window (1.2e-2 at t = 0.62), whether the collocation
-points are resampled every 20 steps, the initial values fitted at 3000 points instead of 1000, or the
-windows halved. The equation amplifies errors: a smooth random perturbation of v of 1e-3 at t = 0.28 grows
-14-fold by t = 1 in ETDRK4 (a uniform scaling of v only 3-fold; a shift of v by 0.01 in x is a 12% error
-in u by t = 1), so each window's error seeds the next ones' and the early windows must be far more
-accurate than the goal. Without the weights the equations weigh too little against the initial
-conditions (error 4e-3 after a first window of 0.02, 1.5e-4 with them); one window of 0.1 from the start
-reaches 4e-3; 5 equal windows without the weights settle on the equilibrium u = 1, v = 0, which satisfies
-the equations (error 0.60)."""
+The recipe, which does not reach #23's goal (1e-2): time-marching in WINDOWS, short ones through the start,
+where v falls from 1 to 0.4 in 0.04, then 0.115 long; in each, a few Adam steps then Levenberg-Marquardt, with
+NTK-trace loss weights (without them the equations weigh too little against the initial conditions: 4e-3
+after a first window of 0.02, 1.5e-4 with them; with neither them nor short windows the network settles on the
+equilibrium u = 1, v = 0, error 0.60). Why it falls short (benchmarks/RESULTS.md, "gray-scott: where the error comes
+from", measured by benchmarks/gray_scott_errors.py): each window adds an error that grows along it, from
+3e-5 at its start to 2e-3 at its end by t = 0.4, and the equation amplifies what one window hands on about
+40-fold by t = 2 (most of it before t = 1), so the error doubles with each window from t = 0.3. Within a window
+LM is already Gauss-Newton (its damping 1e-8 of J^T J's largest entry) and converges slowly: 400 steps
+instead of 100 cut window 7's added error 4.5-fold; a wider network (3426 parameters instead of 1422, both
+trained afresh on window 7) is no better after as many steps; the residual is as small between the points as
+at them; a weight per equation gains 7%. The goal needs about 20 times less added error: by the rate of
+those 400 steps, some ten times this recipe's compute, where it already takes most of the 30 minutes."""
 from __future__ import annotations
 
 import functools
