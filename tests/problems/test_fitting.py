@@ -8,6 +8,11 @@ import problems
 
 
 NOISE_FREE_TOLERANCE = {"lotka-volterra": 1e-5, "lorenz": 1e-5, "fitzhugh-nagumo": 1e-5, "sir": 1e-5, "rober": 1e-5}
+# fitted over the first part of their span, with as many observations, where the whole span is slow to fit: (t1, count).
+# FitzHugh-Nagumo: one period of the two in t <= 20 (V rises through 0 at t = 0.6, 9.7 and 18.6), fitted 2.4x faster;
+# observed: noise-free within 6.8e-7 of the truth (1.2e-6 over t <= 20), noisy the largest standard error 3.8% of b
+# (3.7% over t <= 20; 5% allowed) and every error within 1.5 standard errors (4 allowed)
+SHORTENED = {"fitzhugh-nagumo": (10.0, 201)}
 
 
 def assert_within_standard_errors(problem, metrics, n_se=4):
@@ -19,6 +24,10 @@ def assert_within_standard_errors(problem, metrics, n_se=4):
 @pytest.mark.parametrize("name", sorted(NOISE_FREE_TOLERANCE))
 def test_fit_recovers_the_parameters(name):
     problem = problems.get(name)
+    if name in SHORTENED:
+        t1, count = SHORTENED[name]
+        t0 = problem.t_span[0]
+        problem = dataclasses.replace(problem, t_span=(t0, t1), times=np.linspace(t0, t1, count))
     clean = problem.fit(noise=0.0)
     assert clean["max_relative_error"] < NOISE_FREE_TOLERANCE[name]
     np.testing.assert_allclose(list(clean["parameters"].values()), problem.true_params,
