@@ -54,8 +54,9 @@ def test_bounds_hold_and_adam_and_native_lbfgs_fit():
     sir = problems.get("sir")
     capped = dataclasses.replace(sir, bounds=((0.01, 0.01), (0.35, 1.0)))  # the true beta, 0.4, is out of bounds
     assert capped.fit(noise=0.0)["parameters"]["beta"] == pytest.approx(0.35, rel=1e-12)
-    adam = sir.fit(noise=0.0, method="adam", steps=150, learning_rate=0.05)
-    assert adam["iterations"] == 150 and adam["loss_history"][-1] < 1e-3 * adam["loss_history"][0]
+    # 75 steps (observed: the loss 1.3e-4 of its first value, 1e-3 allowed; 0.0099 from the truth, 0.05 allowed)
+    adam = sir.fit(noise=0.0, method="adam", steps=75, learning_rate=0.05)
+    assert adam["iterations"] == 75 and adam["loss_history"][-1] < 1e-3 * adam["loss_history"][0]
     assert adam["max_relative_error"] < 0.05
     assert sir.fit(noise=0.0, method="lbfgs")["max_relative_error"] < 1e-6  # the whole L-BFGS loop jitted
     with pytest.raises(ValueError, match="takes no bounds"):
