@@ -70,8 +70,8 @@ def test_rar_option_grows_the_collocation_points(tmp_path):
     (("burgers", "--adam", "5", "--resample", "5"), "resample 5 never acts within 5 Adam steps"),
     (("burgers", "--lm", "-1"), "--lm must be non-negative"),
 ])
-def test_bad_adaptive_options_are_one_line_errors(tmp_path, args, message):
-    out = run("solve", *args, "--out", str(tmp_path))
+def test_bad_adaptive_options_are_one_line_errors(tmp_path, sciml_here, args, message):
+    out = sciml_here("solve", *args, "--out", str(tmp_path))
     assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
 
 
@@ -83,11 +83,11 @@ TINY = ("--adam", "30", "--lbfgs", "10", "--points", "200", "--width", "6", "--d
     ("FILE", "is a file, not a directory"),
     ("FILE/sub", "is not a directory this process can write"),
 ])
-def test_a_bad_output_directory_is_refused_before_any_work(tmp_path, out_dir, message):
+def test_a_bad_output_directory_is_refused_before_any_work(tmp_path, sciml_here, out_dir, message):
     (tmp_path / "FILE").write_text("x")
     target = out_dir.replace("FILE", str(tmp_path / "FILE"))
     for command in (("solve", "burgers", *TINY), ("fit", "lotka-volterra")):
-        out = run(*command, "--out", target)
+        out = sciml_here(*command, "--out", target)
         assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
 
 
@@ -101,8 +101,8 @@ def test_a_bad_output_directory_is_refused_before_any_work(tmp_path, out_dir, me
     (("solve", "heat-1d", "--windows", "0,0.7,0.6,1"), "windows as edges must be increasing times from t0 to t1"),
     (("solve", "kdv", "--curriculum", "3"), "kdv has no parameter to make a curriculum of"),
 ])
-def test_meaningless_options_are_refused(tmp_path, args, message):
-    out = run(*args, "--out", str(tmp_path))
+def test_meaningless_options_are_refused(tmp_path, sciml_here, args, message):
+    out = sciml_here(*args, "--out", str(tmp_path))
     assert out.returncode == 2 and message in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
 
 
@@ -171,7 +171,7 @@ def test_sigterm_saves_and_resume_ends_as_an_uninterrupted_run(tmp_path):
     assert first["final_loss"] == second["final_loss"]
 
 
-def test_fit_command_writes_results_and_rejects_misuse(tmp_path):
+def test_fit_command_writes_results_and_rejects_misuse(tmp_path, sciml_here):
     # sir: the quickest fit of the registry (half lotka-volterra's time); tests/problems/test_fitting.py fits them all
     out = subprocess.run([sys.executable, "-m", "problems.cli", "fit", "sir", "--noise", "0.02",
                           "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -182,6 +182,5 @@ def test_fit_command_writes_results_and_rejects_misuse(tmp_path):
     for args, message in [(["burgers"], "sciml solve burgers"),
                           (["lotka-volterra-ude", "--shooting", "3"], "does not take --shooting"),
                           (["lotka-volterra", "--shooting", "0"], "shooting must be")]:
-        bad = subprocess.run([sys.executable, "-m", "problems.cli", "fit", *args, "--out", str(tmp_path)], cwd=ROOT,
-                             capture_output=True, text=True, timeout=120)
+        bad = sciml_here("fit", *args, "--out", str(tmp_path))
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr

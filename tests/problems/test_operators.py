@@ -51,8 +51,8 @@ def test_operator_command_writes_metrics_predictions_and_samples(tmp_path):
     assert (tmp_path / "samples.png").stat().st_size > 10_000
 
 
-def test_list_names_the_operator_problems():
-    out = run("list")
+def test_list_names_the_operator_problems(sciml_here):
+    out = sciml_here("list")
     assert out.returncode == 0
     lines = {line.split()[0]: line.split()[1] for line in out.stdout.splitlines()}
     for name in operators.names():
@@ -89,8 +89,8 @@ def test_an_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path, m
     (["antiderivative", "--learning-rate", "-1"], "learning_rate must be positive"),
     (["heat", "--epochs", "1"], "unknown operator problem 'heat'"),
 ])
-def test_settings_that_cannot_work_are_refused_in_one_line_before_any_work(tmp_path, args, message):
-    out = run("operator", *args, "--out", str(tmp_path / "out"))
+def test_settings_that_cannot_work_are_refused_in_one_line_before_any_work(tmp_path, sciml_here, args, message):
+    out = sciml_here("operator", *args, "--out", str(tmp_path / "out"))
     assert out.returncode == 2 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert not (tmp_path / "out").exists()
 
