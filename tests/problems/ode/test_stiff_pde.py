@@ -133,7 +133,9 @@ def test_the_right_hand_side_compiles_to_its_eager_values(p):
         np.testing.assert_allclose(compiled, np.asarray(p.rhs(t, y, p.args)), rtol=1e-13, atol=1e-9)
 
 
-@pytest.mark.parametrize("p", [brusselator(8), brusselator(12), bruss_1d(50)], ids=lambda p: p.name)
+# the 2-D family at n = 8 only, the smallest size of the study: at n = 12 (no size of the study; 15 s more) the same
+# code ran, the forcing's switch-on and the save times restarting Radau alike
+@pytest.mark.parametrize("p", [brusselator(8), bruss_1d(50)], ids=lambda p: p.name)
 def test_references_at_two_tolerances_agree(p):
     coarse, fine = p.reference(rtol=1e-8), p.reference(rtol=1e-10)
     assert coarse.shape == fine.shape == (len(p.t_save), p.n_states)
