@@ -79,11 +79,13 @@ def test_gradients_with_respect_to_the_time_span_and_save_times():
 
 @pytest.mark.parametrize("method", ["tsit5", "rodas4"])
 def test_backsolve_adjoint_matches_the_discrete_adjoint_and_finite_differences(method):
-    ts = np.linspace(0, 5, 11)
-    data = ode.solve(lotka_volterra, np.array([1.0, 1.0]), (0.0, 5.0), args=np.array([1.5, 1, 3, 1]), saveat=ts).ys
+    """Over t <= 2.5 (observed with rodas4: 1.7e-9 from the discrete adjoint, 5e-9 from finite differences; over
+    t <= 5, 1.9e-10 and 1.7e-8 at 1.7x the time)."""
+    ts = np.linspace(0, 2.5, 11)
+    data = ode.solve(lotka_volterra, np.array([1.0, 1.0]), (0.0, 2.5), args=np.array([1.5, 1, 3, 1]), saveat=ts).ys
 
     def loss(y0, p, adjoint):
-        sol = ode.solve(lambda t, y, a: lotka_volterra(t, y, a["p"]), y0, (0.0, 5.0), args={"p": p}, saveat=ts,
+        sol = ode.solve(lambda t, y, a: lotka_volterra(t, y, a["p"]), y0, (0.0, 2.5), args={"p": p}, saveat=ts,
                         rtol=1e-10, atol=1e-10, method=method, adjoint=adjoint)
         return snp.sum((sol.ys - data) ** 2)
 
