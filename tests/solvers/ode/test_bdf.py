@@ -144,9 +144,10 @@ def test_forward_sensitivities_match_finite_differences():
 
 
 def test_the_backsolve_gradient_matches_finite_differences():
-    """(ROBER cannot be integrated backwards in time: Lotka-Volterra, whose backward flow is as tame.)"""
+    """(ROBER cannot be integrated backwards in time: Lotka-Volterra, whose backward flow is as tame.) Over t <= 2.5
+    (observed: within 2.1e-7 of finite differences; over t <= 5, 1.2e-6 at 1.5x the time)."""
     def final(p):
-        return snp.sum(ode.solve(lotka_volterra, np.array([1.0, 0.5]), (0.0, 5.0), args=p, method="bdf", rtol=1e-9,
+        return snp.sum(ode.solve(lotka_volterra, np.array([1.0, 0.5]), (0.0, 2.5), args=p, method="bdf", rtol=1e-9,
                                  atol=1e-11, adjoint="backsolve").ys[0])
     p = np.array([1.5, 1.0, 3.0, 1.0])
     eps = 1e-6
