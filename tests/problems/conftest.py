@@ -9,9 +9,10 @@ from problems import cli
 @pytest.fixture
 def sciml_here(capsys):
     """run(*args) -> the CompletedProcess of `sciml args` run as cli.main(args) in this process: its exit status
-    (what `python -m problems.cli` exits with), stdout and stderr. For the refusals, which come before any work: a
-    process of their own would add only its start, 2-3 s of imports, to each. The tests that train, and one refusal
-    (test_cli.test_errors_are_one_line_with_a_nonzero_exit), run the command in a process of its own."""
+    (what `python -m problems.cli` exits with), stdout and stderr. For the refusals and the short runs whose
+    outcome does not depend on the process: a process of their own would add its start, 2-3 s of imports, to each.
+    test_cli still runs the command in a process of its own where that is what is tested (the exit status and the
+    one line of an error, a traceback with --debug, signals) and for list, solve and fit once each."""
     def run(*args):
         capsys.readouterr()
         try:

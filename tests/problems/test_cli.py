@@ -53,9 +53,9 @@ def test_errors_are_one_line_with_a_nonzero_exit(tmp_path):
     assert out.returncode == 2 and "--width must be positive" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_rar_option_grows_the_collocation_points(tmp_path):
-    out = run("solve", "kovasznay", "--adam", "10", "--lm", "0", "--lbfgs", "0", "--points", "64", "--width", "8",
-              "--depth", "1", "--rar", "5", "--out", str(tmp_path), "--quiet")
+def test_rar_option_grows_the_collocation_points(tmp_path, sciml_here):
+    out = sciml_here("solve", "kovasznay", "--adam", "10", "--lm", "0", "--lbfgs", "0", "--points", "64", "--width",
+                     "8", "--depth", "1", "--rar", "5", "--out", str(tmp_path), "--quiet")
     assert out.returncode == 0, out.stderr
     data = checkpoint.load(str(tmp_path / "checkpoint" / "trainer.ckpt"))["data"]
     assert data["points"]["pde"].shape == (64 + 9 * 5, 2)  # 9 rounds (every 10 // 10 steps) of 5 points
@@ -120,11 +120,11 @@ def copy_of(run_dir, tmp_path):
     return shutil.copytree(run_dir, tmp_path / "run")
 
 
-def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_path, tiny_burgers):
+def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_path, tiny_burgers, sciml_here):
     tmp_path = copy_of(tiny_burgers, tmp_path)
     ckpt = tmp_path / "checkpoint" / "trainer.ckpt"
     ckpt.write_bytes(ckpt.read_bytes()[:-10])
-    out = run("solve", "burgers", *TINY, "--out", str(tmp_path), "--resume")
+    out = sciml_here("solve", "burgers", *TINY, "--out", str(tmp_path), "--resume")
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0 and "truncated" in out.stderr, out.stderr
     out = run("solve", "--debug", "burgers", *TINY, "--out", str(tmp_path), "--resume")
     assert out.returncode != 0 and "Traceback" in out.stderr and "CheckpointError" in out.stderr
@@ -136,8 +136,8 @@ def test_a_corrupted_checkpoint_is_one_line_and_debug_shows_the_traceback(tmp_pa
     (("solve", "burgers", *TINY, "--dtype", "float32"), "dtype 'float64' (now 'float32')"),
     (("solve", "burgers", *TINY, "--arch", "modified"), "arch 'mlp' (now 'modified')"),
 ])
-def test_resuming_another_problem_or_setting_is_refused(tmp_path, tiny_burgers, other, differing):
-    out = run(*other, "--out", str(copy_of(tiny_burgers, tmp_path)), "--resume")
+def test_resuming_another_problem_or_setting_is_refused(tmp_path, tiny_burgers, sciml_here, other, differing):
+    out = sciml_here(*other, "--out", str(copy_of(tiny_burgers, tmp_path)), "--resume")
     assert out.returncode == 2 and differing in out.stderr and out.stderr.strip().count("\n") == 0, out.stderr
 
 
